@@ -12,26 +12,26 @@ internal static class Zlib
         // Streams cannot wrap a span; a pooled copy keeps this safe code (compressed terms are rare and large).
         using var copy = MemoryOwner<byte>.Allocate(compressed.Length);
         compressed.CopyTo(copy.Span);
+        var segment = copy.DangerousGetArray();
         try
         {
+            using var source = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+            using var z = new ZLibStream(source, CompressionMode.Decompress);
+            var filled = 0;
+            while (filled < destination.Length)
             {
-                using var source = new MemoryStream(copy.DangerousGetArray().Array!, copy.DangerousGetArray().Offset, compressed.Length, writable: false);
-                using var z = new ZLibStream(source, CompressionMode.Decompress);
-                var filled = 0;
-                while (filled < destination.Length)
-                {
-                    var n = z.Read(destination[filled..]);
-                    if (n == 0)
-                        return false;
-                    filled += n;
-                }
-                // More output than declared is as wrong as less.
-                Span<byte> probe = stackalloc byte[1];
-                return z.Read(probe) == 0;
+                var n = z.Read(destination[filled..]);
+                if (n == 0)
+                    return false;
+                filled += n;
             }
+            // More output than declared is as wrong as less.
+            Span<byte> probe = stackalloc byte[1];
+            return z.Read(probe) == 0;
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // InvalidDataException for corrupt data, ZLibException for what zlib itself rejects.
             return false;
         }
     }
