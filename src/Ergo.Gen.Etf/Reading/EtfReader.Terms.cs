@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ergo.Gen.Etf;
 
 public ref partial struct EtfReader
@@ -9,6 +11,9 @@ public ref partial struct EtfReader
         var tag = PeekTag();
         switch (tag)
         {
+            case EtfTag.SmallInteger when Remaining >= 2:
+                _pos += 2;
+                return Integer.Of(_buffer[at + 1]);
             case EtfTag.SmallInteger:
             case EtfTag.Integer:
             case EtfTag.SmallBig:
@@ -16,7 +21,7 @@ public ref partial struct EtfReader
                 return ReadInteger();
             case EtfTag.NewFloat:
             case EtfTag.Float:
-                return new Float(ReadDouble());
+                return ReadFloatTerm();
             case EtfTag.SmallAtomUtf8:
             case EtfTag.AtomUtf8:
             case EtfTag.SmallAtom:
@@ -36,10 +41,7 @@ public ref partial struct EtfReader
             case EtfTag.Map:
                 return ReadMapTerm();
             case EtfTag.Binary:
-            {
-                var data = ReadBinary();
-                return data.Length == 0 ? Binary.Empty : new Binary(data.ToArray());
-            }
+                return ReadBinaryTerm();
             case EtfTag.BitBinary:
                 return ReadBitBinaryTerm();
             case EtfTag.NewPid:
@@ -73,6 +75,18 @@ public ref partial struct EtfReader
         return null!;
     }
 
+    // ReadTerm is recursive: it stays a small dispatcher, and each case's locals live in its own frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Float ReadFloatTerm() => new(ReadDouble());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Binary ReadBinaryTerm()
+    {
+        var data = ReadBinary();
+        return data.Length == 0 ? Binary.Empty : new Binary(data.ToArray());
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Tuple ReadTupleTerm()
     {
         var n = ReadTupleHeader();
@@ -83,9 +97,10 @@ public ref partial struct EtfReader
         for (var i = 0; i < n; i++)
             elements[i] = ReadTerm();
         Leave();
-        return new Tuple(elements);
+        return new Tuple(elements, trusted: true);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Term ReadStringTerm()
     {
         _pos++;
@@ -96,9 +111,10 @@ public ref partial struct EtfReader
         var elements = new Term[bytes.Length];
         for (var i = 0; i < bytes.Length; i++)
             elements[i] = Integer.Of(bytes[i]);
-        return new List(elements);
+        return new List(elements, List.Nil, trusted: true);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Term ReadListTerm()
     {
         var n = ReadListHeader();
@@ -109,9 +125,10 @@ public ref partial struct EtfReader
         var tail = ReadTerm();
         Leave();
         // LIST_EXT with no elements is just its tail.
-        return n == 0 ? tail : new List(elements, tail);
+        return n == 0 ? tail : List.Create(elements, tail);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Map ReadMapTerm()
     {
         var at = _pos;
@@ -154,6 +171,7 @@ public ref partial struct EtfReader
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Term ReadBitBinaryTerm()
     {
         var at = _pos;
@@ -169,6 +187,7 @@ public ref partial struct EtfReader
         return bits == 8 ? new Binary(data) : new BitString(data, bits);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ExportFun ReadExportTerm()
     {
         _pos++;
@@ -182,6 +201,7 @@ public ref partial struct EtfReader
     }
 
     /// <summary>NEW_FUN_EXT: Size (including itself), Arity, Uniq[16], Index, NumFree, Module, OldIndex, OldUniq, Pid, FreeVars.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Closure ReadNewFunTerm()
     {
         var start = _pos;
@@ -205,6 +225,7 @@ public ref partial struct EtfReader
     }
 
     /// <summary>Legacy FUN_EXT: NumFree, Pid, Module, Index, Uniq, FreeVars.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private Closure ReadOldFunTerm()
     {
         var start = _pos;

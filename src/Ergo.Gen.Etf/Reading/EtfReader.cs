@@ -18,6 +18,7 @@ public ref partial struct EtfReader
     private readonly ReadOnlySpan<byte> _buffer;
     private readonly EtfDecodeOptions _options;
     private int _pos;
+    private readonly int _maxDepth;
     private int _depth;
     private long _budget;
 
@@ -28,6 +29,7 @@ public ref partial struct EtfReader
         _options = options ?? EtfDecodeOptions.Default;
         _pos = 0;
         _depth = 0;
+        _maxDepth = _options.EffectiveDepth;
         _budget = _options.MaxDecodedBytes;
     }
 
@@ -84,20 +86,22 @@ public ref partial struct EtfReader
     [DoesNotReturn]
     private static void Fail(string reason, int offset) => throw new EtfDecodeException(reason, offset);
 
+    // Hot paths stay small enough to inline: every message is built in a cold, non-inlined helper.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> Take(int count)
     {
         if ((uint)count > (uint)(_buffer.Length - _pos))
-            Fail(count < 0 ? "negative length" : $"truncated: needs {count} bytes, {Remaining} left");
+            FailTruncated(count);
         var s = _buffer.Slice(_pos, count);
         _pos += count;
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte ReadU8()
     {
-        if (_pos >= _buffer.Length)
-            Fail("unexpected end of input");
+        if ((uint)_pos >= (uint)_buffer.Length)
+            FailTruncated(1);
         return _buffer[_pos++];
     }
 
@@ -110,26 +114,41 @@ public ref partial struct EtfReader
     {
         var at = _pos;
         var n = ReadU32();
-        if (n > (ulong)(Remaining - reserve) / (ulong)minBytesEach)
-            Fail($"count {n} exceeds the {Remaining} bytes left", at);
+        if ((ulong)n * (uint)minBytesEach > (ulong)(long)(Remaining - reserve))
+            FailCount(n, at);
         Charge(8L * n, at);
         return (int)n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Charge(long bytes, int at)
     {
         _budget -= bytes;
         if (_budget < 0)
-            Fail($"decoded size exceeds the limit of {_options.MaxDecodedBytes} bytes", at);
+            FailBudget(at);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Enter()
     {
-        if (++_depth > _options.EffectiveDepth)
-            Fail($"nesting deeper than {_options.EffectiveDepth}");
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            Fail("nesting too deep for the stack");
+        // The runtime's stack probe is not free; a few dozen frames between probes stay far inside its margin.
+        if (++_depth > _maxDepth || ((_depth & 31) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+            FailDepth();
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void FailTruncated(int count) =>
+        Fail(count < 0 ? "negative length" : $"truncated: needs {count} bytes, {Remaining} left");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void FailCount(uint count, int at) => Fail($"count {count} exceeds the {Remaining} bytes left", at);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void FailBudget(int at) => Fail($"decoded size exceeds the limit of {_options.MaxDecodedBytes} bytes", at);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void FailDepth() =>
+        Fail(_depth > _maxDepth ? $"nesting deeper than {_maxDepth}" : "nesting too deep for the stack");
 
     private void Leave() => _depth--;
 
@@ -269,7 +288,8 @@ public ref partial struct EtfReader
     {
         var at = _pos;
         var tag = PeekTag();
-        if (tag is not (EtfTag.SmallBig or EtfTag.LargeBig))
+        // Bignums of up to 8 digit bytes are usually longs in disguise (Erlang writes any 64-bit value that way).
+        if (tag is not (EtfTag.SmallBig or EtfTag.LargeBig) || (tag == EtfTag.SmallBig && Remaining >= 2 && _buffer[_pos + 1] <= 8 && FitsInt64()))
             return Integer.Of(ReadInt64());
         _pos++;
         var n = tag == EtfTag.SmallBig ? ReadU8() : ReadU32();
@@ -280,6 +300,18 @@ public ref partial struct EtfReader
             Fail($"bignum of {n} bytes exceeds the limit of {_options.MaxBigIntegerBytes}", at);
         var magnitude = new BigInteger(Take((int)n), isUnsigned: true, isBigEndian: false);
         return Integer.Of(negative ? -magnitude : magnitude);
+    }
+
+    // A SMALL_BIG of at most 8 digits fits a long unless its magnitude is beyond long's range.
+    private readonly bool FitsInt64()
+    {
+        var n = _buffer[_pos + 1];
+        if (Remaining < 3 + n)
+            return true; // ReadInt64 reports the truncation
+        if (n < 8)
+            return true;
+        var top = _buffer[_pos + 3 + 7];
+        return top < 0x80 || (_buffer[_pos + 2] != 0 && top == 0x80 && _buffer.Slice(_pos + 3, 7).IndexOfAnyExcept((byte)0) < 0);
     }
 
     public BigInteger ReadBigInteger() => ReadInteger().BigValue;
@@ -349,26 +381,20 @@ public ref partial struct EtfReader
             case EtfTag.BitBinary:
                 try
                 {
-                    return new System.Text.UTF8Encoding(false, true).GetString(ReadBinary());
+                    return StrictUtf8.GetString(ReadBinary());
                 }
                 catch (System.Text.DecoderFallbackException)
                 {
                     Fail("binary is not valid UTF-8", at);
-                    return null;
+                    return null!;
                 }
             case EtfTag.Nil:
                 _pos++;
                 return "";
             case EtfTag.String:
-            {
+                // STRING_EXT holds code points 0..255, which is exactly Latin-1.
                 _pos++;
-                var bytes = Take(ReadU16());
-                return string.Create(bytes.Length, bytes.ToArray(), static (dst, src) =>
-                {
-                    for (var i = 0; i < src.Length; i++)
-                        dst[i] = (char)src[i];
-                });
-            }
+                return System.Text.Encoding.Latin1.GetString(Take(ReadU16()));
             default:
                 if (ReadTerm() is List list && list.TryGetString(out var s))
                     return s;
@@ -376,6 +402,8 @@ public ref partial struct EtfReader
                 return null;
         }
     }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     // ---- containers -------------------------------------------------------------------------------
 
@@ -473,7 +501,7 @@ public ref partial struct EtfReader
         {
             var node = ReadAtom();
             var id = ReadU32();
-            return new Reference(node, ReadU8(), [id]);
+            return new Reference(node, ReadU8(), id);
         }
         if (tag is not (EtfTag.NewerReference or EtfTag.NewReference))
             Fail($"expected a reference, found tag {tag}", at);
@@ -483,7 +511,8 @@ public ref partial struct EtfReader
         var refNode = ReadAtom();
         var creation = tag == EtfTag.NewerReference ? ReadU32() : ReadU8();
         var words = Take(4 * len);
-        var ids = new uint[len];
+        Span<uint> ids = stackalloc uint[Reference.MaxIdWords];
+        ids = ids[..len];
         for (var i = 0; i < len; i++)
             ids[i] = BinaryPrimitives.ReadUInt32BigEndian(words[(4 * i)..]);
         return new Reference(refNode, creation, ids);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -100,13 +101,18 @@ internal static class AtomTable
         return grown;
     }
 
-    // FNV-1a: short keys, no allocation, and stable within the process.
+    // FNV-style over 8-byte words: atoms are short, and the decoder hashes every atom it reads.
     private static int HashOf(ReadOnlySpan<byte> utf8)
     {
-        var h = 2166136261u;
+        var h = 14695981039346656037UL ^ (ulong)utf8.Length;
+        while (utf8.Length >= 8)
+        {
+            h = (h ^ MemoryMarshal.Read<ulong>(utf8)) * 1099511628211UL;
+            utf8 = utf8[8..];
+        }
         foreach (var b in utf8)
-            h = (h ^ b) * 16777619u;
-        return (int)h;
+            h = (h ^ b) * 1099511628211UL;
+        return (int)(h ^ (h >> 32));
     }
 
     /// <summary>Code points in valid UTF-8: every byte that is not a continuation byte starts one.</summary>

@@ -38,6 +38,17 @@ public sealed class List : Term
         Tail = tail;
     }
 
+    // The decoder's elements cannot be null and its tail is not a non-empty list (see Create).
+    internal List(Term[] elements, Term tail, bool trusted)
+    {
+        Elements = elements;
+        Tail = tail;
+    }
+
+    /// <summary>For the decoder: a LIST_EXT whose tail may itself be a list (legal, though Erlang never writes it).</summary>
+    internal static List Create(Term[] elements, Term tail) =>
+        tail is List { IsNil: false } ? new List(elements, tail) : new List(elements, tail, trusted: true);
+
     public Term[] Elements { get; }
 
     public Term Tail { get; }

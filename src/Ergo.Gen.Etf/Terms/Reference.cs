@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ergo.Gen.Etf;
@@ -7,26 +8,38 @@ public sealed class Reference : Term
 {
     public const int MaxIdWords = 5;
 
-    public Reference(Atom node, uint creation, uint[] ids)
+    // Up to five words stored inline: one object per reference, not two.
+    [InlineArray(MaxIdWords)]
+    private struct IdWords
+    {
+        private uint _first;
+    }
+
+    private readonly IdWords _ids;
+    private readonly int _count;
+
+    public Reference(Atom node, uint creation, params ReadOnlySpan<uint> ids)
     {
         Node = node ?? throw new ArgumentNullException(nameof(node));
-        ArgumentNullException.ThrowIfNull(ids);
         if (ids.Length > MaxIdWords)
             throw new ArgumentOutOfRangeException(nameof(ids), "a reference has at most 5 id words");
         Creation = creation;
-        Ids = ids;
+        ids.CopyTo(_ids);
+        _count = ids.Length;
     }
 
     public Atom Node { get; }
     public uint Creation { get; }
-    public uint[] Ids { get; }
+
+    /// <summary>The id words, least significant first, as on the wire.</summary>
+    public ReadOnlySpan<uint> Ids => ((ReadOnlySpan<uint>)_ids)[.._count];
 
     public override TermKind Kind => TermKind.Reference;
 
     public override void WriteTo(ref EtfWriter writer) => writer.WriteReference(Node, Creation, Ids);
 
     public override bool Equals(Term? other) =>
-        other is Reference r && r.Creation == Creation && ReferenceEquals(r.Node, Node) && r.Ids.AsSpan().SequenceEqual(Ids);
+        other is Reference r && r.Creation == Creation && ReferenceEquals(r.Node, Node) && r.Ids.SequenceEqual(Ids);
 
     public override int GetHashCode()
     {
@@ -42,8 +55,9 @@ public sealed class Reference : Term
     internal override void Format(StringBuilder sb)
     {
         sb.Append("#Ref<").Append(Node.Name);
-        for (var i = Ids.Length - 1; i >= 0; i--)
-            sb.Append('.').Append(Ids[i]);
+        var ids = Ids;
+        for (var i = ids.Length - 1; i >= 0; i--)
+            sb.Append('.').Append(ids[i]);
         sb.Append('>');
     }
 }

@@ -15,6 +15,9 @@ public sealed class Tuple : Term
         Elements = elements;
     }
 
+    // The decoder builds elements that cannot be null.
+    internal Tuple(Term[] elements, bool trusted) => Elements = elements;
+
     public Term[] Elements { get; }
 
     public int Arity => Elements.Length;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Usage: build/bench.sh SUITE [--quick]
+# Runs Ergo.Gen's BenchmarkDotNet suite and its peers (Erlang now; Akka.NET and Proto.Actor join in later suites)
+# in one run, prints a table, then one line per comparison: "ratio <scenario> vs <peer> = <number>",
+# ours over theirs oriented so that higher is better (for time: theirs / ours).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+suite="${1:-}"
+quick=false
+[ "${2:-}" = "--quick" ] && quick=true
+case "$suite" in
+  etf) ;;
+  local|dist|stage|peers) echo "bench.sh: suite '$suite' arrives with its issue; available: etf" >&2; exit 2 ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf)" >&2; exit 2 ;;
+esac
+command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== Erlang/OTP ($suite)" >&2
+erlc -o "$work" "tests/Ergo.Gen.Benchmarks/erlang/${suite}_bench.erl"
+erl -noshell -name bench@127.0.0.1 -setcookie ergo_bench -pa "$work" \
+    -eval "${suite}_bench:run([$quick]), halt()." | tee "$work/erlang.txt" >&2
+
+echo "== Ergo.Gen ($suite)" >&2
+args=("$suite"); $quick && args+=("--quick")
+dotnet run -c Release --project tests/Ergo.Gen.Benchmarks -- "${args[@]}" | tee "$work/dotnet.txt" >&2
+
+awk '
+  FNR == 1 { file++ }
+  $1 == "result" && file == 1 { erl[$2] = $3 }
+  $1 == "result" && file == 2 { ours[$2] = $3; alloc[$2] = $4; order[++n] = $2 }
+  END {
+    printf "\n%-22s %16s %16s %18s\n", "scenario", "ergo.gen ns/op", "erlang ns/op", "ergo.gen alloc B/op"
+    for (i = 1; i <= n; i++) { s = order[i]; printf "%-22s %16.1f %16s %18s\n", s, ours[s], (s in erl ? sprintf("%.1f", erl[s]) : "-"), alloc[s] }
+    print ""
+    for (i = 1; i <= n; i++) { s = order[i]; if ((s in erl) && ours[s] > 0) printf "ratio %s vs erlang = %.2f\n", s, erl[s] / ours[s] }
+  }' "$work/erlang.txt" "$work/dotnet.txt"

@@ -1,0 +1,45 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Ergo.Gen.Benchmarks;
+
+/// <summary>
+/// Usage: Ergo.Gen.Benchmarks SUITE [--quick]. Runs the suite's benchmarks and ends with one machine-readable
+/// line per benchmark, "result SCENARIO MEAN_NS ALLOCATED_BYTES", which build/bench.sh joins with the peers'.
+/// </summary>
+public static class Program
+{
+    private static readonly Dictionary<string, Type[]> Suites = new()
+    {
+        ["etf"] = [typeof(EtfBenchmarks)],
+    };
+
+    public static int Main(string[] args)
+    {
+        var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "etf";
+        var quick = args.Contains("--quick");
+        if (!Suites.TryGetValue(suite, out var types))
+        {
+            Console.Error.WriteLine($"unknown suite '{suite}'; known: {string.Join(", ", Suites.Keys)}");
+            return 2;
+        }
+        // In-process: no per-run project build, so --quick stays quick; the machine is shared anyway.
+        var job = (quick ? Job.ShortRun : Job.Default).WithToolchain(InProcessEmitToolchain.Instance);
+        var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(job).WithOptions(ConfigOptions.DisableLogFile);
+        foreach (var type in types)
+        {
+            var summary = BenchmarkRunner.Run(type, config);
+            foreach (var report in summary.Reports)
+            {
+                var name = $"{suite}.{report.BenchmarkCase.Descriptor.WorkloadMethod.Name.ToLowerInvariant()}";
+                var mean = report.ResultStatistics?.Mean ?? double.NaN;
+                var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {name} {mean:F2} {allocated}"));
+            }
+        }
+        return 0;
+    }
+}
