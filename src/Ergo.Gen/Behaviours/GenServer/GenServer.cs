@@ -1,0 +1,157 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Behaviours;
+
+/// <summary>
+/// OTP's gen_server: subclass it (by hand, or let the generator do it) and override the callbacks. Calls and
+/// casts arrive either from .NET or in Erlang's shapes (<c>{'$gen_call', {Pid, Tag}, Request}</c>,
+/// <c>{'$gen_cast', Msg}</c>); both reach the same callbacks. Every callback may complete synchronously, in
+/// which case no task is allocated.
+/// </summary>
+public abstract class GenServer : Process
+{
+    private static readonly Atom GenCall = Atom.Of("$gen_call");
+    private static readonly Atom GenCast = Atom.Of("$gen_cast");
+    private static readonly Atom BadCall = Atom.Of("bad_call");
+    private static readonly Atom BadCast = Atom.Of("bad_cast");
+
+    private Pid? _parent;
+    private TaskCompletionSource<InitOutcome>? _starting;
+
+    protected virtual ValueTask<InitResult> InitAsync() => new(InitResult.Ok());
+
+    /// <summary>Default: like a gen_server without handle_call, the server stops with <c>{bad_call, Request}</c>.</summary>
+    protected virtual ValueTask<CallResult> HandleCallAsync(object request, From from)
+    {
+        Logger.LogError("{Server} got a call it does not handle: {Request}", this, request);
+        return new(CallResult.Stop(new Etf.Tuple(BadCall, request as Term ?? Binary.FromUtf8(request.ToString() ?? ""))));
+    }
+
+    protected virtual ValueTask<ServerResult> HandleCastAsync(object message)
+    {
+        Logger.LogError("{Server} got a cast it does not handle: {Message}", this, message);
+        return new(ServerResult.Stop(new Etf.Tuple(BadCast, message as Term ?? Binary.FromUtf8(message.ToString() ?? ""))));
+    }
+
+    /// <summary>Default: log and drop, as gen_server does for an unexpected message; never a crash.</summary>
+    protected virtual ValueTask<ServerResult> HandleInfoAsync(object message)
+    {
+        Logger.LogWarning("{Server} dropped an unexpected message: {Message}", this, message);
+        return new(ServerResult.NoReply());
+    }
+
+    protected virtual ValueTask<ServerResult> HandleContinueAsync(object argument) => new(ServerResult.NoReply());
+
+    /// <summary>Called when the server stops or its callback crashes (not when it is killed, or exits untrapped).</summary>
+    protected virtual ValueTask TerminateAsync(Term reason) => ValueTask.CompletedTask;
+
+    /// <summary>gen_server:reply/2, for a call answered later (<see cref="CallResult.NoReply"/>).</summary>
+    protected void Reply(From from, object? reply) => from.Reply(Node, reply);
+
+    internal void PrepareStart(Pid? parent, TaskCompletionSource<InitOutcome> started)
+    {
+        _parent = parent;
+        _starting = started;
+    }
+
+    internal override void OnSpawned()
+    {
+        if (_starting is not null)
+            Enqueue(new InitRequest(_starting));
+    }
+
+    // A server that fails inside init has not started: no terminate, and the starter learns the reason.
+    internal override ValueTask OnTerminatingAsync(Term reason) => _starting is null ? TerminateAsync(reason) : ValueTask.CompletedTask;
+
+    internal override void OnDied(Term reason) => _starting?.TrySetResult(new InitOutcome(false, reason));
+
+    protected sealed override ValueTask HandleAsync(object message)
+    {
+        switch (message)
+        {
+            case CallRequest call:
+                return Apply(HandleCallAsync(call.Request, call.From), call.From);
+            case CastRequest cast:
+                return Apply(HandleCastAsync(cast.Message));
+            case Etf.Tuple { Arity: 3 } t when t[0] == GenCall && t[1] is Etf.Tuple { Arity: 2 } from && from[0] is Pid caller:
+                var erlangFrom = new From(caller, from[1]);
+                return Apply(HandleCallAsync(t[2], erlangFrom), erlangFrom);
+            case Etf.Tuple { Arity: 2 } t when t[0] == GenCast:
+                return Apply(HandleCastAsync(t[1]));
+            case ExitMessage exit when _parent is not null && exit.From == _parent:
+                // OTP: a trapping server whose parent exits stops with the parent's reason.
+                Stop(exit.Reason);
+                return ValueTask.CompletedTask;
+            case InitRequest init:
+                return Initialize(init);
+            default:
+                return Apply(HandleInfoAsync(message));
+        }
+    }
+
+    private ValueTask Initialize(InitRequest init)
+    {
+        var pending = InitAsync();
+        return pending.IsCompletedSuccessfully ? Started(pending.Result, init) : Slow(pending, init);
+
+        async ValueTask Slow(ValueTask<InitResult> p, InitRequest i) => await Started(await p, i);
+    }
+
+    private ValueTask Started(InitResult result, InitRequest init)
+    {
+        _starting = null;
+        if (result.StopReason is { } reason)
+        {
+            init.Started.TrySetResult(new InitOutcome(false, reason));
+            Stop(reason);
+            return ValueTask.CompletedTask;
+        }
+        if (result.IsIgnore)
+        {
+            init.Started.TrySetResult(new InitOutcome(true, null));
+            Stop(ExitReason.Normal);
+            return ValueTask.CompletedTask;
+        }
+        init.Started.TrySetResult(new InitOutcome(false, null));
+        return result.Continue is { } next ? Apply(HandleContinueAsync(next)) : ValueTask.CompletedTask;
+    }
+
+    private ValueTask Apply(ValueTask<CallResult> pending, From from)
+    {
+        if (!pending.IsCompletedSuccessfully)
+            return Slow(pending, from);
+        var result = pending.Result;
+        if (result.HasReply)
+            from.Reply(Node, result.ReplyValue);
+        if (result.StopReason is { } reason)
+        {
+            Stop(reason);
+            return ValueTask.CompletedTask;
+        }
+        return result.Continue is { } next ? Apply(HandleContinueAsync(next)) : ValueTask.CompletedTask;
+
+        async ValueTask Slow(ValueTask<CallResult> p, From f) => await Apply(new ValueTask<CallResult>(await p), f);
+    }
+
+    private ValueTask Apply(ValueTask<ServerResult> pending)
+    {
+        while (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            if (result.StopReason is { } reason)
+            {
+                Stop(reason);
+                return ValueTask.CompletedTask;
+            }
+            if (result.Continue is not { } next)
+                return ValueTask.CompletedTask;
+            // handle_continue runs before any other message: still inside this one.
+            pending = HandleContinueAsync(next);
+        }
+        return Slow(pending);
+
+        async ValueTask Slow(ValueTask<ServerResult> p) => await Apply(new ValueTask<ServerResult>(await p));
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen;
+
+/// <summary>How a node presents itself. The name becomes part of every pid and reference it makes.</summary>
+public sealed record NodeOptions
+{
+    /// <summary>The node name, <c>name@host</c>; a node without distribution is <c>nonode@nohost</c>, as in Erlang.</summary>
+    public string Name { get; init; } = "nonode@nohost";
+
+    /// <summary>The creation stamped into pids and references; 0 picks a random non-zero one.</summary>
+    public uint Creation { get; init; }
+
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>gen_server:call's default timeout.</summary>
+    public TimeSpan DefaultCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

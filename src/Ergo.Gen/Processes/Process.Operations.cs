@@ -1,0 +1,159 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Timers;
+
+namespace Ergo.Gen.Processes;
+
+// What a process can do: Erlang's BIFs for messages, links, monitors, names, aliases, timers and spawning.
+public abstract partial class Process
+{
+    protected void Send(Pid to, object message) => Node.Send(to, message);
+
+    protected void Send(Atom registeredName, object message) => Node.Send(registeredName, message);
+
+    protected void Send(Reference alias, object message) => Node.Send(alias, message);
+
+    /// <summary>link/1. Linking to a process that does not exist sends this process a noproc exit signal.</summary>
+    protected void Link(Pid other)
+    {
+        if (other == Self)
+            return;
+        lock (_gate)
+            (_links ??= []).Add(other);
+        var target = Node.Lookup(other);
+        if (target is null || !target.TryAddLink(Self))
+            EnqueueSignal(new ExitSignal(other, ExitReason.NoProc, viaLink: true));
+    }
+
+    /// <summary>unlink/1: once it returns, the link has no further effect on this process.</summary>
+    protected void Unlink(Pid other)
+    {
+        lock (_gate)
+            _links?.Remove(other);
+        Node.Lookup(other)?.RemoveLink(Self);
+    }
+
+    /// <summary>monitor(process, Pid). A dead or unknown target gives an immediate DOWN with noproc.</summary>
+    protected Reference Monitor(Pid target) => MonitorProcess(Node.Lookup(target), target);
+
+    /// <summary>monitor(process, Name): the DOWN message names <c>{Name, Node}</c>.</summary>
+    protected Reference Monitor(Atom registeredName) =>
+        MonitorProcess(Node.Registry.Whereis(registeredName), new Etf.Tuple(registeredName, Node.Name));
+
+    private Reference MonitorProcess(Process? target, Term monitored)
+    {
+        var monitor = Node.MakeRef();
+        if (target is null || !target.TryAddMonitor(monitor, this, monitored))
+        {
+            Enqueue(new DownMessage(monitor, monitored, ExitReason.NoProc));
+            return monitor;
+        }
+        (_monitoring ??= [])[monitor] = target;
+        return monitor;
+    }
+
+    /// <summary>demonitor/2. With <paramref name="flush"/>, a DOWN message already queued for it is removed too.</summary>
+    protected bool Demonitor(Reference monitor, bool flush = false)
+    {
+        var removed = false;
+        if (_monitoring is not null && _monitoring.Remove(monitor, out var target))
+        {
+            target.RemoveMonitor(monitor);
+            removed = true;
+        }
+        if (flush)
+        {
+            // Everything already sent is moved behind us, so a DOWN that raced with us is found.
+            while (_mailbox.TryDequeue(out var item))
+                _local.Enqueue(item);
+            _local.RemoveFirst(m => m is DownMessage d && d.Ref.Equals(monitor));
+        }
+        return removed;
+    }
+
+    /// <summary>register/2 for this process; false if the name is taken or this process already has one.</summary>
+    protected bool Register(Atom name)
+    {
+        if (RegisteredName is not null || !Node.Registry.TryAdd(name, this))
+            return false;
+        RegisteredName = name;
+        if (!IsAlive)
+        {
+            Node.Registry.Remove(name, this);
+            return false;
+        }
+        return true;
+    }
+
+    protected bool Unregister()
+    {
+        if (RegisteredName is not { } name)
+            return false;
+        RegisteredName = null;
+        Node.Registry.Remove(name, this);
+        return true;
+    }
+
+    internal bool RegisterFromNode(Atom name) => Register(name);
+
+    internal bool UnregisterFromNode() => Unregister();
+
+    /// <summary>alias/0,1: a reference that routes messages to this process until <see cref="Unalias"/> (or, for reply-once, one message).</summary>
+    protected Reference Alias(bool replyOnce = false)
+    {
+        var alias = Node.MakeRef();
+        Node.Aliases.Add(alias, this, replyOnce);
+        (_aliases ??= []).Add(alias);
+        return alias;
+    }
+
+    protected bool Unalias(Reference alias)
+    {
+        _aliases?.Remove(alias);
+        return Node.Aliases.Remove(alias);
+    }
+
+    /// <summary>erlang:send_after/3.</summary>
+    protected TimerRef SendAfter(Pid to, object message, TimeSpan delay) => Node.SendAfter(to, message, delay);
+
+    protected bool CancelTimer(TimerRef timer) => Node.CancelTimer(timer);
+
+    /// <summary>exit/2: sends an exit signal to <paramref name="target"/> (this process included).</summary>
+    protected void Exit(Pid target, Term reason) => Node.Lookup(target)?.EnqueueSignal(new ExitSignal(Self, reason, viaLink: false));
+
+    protected Pid Spawn(Process child) => Node.Spawn(child);
+
+    /// <summary>spawn_link: the child is linked before it can run.</summary>
+    protected Pid SpawnLink(Process child)
+    {
+        var pid = Node.Spawn(child, beforeStart: c =>
+        {
+            lock (_gate)
+                (_links ??= []).Add(c.Self);
+            c.TryAddLink(Self);
+        });
+        return pid;
+    }
+
+    /// <summary>spawn_monitor: the child is monitored before it can run.</summary>
+    protected (Pid Pid, Reference Monitor) SpawnMonitor(Process child)
+    {
+        var monitor = Node.MakeRef();
+        var pid = Node.Spawn(child, beforeStart: c =>
+        {
+            c.TryAddMonitor(monitor, this, c.Self);
+            (_monitoring ??= [])[monitor] = c;
+        });
+        return (pid, monitor);
+    }
+
+    /// <summary>gen_server:call from this process: it stays busy, its thread is free, until the reply or failure.</summary>
+    protected ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Node.CallAsync(Self, server, request, timeout, cancellationToken);
+
+    protected ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Node.CallAsync(Self, server, request, timeout, cancellationToken);
+
+    protected void Cast(Pid server, object message) => Node.Cast(server, message);
+
+    protected void Cast(Atom server, object message) => Node.Cast(server, message);
+}

@@ -1,0 +1,378 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Timers;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Processes;
+
+/// <summary>
+/// A lightweight process: a mailbox and a handler, run by the node's scheduler one message at a time. It owns
+/// no thread; while it waits (for a message, or for an awaited call) it holds none. Links, monitors, exit
+/// signals, trap_exit, registered names and aliases follow Erlang's semantics.
+/// </summary>
+public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPoolWorkItem
+{
+    private const int Idle = 0, Scheduled = 1, Dead = 2;
+
+    private readonly Mailbox _mailbox = new();
+    private LocalQueue _local;
+    private int _state;
+    private int _signalsPending;
+    private readonly object _gate = new();
+
+    // Link and monitor state, allocated on first use: most processes never have any.
+    private HashSet<Pid>? _links;
+    private Dictionary<Reference, (IMonitorWatcher Watcher, Term Monitored)>? _monitoredBy;
+    private Dictionary<Reference, Process>? _monitoring;
+    private List<Reference>? _aliases;
+
+    private ValueTask _awaiting;
+    private Action? _resume;
+    private Term? _stopReason;
+
+    private Node? _node;
+    private Pid? _pid;
+
+    /// <summary>The node this process runs on (set when it is spawned).</summary>
+    public Node Node => _node ?? throw new InvalidOperationException("the process has not been spawned");
+
+    public Pid Self => _pid ?? throw new InvalidOperationException("the process has not been spawned");
+
+    /// <summary>The registered name, if any.</summary>
+    public Atom? RegisteredName { get; private set; }
+
+    /// <summary>process_flag(trap_exit): exit signals arrive as <see cref="ExitMessage"/> instead of ending the process.</summary>
+    public bool TrapExit { get; set; }
+
+    public bool IsAlive => Volatile.Read(ref _state) != Dead;
+
+    internal bool IsSpawned => _pid is not null;
+
+    /// <summary>Why the process ended; null while it runs.</summary>
+    public Term? ExitReasonTerm { get; private set; }
+
+    protected ILogger Logger => Node.Logger;
+
+    /// <summary>Handles one message. Returning an incomplete task keeps the process busy (not its thread) until it completes.</summary>
+    protected abstract ValueTask HandleAsync(object message);
+
+    /// <summary>Runs once on the spawning thread, before any message is handled.</summary>
+    internal virtual void OnSpawned() { }
+
+    /// <summary>Runs once the process is dead, whatever the reason (bookkeeping only: the process can do nothing more).</summary>
+    internal virtual void OnDied(Term reason) { }
+
+    /// <summary>Last words: runs on the process when it ends for any reason except a kill from outside.</summary>
+    internal virtual ValueTask OnTerminatingAsync(Term reason) => ValueTask.CompletedTask;
+
+    internal void Attach(Node node, Pid pid)
+    {
+        _node = node;
+        _pid = pid;
+    }
+
+    // ---- delivery -------------------------------------------------------------------------------------
+
+    /// <summary>Puts a message in the mailbox and schedules the process if it was idle. Dead processes drop it.</summary>
+    internal void Enqueue(object message)
+    {
+        if (Volatile.Read(ref _state) == Dead)
+            return;
+        _mailbox.Enqueue(message);
+        if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
+            Scheduler.Schedule(this);
+    }
+
+    internal void EnqueueSignal(SystemSignal signal)
+    {
+        if (Volatile.Read(ref _state) == Dead)
+            return;
+        _mailbox.Enqueue(signal);
+        Volatile.Write(ref _signalsPending, 1);
+        if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
+            Scheduler.Schedule(this);
+    }
+
+    void IAliasTarget.DeliverToAlias(object message) => Enqueue(message);
+
+    void IMonitorWatcher.OnDown(Reference monitor, Term monitored, Term reason) => Enqueue(new DownMessage(monitor, monitored, reason));
+
+    // ---- the run loop -----------------------------------------------------------------------------------
+
+    void IThreadPoolWorkItem.Execute() => Scheduler.Execute(this);
+
+    /// <summary>Handles up to a budget of messages; the scheduler calls it on a worker thread.</summary>
+    internal void Run()
+    {
+        var budget = Scheduler.Budget;
+        while (true)
+        {
+            if (Volatile.Read(ref _signalsPending) != 0 && !DrainSignals())
+                return;
+
+            object message;
+            if (_local.Count > 0)
+                _local.TryDequeue(out message);
+            else if (!_mailbox.TryDequeue(out message))
+            {
+                Volatile.Write(ref _state, Idle);
+                // A sender may have enqueued after our last look but before we went idle; if so, take the work back.
+                if ((_mailbox.HasPending || Volatile.Read(ref _signalsPending) != 0)
+                    && Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
+                    continue;
+                return;
+            }
+
+            if (message is SystemSignal signal)
+            {
+                if (!HandleSignal(signal))
+                    return;
+                continue;
+            }
+            if (message is DownMessage down)
+                _monitoring?.Remove(down.Ref);
+
+            if (!Dispatch(message))
+                return;
+            if (--budget == 0)
+            {
+                Scheduler.Yield(this);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs the handler; false when the process is no longer running on this thread (awaiting, or ended).</summary>
+    private bool Dispatch(object message)
+    {
+        try
+        {
+            var pending = HandleAsync(message);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                if (pending.IsCompleted)
+                {
+                    pending.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    _awaiting = pending;
+                    pending.GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
+                    return false;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Crash(e);
+            return false;
+        }
+        return StopIfRequested();
+    }
+
+    private void Resume()
+    {
+        var pending = _awaiting;
+        _awaiting = default;
+        try
+        {
+            pending.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            Crash(e);
+            return;
+        }
+        if (StopIfRequested())
+            Scheduler.Yield(this);
+    }
+
+    private bool StopIfRequested()
+    {
+        if (_stopReason is null)
+            return true;
+        var reason = _stopReason;
+        _stopReason = null;
+        Terminate(reason);
+        return false;
+    }
+
+    /// <summary>Moves everything queued so far behind the signals, acting on the signals now. False if the process ended.</summary>
+    private bool DrainSignals()
+    {
+        Volatile.Write(ref _signalsPending, 0);
+        while (_mailbox.TryDequeue(out var item))
+        {
+            if (item is SystemSignal signal)
+            {
+                if (!HandleSignal(signal))
+                    return false;
+            }
+            else
+            {
+                _local.Enqueue(item);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Erlang's rules for an arriving exit signal. False if it ended the process.</summary>
+    private bool HandleSignal(SystemSignal signal)
+    {
+        if (signal is not ExitSignal exit)
+            return true;
+        if (exit.ViaLink)
+        {
+            lock (_gate)
+            {
+                // Unlinked since the signal was sent: the link no longer has any effect.
+                if (_links is null || !_links.Remove(exit.From))
+                    return true;
+            }
+        }
+        if (!exit.ViaLink && exit.Reason == ExitReason.Kill)
+        {
+            Die(ExitReason.Killed);
+            return false;
+        }
+        if (TrapExit)
+        {
+            _local.Enqueue(new ExitMessage(exit.From, exit.Reason));
+            return true;
+        }
+        if (exit.Reason == ExitReason.Normal && exit.From != _pid)
+            return true;
+        Die(exit.Reason);
+        return false;
+    }
+
+    private void Crash(Exception e)
+    {
+        var reason = ExitReason.FromException(e);
+        if (e is not ExitException)
+            Logger.LogError(e, "process {Pid} ({Name}) crashed: {Reason}", _pid, RegisteredName, reason);
+        Terminate(reason);
+    }
+
+    /// <summary>Ends the process from its own thread: the last words of the behaviour, then the exit itself.</summary>
+    private void Terminate(Term reason)
+    {
+        try
+        {
+            var last = OnTerminatingAsync(reason);
+            if (!last.IsCompletedSuccessfully)
+                last.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "process {Pid} failed while terminating", _pid);
+        }
+        Die(reason);
+    }
+
+    /// <summary>Ends the process: frees its name and aliases, and tells its links and monitors why.</summary>
+    internal void Die(Term reason)
+    {
+        HashSet<Pid>? links;
+        Dictionary<Reference, (IMonitorWatcher Watcher, Term Monitored)>? monitoredBy;
+        lock (_gate)
+        {
+            if (_state == Dead)
+                return;
+            Volatile.Write(ref _state, Dead);
+            ExitReasonTerm = reason;
+            links = _links;
+            monitoredBy = _monitoredBy;
+            _links = null;
+            _monitoredBy = null;
+        }
+        var node = Node;
+        if (RegisteredName is { } name)
+            node.Registry.Remove(name, this);
+        if (_aliases is not null)
+        {
+            foreach (var alias in _aliases)
+                node.Aliases.Remove(alias);
+        }
+        if (_monitoring is not null)
+        {
+            foreach (var (monitor, target) in _monitoring)
+                target.RemoveMonitor(monitor);
+        }
+        node.Processes.Remove(this);
+        if (links is not null)
+        {
+            foreach (var linked in links)
+                node.Lookup(linked)?.EnqueueSignal(new ExitSignal(Self, reason, viaLink: true));
+        }
+        if (monitoredBy is not null)
+        {
+            foreach (var (monitor, (watcher, monitored)) in monitoredBy)
+                watcher.OnDown(monitor, monitored, reason);
+        }
+        _local.Clear();
+        while (_mailbox.TryDequeue(out _))
+        {
+        }
+        OnDied(reason);
+        node.OnProcessExit(this, reason);
+    }
+
+    /// <summary>Asks the process to end with <paramref name="reason"/> once the current message is handled.</summary>
+    protected void Stop(Term reason) => _stopReason = reason;
+
+    // ---- link and monitor bookkeeping used by other processes -------------------------------------------
+
+    internal bool TryAddLink(Pid other)
+    {
+        lock (_gate)
+        {
+            if (_state == Dead)
+                return false;
+            (_links ??= []).Add(other);
+            return true;
+        }
+    }
+
+    internal void RemoveLink(Pid other)
+    {
+        lock (_gate)
+            _links?.Remove(other);
+    }
+
+    internal bool TryAddMonitor(Reference monitor, IMonitorWatcher watcher, Term monitored)
+    {
+        lock (_gate)
+        {
+            if (_state == Dead)
+                return false;
+            (_monitoredBy ??= [])[monitor] = (watcher, monitored);
+            return true;
+        }
+    }
+
+    internal void RemoveMonitor(Reference monitor)
+    {
+        lock (_gate)
+            _monitoredBy?.Remove(monitor);
+    }
+
+    internal int LinkCount
+    {
+        get
+        {
+            lock (_gate)
+                return _links?.Count ?? 0;
+        }
+    }
+
+    internal int MonitorCount
+    {
+        get
+        {
+            lock (_gate)
+                return _monitoredBy?.Count ?? 0;
+        }
+    }
+
+    public override string ToString() => _pid is null ? GetType().Name : $"{GetType().Name} {_pid}";
+}
