@@ -1,0 +1,139 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Tests;
+
+public sealed class MessagingTests : IAsyncLifetime
+{
+    private readonly Node _node = new(new NodeOptions { Name = "msg@127.0.0.1" });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task Messages_between_a_pair_arrive_in_the_order_sent()
+    {
+        var probe = new Probe(_node);
+        var sender = _node.Spawn((ctx, m) =>
+        {
+            for (var i = 0; i < 10_000; i++)
+                ctx.Send(probe.Pid, Integer.Of(i));
+            return ValueTask.CompletedTask;
+        });
+        _node.Send(sender, Atom.Of("go"));
+        for (var i = 0; i < 10_000; i++)
+            Assert.Equal(Integer.Of(i), await probe.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task Pids_are_erlang_identities_of_this_node()
+    {
+        var probe = new Probe(_node);
+        Assert.Same(_node.Name, probe.Pid.Node);
+        Assert.Equal(_node.Creation, probe.Pid.Creation);
+        Assert.NotEqual(0u, _node.Creation);
+        Assert.Equal(probe.Pid, EtfCodec.Decode(EtfCodec.Encode(probe.Pid)));
+        var other = new Probe(_node);
+        Assert.NotEqual(probe.Pid, other.Pid);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Sending_to_a_dead_pid_is_silently_dropped_and_to_an_unknown_name_is_an_error()
+    {
+        var victim = _node.SpawnVictim();
+        var exit = _node.ExitOfAsync(victim);
+        _node.Kill(victim, ExitReason.Normal);
+        await exit;
+        _node.Send(victim, Atom.Of("hello"));
+        Assert.Throws<ArgumentException>(() => _node.Send(Atom.Of("nobody_here"), Atom.Of("hello")));
+    }
+
+    [Fact]
+    public async Task Registered_names_are_unique_and_freed_on_exit()
+    {
+        var name = Atom.Of("reg_test");
+        var a = _node.SpawnVictim();
+        var b = _node.SpawnVictim();
+        Assert.True(_node.Register(name, a));
+        Assert.False(_node.Register(name, b));
+        Assert.False(_node.Register(Atom.Of("second_name"), a));
+        Assert.Equal(a, _node.Whereis(name));
+        var probe = new Probe(_node);
+        _node.Send(name, Atom.Of("ping"));
+        var exit = _node.ExitOfAsync(a);
+        _node.Kill(a, ExitReason.Normal);
+        await exit;
+        Assert.Null(_node.Whereis(name));
+        Assert.True(_node.Register(name, b));
+        Assert.True(_node.Unregister(name));
+        Assert.Null(_node.Whereis(name));
+        await probe.NothingAsync(TimeSpan.FromMilliseconds(10));
+    }
+
+    [Fact]
+    public async Task Racing_registrations_give_the_name_to_exactly_one()
+    {
+        for (var round = 0; round < 50; round++)
+        {
+            var name = Atom.Of($"race_{round}");
+            var pids = Enumerable.Range(0, 8).Select(_ => _node.SpawnVictim()).ToArray();
+            var wins = await Task.WhenAll(pids.Select(p => Task.Run(() => _node.Register(name, p))));
+            Assert.Equal(1, wins.Count(w => w));
+            Assert.Equal(pids[Array.IndexOf(wins, true)], _node.Whereis(name));
+        }
+    }
+
+    [Fact]
+    public async Task Aliases_route_until_unaliased_and_reply_once_aliases_deliver_once()
+    {
+        var probe = new Probe(_node);
+        var alias = await probe.RunAsync(ctx => ctx.Alias());
+        _node.Send(alias, Atom.Of("one"));
+        Assert.Equal(Atom.Of("one"), await probe.ReceiveAsync());
+        await probe.RunAsync(ctx => ctx.Unalias(alias));
+        _node.Send(alias, Atom.Of("dropped"));
+
+        var once = await probe.RunAsync(ctx => ctx.Alias(replyOnce: true));
+        _node.Send(once, Atom.Of("first"));
+        _node.Send(once, Atom.Of("second"));
+        Assert.Equal(Atom.Of("first"), await probe.ReceiveAsync());
+        await probe.NothingAsync();
+    }
+
+    [Fact]
+    public async Task Timers_fire_after_their_delay_and_cancelled_ones_never_do()
+    {
+        var probe = new Probe(_node);
+        var started = DateTime.UtcNow;
+        _node.SendAfter(probe.Pid, Atom.Of("later"), TimeSpan.FromMilliseconds(50));
+        var cancelled = _node.SendAfter(probe.Pid, Atom.Of("never"), TimeSpan.FromMilliseconds(30));
+        Assert.True(_node.CancelTimer(cancelled));
+        Assert.False(_node.CancelTimer(cancelled));
+        Assert.Equal(Atom.Of("later"), await probe.ReceiveAsync());
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(45));
+        await probe.NothingAsync();
+
+        var fired = _node.SendAfter(probe.Pid, Atom.Of("fired"), TimeSpan.FromMilliseconds(1));
+        await probe.ReceiveAsync();
+        Assert.False(_node.CancelTimer(fired));
+    }
+
+    [Fact]
+    public async Task A_crash_ends_only_that_process_with_an_erlang_style_reason()
+    {
+        var victim = _node.SpawnVictim();
+        var bystander = new Probe(_node);
+        var exit = _node.ExitOfAsync(victim);
+        _node.Send(victim, "throw");
+        var reason = Assert.IsType<Etf.Tuple>(await exit);
+        var what = Assert.IsType<Etf.Tuple>(reason[0]);
+        Assert.Equal(Atom.Of("exception"), what[0]);
+        Assert.Equal(Atom.Of("System.InvalidOperationException"), what[1]);
+        Assert.Equal(Binary.FromUtf8("boom"), what[2]);
+        Assert.IsType<List>(reason[1]);
+        _node.Send(bystander.Pid, Atom.Of("still_here"));
+        Assert.Equal(Atom.Of("still_here"), await bystander.ReceiveAsync());
+    }
+}
