@@ -10,9 +10,9 @@ suite="${1:-}"
 quick=false
 [ "${2:-}" = "--quick" ] && quick=true
 case "$suite" in
-  etf) ;;
-  local|dist|stage|peers) echo "bench.sh: suite '$suite' arrives with its issue; available: etf" >&2; exit 2 ;;
-  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf)" >&2; exit 2 ;;
+  etf|local) ;;
+  dist|stage|peers) echo "bench.sh: suite '$suite' arrives with its issue; available: etf, local" >&2; exit 2 ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local)" >&2; exit 2 ;;
 esac
 command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
 
@@ -21,20 +21,26 @@ trap 'rm -rf "$work"' EXIT
 
 echo "== Erlang/OTP ($suite)" >&2
 erlc -o "$work" "tests/Ergo.Gen.Benchmarks/erlang/${suite}_bench.erl"
-erl -noshell -name bench@127.0.0.1 -setcookie ergo_bench -pa "$work" \
+erl -noshell +P 2000000 -name bench@127.0.0.1 -setcookie ergo_bench -pa "$work" \
     -eval "${suite}_bench:run([$quick]), halt()." | tee "$work/erlang.txt" >&2
 
 echo "== Ergo.Gen ($suite)" >&2
 args=("$suite"); $quick && args+=("--quick")
 dotnet run -c Release --project tests/Ergo.Gen.Benchmarks -- "${args[@]}" | tee "$work/dotnet.txt" >&2
 
+# Result lines: "result SCENARIO VALUE UNIT [ALLOC]". ns and bytes: lower is better; per_s: higher is better.
 awk '
   FNR == 1 { file++ }
   $1 == "result" && file == 1 { erl[$2] = $3 }
-  $1 == "result" && file == 2 { ours[$2] = $3; alloc[$2] = $4; order[++n] = $2 }
+  $1 == "result" && file == 2 { ours[$2] = $3; unit[$2] = $4; alloc[$2] = ($5 == "" ? "-" : $5); order[++n] = $2 }
   END {
-    printf "\n%-22s %16s %16s %18s\n", "scenario", "ergo.gen ns/op", "erlang ns/op", "ergo.gen alloc B/op"
-    for (i = 1; i <= n; i++) { s = order[i]; printf "%-22s %16.1f %16s %18s\n", s, ours[s], (s in erl ? sprintf("%.1f", erl[s]) : "-"), alloc[s] }
+    printf "\n%-28s %16s %16s %8s %14s\n", "scenario", "ergo.gen", "erlang", "unit", "alloc B/op"
+    for (i = 1; i <= n; i++) { s = order[i]; printf "%-28s %16.1f %16s %8s %14s\n", s, ours[s], (s in erl ? sprintf("%.1f", erl[s]) : "-"), unit[s], alloc[s] }
     print ""
-    for (i = 1; i <= n; i++) { s = order[i]; if ((s in erl) && ours[s] > 0) printf "ratio %s vs erlang = %.2f\n", s, erl[s] / ours[s] }
+    for (i = 1; i <= n; i++) {
+      s = order[i]
+      if (!(s in erl) || ours[s] <= 0 || erl[s] <= 0) continue
+      r = (unit[s] == "per_s") ? ours[s] / erl[s] : erl[s] / ours[s]
+      printf "ratio %s vs erlang = %.2f\n", s, r
+    }
   }' "$work/erlang.txt" "$work/dotnet.txt"

@@ -8,7 +8,8 @@ namespace Ergo.Gen.Benchmarks;
 
 /// <summary>
 /// Usage: Ergo.Gen.Benchmarks SUITE [--quick]. Runs the suite's benchmarks and ends with one machine-readable
-/// line per benchmark, "result SCENARIO MEAN_NS ALLOCATED_BYTES", which build/bench.sh joins with the peers'.
+/// line per scenario, "result SCENARIO VALUE UNIT [ALLOCATED_BYTES]" (UNIT: ns, per_s or bytes), which
+/// build/bench.sh joins with the peers'.
 /// </summary>
 public static class Program
 {
@@ -21,6 +22,12 @@ public static class Program
     {
         var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "etf";
         var quick = args.Contains("--quick");
+        if (suite == "local")
+        {
+            foreach (var (scenario, value, unit) in LocalSuite.Run(quick))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {scenario} {value:F2} {unit}"));
+            return 0;
+        }
         if (!Suites.TryGetValue(suite, out var types))
         {
             Console.Error.WriteLine($"unknown suite '{suite}'; known: {string.Join(", ", Suites.Keys)}");
@@ -37,7 +44,7 @@ public static class Program
                 var name = $"{suite}.{report.BenchmarkCase.Descriptor.WorkloadMethod.Name.ToLowerInvariant()}";
                 var mean = report.ResultStatistics?.Mean ?? double.NaN;
                 var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? -1;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {name} {mean:F2} {allocated}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {name} {mean:F2} ns {allocated}"));
             }
         }
         return 0;

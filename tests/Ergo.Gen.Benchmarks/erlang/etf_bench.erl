@@ -14,7 +14,7 @@ run([Quick]) ->
     Enc = best(fun() -> encode_loop(T, N) end, N, Rounds),
     Dec = best(fun() -> decode_loop(B, N) end, N, Rounds),
     %% binary_to_term is Erlang's only decode, so it is the peer of both .NET decodes (term tree and typed records).
-    io:format("result etf.encode ~.2f~nresult etf.decode ~.2f~nresult etf.decodetyped ~.2f~nsize etf.message ~p~n",
+    io:format("result etf.encode ~.2f ns~nresult etf.decode ~.2f ns~nresult etf.decodetyped ~.2f ns~nsize etf.message ~p~n",
               [Enc, Dec, Dec, byte_size(B)]).
 
 best(F, N, Rounds) ->
