@@ -1,28 +1,57 @@
+using Ergo.Gen;
+using Ergo.Gen.Demo;
 using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
 
-// The demo node's first job: show the wire format an Erlang peer will see. The process runtime and the
-// distribution protocol are built on this codec and join the demo as they land.
-var node = Atom.Of("demo@127.0.0.1");
-var self = new Pid(node, 85, 0, 1);
-var call = new Ergo.Gen.Etf.Tuple(Atom.Of("$gen_call"),
-    new Ergo.Gen.Etf.Tuple(self, new List([Atom.Of("alias")], new Reference(node, 1, 7, 8, 9))),
-    new Ergo.Gen.Etf.Tuple(Atom.Of("add"), 5));
+// The demo node: starts a local node, runs a GenServer, and shows links, monitors and the wire format.
+// Distribution (EPMD, the handshake with real Erlang nodes) joins it when that issue lands.
+await using var node = new Node(new NodeOptions { Name = "demo@127.0.0.1" });
+Console.WriteLine($"node {node.Name} started (creation {node.Creation})");
 
-var bytes = EtfCodec.Encode(call);
-Console.WriteLine($"term:    {call}");
-Console.WriteLine($"encoded: {bytes.Length} bytes: {Convert.ToHexString(bytes)}");
-var back = EtfCodec.Decode(bytes);
-Console.WriteLine($"decoded: {back} (equal: {back.Equals(call)})");
+var counter = await node.StartAsync(new Counter(), name: Atom.Of("counter"));
+Console.WriteLine($"counter started as {counter}, registered as 'counter'");
+var reply = await node.CallAsync(Atom.Of("counter"), new Ergo.Gen.Etf.Tuple(Atom.Of("add"), 5));
+Console.WriteLine($"gen_server:call(counter, {{add, 5}}) -> {reply}");
+node.Cast(Atom.Of("counter"), Atom.Of("reset"));
+Console.WriteLine($"after a reset cast: gen_server:call(counter, get) -> {await node.CallAsync(Atom.Of("counter"), Atom.Of("get"))}");
 
-var big = new Binary(new byte[64 * 1024]);
-var compressed = EtfCodec.Encode(big, new EtfEncodeOptions { CompressAbove = 1024 });
-Console.WriteLine($"a 64 KiB binary compresses to {compressed.Length} bytes and decodes back: {EtfCodec.Decode(compressed).Equals(big)}");
+// A watcher traps exits, links to a worker and monitors it; the worker crashes.
+var seen = new TaskCompletionSource();
+var events = 0;
+var watcher = node.Spawn((ctx, message) =>
+{
+    switch (message)
+    {
+        case Pid worker:
+            ctx.TrapExit = true;
+            ctx.Link(worker);
+            ctx.Monitor(worker);
+            ctx.Send(worker, Atom.Of("crash"));
+            break;
+        case ExitMessage exit:
+            Console.WriteLine($"watcher got {exit.ToTerm()}");
+            if (++events == 2) seen.SetResult();
+            break;
+        case DownMessage down:
+            Console.WriteLine($"watcher got {down.ToTerm()}");
+            if (++events == 2) seen.SetResult();
+            break;
+    }
+    return ValueTask.CompletedTask;
+});
+var worker = node.Spawn((ctx, message) => throw new InvalidOperationException("the worker was asked to crash"));
+node.Send(watcher, worker);
+await seen.Task;
 
 try
 {
-    EtfCodec.Decode([131, 108, 0x7F, 0xFF, 0xFF, 0xFF, 106]);
+    await node.CallAsync(worker, Atom.Of("get"));
 }
-catch (EtfDecodeException e)
+catch (CallException e)
 {
-    Console.WriteLine($"hostile input is refused with a typed error: {e.Message}");
+    Console.WriteLine($"calling the dead worker fails with {e.Reason}");
 }
+
+var bytes = EtfCodec.Encode(new Ergo.Gen.Etf.Tuple(Atom.Of("$gen_call"), new Ergo.Gen.Etf.Tuple(watcher, new List([Atom.Of("alias")], node.MakeRef())), Atom.Of("get")));
+Console.WriteLine($"a gen_server call as an Erlang node sees it on the wire: {bytes.Length} bytes, {Convert.ToHexString(bytes)[..48]}...");
+Console.WriteLine($"{node.ProcessCount} processes alive; stopping");

@@ -118,4 +118,35 @@ public sealed class MonitorTests : IAsyncLifetime
         await exit;
         Assert.Equal(0, await target.RunAsync(c => c.MonitorCount));
     }
+
+    [Fact]
+    public async Task Messages_sent_before_an_exit_arrive_before_its_DOWN_and_EXIT()
+    {
+        for (var round = 0; round < 200; round++)
+        {
+            var watcher = new Probe(_node);
+            var linked = new Probe(_node);
+            await linked.RunAsync(ctx => ctx.TrapExit = true);
+            var sender = _node.Spawn((ctx, m) =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    ctx.Send(watcher.Pid, Integer.Of(i));
+                    ctx.Send(linked.Pid, Integer.Of(i));
+                }
+                ctx.Stop(Atom.Of("finished"));
+                return ValueTask.CompletedTask;
+            });
+            await watcher.RunAsync(ctx => ctx.Monitor(sender));
+            await linked.RunAsync(ctx => ctx.Link(sender));
+            _node.Send(sender, Atom.Of("go"));
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(Integer.Of(i), await watcher.ReceiveAsync());
+                Assert.Equal(Integer.Of(i), await linked.ReceiveAsync());
+            }
+            Assert.Equal(Atom.Of("finished"), (await watcher.ReceiveAsync<DownMessage>()).Reason);
+            Assert.Equal(Atom.Of("finished"), (await linked.ReceiveAsync<ExitMessage>()).Reason);
+        }
+    }
 }
