@@ -157,33 +157,34 @@ public sealed class Node : IAsyncDisposable
     // ---- gen_server client ------------------------------------------------------------------------------
 
     public ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync(SystemProcess.Self, server, request, timeout, cancellationToken);
+        CallAsync(null, server, request, timeout, cancellationToken);
 
     public ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync(SystemProcess.Self, server, request, timeout, cancellationToken);
+        CallAsync(null, server, request, timeout, cancellationToken);
 
     public async ValueTask<TReply> CallAsync<TReply>(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (TReply)(await CallAsync(server, request, timeout, cancellationToken).ConfigureAwait(false))!;
 
-    internal ValueTask<object?> CallAsync(Pid caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+    /// <summary>A call from <paramref name="caller"/> (null: from outside any process, as the node's own process).</summary>
+    internal ValueTask<object?> CallAsync(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
         Call(caller, Lookup(server), server, request, timeout, cancellationToken);
 
-    internal ValueTask<object?> CallAsync(Pid caller, Atom server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+    internal ValueTask<object?> CallAsync(Process? caller, Atom server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
         Call(caller, Registry.Whereis(server), server, request, timeout, cancellationToken);
 
-    private ValueTask<object?> Call(Pid caller, Process? server, Term target, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    private ValueTask<object?> Call(Process? caller, Process? server, Term target, object request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (server is null)
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
-        var pending = PendingCall.Rent(this);
+        var pending = PendingCall.Rent(this, caller);
         var version = pending.Version;
         if (!pending.Start(server, target, timeout ?? Options.DefaultCallTimeout, cancellationToken))
         {
             pending.Abandon();
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
         }
-        server.Enqueue(new CallRequest(new From(caller, pending, version), request));
+        server.Enqueue(new CallRequest(new From((caller ?? SystemProcess).Self, pending, version), request));
         return pending.AsValueTask();
     }
 

@@ -148,10 +148,10 @@ public abstract partial class Process
 
     /// <summary>gen_server:call from this process: it stays busy, its thread is free, until the reply or failure.</summary>
     protected ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Node.CallAsync(Self, server, request, timeout, cancellationToken);
+        Node.CallAsync(this, server, request, timeout, cancellationToken);
 
     protected ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Node.CallAsync(Self, server, request, timeout, cancellationToken);
+        Node.CallAsync(this, server, request, timeout, cancellationToken);
 
     protected void Cast(Pid server, object message) => Node.Cast(server, message);
 

@@ -29,6 +29,13 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
     private Action? _resume;
     private Term? _stopReason;
 
+    // An awaited call's continuation, handed over by the replying thread: the next thing this process runs.
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private bool _resumedInline;
+
+    [ThreadStatic] private static Process? t_running;
+
     private Node? _node;
     private Pid? _pid;
 
@@ -104,6 +111,45 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
     internal void Run()
     {
         var budget = Scheduler.Budget;
+        var outer = t_running;
+        t_running = this;
+        try
+        {
+            if (_continuation is { } continuation && !RunContinuation(continuation))
+                return;
+            RunMessages(budget);
+        }
+        finally
+        {
+            t_running = outer;
+        }
+    }
+
+    /// <summary>Resumes the awaiting handler here; true if it finished, so messages can be handled next.</summary>
+    private bool RunContinuation(Action<object?> continuation)
+    {
+        var state = _continuationState;
+        _continuation = null;
+        _continuationState = null;
+        _resumedInline = false;
+        continuation(state);
+        if (!_resumedInline)
+            return false;
+        _resumedInline = false;
+        return StopIfRequested();
+    }
+
+    /// <summary>Called by a pending call when its reply (or failure) arrives for this awaiting process.</summary>
+    internal void ContinueWith(Action<object?> continuation, object? state)
+    {
+        _continuationState = state;
+        _continuation = continuation;
+        // Still Scheduled while it awaits, so nobody else schedules it: this is its wake-up.
+        Scheduler.Schedule(this);
+    }
+
+    private void RunMessages(int budget)
+    {
         while (true)
         {
             if (Volatile.Read(ref _signalsPending) != 0 && !DrainSignals())
@@ -169,6 +215,7 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
         return StopIfRequested();
     }
 
+    /// <summary>The awaited handler finished; on this process's own run (a resumed call) the loop just goes on.</summary>
     private void Resume()
     {
         var pending = _awaiting;
@@ -180,6 +227,11 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
         catch (Exception e)
         {
             Crash(e);
+            return;
+        }
+        if (ReferenceEquals(t_running, this))
+        {
+            _resumedInline = true;
             return;
         }
         if (StopIfRequested())

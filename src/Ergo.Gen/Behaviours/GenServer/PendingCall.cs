@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Sources;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
@@ -17,7 +18,14 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     private static readonly ConcurrentQueue<PendingCall> Pool = new();
     private const int MaxPooled = 4096;
 
-    private ManualResetValueTaskSourceCore<object?> _core = new() { RunContinuationsAsynchronously = true };
+    private static readonly Action<object?> Completed = _ => { };
+
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private object? _result;
+    private ExceptionDispatchInfo? _error;
+    private short _token;
+    private Process? _caller;
     // Version in the high bits, "completed" in bit 0: one compare-and-swap decides who completes the call.
     private int _state;
     private Reference? _monitor;
@@ -29,11 +37,12 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
 
     public int Version => _state >> 1;
 
-    public static PendingCall Rent(Node node)
+    public static PendingCall Rent(Node node, Process? caller)
     {
         if (!Pool.TryDequeue(out var call))
             call = new PendingCall();
         call._node = node;
+        call._caller = caller;
         return call;
     }
 
@@ -59,13 +68,14 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         return true;
     }
 
-    public ValueTask<object?> AsValueTask() => new(this, _core.Version);
+    public ValueTask<object?> AsValueTask() => new(this, _token);
 
     public bool TryComplete(int version, object? reply)
     {
         if (!TryClaim(version))
             return false;
-        _core.SetResult(reply);
+        _result = reply;
+        SignalCompletion();
         return true;
     }
 
@@ -83,8 +93,25 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
 
     private void TryFail(Exception error, bool fromDown = false)
     {
-        if (TryClaim(Version, fromDown))
-            _core.SetException(error);
+        if (!TryClaim(Version, fromDown))
+            return;
+        _error = ExceptionDispatchInfo.Capture(error);
+        SignalCompletion();
+    }
+
+    private void SignalCompletion()
+    {
+        var continuation = Interlocked.Exchange(ref _continuation, Completed);
+        if (continuation is not null)
+            Resume(continuation, _continuationState);
+    }
+
+    private void Resume(Action<object?> continuation, object? state)
+    {
+        if (_caller is { } process)
+            process.ContinueWith(continuation, state);
+        else
+            ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
     }
 
     private bool TryClaim(int version, bool fromDown = false)
@@ -101,9 +128,12 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
 
     public object? GetResult(short token)
     {
+        if (token != _token)
+            throw new InvalidOperationException("a call's result can be read once");
         try
         {
-            return _core.GetResult(token);
+            _error?.Throw();
+            return _result;
         }
         finally
         {
@@ -120,7 +150,12 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
 
     private void Recycle()
     {
-        _core.Reset();
+        _token++;
+        _continuation = null;
+        _continuationState = null;
+        _result = null;
+        _error = null;
+        _caller = null;
         _server = null;
         _monitor = null;
         _target = null!;
@@ -130,8 +165,19 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
             Pool.Enqueue(this);
     }
 
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public ValueTaskSourceStatus GetStatus(short token)
+    {
+        if (!ReferenceEquals(Volatile.Read(ref _continuation), Completed))
+            return ValueTaskSourceStatus.Pending;
+        return _error is null ? ValueTaskSourceStatus.Succeeded
+            : _error.SourceException is OperationCanceledException ? ValueTaskSourceStatus.Canceled : ValueTaskSourceStatus.Faulted;
+    }
 
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        _continuationState = state;
+        // Completed in the meantime: resume now (through the scheduler, never inline on this stack).
+        if (ReferenceEquals(Interlocked.CompareExchange(ref _continuation, continuation, null), Completed))
+            Resume(continuation, state);
+    }
 }

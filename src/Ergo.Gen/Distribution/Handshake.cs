@@ -1,0 +1,260 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ergo.Gen.Etf;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>What the acceptor decides when a name arrives (dist_util's mark_pending).</summary>
+internal enum PendingDecision
+{
+    Ok,
+    /// <summary>We were connecting to them too and they win: take this connection, drop ours.</summary>
+    OkSimultaneous,
+    /// <summary>We were connecting to them too and we win: refuse this one.</summary>
+    Nok,
+    /// <summary>A connection to that node is already up; ask the peer whether it is stale.</summary>
+    Alive,
+}
+
+internal sealed record HandshakeResult(Atom PeerName, DistFlags Flags, uint PeerCreation, int Version);
+
+/// <summary>The parts of the node the handshake needs.</summary>
+internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlags Offered, string Cookie, Func<Atom, PendingDecision> MarkPending);
+
+/// <summary>
+/// The distribution handshake (erl_dist_protocol; OTP's dist_util.erl): version 6 (HANDSHAKE_23) both ways,
+/// version 5 accepted from older peers. Messages carry a 2-byte length. Every failure is a
+/// <see cref="HandshakeException"/> naming what went wrong; the caller logs it and closes the socket.
+/// </summary>
+internal static class Handshake
+{
+    private const int MaxMessage = 4096;
+
+    public static async Task<HandshakeResult> ConnectAsync(Stream s, HandshakeContext me, Atom peer, CancellationToken ct)
+    {
+        await SendAsync(s, SendName(me), ct).ConfigureAwait(false);
+        var status = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        if (status.Length == 0 || status[0] != 's')
+            throw new HandshakeException($"expected a status from {peer}, got {Describe(status)}");
+        var text = Encoding.ASCII.GetString(status, 1, status.Length - 1);
+        switch (text)
+        {
+            case "ok":
+            case "ok_simultaneous":
+                break;
+            case "alive":
+                // They think we are already connected; we are not (we are connecting), so that one is stale.
+                await SendAsync(s, [(byte)'s', .. "true"u8], ct).ConfigureAwait(false);
+                break;
+            case "nok":
+                throw new HandshakeException($"{peer} is connecting to us at the same time and wins");
+            case "not_allowed":
+                throw new HandshakeException($"{peer} does not allow us to connect (flags or allow list)");
+            default:
+                throw new HandshakeException($"{peer} answered status '{text}'");
+        }
+
+        var challenge = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        DistFlags theirFlags;
+        uint theirChallenge, theirCreation = 0;
+        string theirName;
+        int version;
+        if (challenge.Length >= 19 && challenge[0] == 'N')
+        {
+            theirFlags = (DistFlags)BinaryPrimitives.ReadUInt64BigEndian(challenge.AsSpan(1));
+            theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(9));
+            theirCreation = BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(13));
+            var nameLength = BinaryPrimitives.ReadUInt16BigEndian(challenge.AsSpan(17));
+            if (19 + nameLength > challenge.Length)
+                throw new HandshakeException("challenge name runs past the message");
+            theirName = Encoding.UTF8.GetString(challenge, 19, nameLength);
+            version = 6;
+        }
+        else if (challenge.Length >= 11 && challenge[0] == 'n')
+        {
+            theirFlags = (DistFlags)BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(3));
+            theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(7));
+            theirName = Encoding.UTF8.GetString(challenge, 11, challenge.Length - 11);
+            version = 5;
+        }
+        else
+        {
+            throw new HandshakeException($"expected a challenge from {peer}, got {Describe(challenge)}");
+        }
+        if (theirName != peer.Name)
+            throw new HandshakeException($"connected to {peer} but it calls itself {theirName}");
+        theirFlags = DistFlagSets.Expand(theirFlags);
+        RequireFlags(peer.Name, theirFlags);
+
+        var ourChallenge = NewChallenge();
+        var reply = new byte[1 + 4 + 16];
+        reply[0] = (byte)'r';
+        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(1), ourChallenge);
+        Digest(theirChallenge, me.Cookie).CopyTo(reply, 5);
+        await SendAsync(s, reply, ct).ConfigureAwait(false);
+
+        var ack = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        if (ack.Length != 17 || ack[0] != 'a')
+            throw new HandshakeException($"expected a challenge ack from {peer}, got {Describe(ack)} (wrong cookie?)");
+        if (!CryptographicOperations.FixedTimeEquals(ack.AsSpan(1), Digest(ourChallenge, me.Cookie)))
+            throw new HandshakeException($"{peer} answered our challenge with a wrong digest: the cookies differ");
+        return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);
+    }
+
+    public static async Task<HandshakeResult> AcceptAsync(Stream s, HandshakeContext me, CancellationToken ct)
+    {
+        var name = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        DistFlags theirFlags;
+        uint theirCreation = 0;
+        string theirName;
+        int version;
+        if (name.Length >= 15 && name[0] == 'N')
+        {
+            theirFlags = (DistFlags)BinaryPrimitives.ReadUInt64BigEndian(name.AsSpan(1));
+            theirCreation = BinaryPrimitives.ReadUInt32BigEndian(name.AsSpan(9));
+            var nameLength = BinaryPrimitives.ReadUInt16BigEndian(name.AsSpan(13));
+            if (15 + nameLength > name.Length)
+                throw new HandshakeException("send_name: name runs past the message");
+            theirName = Encoding.UTF8.GetString(name, 15, nameLength);
+            version = 6;
+        }
+        else if (name.Length >= 8 && name[0] == 'n')
+        {
+            theirFlags = (DistFlags)BinaryPrimitives.ReadUInt32BigEndian(name.AsSpan(3));
+            theirName = Encoding.UTF8.GetString(name, 7, name.Length - 7);
+            version = 5;
+        }
+        else
+        {
+            throw new HandshakeException($"expected send_name, got {Describe(name)}");
+        }
+        if (!IsNodeName(theirName))
+            throw new HandshakeException($"peer name '{theirName}' is not name@host");
+        theirFlags = DistFlagSets.Expand(theirFlags);
+        var peer = Atom.Of(theirName);
+        try
+        {
+            RequireFlags(theirName, theirFlags);
+        }
+        catch (HandshakeException)
+        {
+            await SendAsync(s, [(byte)'s', .. "not_allowed"u8], ct).ConfigureAwait(false);
+            throw;
+        }
+
+        switch (me.MarkPending(peer))
+        {
+            case PendingDecision.Ok:
+                await SendAsync(s, [(byte)'s', .. "ok"u8], ct).ConfigureAwait(false);
+                break;
+            case PendingDecision.OkSimultaneous:
+                await SendAsync(s, [(byte)'s', .. "ok_simultaneous"u8], ct).ConfigureAwait(false);
+                break;
+            case PendingDecision.Nok:
+                await SendAsync(s, [(byte)'s', .. "nok"u8], ct).ConfigureAwait(false);
+                throw new HandshakeException($"simultaneous connect with {theirName}: ours wins");
+            case PendingDecision.Alive:
+                await SendAsync(s, [(byte)'s', .. "alive"u8], ct).ConfigureAwait(false);
+                var answer = await ReceiveAsync(s, ct).ConfigureAwait(false);
+                if (Encoding.ASCII.GetString(answer) != "strue")
+                    throw new HandshakeException($"{theirName} keeps its existing connection");
+                break;
+        }
+
+        var ourChallenge = NewChallenge();
+        var ourName = Encoding.UTF8.GetBytes(me.NodeName);
+        byte[] challenge;
+        if (version == 6)
+        {
+            challenge = new byte[1 + 8 + 4 + 4 + 2 + ourName.Length];
+            challenge[0] = (byte)'N';
+            BinaryPrimitives.WriteUInt64BigEndian(challenge.AsSpan(1), (ulong)me.Offered);
+            BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(9), ourChallenge);
+            BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(13), me.Creation);
+            BinaryPrimitives.WriteUInt16BigEndian(challenge.AsSpan(17), (ushort)ourName.Length);
+            ourName.CopyTo(challenge, 19);
+        }
+        else
+        {
+            challenge = new byte[1 + 2 + 4 + 4 + ourName.Length];
+            challenge[0] = (byte)'n';
+            BinaryPrimitives.WriteUInt16BigEndian(challenge.AsSpan(1), 5);
+            BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(3), (uint)me.Offered);
+            BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(7), ourChallenge);
+            ourName.CopyTo(challenge, 11);
+        }
+        await SendAsync(s, challenge, ct).ConfigureAwait(false);
+
+        var reply = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        if (reply.Length != 21 || reply[0] != 'r')
+            throw new HandshakeException($"expected a challenge reply from {theirName}, got {Describe(reply)}");
+        if (!CryptographicOperations.FixedTimeEquals(reply.AsSpan(5), Digest(ourChallenge, me.Cookie)))
+            throw new HandshakeException($"{theirName} has the wrong cookie");
+        var theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1));
+        await SendAsync(s, [(byte)'a', .. Digest(theirChallenge, me.Cookie)], ct).ConfigureAwait(false);
+        return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);
+    }
+
+    private static byte[] SendName(HandshakeContext me)
+    {
+        var name = Encoding.UTF8.GetBytes(me.NodeName);
+        var m = new byte[1 + 8 + 4 + 2 + name.Length];
+        m[0] = (byte)'N';
+        BinaryPrimitives.WriteUInt64BigEndian(m.AsSpan(1), (ulong)me.Offered);
+        BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(9), me.Creation);
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(13), (ushort)name.Length);
+        name.CopyTo(m, 15);
+        return m;
+    }
+
+    private static void RequireFlags(string peer, DistFlags theirs)
+    {
+        var missing = DistFlagSets.Required & ~theirs;
+        if (missing != 0)
+            throw new HandshakeException($"{peer} lacks required distribution flags: {missing}");
+    }
+
+    /// <summary>MD5 of the cookie followed by the challenge as unsigned decimal text.</summary>
+    public static byte[] Digest(uint challenge, string cookie) =>
+        MD5.HashData(Encoding.Latin1.GetBytes(cookie + challenge.ToString(CultureInfo.InvariantCulture)));
+
+    private static uint NewChallenge() => (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+
+    public static bool IsNodeName(string name)
+    {
+        var at = name.IndexOf('@');
+        return at > 0 && at < name.Length - 1 && name.IndexOf('@', at + 1) < 0 && name.Length <= 255;
+    }
+
+    private static async Task SendAsync(Stream s, byte[] message, CancellationToken ct)
+    {
+        var framed = new byte[2 + message.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
+        message.CopyTo(framed, 2);
+        await s.WriteAsync(framed, ct).ConfigureAwait(false);
+        await s.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReceiveAsync(Stream s, CancellationToken ct)
+    {
+        var head = new byte[2];
+        try
+        {
+            await s.ReadExactlyAsync(head, ct).ConfigureAwait(false);
+            var length = BinaryPrimitives.ReadUInt16BigEndian(head);
+            if (length == 0 || length > MaxMessage)
+                throw new HandshakeException($"handshake message of {length} bytes");
+            var body = new byte[length];
+            await s.ReadExactlyAsync(body, ct).ConfigureAwait(false);
+            return body;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new HandshakeException("the peer closed the connection during the handshake");
+        }
+    }
+
+    private static string Describe(byte[] m) => m.Length == 0 ? "nothing" : $"'{(char)m[0]}' ({m.Length} bytes)";
+}

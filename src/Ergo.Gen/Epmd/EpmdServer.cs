@@ -1,0 +1,202 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Epmd;
+
+/// <summary>
+/// An embedded EPMD on 127.0.0.1: real <c>erl</c> nodes register with it as with Erlang's own. A node is
+/// registered while its ALIVE2 connection stays open. Malformed requests close that connection only.
+/// </summary>
+public sealed class EpmdServer : IAsyncDisposable
+{
+    private sealed record Entry(string Name, ushort Port, byte NodeType, byte Protocol, ushort High, ushort Low, byte[] Extra, uint Creation);
+
+    private readonly TcpListener _listener;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Entry> _nodes = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private int _creation = Random.Shared.Next(1, 1 << 16);
+
+    private EpmdServer(TcpListener listener, ILogger logger)
+    {
+        _listener = listener;
+        _logger = logger;
+        _accepting = AcceptLoop();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Starts serving on 127.0.0.1:<paramref name="port"/>; null if the port is taken (another EPMD runs).</summary>
+    public static EpmdServer? TryStart(int port, ILogger logger)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        logger.LogInformation("embedded EPMD listening on 127.0.0.1:{Port}", ((IPEndPoint)listener.LocalEndpoint).Port);
+        return new EpmdServer(listener, logger);
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                _logger.LogWarning(e, "EPMD accept failed");
+                continue;
+            }
+            _ = Serve(client);
+        }
+    }
+
+    private async Task Serve(TcpClient client)
+    {
+        string? registered = null;
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var lengthBytes = new byte[2];
+                await stream.ReadExactlyAsync(lengthBytes, _stop.Token).ConfigureAwait(false);
+                var length = BinaryPrimitives.ReadUInt16BigEndian(lengthBytes);
+                if (length == 0)
+                    throw new EpmdException("empty request");
+                var request = new byte[length];
+                await stream.ReadExactlyAsync(request, _stop.Token).ConfigureAwait(false);
+                switch (request[0])
+                {
+                    case EpmdProtocol.Alive2Request:
+                        registered = await Alive(stream, request).ConfigureAwait(false);
+                        // The registration lasts as long as this connection: wait for the node to close it.
+                        var sink = new byte[64];
+                        while (await stream.ReadAsync(sink, _stop.Token).ConfigureAwait(false) > 0)
+                        {
+                        }
+                        break;
+                    case EpmdProtocol.PortPlease2Request:
+                        await PortPlease(stream, Encoding.UTF8.GetString(request, 1, request.Length - 1)).ConfigureAwait(false);
+                        break;
+                    case EpmdProtocol.NamesRequest:
+                        await Names(stream).ConfigureAwait(false);
+                        break;
+                    default:
+                        throw new EpmdException($"unknown request {request[0]}");
+                }
+            }
+            catch (Exception e) when (e is EpmdException or IOException or SocketException or EndOfStreamException or ArgumentException)
+            {
+                _logger.LogWarning("EPMD request from {Peer} dropped: {Reason}", client.Client.RemoteEndPoint, e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                if (registered is not null)
+                {
+                    _nodes.TryRemove(registered, out _);
+                    _logger.LogInformation("EPMD: {Name} unregistered", registered);
+                }
+            }
+        }
+    }
+
+    private async Task<string?> Alive(NetworkStream stream, byte[] r)
+    {
+        if (r.Length < 13)
+            throw new EpmdException("short ALIVE2_REQ");
+        var port = BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(1));
+        var nameLength = BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(9));
+        if (11 + nameLength + 2 > r.Length)
+            throw new EpmdException("ALIVE2_REQ name runs past the request");
+        var name = Encoding.UTF8.GetString(r, 11, nameLength);
+        var extraLength = BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(11 + nameLength));
+        if (11 + nameLength + 2 + extraLength > r.Length)
+            throw new EpmdException("ALIVE2_REQ extra runs past the request");
+        var creation = (uint)Interlocked.Increment(ref _creation);
+        var entry = new Entry(name, port, r[3], r[4], BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(5)), BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(7)),
+            r.AsSpan(13 + nameLength, extraLength).ToArray(), creation);
+        var ok = name.Length > 0 && _nodes.TryAdd(name, entry);
+        var reply = new byte[6];
+        reply[0] = EpmdProtocol.Alive2ExtendedResponse;
+        reply[1] = ok ? (byte)0 : (byte)1;
+        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(2), creation);
+        await stream.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
+        if (!ok)
+        {
+            _logger.LogWarning("EPMD: refused to register {Name}: already registered", name);
+            return null;
+        }
+        _logger.LogInformation("EPMD: {Name} registered at port {Port}", name, port);
+        return name;
+    }
+
+    private async Task PortPlease(NetworkStream stream, string name)
+    {
+        if (!_nodes.TryGetValue(name, out var e))
+        {
+            await stream.WriteAsync(new byte[] { EpmdProtocol.Port2Response, 1 }, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+        var nameBytes = Encoding.UTF8.GetBytes(e.Name);
+        var reply = new byte[2 + 2 + 1 + 1 + 2 + 2 + 2 + nameBytes.Length + 2 + e.Extra.Length];
+        reply[0] = EpmdProtocol.Port2Response;
+        reply[1] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(2), e.Port);
+        reply[4] = e.NodeType;
+        reply[5] = e.Protocol;
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(6), e.High);
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(8), e.Low);
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(10), (ushort)nameBytes.Length);
+        nameBytes.CopyTo(reply.AsSpan(12));
+        BinaryPrimitives.WriteUInt16BigEndian(reply.AsSpan(12 + nameBytes.Length), (ushort)e.Extra.Length);
+        e.Extra.CopyTo(reply.AsSpan(14 + nameBytes.Length));
+        await stream.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
+    }
+
+    private async Task Names(NetworkStream stream)
+    {
+        var text = new StringBuilder();
+        foreach (var e in _nodes.Values)
+            text.Append("name ").Append(e.Name).Append(" at port ").Append(e.Port).Append('\n');
+        var head = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(head, (uint)Port);
+        await stream.WriteAsync(head, _stop.Token).ConfigureAwait(false);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), _stop.Token).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        try
+        {
+            await _accepting.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
