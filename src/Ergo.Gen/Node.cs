@@ -1,4 +1,5 @@
 using Ergo.Gen.Behaviours;
+using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Ergo.Gen.Timers;
@@ -19,6 +20,8 @@ public sealed class Node : IAsyncDisposable
     public Node(NodeOptions? options = null)
     {
         Options = options ?? new NodeOptions();
+        if (!Handshake.IsNodeName(Options.Name))
+            throw new ArgumentException($"'{Options.Name}' is not a node name (name@host)", nameof(options));
         Name = Atom.Of(Options.Name);
         Creation = Options.Creation != 0 ? Options.Creation : (uint)Random.Shared.Next(1, int.MaxValue);
         Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ergo.Gen.Node");
@@ -26,6 +29,80 @@ public sealed class Node : IAsyncDisposable
         SystemProcess = new SinkProcess();
         Spawn(SystemProcess);
     }
+
+    /// <summary>
+    /// Starts a distributed node: binds 127.0.0.1, registers with EPMD (starting an embedded one if none runs),
+    /// and serves the distribution protocol, so that Erlang and Elixir nodes can reach it and it them.
+    /// </summary>
+    public static async Task<Node> StartAsync(NodeOptions options, DistributionOptions? distribution = null, CancellationToken ct = default)
+    {
+        distribution ??= new DistributionOptions();
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ergo.Gen.Node");
+        var cookie = distribution.Cookie ?? DistributionOptions.ReadDefaultCookie();
+        if (!Handshake.IsNodeName(options.Name))
+            throw new ArgumentException($"'{options.Name}' is not a node name (name@host)", nameof(options));
+        var (listener, registration, epmd, creation) = await DistributionService.PrepareAsync(options.Name, distribution, logger, ct).ConfigureAwait(false);
+        var node = new Node(options with { Creation = creation });
+        node.Distribution = DistributionService.Start(node, distribution, listener, registration, epmd, cookie);
+        node.Distribution.NodeStatusChanged += node.OnNodeStatus;
+        await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
+        await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
+        node.GroupLeader = node.Spawn(new GroupLeaderProcess());
+        return node;
+    }
+
+    /// <summary>The distribution layer, when this node was started with <see cref="StartAsync(NodeOptions, DistributionOptions?, CancellationToken)"/>.</summary>
+    internal DistributionService? Distribution { get; private set; }
+
+    /// <summary>Answers I/O requests from processes we spawn for other nodes (their output goes to the log).</summary>
+    internal Pid? GroupLeader { get; private set; }
+
+    /// <summary>The distribution port, or null for a local-only node.</summary>
+    public int? DistributionPort => Distribution?.Port;
+
+    /// <summary>nodes(): the peers with an open connection.</summary>
+    public Atom[] ConnectedNodes() => Distribution?.ConnectedNodes.ToArray() ?? [];
+
+    /// <summary>net_kernel:connect_node/1.</summary>
+    public Task<bool> ConnectAsync(Atom node, CancellationToken ct = default) =>
+        Distribution?.ConnectNodeAsync(node, ct) ?? Task.FromResult(false);
+
+    /// <summary>erlang:disconnect_node/1.</summary>
+    public void Disconnect(Atom node) => Distribution?.Disconnect(node);
+
+    /// <summary>nodeup (true) and nodedown (false) for every peer: monitor_node for .NET code.</summary>
+    public event Action<Atom, bool>? NodeStatusChanged;
+
+    private void OnNodeStatus(Atom node, bool up) => NodeStatusChanged?.Invoke(node, up);
+
+    internal bool IsLocal(Pid pid) => ReferenceEquals(pid.Node, Name);
+
+    private long _unlinkId;
+
+    internal long NextUnlinkId() => Interlocked.Increment(ref _unlinkId);
+
+    internal Rpc Rpc { get; } = new();
+
+    /// <summary>Makes <c>rpc:call(ThisNode, Module, Function, Args)</c> and <c>erpc:call</c> from Erlang run <paramref name="function"/>.</summary>
+    public void RegisterRpc(string module, string function, Func<Term[], ValueTask<Term>> implementation) =>
+        Rpc.Register(Atom.Of(module), Atom.Of(function), implementation);
+
+    public void RegisterRpc(string module, string function, Func<Term[], Term> implementation) =>
+        Rpc.Register(Atom.Of(module), Atom.Of(function), args => new ValueTask<Term>(implementation(args)));
+
+    /// <summary>Makes <c>spawn(ThisNode, Module, Function, Args)</c> from Erlang start the process <paramref name="factory"/> makes.</summary>
+    public void RegisterSpawnable(string module, string function, Func<Term[], Process> factory) =>
+        Rpc.RegisterSpawnable(Atom.Of(module), Atom.Of(function), factory);
+
+    /// <summary>erpc:call to another node: <c>Module:Function(Args)</c> runs there; its exception arrives as an <see cref="ExitException"/>.</summary>
+    public Task<Term> RpcAsync(Atom node, Atom module, Atom function, Term[] args, TimeSpan? timeout = null) =>
+        Distribution is { } dist ? dist.Spawner.CallAsync(node, module, function, args, timeout ?? Options.DefaultCallTimeout)
+            : Task.FromException<Term>(new ExitException(ExitReason.NoConnection, "this node is not distributed"));
+
+    /// <summary>spawn(Node, Module, Function, Args) on another node.</summary>
+    public Task<Pid> SpawnRemoteAsync(Atom node, Atom module, Atom function, Term[] args) =>
+        Distribution is { } dist ? dist.Spawner.SpawnAsync(node, module, function, args, Options.DefaultCallTimeout)
+            : Task.FromException<Pid>(new ExitException(ExitReason.NoConnection, "this node is not distributed"));
 
     public NodeOptions Options { get; }
 
@@ -84,7 +161,10 @@ public sealed class Node : IAsyncDisposable
     /// inside the new process, and returns once init has; null if init returned ignore. A failed init throws
     /// <see cref="ExitException"/> with its reason.
     /// </summary>
-    public async Task<Pid?> StartAsync(GenServer server, Atom? name = null, Pid? linkTo = null)
+    public Task<Pid?> StartAsync(GenServer server, Atom? name = null, Pid? linkTo = null) => StartServerAsync(server, name, linkTo);
+
+    /// <summary>gen_server:start(_link); the same as <see cref="StartAsync(GenServer, Atom?, Pid?)"/>.</summary>
+    public async Task<Pid?> StartServerAsync(GenServer server, Atom? name = null, Pid? linkTo = null)
     {
         var started = new TaskCompletionSource<InitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         server.PrepareStart(linkTo, started);
@@ -120,12 +200,31 @@ public sealed class Node : IAsyncDisposable
 
     // ---- messages and signals ---------------------------------------------------------------------------
 
-    /// <summary>Pid ! Message: to a dead or unknown pid it is silently dropped, as in Erlang.</summary>
-    public void Send(Pid to, object message)
+    /// <summary>Pid ! Message: to a dead or unknown pid it is silently dropped, as in Erlang. To another node it must be a Term.</summary>
+    public void Send(Pid to, object message) => Send(null, to, message);
+
+    internal void Send(Pid? from, Pid to, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Lookup(to)?.Enqueue(message);
+        if (IsLocal(to))
+            Lookup(to)?.Enqueue(message);
+        else
+            Distribution?.GetOrConnect(to.Node).SendMessage(from ?? SystemProcess.Self, to, AsTerm(message));
     }
+
+    /// <summary>{Name, Node} ! Message.</summary>
+    public void Send(Atom name, Atom node, object message) => Send(null, name, node, message);
+
+    internal void Send(Pid? from, Atom name, Atom node, object message)
+    {
+        if (ReferenceEquals(node, Name))
+            Registry.Whereis(name)?.Enqueue(message);
+        else
+            Distribution?.GetOrConnect(node).SendRegistered(from ?? SystemProcess.Self, name, AsTerm(message));
+    }
+
+    private static Term AsTerm(object message) =>
+        message as Term ?? throw new ArgumentException($"only Terms can be sent to another node, not {message.GetType().Name}", nameof(message));
 
     /// <summary>Name ! Message: an unregistered name is an error (badarg), as in Erlang.</summary>
     public void Send(Atom name, object message)
@@ -136,14 +235,27 @@ public sealed class Node : IAsyncDisposable
     }
 
     /// <summary>Send to an alias: dropped if the alias is no longer active.</summary>
-    public void Send(Reference alias, object message)
+    public void Send(Reference alias, object message) => Send(null, alias, message);
+
+    internal void Send(Pid? from, Reference alias, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Aliases.TryDeliver(alias, message);
+        if (ReferenceEquals(alias.Node, Name))
+            Aliases.TryDeliver(alias, message);
+        else
+            Distribution?.GetOrConnect(alias.Node).SendAlias(from ?? SystemProcess.Self, alias, AsTerm(message));
     }
 
     /// <summary>exit/2 from outside any process.</summary>
-    public void Exit(Pid target, Term reason) => Lookup(target)?.EnqueueSignal(new ExitSignal(SystemProcess.Self, reason, viaLink: false));
+    public void Exit(Pid target, Term reason) => Exit(SystemProcess.Self, target, reason);
+
+    internal void Exit(Pid from, Pid target, Term reason)
+    {
+        if (IsLocal(target))
+            Lookup(target)?.EnqueueSignal(new ExitSignal(from, reason, viaLink: false));
+        else
+            Distribution?.GetOrConnect(target.Node).SendExit2(from, target, reason);
+    }
 
     public TimerRef SendAfter(Pid to, object message, TimeSpan delay)
     {
@@ -157,17 +269,44 @@ public sealed class Node : IAsyncDisposable
     // ---- gen_server client ------------------------------------------------------------------------------
 
     public ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync(null, server, request, timeout, cancellationToken);
+        CallAsync((Process?)null, server, request, timeout, cancellationToken);
 
     public ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync(null, server, request, timeout, cancellationToken);
+        CallAsync((Process?)null, server, request, timeout, cancellationToken);
 
     public async ValueTask<TReply> CallAsync<TReply>(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (TReply)(await CallAsync(server, request, timeout, cancellationToken).ConfigureAwait(false))!;
 
     /// <summary>A call from <paramref name="caller"/> (null: from outside any process, as the node's own process).</summary>
     internal ValueTask<object?> CallAsync(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        Call(caller, Lookup(server), server, request, timeout, cancellationToken);
+        IsLocal(server) ? Call(caller, Lookup(server), server, request, timeout, cancellationToken)
+            : CallRemote(caller, server.Node, server, server, request, timeout, cancellationToken);
+
+    /// <summary>gen_server:call({Name, Node}, Request).</summary>
+    public ValueTask<object?> CallAsync(Atom name, Atom node, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        CallAsync((Process?)null, name, node, request, timeout, cancellationToken);
+
+    internal ValueTask<object?> CallAsync(Process? caller, Atom name, Atom node, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        ReferenceEquals(node, Name) ? CallAsync(caller, name, request, timeout, cancellationToken)
+            : CallRemote(caller, node, name, new Etf.Tuple(name, node), request, timeout, cancellationToken);
+
+    /// <summary>A call to another node, in Erlang's shape: monitor, then {'$gen_call', {Pid, [alias|Mref]}, Request}.</summary>
+    private ValueTask<object?> CallRemote(Process? caller, Atom node, Term target, Term reported, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (Distribution is not { } dist)
+            return ValueTask.FromException<object?>(new CallException(ExitReason.NoConnection, reported));
+        var pending = PendingCall.Rent(this, caller);
+        var callerPid = (caller ?? SystemProcess).Self;
+        var tag = pending.StartRemote(dist.GetOrConnect(node), callerPid, target, reported, timeout ?? Options.DefaultCallTimeout, cancellationToken);
+        var message = new Etf.Tuple(GenCallAtom, new Etf.Tuple(callerPid, tag), AsTerm(request));
+        if (target is Pid pid)
+            dist.GetOrConnect(node).SendMessage(callerPid, pid, message);
+        else
+            dist.GetOrConnect(node).SendRegistered(callerPid, (Atom)target, message);
+        return pending.AsValueTask();
+    }
+
+    private static readonly Atom GenCallAtom = Atom.Of("$gen_call");
 
     internal ValueTask<object?> CallAsync(Process? caller, Atom server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
         Call(caller, Registry.Whereis(server), server, request, timeout, cancellationToken);
@@ -189,15 +328,34 @@ public sealed class Node : IAsyncDisposable
     }
 
     /// <summary>gen_server:cast: fire and forget; a dead or unknown server drops it.</summary>
-    public void Cast(Pid server, object message) => Lookup(server)?.Enqueue(new CastRequest(message));
+    public void Cast(Pid server, object message)
+    {
+        if (IsLocal(server))
+            Lookup(server)?.Enqueue(new CastRequest(message));
+        else
+            Send(server, new Etf.Tuple(GenCastAtom, AsTerm(message)));
+    }
+
+    /// <summary>gen_server:cast({Name, Node}, Message).</summary>
+    public void Cast(Atom name, Atom node, object message)
+    {
+        if (ReferenceEquals(node, Name))
+            Cast(name, message);
+        else
+            Send(name, node, new Etf.Tuple(GenCastAtom, AsTerm(message)));
+    }
+
+    private static readonly Atom GenCastAtom = Atom.Of("$gen_cast");
 
     public void Cast(Atom server, object message) => Registry.Whereis(server)?.Enqueue(new CastRequest(message));
 
     internal void OnProcessExit(Process process, Term reason) => ProcessExited?.Invoke(process.Self, reason);
 
-    /// <summary>Stops every process (exit reason shutdown) and the node's timers.</summary>
+    /// <summary>Stops every process (exit reason shutdown), the distribution and the node's timers.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Distribution is not null)
+            await Distribution.DisposeAsync().ConfigureAwait(false);
         foreach (var p in Processes.Snapshot())
         {
             if (!ReferenceEquals(p, SystemProcess))

@@ -6,11 +6,14 @@ namespace Ergo.Gen.Processes;
 // What a process can do: Erlang's BIFs for messages, links, monitors, names, aliases, timers and spawning.
 public abstract partial class Process
 {
-    protected void Send(Pid to, object message) => Node.Send(to, message);
+    protected void Send(Pid to, object message) => Node.Send(Self, to, message);
 
     protected void Send(Atom registeredName, object message) => Node.Send(registeredName, message);
 
-    protected void Send(Reference alias, object message) => Node.Send(alias, message);
+    /// <summary>{Name, Node} ! Message.</summary>
+    protected void Send(Atom registeredName, Atom node, object message) => Node.Send(Self, registeredName, node, message);
+
+    protected void Send(Reference alias, object message) => Node.Send(Self, alias, message);
 
     /// <summary>link/1. Linking to a process that does not exist sends this process a noproc exit signal.</summary>
     protected void Link(Pid other)
@@ -19,6 +22,14 @@ public abstract partial class Process
             return;
         lock (_gate)
             (_links ??= []).Add(other);
+        if (!Node.IsLocal(other))
+        {
+            if (Node.Distribution is { } dist)
+                dist.GetOrConnect(other.Node).Link(Self, other);
+            else
+                EnqueueSignal(new ExitSignal(other, ExitReason.NoConnection, viaLink: true));
+            return;
+        }
         var target = Node.Lookup(other);
         if (target is null || !target.TryAddLink(Self))
             EnqueueSignal(new ExitSignal(other, ExitReason.NoProc, viaLink: true));
@@ -29,11 +40,33 @@ public abstract partial class Process
     {
         lock (_gate)
             _links?.Remove(other);
-        Node.Lookup(other)?.RemoveLink(Self);
+        if (Node.IsLocal(other))
+            Node.Lookup(other)?.RemoveLink(Self);
+        else
+            Node.Distribution?.Find(other.Node)?.Unlink(Self, other);
     }
 
     /// <summary>monitor(process, Pid). A dead or unknown target gives an immediate DOWN with noproc.</summary>
-    protected Reference Monitor(Pid target) => MonitorProcess(Node.Lookup(target), target);
+    protected Reference Monitor(Pid target) =>
+        Node.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target);
+
+    /// <summary>monitor(process, {Name, Node}).</summary>
+    protected Reference Monitor(Atom registeredName, Atom node) =>
+        ReferenceEquals(node, Node.Name) ? Monitor(registeredName) : MonitorRemote(node, registeredName, new Etf.Tuple(registeredName, node));
+
+    private Reference MonitorRemote(Atom node, Term target, Term reported)
+    {
+        var monitor = Node.MakeRef();
+        if (Node.Distribution is not { } dist)
+        {
+            Enqueue(new DownMessage(monitor, reported, ExitReason.NoConnection));
+            return monitor;
+        }
+        var connection = dist.GetOrConnect(node);
+        connection.Monitor(this, Self, target, monitor, reported);
+        (_monitoring ??= [])[monitor] = new Distribution.RemoteMonitorTarget(connection, Self, target);
+        return monitor;
+    }
 
     /// <summary>monitor(process, Name): the DOWN message names <c>{Name, Node}</c>.</summary>
     protected Reference Monitor(Atom registeredName) =>
@@ -118,7 +151,7 @@ public abstract partial class Process
     protected bool CancelTimer(TimerRef timer) => Node.CancelTimer(timer);
 
     /// <summary>exit/2: sends an exit signal to <paramref name="target"/> (this process included).</summary>
-    protected void Exit(Pid target, Term reason) => Node.Lookup(target)?.EnqueueSignal(new ExitSignal(Self, reason, viaLink: false));
+    protected void Exit(Pid target, Term reason) => Node.Exit(Self, target, reason);
 
     protected Pid Spawn(Process child) => Node.Spawn(child);
 

@@ -9,7 +9,7 @@ namespace Ergo.Gen.Processes;
 /// no thread; while it waits (for a message, or for an awaited call) it holds none. Links, monitors, exit
 /// signals, trap_exit, registered names and aliases follow Erlang's semantics.
 /// </summary>
-public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPoolWorkItem
+public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasTarget, IThreadPoolWorkItem
 {
     private const int Idle = 0, Scheduled = 1, Dead = 2;
 
@@ -22,7 +22,7 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
     // Link and monitor state, allocated on first use: most processes never have any.
     private HashSet<Pid>? _links;
     private Dictionary<Reference, (IMonitorWatcher Watcher, Term Monitored)>? _monitoredBy;
-    private Dictionary<Reference, Process>? _monitoring;
+    private Dictionary<Reference, IMonitorTarget>? _monitoring;
     private List<Reference>? _aliases;
 
     private ValueTask _awaiting;
@@ -354,7 +354,12 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
         if (links is not null)
         {
             foreach (var linked in links)
-                node.Lookup(linked)?.EnqueueSignal(new ExitSignal(Self, reason, viaLink: true));
+            {
+                if (node.IsLocal(linked))
+                    node.Lookup(linked)?.EnqueueSignal(new ExitSignal(Self, reason, viaLink: true));
+                else
+                    node.Distribution?.Find(linked.Node)?.SendExit(Self, linked, reason);
+            }
         }
         if (monitoredBy is not null)
         {
@@ -402,7 +407,7 @@ public abstract partial class Process : IMonitorWatcher, IAliasTarget, IThreadPo
         }
     }
 
-    internal void RemoveMonitor(Reference monitor)
+    public void RemoveMonitor(Reference monitor)
     {
         lock (_gate)
             _monitoredBy?.Remove(monitor);

@@ -36,6 +36,12 @@ internal interface IMonitorWatcher
     void OnDown(Reference monitor, Term monitored, Term reason);
 }
 
+/// <summary>Something a monitor can be taken off again: a local process, or a process on another node.</summary>
+internal interface IMonitorTarget
+{
+    void RemoveMonitor(Reference monitor);
+}
+
 /// <summary>Where a message sent to an alias goes.</summary>
 internal interface IAliasTarget
 {

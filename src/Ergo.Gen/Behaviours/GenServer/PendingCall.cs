@@ -13,7 +13,7 @@ namespace Ergo.Gen.Behaviours;
 /// undoes the others, so no monitor or late reply outlives the call. A version number guards reuse: a reply
 /// meant for an earlier call is ignored.
 /// </summary>
-internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMonitorWatcher
+internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMonitorWatcher, IAliasTarget
 {
     private static readonly ConcurrentQueue<PendingCall> Pool = new();
     private const int MaxPooled = 4096;
@@ -31,7 +31,8 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     private Reference? _monitor;
     private int _timerGeneration;
     private Node _node = null!;
-    private Process? _server;
+    private IMonitorTarget? _server;
+    private Reference? _alias;
     private Term _target = null!;
     private CancellationTokenRegistration _cancellation;
 
@@ -66,6 +67,36 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         if (cancellationToken.CanBeCanceled)
             _cancellation = cancellationToken.UnsafeRegister(static (s, ct) => ((PendingCall)s!).TryFail(new OperationCanceledException(ct)), this);
         return true;
+    }
+
+    /// <summary>
+    /// A call to another node: the monitor reference doubles as a reply-once alias, as OTP does, and the reply
+    /// <c>{[alias|Ref], Reply}</c> arrives through it. Returns the tag to put in From.
+    /// </summary>
+    public Term StartRemote(Distribution.Connection connection, Pid caller, Term target, Term reported, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _target = reported;
+        var monitor = _monitor = _node.MakeRef();
+        _alias = monitor;
+        _node.Aliases.Add(monitor, this, replyOnce: true);
+        if (timeout != Timeout.InfiniteTimeSpan)
+        {
+            _node.Timers.Schedule(this, timeout);
+            _timerGeneration = Generation;
+        }
+        _server = new Distribution.RemoteMonitorTarget(connection, caller, target);
+        connection.Monitor(this, caller, target, monitor, reported);
+        if (cancellationToken.CanBeCanceled)
+            _cancellation = cancellationToken.UnsafeRegister(static (s, ct) => ((PendingCall)s!).TryFail(new OperationCanceledException(ct)), this);
+        return new List([AliasAtom], monitor);
+    }
+
+    private static readonly Atom AliasAtom = Atom.Of("alias");
+
+    void IAliasTarget.DeliverToAlias(object message)
+    {
+        if (message is Etf.Tuple { Arity: 2 } reply)
+            TryComplete(Version, reply[1]);
     }
 
     public ValueTask<object?> AsValueTask() => new(this, _token);
@@ -122,6 +153,8 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         _node.Timers.Cancel(this);
         if (!fromDown && _monitor is not null)
             _server?.RemoveMonitor(_monitor);
+        if (_alias is not null)
+            _node.Aliases.Remove(_alias);
         _cancellation.Dispose();
         return true;
     }
@@ -157,6 +190,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         _error = null;
         _caller = null;
         _server = null;
+        _alias = null;
         _monitor = null;
         _target = null!;
         _cancellation = default;

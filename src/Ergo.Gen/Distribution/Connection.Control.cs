@@ -1,0 +1,238 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Distribution;
+
+// Control messages: what arrives from the peer, and what our processes send it.
+internal sealed partial class Connection
+{
+    private static Etf.Tuple Control(params Term[] elements) => new(elements);
+
+    private static Term Op(int tag) => Integer.Of(tag);
+
+    private static readonly Atom Empty = Atom.Of("");
+
+    private void Dispatch(Etf.Tuple c, Term? payload)
+    {
+        if (c.Arity == 0 || c[0] is not Integer { IsSmall: true } opInteger)
+            throw new DistributionProtocolException($"control message without an operation: {c}");
+        var op = (int)opInteger.Value;
+        switch (op)
+        {
+            case ControlTag.Send or ControlTag.SendTT when c.Arity >= 3 && c[2] is Pid to:
+                Deliver(to, Need(payload, c));
+                break;
+            case ControlTag.SendSender or ControlTag.SendSenderTT when c.Arity >= 3 && c[2] is Pid to:
+                Deliver(to, Need(payload, c));
+                break;
+            case ControlTag.RegSend or ControlTag.RegSendTT when c.Arity >= 4 && c[3] is Atom name:
+                // An unregistered name drops the message, as on any Erlang node.
+                Node.Registry.Whereis(name)?.Enqueue(Need(payload, c));
+                break;
+            case ControlTag.AliasSend or ControlTag.AliasSendTT when c.Arity >= 3 && c[2] is Reference alias:
+                Node.Aliases.TryDeliver(alias, Need(payload, c));
+                break;
+            case ControlTag.Link when c.Arity == 3 && c[1] is Pid from && c[2] is Pid to:
+                IncomingLink(from, to);
+                break;
+            case ControlTag.UnlinkId when c.Arity == 4 && c[2] is Pid from && c[3] is Pid to:
+                Links.TryRemove((to, from), out _);
+                Node.Lookup(to)?.RemoveLink(from);
+                Enqueue(Control(Op(ControlTag.UnlinkIdAck), c[1], to, from));
+                break;
+            case ControlTag.Unlink when c.Arity == 3 && c[1] is Pid from && c[2] is Pid to:
+                Links.TryRemove((to, from), out _);
+                Node.Lookup(to)?.RemoveLink(from);
+                break;
+            case ControlTag.UnlinkIdAck:
+            case ControlTag.GroupLeader:
+            case ControlTag.NodeLink:
+                break;
+            case ControlTag.Exit when c.Arity == 4 && c[1] is Pid from && c[2] is Pid to:
+                IncomingExit(from, to, c[3], viaLink: true);
+                break;
+            case ControlTag.ExitTT when c.Arity == 5 && c[1] is Pid from && c[2] is Pid to:
+                IncomingExit(from, to, c[4], viaLink: true);
+                break;
+            case ControlTag.PayloadExit or ControlTag.PayloadExitTT when c.Arity >= 3 && c[1] is Pid from && c[2] is Pid to:
+                IncomingExit(from, to, Need(payload, c), viaLink: true);
+                break;
+            case ControlTag.Exit2 when c.Arity == 4 && c[1] is Pid from && c[2] is Pid to:
+                IncomingExit(from, to, c[3], viaLink: false);
+                break;
+            case ControlTag.Exit2TT when c.Arity == 5 && c[1] is Pid from && c[2] is Pid to:
+                IncomingExit(from, to, c[4], viaLink: false);
+                break;
+            case ControlTag.PayloadExit2 or ControlTag.PayloadExit2TT when c.Arity >= 3 && c[1] is Pid from && c[2] is Pid to:
+                IncomingExit(from, to, Need(payload, c), viaLink: false);
+                break;
+            case ControlTag.MonitorP when c.Arity == 4 && c[1] is Pid watcher && c[3] is Reference monitor:
+                IncomingMonitor(watcher, c[2], monitor);
+                break;
+            case ControlTag.DemonitorP when c.Arity == 4 && c[3] is Reference monitor:
+                if (MonitorsTheyHold.TryRemove(monitor, out var held))
+                    held.Target.RemoveMonitor(monitor);
+                break;
+            case ControlTag.MonitorPExit when c.Arity == 5 && c[3] is Reference monitor:
+                MonitorFired(monitor, c[4]);
+                break;
+            case ControlTag.PayloadMonitorPExit when c.Arity == 4 && c[3] is Reference monitor:
+                MonitorFired(monitor, Need(payload, c));
+                break;
+            case ControlTag.SpawnRequest or ControlTag.SpawnRequestTT when c.Arity >= 6 && c[2] is Pid from && c[4] is Etf.Tuple { Arity: 3 } mfa:
+                _dist.Spawner.HandleSpawnRequest(this, c[1], from, mfa, c[5], Need(payload, c));
+                break;
+            case ControlTag.SpawnReply or ControlTag.SpawnReplyTT when c.Arity >= 5 && c[1] is Reference request:
+                _dist.Spawner.HandleSpawnReply(this, request, c[2], c[3], c[4]);
+                break;
+            default:
+                Logger.LogWarning("{Peer} sent a control message we do not handle, dropped: {Control}", Peer, c);
+                break;
+        }
+    }
+
+    private static Term Need(Term? payload, Etf.Tuple control) =>
+        payload ?? throw new DistributionProtocolException($"control message {control} needs a payload");
+
+    private void Deliver(Pid to, Term message)
+    {
+        if (ReferenceEquals(to.Node, Node.Name))
+            Node.Lookup(to)?.Enqueue(message);
+    }
+
+    private void IncomingLink(Pid remote, Pid local)
+    {
+        var target = Node.Lookup(local);
+        if (target is null || !target.TryAddLink(remote))
+        {
+            Enqueue(Control(Op(ControlTag.Exit), local, remote, ExitReason.NoProc));
+            return;
+        }
+        Links[(local, remote)] = 0;
+    }
+
+    private void IncomingExit(Pid remote, Pid local, Term reason, bool viaLink)
+    {
+        if (viaLink)
+            Links.TryRemove((local, remote), out _);
+        Node.Lookup(local)?.EnqueueSignal(new ExitSignal(remote, reason, viaLink));
+    }
+
+    private void IncomingMonitor(Pid watcher, Term monitored, Reference monitor)
+    {
+        var target = monitored switch
+        {
+            Pid pid => Node.Lookup(pid),
+            Atom name => Node.Registry.Whereis(name),
+            _ => null,
+        };
+        var reported = monitored is Atom n ? new Etf.Tuple(n, Node.Name) : monitored;
+        var remoteWatcher = new RemoteWatcher(this, watcher, monitored);
+        if (target is null || !target.TryAddMonitor(monitor, remoteWatcher, reported))
+        {
+            remoteWatcher.OnDown(monitor, reported, ExitReason.NoProc);
+            return;
+        }
+        MonitorsTheyHold[monitor] = (target, watcher);
+    }
+
+    /// <summary>A monitor a peer holds on one of our processes (taken before the process runs, for spawn_request).</summary>
+    public void AddMonitorTheyHold(Processes.Process target, Pid watcher, Reference monitor)
+    {
+        if (target.TryAddMonitor(monitor, new RemoteWatcher(this, watcher, target.Self), target.Self))
+            MonitorsTheyHold[monitor] = (target, watcher);
+    }
+
+    private void MonitorFired(Reference monitor, Term reason)
+    {
+        if (MonitorsWeHold.TryRemove(monitor, out var held))
+            held.Watcher.OnDown(monitor, held.Monitored, reason);
+    }
+
+    /// <summary>A remote process watching one of ours: its DOWN travels back as MONITOR_P_EXIT.</summary>
+    private sealed class RemoteWatcher(Connection connection, Pid watcher, Term monitored) : IMonitorWatcher
+    {
+        public void OnDown(Reference monitor, Term reported, Term reason)
+        {
+            connection.MonitorsTheyHold.TryRemove(monitor, out _);
+            if ((connection.Flags & DistFlags.ExitPayload) != 0)
+                connection.Enqueue(Control(Op(ControlTag.PayloadMonitorPExit), monitored, watcher, monitor), reason);
+            else
+                connection.Enqueue(Control(Op(ControlTag.MonitorPExit), monitored, watcher, monitor, reason));
+        }
+    }
+
+    // ---- outgoing ---------------------------------------------------------------------------------------
+
+    public void SendMessage(Pid? from, Pid to, Term message)
+    {
+        if (from is not null && (Flags & DistFlags.SendSender) != 0)
+            Enqueue(Control(Op(ControlTag.SendSender), from, to), message);
+        else
+            Enqueue(Control(Op(ControlTag.Send), Empty, to), message);
+    }
+
+    public void SendRegistered(Pid from, Atom name, Term message) =>
+        Enqueue(Control(Op(ControlTag.RegSend), from, Empty, name), message);
+
+    public void SendAlias(Pid from, Reference alias, Term message) =>
+        Enqueue(Control(Op(ControlTag.AliasSend), from, alias), message);
+
+    public void Link(Pid local, Pid remote)
+    {
+        Links[(local, remote)] = 0;
+        Enqueue(Control(Op(ControlTag.Link), local, remote));
+    }
+
+    public void Unlink(Pid local, Pid remote)
+    {
+        Links.TryRemove((local, remote), out _);
+        Enqueue(Control(Op(ControlTag.UnlinkId), Integer.Of(Node.NextUnlinkId()), local, remote));
+    }
+
+    /// <summary>The link exit signal of a local process that ended.</summary>
+    public void SendExit(Pid local, Pid remote, Term reason)
+    {
+        Links.TryRemove((local, remote), out _);
+        if ((Flags & DistFlags.ExitPayload) != 0)
+            Enqueue(Control(Op(ControlTag.PayloadExit), local, remote), reason);
+        else
+            Enqueue(Control(Op(ControlTag.Exit), local, remote, reason));
+    }
+
+    /// <summary>exit/2 to a remote process.</summary>
+    public void SendExit2(Pid local, Pid remote, Term reason)
+    {
+        if ((Flags & DistFlags.ExitPayload) != 0)
+            Enqueue(Control(Op(ControlTag.PayloadExit2), local, remote), reason);
+        else
+            Enqueue(Control(Op(ControlTag.Exit2), local, remote, reason));
+    }
+
+    public void Monitor(IMonitorWatcher watcher, Pid watcherPid, Term target, Reference monitor, Term reported)
+    {
+        MonitorsWeHold[monitor] = (watcher, reported);
+        Enqueue(Control(Op(ControlTag.MonitorP), watcherPid, target, monitor));
+    }
+
+    public void Demonitor(Pid watcher, Term target, Reference monitor)
+    {
+        if (MonitorsWeHold.TryRemove(monitor, out _))
+            Enqueue(Control(Op(ControlTag.DemonitorP), watcher, target, monitor));
+    }
+
+    private void FireNoConnection()
+    {
+        foreach (var (monitor, (watcher, monitored)) in MonitorsWeHold)
+            watcher.OnDown(monitor, monitored, ExitReason.NoConnection);
+        MonitorsWeHold.Clear();
+        foreach (var (monitor, (target, _)) in MonitorsTheyHold)
+            target.RemoveMonitor(monitor);
+        MonitorsTheyHold.Clear();
+        foreach (var ((local, remote), _) in Links)
+            Node.Lookup(local)?.EnqueueSignal(new ExitSignal(remote, ExitReason.NoConnection, viaLink: true));
+        Links.Clear();
+        _dist.Spawner.FailPending(this);
+    }
+}

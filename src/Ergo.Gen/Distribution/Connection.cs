@@ -1,0 +1,271 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using CommunityToolkit.HighPerformance.Buffers;
+using Ergo.Gen.Etf;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>
+/// One connection to another node, Kestrel-style: after the handshake a read loop parses frames straight from
+/// the <see cref="PipeReader"/>, and a write loop drains an outbox into the <see cref="PipeWriter"/>, flushing
+/// once per batch. Messages queued while the connection is still being set up keep their order. Malformed
+/// input closes this connection only, with a log line.
+/// </summary>
+internal sealed partial class Connection
+{
+    private enum ConnectionState { Connecting, Up, Down }
+
+    private readonly record struct Outgoing(Term? Control, Term? Payload);
+
+    private static readonly byte[] PassThrough = [ControlTag.PassThrough];
+
+    private readonly DistributionService _dist;
+    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _closing = new();
+    private readonly object _gate = new();
+    private ConnectionState _state = ConnectionState.Connecting;
+    private Socket? _socket;
+    private long _lastReceived;
+    private long _lastSent;
+
+    // What must be undone, with noconnection, when the connection goes down.
+    internal readonly ConcurrentDictionary<Reference, (Processes.IMonitorWatcher Watcher, Term Monitored)> MonitorsWeHold = new();
+    internal readonly ConcurrentDictionary<Reference, (Processes.Process Target, Pid Watcher)> MonitorsTheyHold = new();
+    internal readonly ConcurrentDictionary<(Pid Local, Pid Remote), byte> Links = new();
+
+    public Connection(DistributionService dist, Atom peer, bool outgoing)
+    {
+        _dist = dist;
+        Peer = peer;
+        IsOutgoing = outgoing;
+    }
+
+    public Atom Peer { get; }
+
+    public bool IsOutgoing { get; }
+
+    public DistFlags Flags { get; private set; }
+
+    public uint PeerCreation { get; private set; }
+
+    public bool IsUp => _state == ConnectionState.Up;
+
+    public bool IsConnecting => _state == ConnectionState.Connecting;
+
+    /// <summary>Set when a simultaneous connect made the peer's connection the one we keep.</summary>
+    public bool OutgoingAbandoned { get; set; }
+
+    private Node Node => _dist.Node;
+
+    private ILogger Logger => _dist.Logger;
+
+    /// <summary>Queues a control message (and payload); sent in order once the connection is up.</summary>
+    public void Enqueue(Term control, Term? payload = null)
+    {
+        if (_state == ConnectionState.Down)
+            return;
+        _outbox.Writer.TryWrite(new Outgoing(control, payload));
+    }
+
+    /// <summary>The handshake succeeded on <paramref name="socket"/>: start the loops. False if this connection was given up.</summary>
+    public bool Attach(Socket socket, HandshakeResult handshake)
+    {
+        lock (_gate)
+        {
+            if (_state != ConnectionState.Connecting)
+                return false;
+            _socket = socket;
+            Flags = handshake.Flags;
+            PeerCreation = handshake.PeerCreation;
+            _state = ConnectionState.Up;
+        }
+        var now = Environment.TickCount64;
+        _lastReceived = _lastSent = now;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        _ = RunAsync(reader, writer);
+        return true;
+    }
+
+    private async Task RunAsync(PipeReader reader, PipeWriter writer)
+    {
+        var ct = _closing.Token;
+        var reading = Task.Run(() => ReadLoop(reader, ct), ct);
+        var writing = Task.Run(() => WriteLoop(writer, ct), ct);
+        var ticking = TickLoop(ct);
+        var first = await Task.WhenAny(reading, writing, ticking).ConfigureAwait(false);
+        if (first.Exception?.InnerException is { } e && e is not OperationCanceledException)
+            Logger.LogWarning("connection to {Peer} closed: {Reason}", Peer, e.Message);
+        Close("connection closed");
+        try
+        {
+            await Task.WhenAll(reading, writing, ticking).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Already reported above; the other loops just observed the close.
+        }
+        await reader.CompleteAsync().ConfigureAwait(false);
+        await writer.CompleteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the connection down: every link and monitor through it fires with noconnection.</summary>
+    public void Close(string why)
+    {
+        lock (_gate)
+        {
+            if (_state == ConnectionState.Down)
+                return;
+            _state = ConnectionState.Down;
+        }
+        Logger.LogInformation("connection to {Peer} down: {Why}", Peer, why);
+        _closing.Cancel();
+        _outbox.Writer.TryComplete();
+        try
+        {
+            _socket?.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _socket?.Dispose();
+        _dist.OnConnectionDown(this);
+        FireNoConnection();
+    }
+
+    // ---- reading ----------------------------------------------------------------------------------------
+
+    private async Task ReadLoop(PipeReader reader, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(ct).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            while (TryTakeFrame(ref buffer, out var frame))
+            {
+                _lastReceived = Environment.TickCount64;
+                if (frame.Length > 0)
+                    HandleFrame(frame);
+            }
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+                throw new IOException("the peer closed the connection");
+        }
+    }
+
+    private bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
+    {
+        frame = default;
+        if (buffer.Length < 4)
+            return false;
+        Span<byte> head = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(head);
+        var length = BinaryPrimitives.ReadUInt32BigEndian(head);
+        if (length > _dist.Options.MaxFrameBytes)
+            throw new DistributionProtocolException($"frame of {length} bytes exceeds the limit of {_dist.Options.MaxFrameBytes}");
+        if (buffer.Length < 4 + length)
+            return false;
+        frame = buffer.Slice(4, length);
+        buffer = buffer.Slice(4 + length);
+        return true;
+    }
+
+    private void HandleFrame(ReadOnlySequence<byte> frame)
+    {
+        if (frame.IsSingleSegment)
+        {
+            HandleFrame(frame.FirstSpan);
+            return;
+        }
+        using var copy = MemoryOwner<byte>.Allocate((int)frame.Length);
+        frame.CopyTo(copy.Span);
+        HandleFrame(copy.Span);
+    }
+
+    private void HandleFrame(ReadOnlySpan<byte> frame)
+    {
+        if (frame[0] != ControlTag.PassThrough)
+            throw new DistributionProtocolException($"unexpected frame type {frame[0]} (no atom cache or fragments were negotiated)");
+        Etf.Tuple control;
+        Term? payload = null;
+        try
+        {
+            var reader = new EtfReader(frame[1..], _dist.Options.DecodeOptions);
+            reader.ReadVersion();
+            control = reader.ReadTerm() as Etf.Tuple ?? throw new DistributionProtocolException("control message is not a tuple");
+            if (!reader.IsAtEnd)
+                payload = EtfCodec.Decode(frame[(1 + reader.Position)..], _dist.Options.DecodeOptions);
+        }
+        catch (EtfDecodeException e)
+        {
+            throw new DistributionProtocolException($"malformed term: {e.Message}");
+        }
+        Dispatch(control, payload);
+    }
+
+    // ---- writing ----------------------------------------------------------------------------------------
+
+    private async Task WriteLoop(PipeWriter writer, CancellationToken ct)
+    {
+        using var frame = new ArrayPoolBufferWriter<byte>(4096);
+        var outbox = _outbox.Reader;
+        while (await outbox.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            while (outbox.TryRead(out var message))
+            {
+                if (message.Control is null)
+                {
+                    writer.GetSpan(4)[..4].Clear();
+                    writer.Advance(4);
+                    continue;
+                }
+                frame.Clear();
+                var w = new EtfWriter(frame);
+                w.WriteRaw(PassThrough);
+                w.WriteVersion();
+                message.Control.WriteTo(ref w);
+                if (message.Payload is not null)
+                {
+                    w.WriteVersion();
+                    message.Payload.WriteTo(ref w);
+                }
+                w.Flush();
+                var head = writer.GetSpan(4);
+                BinaryPrimitives.WriteUInt32BigEndian(head, (uint)frame.WrittenCount);
+                writer.Advance(4);
+                writer.Write(frame.WrittenSpan);
+            }
+            _lastSent = Environment.TickCount64;
+            var flushed = await writer.FlushAsync(ct).ConfigureAwait(false);
+            if (flushed.IsCompleted)
+                return;
+        }
+    }
+
+    /// <summary>Ticks keep an idle connection alive; silence for a whole net tick time means the peer is gone.</summary>
+    private async Task TickLoop(CancellationToken ct)
+    {
+        var tickTime = (long)_dist.Options.NetTickTime.TotalMilliseconds;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(50, tickTime / 4)));
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            var now = Environment.TickCount64;
+            if (now - Volatile.Read(ref _lastReceived) > tickTime)
+                throw new DistributionProtocolException($"no data from {Peer} for {tickTime} ms (net tick time)");
+            if (now - Volatile.Read(ref _lastSent) >= tickTime / 4)
+                _outbox.Writer.TryWrite(new Outgoing(null, null));
+        }
+    }
+}
+
+/// <summary>A peer broke the distribution protocol after the handshake; its connection is closed.</summary>
+public sealed class DistributionProtocolException(string message) : Exception(message);

@@ -1,0 +1,51 @@
+using Ergo.Gen.Etf;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>How a node joins a cluster. Every listener binds 127.0.0.1.</summary>
+public sealed record DistributionOptions
+{
+    /// <summary>The shared secret; null reads <c>~/.erlang.cookie</c> as <c>erl</c> does.</summary>
+    public string? Cookie { get; init; }
+
+    /// <summary>The distribution port; 0 picks a free one (and EPMD tells peers which).</summary>
+    public int Port { get; init; }
+
+    /// <summary>Register with EPMD and look peers up there; false needs fixed ports on both sides.</summary>
+    public bool UseEpmd { get; init; } = true;
+
+    public int EpmdPort { get; init; } = Epmd.EpmdProtocol.DefaultPort;
+
+    /// <summary>Start an embedded EPMD on 127.0.0.1 when none is running.</summary>
+    public bool StartEmbeddedEpmd { get; init; } = true;
+
+    /// <summary>A hidden node does not appear in <c>nodes()</c> and is left out of global's bookkeeping.</summary>
+    public bool Hidden { get; init; }
+
+    /// <summary>Erlang's net_ticktime: a peer silent this long is considered gone.</summary>
+    public TimeSpan NetTickTime { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest frame accepted from a peer.</summary>
+    public uint MaxFrameBytes { get; init; } = 256 * 1024 * 1024;
+
+    public EtfDecodeOptions DecodeOptions { get; init; } = EtfDecodeOptions.Default;
+
+    /// <summary>For a peer without EPMD: node name to port.</summary>
+    public IReadOnlyDictionary<string, int> StaticPorts { get; init; } = new Dictionary<string, int>();
+
+    internal static string ReadDefaultCookie()
+    {
+        var home = Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var path = Path.Combine(home, ".erlang.cookie");
+        if (File.Exists(path))
+            return File.ReadAllText(path).Trim();
+        // erl creates one on first start; so do we, with the same permissions.
+        var cookie = string.Concat(Enumerable.Range(0, 20).Select(_ => (char)('A' + Random.Shared.Next(26))));
+        File.WriteAllText(path, cookie);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead);
+        return cookie;
+    }
+}

@@ -1,0 +1,296 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Ergo.Gen.Epmd;
+using Ergo.Gen.Etf;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>
+/// A node's part in the cluster: the listener, the EPMD registration, one <see cref="Connection"/> per peer
+/// (made on first use, in either direction), and node monitors.
+/// </summary>
+internal sealed class DistributionService : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<Atom, Connection> _connections = new();
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private TcpClient? _epmdRegistration;
+    private EpmdServer? _embeddedEpmd;
+    private Task? _accepting;
+
+    private DistributionService(Node node, DistributionOptions options, TcpListener listener, string cookie)
+    {
+        Node = node;
+        Options = options;
+        _listener = listener;
+        Cookie = cookie;
+        Logger = node.Logger;
+        Spawner = new Spawner(this);
+        Offered = DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published);
+    }
+
+    public Node Node { get; }
+
+    public DistributionOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public Spawner Spawner { get; }
+
+    public string Cookie { get; }
+
+    public DistFlags Offered { get; }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public event Action<Atom, bool>? NodeStatusChanged;
+
+    /// <summary>Binds the listener and registers with EPMD (starting the embedded one if none runs); returns the creation.</summary>
+    public static async Task<(TcpListener Listener, TcpClient? Registration, EpmdServer? Epmd, uint Creation)> PrepareAsync(
+        string nodeName, DistributionOptions options, ILogger logger, CancellationToken ct)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, options.Port);
+        listener.Start();
+        var port = (ushort)((IPEndPoint)listener.LocalEndpoint).Port;
+        if (!options.UseEpmd)
+            return (listener, null, null, (uint)Random.Shared.Next(1, int.MaxValue));
+        EpmdServer? embedded = null;
+        var epmd = new IPEndPoint(IPAddress.Loopback, options.EpmdPort);
+        var alive = nodeName[..nodeName.IndexOf('@')];
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var (registration, creation) = await EpmdClient.RegisterAsync(alive, port, epmd, ct).ConfigureAwait(false);
+                return (listener, registration, embedded, creation == 0 ? 1 : creation);
+            }
+            catch (SocketException) when (options.StartEmbeddedEpmd && embedded is null && attempt < 3)
+            {
+                embedded = EpmdServer.TryStart(options.EpmdPort, logger);
+                if (embedded is null)
+                    await Task.Delay(100, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public static DistributionService Start(Node node, DistributionOptions options, TcpListener listener, TcpClient? registration, EpmdServer? epmd, string cookie)
+    {
+        var service = new DistributionService(node, options, listener, cookie) { _epmdRegistration = registration, _embeddedEpmd = epmd };
+        service._accepting = service.AcceptLoop();
+        return service;
+    }
+
+    private HandshakeContext Context => new(Node.Name.Name, Node.Creation, Offered, Cookie, MarkPending);
+
+    public IEnumerable<Atom> ConnectedNodes => _connections.Values.Where(c => c.IsUp).Select(c => c.Peer);
+
+    public Connection? Find(Atom peer) => _connections.TryGetValue(peer, out var c) ? c : null;
+
+    /// <summary>The connection to <paramref name="peer"/>, connecting if there is none; messages queue until it is up.</summary>
+    public Connection GetOrConnect(Atom peer)
+    {
+        if (_connections.TryGetValue(peer, out var existing))
+            return existing;
+        var created = new Connection(this, peer, outgoing: true);
+        var c = _connections.GetOrAdd(peer, created);
+        if (ReferenceEquals(c, created))
+            _ = ConnectAsync(created);
+        return c;
+    }
+
+    /// <summary>Connects and waits until the handshake is done (net_kernel:connect_node).</summary>
+    public async Task<bool> ConnectNodeAsync(Atom peer, CancellationToken ct = default)
+    {
+        var c = GetOrConnect(peer);
+        var deadline = DateTime.UtcNow + Options.HandshakeTimeout;
+        while (c.IsConnecting && DateTime.UtcNow < deadline)
+            await Task.Delay(5, ct).ConfigureAwait(false);
+        return c.IsUp;
+    }
+
+    private async Task ConnectAsync(Connection connection)
+    {
+        var peer = connection.Peer;
+        Socket? socket = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(Options.HandshakeTimeout);
+            var port = await ResolvePortAsync(peer, timeout.Token).ConfigureAwait(false)
+                ?? throw new HandshakeException($"{peer} is not registered with EPMD");
+            socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), timeout.Token).ConfigureAwait(false);
+            var result = await Handshake.ConnectAsync(new NetworkStream(socket, ownsSocket: false), Context, peer, timeout.Token).ConfigureAwait(false);
+            if (!connection.Attach(socket, result))
+            {
+                socket.Dispose();
+                return;
+            }
+            Logger.LogInformation("connected to {Peer} (handshake v{Version})", peer, result.Version);
+            NodeStatusChanged?.Invoke(peer, true);
+        }
+        catch (HandshakeException e) when (connection.OutgoingAbandoned)
+        {
+            // Simultaneous connect: the peer's connection is the one we keep.
+            Logger.LogDebug("outgoing connection to {Peer} gave way to theirs: {Reason}", peer, e.Message);
+            socket?.Dispose();
+        }
+        catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException or EpmdException)
+        {
+            Logger.LogWarning("could not connect to {Peer}: {Reason}", peer, e.Message);
+            socket?.Dispose();
+            connection.Close($"connect failed: {e.Message}");
+        }
+    }
+
+    private async Task<int?> ResolvePortAsync(Atom peer, CancellationToken ct)
+    {
+        if (Options.StaticPorts.TryGetValue(peer.Name, out var fixedPort))
+            return fixedPort;
+        if (!Options.UseEpmd)
+            return null;
+        var alive = peer.Name[..peer.Name.IndexOf('@')];
+        return await EpmdClient.PortPleaseAsync(alive, new IPEndPoint(ResolveHost(peer), Options.EpmdPort), ct).ConfigureAwait(false);
+    }
+
+    private static IPAddress ResolveHost(Atom peer)
+    {
+        var host = peer.Name[(peer.Name.IndexOf('@') + 1)..];
+        if (IPAddress.TryParse(host, out var ip))
+            return ip;
+        return host == "localhost" || host == Environment.MachineName ? IPAddress.Loopback
+            : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                Logger.LogWarning(e, "accept failed");
+                continue;
+            }
+            socket.NoDelay = true;
+            _ = AcceptAsync(socket);
+        }
+    }
+
+    private async Task AcceptAsync(Socket socket)
+    {
+        Connection? connection = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(Options.HandshakeTimeout);
+            var context = Context with
+            {
+                MarkPending = peer =>
+                {
+                    var decision = MarkPending(peer);
+                    if (decision is PendingDecision.Ok or PendingDecision.OkSimultaneous or PendingDecision.Alive)
+                        connection = _connections[peer];
+                    return decision;
+                },
+            };
+            var result = await Handshake.AcceptAsync(new NetworkStream(socket, ownsSocket: false), context, timeout.Token).ConfigureAwait(false);
+            if (connection is null || !connection.Attach(socket, result))
+            {
+                socket.Dispose();
+                return;
+            }
+            Logger.LogInformation("accepted a connection from {Peer} (handshake v{Version})", result.PeerName, result.Version);
+            NodeStatusChanged?.Invoke(result.PeerName, true);
+        }
+        catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
+        {
+            Logger.LogWarning("refused a connection from {Remote}: {Reason}", SafeRemote(socket), e.Message);
+            socket.Dispose();
+            connection?.Close($"handshake failed: {e.Message}");
+        }
+    }
+
+    private static string SafeRemote(Socket s)
+    {
+        try
+        {
+            return s.RemoteEndPoint?.ToString() ?? "?";
+        }
+        catch (ObjectDisposedException)
+        {
+            return "?";
+        }
+    }
+
+    /// <summary>dist_util's mark_pending, with net_kernel's rule for simultaneous connects: the larger name wins.</summary>
+    private PendingDecision MarkPending(Atom peer)
+    {
+        while (true)
+        {
+            if (_connections.TryGetValue(peer, out var existing))
+            {
+                if (existing.IsUp)
+                {
+                    // The peer says it is new: our connection to it is stale. Replace it.
+                    existing.Close("the peer reconnected");
+                    _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, existing));
+                    continue;
+                }
+                if (existing.IsConnecting && existing.IsOutgoing)
+                {
+                    if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
+                        return PendingDecision.Nok;
+                    existing.OutgoingAbandoned = true;
+                    return PendingDecision.OkSimultaneous;
+                }
+                if (existing.IsConnecting)
+                    return PendingDecision.Nok;
+                _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, existing));
+                continue;
+            }
+            if (_connections.TryAdd(peer, new Connection(this, peer, outgoing: false)))
+                return PendingDecision.Ok;
+        }
+    }
+
+    public void OnConnectionDown(Connection connection)
+    {
+        var wasUp = _connections.TryRemove(new KeyValuePair<Atom, Connection>(connection.Peer, connection));
+        if (wasUp)
+            NodeStatusChanged?.Invoke(connection.Peer, false);
+    }
+
+    public void Disconnect(Atom peer) => Find(peer)?.Close("disconnected by request");
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        foreach (var c in _connections.Values)
+            c.Close("node stopping");
+        _epmdRegistration?.Dispose();
+        if (_embeddedEpmd is not null)
+            await _embeddedEpmd.DisposeAsync().ConfigureAwait(false);
+        if (_accepting is not null)
+        {
+            try
+            {
+                await _accepting.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+}

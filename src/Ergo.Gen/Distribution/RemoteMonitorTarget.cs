@@ -1,0 +1,10 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>A monitor one of our processes holds on a process of another node: removing it sends DEMONITOR_P.</summary>
+internal sealed class RemoteMonitorTarget(Connection connection, Pid watcher, Term target) : IMonitorTarget
+{
+    public void RemoveMonitor(Reference monitor) => connection.Demonitor(watcher, target, monitor);
+}
