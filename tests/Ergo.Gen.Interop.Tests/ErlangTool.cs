@@ -6,7 +6,7 @@ namespace Ergo.Gen.Interop.Tests;
 /// Runs the real Erlang tools. A missing <c>erl</c> is a failure, never a skip: CI installs Erlang, and an
 /// interop test that did not talk to Erlang proved nothing.
 /// </summary>
-internal static class ErlangTool
+public static class ErlangTool
 {
     public static string Find(string tool)
     {
@@ -57,4 +57,4 @@ internal static class ErlangTool
     }
 }
 
-internal sealed record ProcessResult(int ExitCode, string Output);
+public sealed record ProcessResult(int ExitCode, string Output);

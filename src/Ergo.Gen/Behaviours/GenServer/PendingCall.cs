@@ -118,7 +118,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
 
     void IMonitorWatcher.OnDown(Reference monitor, Term monitored, Term reason)
     {
-        if (ReferenceEquals(monitor, Volatile.Read(ref _monitor)))
+        if (monitor.Equals(Volatile.Read(ref _monitor)))
             TryFail(new CallException(reason, _target), fromDown: true);
     }
 

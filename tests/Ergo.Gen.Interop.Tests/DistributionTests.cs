@@ -1,0 +1,298 @@
+using System.Net;
+using System.Net.Sockets;
+using Ergo.Gen.Behaviours;
+using Ergo.Gen.Distribution;
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+using Xunit.Abstractions;
+
+namespace Ergo.Gen.Interop.Tests;
+
+/// <summary>A .NET node and a real Erlang node, connected; the tests drive Erlang through erpc.</summary>
+public sealed class DistFixture : IAsyncLifetime
+{
+    public const string Cookie = "ergo_interop_cookie";
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    public Node Node { get; private set; } = null!;
+    public ErlangPeer Peer { get; private set; } = null!;
+    public Atom PeerName { get; private set; } = null!;
+    public string Beams { get; private set; } = null!;
+    public List<(Atom Node, bool Up)> NodeEvents { get; } = [];
+
+    public async Task InitializeAsync()
+    {
+        Beams = ErlangTool.CompileModules("dist_peer");
+        Node = await Node.StartAsync(new NodeOptions { Name = "dotnet_dist@127.0.0.1" }, new DistributionOptions { Cookie = Cookie });
+        Node.NodeStatusChanged += (n, up) => { lock (NodeEvents) NodeEvents.Add((n, up)); };
+        await Node.StartAsync(new EchoServer(), Atom.Of("echo"));
+        Node.RegisterRpc("demo", "echo", args => args[0]);
+        Node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).Value + ((Integer)args[1]).Value));
+        Node.RegisterRpc("demo", "fail", (Func<Term[], Term>)(_ => throw new InvalidOperationException("failed on purpose")));
+        Node.RegisterSpawnable("demo", "echo_server", _ => new EchoServer());
+        // Erlang opens this connection (its boot pings us): the accept side of the handshake.
+        Peer = new ErlangPeer("erl_dist", Cookie, Beams, $"dist_peer:start(['{Node.Name.Name}']).");
+        PeerName = Atom.Of(Peer.Name);
+        var output = await Peer.WaitForOutputAsync("peer ready", Wait);
+        Assert.Contains("pong", output);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Peer.Dispose();
+        await Node.DisposeAsync();
+    }
+
+    public Task<Term> Erl(string module, string function, params Term[] args) =>
+        Node.RpcAsync(PeerName, Atom.Of(module), Atom.Of(function), args, Wait);
+
+    public sealed class EchoServer : GenServer
+    {
+        protected override ValueTask<CallResult> HandleCallAsync(object request, From from) => new(CallResult.Reply((Term)request));
+
+        protected override ValueTask<ServerResult> HandleCastAsync(object message)
+        {
+            if (message is Etf.Tuple { Arity: 3 } t && t[0] == Atom.Of("send") && t[1] is Pid to)
+                Node.Send(to, t[2]);
+            return new(ServerResult.NoReply());
+        }
+
+        protected override ValueTask<ServerResult> HandleInfoAsync(object message)
+        {
+            if (message is Etf.Tuple { Arity: 2 } t && t[0] is Pid from)
+                Node.Send(from, new Etf.Tuple(Atom.Of("echo"), t[1]));
+            return new(ServerResult.NoReply());
+        }
+    }
+}
+
+public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture>
+{
+    private static Atom A(string s) => Atom.Of(s);
+
+    [Fact]
+    public async Task Erlang_connected_to_us_sees_us_in_nodes_and_we_see_it()
+    {
+        Assert.Contains(f.PeerName, f.Node.ConnectedNodes());
+        var nodes = (List)await f.Erl("dist_peer", "nodes_now");
+        Assert.Contains(f.Node.Name, nodes.Elements);
+        Assert.Equal(A("pong"), await f.Erl("dist_peer", "ping", f.Node.Name));
+    }
+
+    [Fact]
+    public async Task Gen_server_calls_and_casts_from_erlang_reach_dotnet()
+    {
+        var request = new Etf.Tuple(A("hello"), new List(1, 2, 3), Binary.FromUtf8("bin"), 3.5, Integer.Of(System.Numerics.BigInteger.Pow(2, 80)));
+        Assert.Equal(request, await f.Erl("gen_server", "call", new Etf.Tuple(A("echo"), f.Node.Name), request));
+        var echoPid = f.Node.Whereis(A("echo"))!;
+        Assert.Equal(A("by_pid"), await f.Erl("gen_server", "call", echoPid, A("by_pid")));
+
+        var probe = new Probe(f.Node);
+        await f.Erl("gen_server", "cast", new Etf.Tuple(A("echo"), f.Node.Name), new Etf.Tuple(A("send"), probe.Pid, A("cast_arrived")));
+        Assert.Equal(A("cast_arrived"), await probe.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task A_call_to_an_unknown_name_exits_noproc_at_once()
+    {
+        var result = (Etf.Tuple)await f.Erl("dist_peer", "call", new Etf.Tuple(A("nobody"), f.Node.Name), A("x"), Integer.Of(10_000));
+        Assert.Equal(A("EXIT"), result[0]);
+        Assert.Equal(A("noproc"), ((Etf.Tuple)result[1])[0]);
+    }
+
+    [Fact]
+    public async Task Rpc_and_erpc_from_erlang_run_registered_functions_and_undef_is_erlangs()
+    {
+        Assert.Equal(A("hi"), await f.Erl("rpc", "call", f.Node.Name, A("demo"), A("echo"), new List(A("hi"))));
+        Assert.Equal(Integer.Of(42), await f.Erl("erpc", "call", f.Node.Name, A("demo"), A("add"), new List(40, 2)));
+        var undef = (Etf.Tuple)await f.Erl("rpc", "call", f.Node.Name, A("demo"), A("nothing"), List.Nil);
+        Assert.Equal("{badrpc,{'EXIT',{undef,[{demo,nothing,[],[]}]}}}", undef.ToString());
+        var failed = (Etf.Tuple)await f.Erl("rpc", "call", f.Node.Name, A("demo"), A("fail"), List.Nil);
+        Assert.Equal(A("badrpc"), failed[0]);
+        Assert.Contains("failed on purpose", failed.ToString());
+    }
+
+    [Fact]
+    public async Task Dotnet_calls_erlang_servers_and_runs_rpc_there()
+    {
+        Assert.Equal(new List(3, 2, 1), await f.Erl("lists", "reverse", new List(1, 2, 3)));
+        Assert.Equal(A("ping"), await f.Node.CallAsync(A("peer_echo"), f.PeerName, A("ping")));
+        var e = await Assert.ThrowsAsync<CallException>(async () => await f.Node.CallAsync(A("no_such"), f.PeerName, A("ping")));
+        Assert.Equal(ExitReason.NoProc, e.Reason);
+        var undef = await Assert.ThrowsAsync<ExitException>(() => f.Erl("no_module", "no_function"));
+        Assert.Equal(A("undef"), undef.Reason);
+    }
+
+    [Fact]
+    public async Task Remote_spawn_from_erlang_starts_a_dotnet_server()
+    {
+        var result = (Etf.Tuple)await f.Erl("dist_peer", "spawn_remote_echo", f.Node.Name);
+        var pid = Assert.IsType<Pid>(result[0]);
+        Assert.Same(f.Node.Name, pid.Node);
+        Assert.Equal(new Etf.Tuple(A("hello"), A("from_erlang")), result[1]);
+    }
+
+    [Fact]
+    public async Task Monitors_across_nodes_fire_in_both_directions()
+    {
+        var probe = new Probe(f.Node);
+        // .NET monitors an Erlang process.
+        var sleeper = (Pid)await f.Erl("dist_peer", "sleeper");
+        var monitor = await probe.RunAsync(ctx => ctx.Monitor(sleeper));
+        await f.Erl("dist_peer", "stop", sleeper, A("went_away"));
+        var down = await probe.ReceiveAsync<DownMessage>();
+        Assert.Equal((monitor, (Term)sleeper, (Term)A("went_away")), (down.Ref, down.Object, down.Reason));
+
+        // Erlang monitors a .NET process.
+        var victim = f.Node.Spawn((ctx, m) => { ctx.Stop(A("dotnet_reason")); return ValueTask.CompletedTask; });
+        await f.Erl("dist_peer", "watch", victim, probe.Pid);
+        f.Node.Send(victim, A("go"));
+        Assert.Equal(new Etf.Tuple(A("down"), victim, A("dotnet_reason")), await probe.ReceiveAsync());
+
+        // Monitoring a dead .NET process from Erlang gives noproc.
+        await f.Erl("dist_peer", "watch", victim, probe.Pid);
+        Assert.Equal(new Etf.Tuple(A("down"), victim, A("noproc")), await probe.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task Links_across_nodes_carry_exit_reasons_both_ways()
+    {
+        var probe = new Probe(f.Node);
+        // A trapping .NET process linked to an Erlang process.
+        var sleeper = (Pid)await f.Erl("dist_peer", "sleeper");
+        await probe.RunAsync(ctx => { ctx.TrapExit = true; ctx.Link(sleeper); });
+        await Task.Delay(50);
+        await f.Erl("dist_peer", "stop", sleeper, A("erl_reason"));
+        var exit = await probe.ReceiveAsync<ExitMessage>();
+        Assert.Equal((sleeper, (Term)A("erl_reason")), (exit.From, exit.Reason));
+
+        // A trapping Erlang process linked to a .NET process that crashes.
+        var victim = f.Node.Spawn((ctx, m) => throw new InvalidOperationException("linked crash"));
+        await f.Erl("dist_peer", "link_trap", victim, probe.Pid);
+        f.Node.Send(victim, A("go"));
+        var report = (Etf.Tuple)await probe.ReceiveAsync();
+        Assert.Equal(A("exit"), report[0]);
+        Assert.Equal(victim, report[1]);
+        Assert.Contains("linked crash", report[2].ToString());
+
+        // A non-trapping .NET process linked to an Erlang process that dies abnormally dies too.
+        var sleeper2 = (Pid)await f.Erl("dist_peer", "sleeper");
+        var linked = new Probe(f.Node);
+        var linkedExit = f.Node.ExitOfAsync(linked.Pid);
+        await linked.RunAsync(ctx => ctx.Link(sleeper2));
+        await Task.Delay(50);
+        await f.Erl("dist_peer", "stop", sleeper2, A("boom"));
+        Assert.Equal(A("boom"), await linkedExit);
+    }
+
+    [Fact]
+    public async Task Messages_between_the_nodes_keep_their_order()
+    {
+        const int N = 5000;
+        var probe = new Probe(f.Node);
+        await f.Erl("dist_peer", "send_many", probe.Pid, Integer.Of(N));
+        for (var i = 1; i <= N; i++)
+            Assert.Equal(new Etf.Tuple(A("seq"), Integer.Of(i)), await probe.ReceiveAsync());
+
+        var collector = (Pid)await f.Erl("dist_peer", "collect_order", probe.Pid, Integer.Of(N));
+        for (var i = 1; i <= N; i++)
+            f.Node.Send(collector, new Etf.Tuple(A("seq"), Integer.Of(i)));
+        Assert.Equal(new Etf.Tuple(A("order"), A("ok")), await probe.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task An_8_MB_message_crosses_in_both_directions()
+    {
+        Assert.Equal(A("ok"), await f.Erl("dist_peer", "big_call", new Etf.Tuple(A("echo"), f.Node.Name), Integer.Of(8 * 1024 * 1024)));
+    }
+
+    [Fact]
+    public async Task A_wrong_cookie_is_refused_and_the_node_keeps_serving()
+    {
+        using var intruder = new ErlangPeer("intruder", "not_the_cookie", f.Beams, $"io:format(\"result ~p~n\", [net_adm:ping('{f.Node.Name.Name}')]).");
+        await intruder.WaitForOutputAsync("result pang", DistFixture.Wait);
+        Assert.DoesNotContain(Atom.Of(intruder.Name), f.Node.ConnectedNodes());
+        Assert.Equal(A("pong"), await f.Erl("dist_peer", "ping", f.Node.Name));
+    }
+
+    [Fact]
+    public async Task Garbage_during_or_after_the_handshake_drops_only_that_connection()
+    {
+        using (var junk = new TcpClient())
+        {
+            await junk.ConnectAsync(IPAddress.Loopback, f.Node.DistributionPort!.Value);
+            await junk.GetStream().WriteAsync(new byte[] { 0, 5, 1, 2, 3, 4, 5, 0xFF, 0xFF });
+            var buffer = new byte[16];
+            // Dropped: either an orderly close or a reset, never an answer.
+            try
+            {
+                Assert.Equal(0, await junk.GetStream().ReadAsync(buffer).AsTask().WaitAsync(DistFixture.Wait));
+            }
+            catch (IOException)
+            {
+            }
+        }
+        Assert.Equal(A("pong"), await f.Erl("dist_peer", "ping", f.Node.Name));
+        Assert.Equal(A("still"), await f.Erl("gen_server", "call", new Etf.Tuple(A("echo"), f.Node.Name), A("still")));
+    }
+}
+
+/// <summary>Connections that end: the peer's OS process is killed, and everything through it fires noconnection.</summary>
+public sealed class ConnectionLossTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_vanished_peer_fires_noconnection_for_links_monitors_and_nodedown()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_loss@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(4) });
+        var events = new List<(Atom, bool)>();
+        node.NodeStatusChanged += (n, up) => { lock (events) events.Add((n, up)); };
+        using var peer = new ErlangPeer("erl_loss", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        await peer.WaitForOutputAsync("peer ready", DistFixture.Wait);
+        var peerName = Atom.Of(peer.Name);
+
+        var sleeper = (Pid)await node.RpcAsync(peerName, Atom.Of("dist_peer"), Atom.Of("sleeper"), []);
+        var probe = new Probe(node);
+        await probe.RunAsync(ctx => { ctx.TrapExit = true; ctx.Link(sleeper); ctx.Monitor(sleeper); });
+        await Task.Delay(100);
+        peer.Kill();
+
+        var got = new List<object> { await probe.ReceiveAsync(), await probe.ReceiveAsync() };
+        Assert.Contains(got, m => m is ExitMessage { Reason: var r } && r == ExitReason.NoConnection);
+        Assert.Contains(got, m => m is DownMessage { Reason: var r } && r == ExitReason.NoConnection);
+        lock (events)
+            Assert.Contains((peerName, false), events);
+        Assert.DoesNotContain(peerName, node.ConnectedNodes());
+        output.WriteLine(peer.Output);
+    }
+
+    [Fact]
+    public async Task Elixir_GenServer_call_reaches_a_dotnet_server()
+    {
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_ex@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
+        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        using var elixir = new ErlangPeer("ex", DistFixture.Cookie, "", "", program: "elixir",
+            extraArgs: ["--name", "ex@127.0.0.1", "--cookie", DistFixture.Cookie, "-e",
+                $"IO.puts(\"result #{{inspect(GenServer.call({{:echo, :\"{node.Name.Name}\"}}, {{:from_elixir, [1, 2], \"text\"}}))}}\")"]);
+        var text = await elixir.WaitForOutputAsync("result", DistFixture.Wait);
+        Assert.Contains("result {:from_elixir, [1, 2], \"text\"}", text);
+    }
+
+    [Fact]
+    public async Task Real_erl_registers_with_the_embedded_epmd()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        const int port = 43690;
+        await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.NotNull(epmd);
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_epmd@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, EpmdPort = port, StartEmbeddedEpmd = false });
+        using var peer = new ErlangPeer("erl_epmd", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).",
+            environment: new Dictionary<string, string> { ["ERL_EPMD_PORT"] = port.ToString() });
+        Assert.Contains("pong", await peer.WaitForOutputAsync("peer ready", DistFixture.Wait));
+        var names = await Epmd.EpmdClient.NamesAsync(new IPEndPoint(IPAddress.Loopback, port));
+        Assert.Contains("name erl_epmd at port", names);
+        Assert.Contains("name dotnet_epmd at port", names);
+    }
+}

@@ -1,0 +1,75 @@
+%% Erlang side of the distribution interop tests: a real node the .NET tests drive through erpc.
+-module(dist_peer).
+-behaviour(gen_server).
+-export([start/1, init/1, handle_call/3, handle_cast/2, handle_info/2]).
+-export([watch/2, link_trap/2, sleeper/0, stop/2, send_many/2, big_call/2, call/3, ping/1,
+         spawn_remote_echo/1, nodes_now/0, collect_order/2, monitor_node_events/2]).
+
+%% Boots the peer: an echo gen_server, then a ping to the .NET node so that this side opens the connection.
+start([Dotnet]) ->
+    {ok, _} = gen_server:start({local, peer_echo}, ?MODULE, [], []),
+    Result = net_adm:ping(Dotnet),
+    io:format("peer ready, ping ~p: ~p~n", [Dotnet, Result]).
+
+init([]) -> {ok, nostate}.
+handle_call({crash, Reason}, _From, S) -> {stop, Reason, S};
+handle_call(X, _From, S) -> {reply, X, S}.
+handle_cast({send, To, Msg}, S) -> To ! Msg, {noreply, S};
+handle_cast(_, S) -> {noreply, S}.
+handle_info(_, S) -> {noreply, S}.
+
+%% A process that monitors Target and reports {down, Target, Reason} to ReportTo.
+watch(Target, ReportTo) ->
+    Self = self(),
+    Pid = spawn(fun() ->
+                        Ref = erlang:monitor(process, Target),
+                        Self ! {monitoring, self()},
+                        receive {'DOWN', Ref, process, Object, Reason} -> ReportTo ! {down, Object, Reason} end
+                end),
+    receive {monitoring, Pid} -> Pid end.
+
+%% A trapping process linked to Target that reports {exit, From, Reason} to ReportTo.
+link_trap(Target, ReportTo) ->
+    Self = self(),
+    Pid = spawn(fun() ->
+                        process_flag(trap_exit, true),
+                        link(Target),
+                        Self ! {linked, self()},
+                        receive {'EXIT', From, Reason} -> ReportTo ! {exit, From, Reason} end
+                end),
+    receive {linked, Pid} -> Pid end.
+
+%% A process that waits for {stop, Reason} and exits with it.
+sleeper() -> spawn(fun() -> receive {stop, Reason} -> exit(Reason) end end).
+
+stop(Pid, Reason) -> Pid ! {stop, Reason}, ok.
+
+send_many(Dest, N) -> [Dest ! {seq, I} || I <- lists:seq(1, N)], ok.
+
+%% Receives N {seq, I} from .NET and checks their order.
+collect_order(ReportTo, N) ->
+    Pid = spawn(fun() -> ReportTo ! {order, collect(1, N)} end),
+    Pid.
+collect(I, N) when I > N -> ok;
+collect(I, N) -> receive {seq, I} -> collect(I + 1, N); {seq, J} -> {out_of_order, I, J} after 10000 -> {timeout, I} end.
+
+big_call(Dest, Bytes) ->
+    Bin = crypto_free_bytes(Bytes),
+    case gen_server:call(Dest, {big, Bin}, 30000) of
+        {big, Bin} -> ok;
+        Other -> {mismatch, byte_size(element(2, Other))}
+    end.
+crypto_free_bytes(N) -> list_to_binary([I rem 251 || I <- lists:seq(1, N)]).
+
+call(Dest, Req, Timeout) -> catch gen_server:call(Dest, Req, Timeout).
+
+ping(Node) -> net_adm:ping(Node).
+
+spawn_remote_echo(Node) ->
+    Pid = spawn(Node, demo, echo_server, []),
+    {Pid, gen_server:call(Pid, {hello, from_erlang})}.
+
+nodes_now() -> nodes().
+
+monitor_node_events(Node, ReportTo) ->
+    spawn(fun() -> monitor_node(Node, true), ReportTo ! monitoring_node, receive {nodedown, N} -> ReportTo ! {nodedown, N} end end).
