@@ -1,57 +1,59 @@
+using System.Runtime.InteropServices;
 using Ergo.Gen;
 using Ergo.Gen.Demo;
+using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 
-// The demo node: starts a local node, runs a GenServer, and shows links, monitors and the wire format.
-// Distribution (EPMD, the handshake with real Erlang nodes) joins it when that issue lands.
-await using var node = new Node(new NodeOptions { Name = "demo@127.0.0.1" });
-Console.WriteLine($"node {node.Name} started (creation {node.Creation})");
+// The demo node: joins an Erlang cluster on 127.0.0.1 (starting an embedded EPMD when none runs) and offers
+// echo, counter, an RPC module `demo` and a spawnable `demo:echo_server`. Runs until Ctrl-C or SIGTERM.
+var name = Option("--name") ?? "demo@127.0.0.1";
+var cookie = Option("--cookie");
+await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory },
+    new DistributionOptions { Cookie = cookie });
 
-var counter = await node.StartAsync(new Counter(), name: Atom.Of("counter"));
-Console.WriteLine($"counter started as {counter}, registered as 'counter'");
-var reply = await node.CallAsync(Atom.Of("counter"), new Ergo.Gen.Etf.Tuple(Atom.Of("add"), 5));
-Console.WriteLine($"gen_server:call(counter, {{add, 5}}) -> {reply}");
-node.Cast(Atom.Of("counter"), Atom.Of("reset"));
-Console.WriteLine($"after a reset cast: gen_server:call(counter, get) -> {await node.CallAsync(Atom.Of("counter"), Atom.Of("get"))}");
+await node.StartAsync(new Echo(), Atom.Of("echo"));
+await RestartingCounter.StartAsync(node);
+node.RegisterRpc("demo", "echo", args => args[0]);
+node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).BigValue + ((Integer)args[1]).BigValue));
+node.RegisterSpawnable("demo", "echo_server", _ => new Echo());
 
-// A watcher traps exits, links to a worker and monitors it; the worker crashes.
-var seen = new TaskCompletionSource();
-var events = 0;
-var watcher = node.Spawn((ctx, message) =>
+Console.WriteLine($"node {node.Name} ready on 127.0.0.1:{node.DistributionPort} (creation {node.Creation})");
+Console.WriteLine($"  from Erlang:  erl -name me@127.0.0.1 -setcookie {(cookie ?? "<your ~/.erlang.cookie>")}");
+Console.WriteLine($"                gen_server:call({{echo, '{name}'}}, hello).   rpc:call('{name}', demo, add, [1, 2]).");
+Console.WriteLine($"  from Elixir:  iex --name me@127.0.0.1 --cookie {(cookie ?? "<cookie>")}");
+Console.WriteLine($"                GenServer.call({{:counter, :\"{name}\"}}, {{:add, 5}})");
+
+var stop = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
+await stop.Task;
+Console.WriteLine("stopping");
+
+string? Option(string flag)
 {
-    switch (message)
+    var i = Array.IndexOf(args, flag);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+/// <summary>
+/// Keeps <c>counter</c> running: restarts it (total 0, registered again) when it crashes. The supervisor
+/// behaviour replaces this when it lands.
+/// </summary>
+internal static class RestartingCounter
+{
+    public static async Task StartAsync(Node node)
     {
-        case Pid worker:
-            ctx.TrapExit = true;
-            ctx.Link(worker);
-            ctx.Monitor(worker);
-            ctx.Send(worker, Atom.Of("crash"));
-            break;
-        case ExitMessage exit:
-            Console.WriteLine($"watcher got {exit.ToTerm()}");
-            if (++events == 2) seen.SetResult();
-            break;
-        case DownMessage down:
-            Console.WriteLine($"watcher got {down.ToTerm()}");
-            if (++events == 2) seen.SetResult();
-            break;
+        var keeper = node.Spawn(async (ctx, message) =>
+        {
+            if (message is Atom || message is ExitMessage)
+            {
+                ctx.TrapExit = true;
+                await node.StartAsync(new Counter(), Atom.Of("counter"), linkTo: ctx.Self);
+            }
+        });
+        node.Send(keeper, Atom.Of("start"));
+        for (var i = 0; i < 100 && node.Whereis(Atom.Of("counter")) is null; i++)
+            await Task.Delay(10);
     }
-    return ValueTask.CompletedTask;
-});
-var worker = node.Spawn((ctx, message) => throw new InvalidOperationException("the worker was asked to crash"));
-node.Send(watcher, worker);
-await seen.Task;
-
-try
-{
-    await node.CallAsync(worker, Atom.Of("get"));
 }
-catch (CallException e)
-{
-    Console.WriteLine($"calling the dead worker fails with {e.Reason}");
-}
-
-var bytes = EtfCodec.Encode(new Ergo.Gen.Etf.Tuple(Atom.Of("$gen_call"), new Ergo.Gen.Etf.Tuple(watcher, new List([Atom.Of("alias")], node.MakeRef())), Atom.Of("get")));
-Console.WriteLine($"a gen_server call as an Erlang node sees it on the wire: {bytes.Length} bytes, {Convert.ToHexString(bytes)[..48]}...");
-Console.WriteLine($"{node.ProcessCount} processes alive; stopping");
