@@ -268,6 +268,31 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_frozen_peer_is_detected_by_the_net_tick_time()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_tick@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(2) });
+        using var peer = new ErlangPeer("erl_tick", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        await peer.WaitForOutputAsync("peer ready", DistFixture.Wait);
+        var sleeper = (Pid)await node.RpcAsync(Atom.Of(peer.Name), Atom.Of("dist_peer"), Atom.Of("sleeper"), []);
+        var probe = new Probe(node);
+        await probe.RunAsync(ctx => ctx.Monitor(sleeper));
+        var frozenAt = DateTime.UtcNow;
+        peer.Signal("STOP");
+        try
+        {
+            var down = await probe.ReceiveAsync<DownMessage>();
+            Assert.Equal(ExitReason.NoConnection, down.Reason);
+            Assert.True(DateTime.UtcNow - frozenAt >= TimeSpan.FromSeconds(1.5), "detected before the tick time ran out");
+        }
+        finally
+        {
+            peer.Signal("CONT");
+        }
+    }
+
+    [Fact]
     public async Task Elixir_GenServer_call_reaches_a_dotnet_server()
     {
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_ex@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });

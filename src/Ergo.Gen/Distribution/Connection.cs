@@ -113,6 +113,7 @@ internal sealed partial class Connection
         }
         await reader.CompleteAsync().ConfigureAwait(false);
         await writer.CompleteAsync().ConfigureAwait(false);
+        ReleaseFragments();
     }
 
     /// <summary>Takes the connection down: every link and monitor through it fires with noconnection.</summary>
@@ -193,8 +194,13 @@ internal sealed partial class Connection
 
     private void HandleFrame(ReadOnlySpan<byte> frame)
     {
+        if (frame[0] == EtfTag.Version && frame.Length >= 2)
+        {
+            HandleHeaderFrame(frame);
+            return;
+        }
         if (frame[0] != ControlTag.PassThrough)
-            throw new DistributionProtocolException($"unexpected frame type {frame[0]} (no atom cache or fragments were negotiated)");
+            throw new DistributionProtocolException($"unexpected frame type {frame[0]}");
         Etf.Tuple control;
         Term? payload = null;
         try
@@ -230,6 +236,28 @@ internal sealed partial class Connection
                 }
                 frame.Clear();
                 var w = new EtfWriter(frame);
+                var withHeader = (Flags & DistFlags.Fragments) != 0;
+                if (withHeader)
+                {
+                    // With FRAGMENTS, OTP expects every frame to carry a distribution header and terms without
+                    // version bytes ("incompatible erlang" otherwise).
+                    message.Control.WriteTo(ref w);
+                    message.Payload?.WriteTo(ref w);
+                    w.Flush();
+                    if (frame.WrittenCount > FragmentSize)
+                    {
+                        WriteFragments(writer, frame.WrittenSpan);
+                        continue;
+                    }
+                    var headed = writer.GetSpan(4 + 3);
+                    BinaryPrimitives.WriteUInt32BigEndian(headed, (uint)(3 + frame.WrittenCount));
+                    headed[4] = EtfTag.Version;
+                    headed[5] = DistHeader;
+                    headed[6] = 0;
+                    writer.Advance(7);
+                    writer.Write(frame.WrittenSpan);
+                    continue;
+                }
                 w.WriteRaw(PassThrough);
                 w.WriteVersion();
                 message.Control.WriteTo(ref w);

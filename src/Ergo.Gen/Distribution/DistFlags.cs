@@ -52,7 +52,7 @@ internal static class DistFlagSets
     /// <summary>Everything we implement and offer.</summary>
     public const DistFlags Offered = Mandatory26 | DistFlags.Mandatory25Digest | DistFlags.DistMonitor | DistFlags.DistMonitorName
         | DistFlags.UnicodeIo | DistFlags.SmallAtomTags | DistFlags.SendSender | DistFlags.BigSeqtraceLabels
-        | DistFlags.ExitPayload | DistFlags.Spawn | DistFlags.Alias;
+        | DistFlags.ExitPayload | DistFlags.Spawn | DistFlags.Alias | DistFlags.Fragments;
 
     /// <summary>A peer may send the single MANDATORY_25_DIGEST bit for the whole OTP 25 set.</summary>
     public static DistFlags Expand(DistFlags flags) =>

@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using CommunityToolkit.HighPerformance.Buffers;
+using Ergo.Gen.Etf;
+
+namespace Ergo.Gen.Distribution;
+
+// Frames with a distribution header (erl_ext_dist, "Distribution Header"): with FRAGMENTS negotiated, Erlang
+// sends every message this way, and large ones in pieces of about 64 KiB that may interleave with others.
+internal sealed partial class Connection
+{
+    private const byte DistHeader = 68, DistFragHeader = 69, DistFragCont = 70;
+
+    /// <summary>Messages above this size go out in fragments when the peer accepts them (OTP uses 64 KiB).</summary>
+    internal const int FragmentSize = 64 * 1024;
+
+    // Sequences still being assembled: bounded, so a peer cannot make us hold unbounded partial messages.
+    private const int MaxOpenSequences = 1024;
+
+    private readonly Dictionary<ulong, (ArrayPoolBufferWriter<byte> Data, ulong NextFragment)> _assembling = [];
+    private long _sequence;
+
+    private void HandleHeaderFrame(ReadOnlySpan<byte> frame)
+    {
+        switch (frame[1])
+        {
+            case DistHeader:
+                HandleBody(SkipAtomCache(frame[2..]));
+                break;
+            case DistFragHeader:
+            {
+                if (frame.Length < 2 + 16 + 1)
+                    throw new DistributionProtocolException("short fragment header");
+                var sequence = BinaryPrimitives.ReadUInt64BigEndian(frame[2..]);
+                var fragments = BinaryPrimitives.ReadUInt64BigEndian(frame[10..]);
+                var data = SkipAtomCache(frame[18..]);
+                if (fragments == 0)
+                    throw new DistributionProtocolException("fragment id 0");
+                if (fragments == 1)
+                {
+                    HandleBody(data);
+                    break;
+                }
+                if (_assembling.ContainsKey(sequence) || _assembling.Count >= MaxOpenSequences)
+                    throw new DistributionProtocolException($"fragment sequence {sequence} cannot be opened");
+                var buffer = new ArrayPoolBufferWriter<byte>(Math.Max(data.Length * 2, 1024));
+                buffer.Write(data);
+                _assembling[sequence] = (buffer, fragments - 1);
+                break;
+            }
+            case DistFragCont:
+            {
+                if (frame.Length < 2 + 16)
+                    throw new DistributionProtocolException("short fragment continuation");
+                var sequence = BinaryPrimitives.ReadUInt64BigEndian(frame[2..]);
+                var fragment = BinaryPrimitives.ReadUInt64BigEndian(frame[10..]);
+                if (!_assembling.TryGetValue(sequence, out var open) || open.NextFragment != fragment)
+                    throw new DistributionProtocolException($"fragment {fragment} of sequence {sequence} out of order");
+                if (open.Data.WrittenCount + (long)(frame.Length - 18) > _dist.Options.MaxFrameBytes)
+                    throw new DistributionProtocolException($"fragmented message exceeds {_dist.Options.MaxFrameBytes} bytes");
+                open.Data.Write(frame[18..]);
+                if (fragment > 1)
+                {
+                    _assembling[sequence] = (open.Data, fragment - 1);
+                    break;
+                }
+                _assembling.Remove(sequence);
+                using (open.Data)
+                    HandleBody(open.Data.WrittenSpan);
+                break;
+            }
+            default:
+                throw new DistributionProtocolException($"unknown distribution header {frame[1]}");
+        }
+    }
+
+    /// <summary>We never negotiate the atom cache, so a header must announce no cached atoms.</summary>
+    private static ReadOnlySpan<byte> SkipAtomCache(ReadOnlySpan<byte> header)
+    {
+        if (header.Length < 1 || header[0] != 0)
+            throw new DistributionProtocolException("atom cache references in a header, but the atom cache was not negotiated");
+        return header[1..];
+    }
+
+    /// <summary>A control message and optional payload, encoded without version bytes.</summary>
+    private void HandleBody(ReadOnlySpan<byte> body)
+    {
+        Etf.Tuple control;
+        Term? payload = null;
+        try
+        {
+            var reader = new EtfReader(body, _dist.Options.DecodeOptions);
+            control = reader.ReadTerm() as Etf.Tuple ?? throw new DistributionProtocolException("control message is not a tuple");
+            if (!reader.IsAtEnd)
+            {
+                var rest = new EtfReader(body[reader.Position..], _dist.Options.DecodeOptions);
+                payload = rest.ReadTerm();
+                rest.EnsureAtEnd();
+            }
+        }
+        catch (EtfDecodeException e)
+        {
+            throw new DistributionProtocolException($"malformed term: {e.Message}");
+        }
+        Dispatch(control, payload);
+    }
+
+    /// <summary>Writes a message too large for one frame as fragments (the control message sits in the first).</summary>
+    private void WriteFragments(IBufferWriter<byte> output, ReadOnlySpan<byte> body)
+    {
+        var sequence = (ulong)Interlocked.Increment(ref _sequence);
+        var count = (ulong)((body.Length + FragmentSize - 1) / FragmentSize);
+        for (var fragment = count; fragment >= 1; fragment--)
+        {
+            var chunk = body[..Math.Min(FragmentSize, body.Length)];
+            body = body[chunk.Length..];
+            var first = fragment == count;
+            var headerLength = first ? 2 + 16 + 1 : 2 + 16;
+            var head = output.GetSpan(4 + headerLength);
+            BinaryPrimitives.WriteUInt32BigEndian(head, (uint)(headerLength + chunk.Length));
+            head[4] = EtfTag.Version;
+            head[5] = first ? DistFragHeader : DistFragCont;
+            BinaryPrimitives.WriteUInt64BigEndian(head[6..], sequence);
+            BinaryPrimitives.WriteUInt64BigEndian(head[14..], fragment);
+            if (first)
+                head[22] = 0;
+            output.Advance(4 + headerLength);
+            output.Write(chunk);
+        }
+    }
+
+    private void ReleaseFragments()
+    {
+        foreach (var (_, (data, _)) in _assembling)
+            data.Dispose();
+        _assembling.Clear();
+    }
+}
