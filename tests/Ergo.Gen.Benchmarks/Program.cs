@@ -22,9 +22,11 @@ public static class Program
     {
         var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "etf";
         var quick = args.Contains("--quick");
-        if (suite == "local")
+        if (suite is "local" or "dist")
         {
-            foreach (var (scenario, value, unit) in LocalSuite.Run(quick))
+            var results = suite == "local" ? LocalSuite.Run(quick)
+                : DistSuite.Run(quick, Environment.GetEnvironmentVariable("ERGO_BENCH_BEAMS") ?? throw new InvalidOperationException("ERGO_BENCH_BEAMS is not set (run build/bench.sh)"));
+            foreach (var (scenario, value, unit) in results)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {scenario} {value:F2} {unit}"));
             return 0;
         }
