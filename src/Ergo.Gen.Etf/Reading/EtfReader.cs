@@ -453,15 +453,21 @@ public ref partial struct EtfReader
 
     public Pid ReadPid()
     {
+        ReadPid(out var node, out var id, out var serial, out var creation);
+        return new Pid(node, id, serial, creation);
+    }
+
+    /// <summary>A pid's parts without a Pid object: routing code that only looks a process up allocates nothing.</summary>
+    public void ReadPid(out Atom node, out uint id, out uint serial, out uint creation)
+    {
         var at = _pos;
         var tag = ReadU8();
         if (tag is not (EtfTag.NewPid or EtfTag.Pid))
             Fail($"expected a pid, found tag {tag}", at);
-        var node = ReadAtom();
-        var id = ReadU32();
-        var serial = ReadU32();
-        var creation = tag == EtfTag.NewPid ? ReadU32() : ReadU8();
-        return new Pid(node, id, serial, creation);
+        node = ReadAtom();
+        id = ReadU32();
+        serial = ReadU32();
+        creation = tag == EtfTag.NewPid ? ReadU32() : ReadU8();
     }
 
     public Port ReadPort()

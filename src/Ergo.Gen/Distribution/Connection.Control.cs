@@ -165,13 +165,7 @@ internal sealed partial class Connection
 
     // ---- outgoing ---------------------------------------------------------------------------------------
 
-    public void SendMessage(Pid? from, Pid to, Term message)
-    {
-        if (from is not null && (Flags & DistFlags.SendSender) != 0)
-            Enqueue(Control(Op(ControlTag.SendSender), from, to), message);
-        else
-            Enqueue(Control(Op(ControlTag.Send), Empty, to), message);
-    }
+    public void SendMessage(Pid? from, Pid to, Term message) => EnqueueSend(from, to, message);
 
     public void SendRegistered(Pid from, Atom name, Term message) =>
         Enqueue(Control(Op(ControlTag.RegSend), from, Empty, name), message);

@@ -85,6 +85,8 @@ internal sealed partial class Connection
     /// <summary>A control message and optional payload, encoded without version bytes.</summary>
     private void HandleBody(ReadOnlySpan<byte> body)
     {
+        if (TryFastSend(body, versioned: false))
+            return;
         Etf.Tuple control;
         Term? payload = null;
         try
@@ -103,6 +105,45 @@ internal sealed partial class Connection
             throw new DistributionProtocolException($"malformed term: {e.Message}");
         }
         Dispatch(control, payload);
+    }
+
+    /// <summary>
+    /// The hot path: SEND and SEND_SENDER are parsed field by field and routed by pid number, so nothing is
+    /// allocated but the message itself. False for every other control message.
+    /// </summary>
+    private bool TryFastSend(ReadOnlySpan<byte> control, bool versioned)
+    {
+        if (control.Length < 4 || control[0] != EtfTag.SmallTuple || control[1] != 3 || control[2] != EtfTag.SmallInteger
+            || control[3] is not (ControlTag.Send or ControlTag.SendSender))
+            return false;
+        try
+        {
+            var reader = new EtfReader(control[4..], _dist.Options.DecodeOptions);
+            if (control[3] == ControlTag.SendSender)
+                reader.ReadPid(out _, out _, out _, out _);
+            else
+                reader.ReadAtom();
+            reader.ReadPid(out var node, out var id, out var serial, out var creation);
+            var rest = control[(4 + reader.Position)..];
+            Term payload;
+            if (versioned)
+            {
+                payload = EtfCodec.Decode(rest, _dist.Options.DecodeOptions);
+            }
+            else
+            {
+                var body = new EtfReader(rest, _dist.Options.DecodeOptions);
+                payload = body.ReadTerm();
+                body.EnsureAtEnd();
+            }
+            if (ReferenceEquals(node, Node.Name) && creation == Node.Creation)
+                Node.Processes.Lookup(id, serial)?.Enqueue(payload);
+            return true;
+        }
+        catch (EtfDecodeException e)
+        {
+            throw new DistributionProtocolException($"malformed send: {e.Message}");
+        }
     }
 
     /// <summary>Writes a message too large for one frame as fragments (the control message sits in the first).</summary>

@@ -20,7 +20,8 @@ internal sealed partial class Connection
 {
     private enum ConnectionState { Connecting, Up, Down }
 
-    private readonly record struct Outgoing(Term? Control, Term? Payload);
+    /// <summary>A queued message: a control term, or (the hot path) a send whose control tuple is written from its parts.</summary>
+    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null);
 
     private static readonly byte[] PassThrough = [ControlTag.PassThrough];
 
@@ -151,9 +152,23 @@ internal sealed partial class Connection
         {
             var result = await reader.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
+            _lastReceived = Environment.TickCount64;
+            // Fast path: whole frames in the first segment are parsed from one span, sliced once at the end.
+            var first = buffer.FirstSpan;
+            var consumed = 0;
+            while (first.Length - consumed >= 4)
+            {
+                var length = BinaryPrimitives.ReadUInt32BigEndian(first[consumed..]);
+                if (length > _dist.Options.MaxFrameBytes || first.Length - consumed - 4 < length)
+                    break;
+                if (length > 0)
+                    HandleFrame(first.Slice(consumed + 4, (int)length));
+                consumed += 4 + (int)length;
+            }
+            if (consumed > 0)
+                buffer = buffer.Slice(consumed);
             while (TryTakeFrame(ref buffer, out var frame))
             {
-                _lastReceived = Environment.TickCount64;
                 if (frame.Length > 0)
                     HandleFrame(frame);
             }
@@ -201,6 +216,8 @@ internal sealed partial class Connection
         }
         if (frame[0] != ControlTag.PassThrough)
             throw new DistributionProtocolException($"unexpected frame type {frame[0]}");
+        if (frame.Length > 2 && frame[1] == EtfTag.Version && TryFastSend(frame[2..], versioned: true))
+            return;
         Etf.Tuple control;
         Term? payload = null;
         try
@@ -228,7 +245,7 @@ internal sealed partial class Connection
         {
             while (outbox.TryRead(out var message))
             {
-                if (message.Control is null)
+                if (message.Control is null && message.SendTo is null)
                 {
                     writer.GetSpan(4)[..4].Clear();
                     writer.Advance(4);
@@ -241,7 +258,7 @@ internal sealed partial class Connection
                 {
                     // With FRAGMENTS, OTP expects every frame to carry a distribution header and terms without
                     // version bytes ("incompatible erlang" otherwise).
-                    message.Control.WriteTo(ref w);
+                    WriteControl(ref w, message);
                     message.Payload?.WriteTo(ref w);
                     w.Flush();
                     if (frame.WrittenCount > FragmentSize)
@@ -260,7 +277,7 @@ internal sealed partial class Connection
                 }
                 w.WriteRaw(PassThrough);
                 w.WriteVersion();
-                message.Control.WriteTo(ref w);
+                WriteControl(ref w, message);
                 if (message.Payload is not null)
                 {
                     w.WriteVersion();
@@ -277,6 +294,39 @@ internal sealed partial class Connection
             if (flushed.IsCompleted)
                 return;
         }
+    }
+
+    private void WriteControl(ref EtfWriter w, in Outgoing message)
+    {
+        if (message.Control is not null)
+        {
+            message.Control.WriteTo(ref w);
+            return;
+        }
+        // Decided here, not when queued: the peer's flags are known only once the handshake is done.
+        if (message.SendFrom is { } from && (Flags & DistFlags.SendSender) != 0)
+        {
+            w.WriteTupleHeader(3);
+            w.WriteInt64(ControlTag.SendSender);
+            w.WritePid(from);
+        }
+        else
+        {
+            w.WriteTupleHeader(3);
+            w.WriteInt64(ControlTag.Send);
+            w.WriteAtom(EmptyAtom);
+        }
+        w.WritePid(message.SendTo!);
+    }
+
+    private static readonly Atom EmptyAtom = Atom.Of("");
+
+    /// <summary>Queues a send without building its control tuple.</summary>
+    public void EnqueueSend(Pid? from, Pid to, Term message)
+    {
+        if (_state == ConnectionState.Down)
+            return;
+        _outbox.Writer.TryWrite(new Outgoing(null, message, from, to));
     }
 
     /// <summary>Ticks keep an idle connection alive; silence for a whole net tick time means the peer is gone.</summary>

@@ -56,14 +56,15 @@ internal sealed class ProcessTable
         Interlocked.Increment(ref _count);
     }
 
-    public Process? Lookup(Pid pid)
+    public Process? Lookup(Pid pid) => Lookup(pid.Id, pid.Serial);
+
+    public Process? Lookup(uint number, uint serial)
     {
-        var number = pid.Id;
         if (number > MaxNumber)
             return null;
         var chunk = Volatile.Read(ref _chunks[number >> ChunkBits]);
         var process = chunk is null ? null : Volatile.Read(ref chunk[number & (ChunkSize - 1)]);
-        return process is not null && process.Self.Serial == pid.Serial ? process : null;
+        return process is not null && process.Self.Serial == serial ? process : null;
     }
 
     public void Remove(Process process)
