@@ -305,6 +305,44 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_hidden_node_is_left_out_of_nodes_but_still_talks()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_hidden@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, Hidden = true });
+        using var peer = new ErlangPeer("erl_hidden", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        Assert.Contains("pong", await peer.WaitForOutputAsync("peer ready", DistFixture.Wait));
+        var peerName = Atom.Of(peer.Name);
+        Assert.Equal(List.Nil, await node.RpcAsync(peerName, Atom.Of("erlang"), Atom.Of("nodes"), []));
+        var hidden = (List)await node.RpcAsync(peerName, Atom.Of("erlang"), Atom.Of("nodes"), [Atom.Of("hidden")]);
+        Assert.Contains(node.Name, hidden.Elements);
+    }
+
+    [Fact]
+    public async Task Two_nodes_connecting_to_each_other_at_once_end_with_one_working_connection()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            await using var a = await Node.StartAsync(new NodeOptions { Name = $"sim_a{round}@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
+            await using var b = await Node.StartAsync(new NodeOptions { Name = $"sim_b{round}@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
+            var pa = new Probe(a);
+            var pb = new Probe(b);
+            // Both send first: each side starts a connection before either handshake has finished.
+            var sends = Task.WhenAll(
+                Task.Run(() => { for (var i = 0; i < 100; i++) a.Send(pb.Pid, Integer.Of(i)); }),
+                Task.Run(() => { for (var i = 0; i < 100; i++) b.Send(pa.Pid, Integer.Of(i)); }));
+            await sends;
+            for (var i = 0; i < 100; i++)
+            {
+                Assert.Equal(Integer.Of(i), await pb.ReceiveAsync());
+                Assert.Equal(Integer.Of(i), await pa.ReceiveAsync());
+            }
+            Assert.Equal([b.Name], a.ConnectedNodes());
+            Assert.Equal([a.Name], b.ConnectedNodes());
+        }
+    }
+
+    [Fact]
     public async Task Real_erl_registers_with_the_embedded_epmd()
     {
         var beams = ErlangTool.CompileModules("dist_peer");

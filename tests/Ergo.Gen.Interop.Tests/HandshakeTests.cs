@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Ergo.Gen.Distribution;
+using Ergo.Gen.Etf;
+
+namespace Ergo.Gen.Interop.Tests;
+
+/// <summary>
+/// The handshake from a hand-written peer: the version 5 form no OTP 25 node sends any more, and hostile
+/// frames after a successful handshake. Each must end the way dist_util would, without harming the node.
+/// </summary>
+public sealed class HandshakeTests : IAsyncLifetime
+{
+    private const string Cookie = "handshake_cookie";
+    private Node _node = null!;
+
+    public async Task InitializeAsync() =>
+        _node = await Node.StartAsync(new NodeOptions { Name = "dotnet_hs@127.0.0.1" }, new DistributionOptions { Cookie = Cookie });
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    // OTP 25's mandatory set plus what lets us exchange messages; 32-bit for version 5.
+    private const uint V5Flags = 0x4 | 0x10 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x20000 | 0x40000 | 0x1000000;
+
+    private static async Task Send(NetworkStream s, byte[] body)
+    {
+        var framed = new byte[2 + body.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)body.Length);
+        body.CopyTo(framed, 2);
+        await s.WriteAsync(framed);
+    }
+
+    private static async Task<byte[]> Receive(NetworkStream s)
+    {
+        var head = new byte[2];
+        await s.ReadExactlyAsync(head);
+        var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(head)];
+        await s.ReadExactlyAsync(body);
+        return body;
+    }
+
+    private static byte[] Digest(uint challenge) =>
+        MD5.HashData(Encoding.ASCII.GetBytes(Cookie + challenge.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>A version 5 handshake by hand; returns the connected socket.</summary>
+    private async Task<TcpClient> HandshakeV5(string name, bool rightCookie = true)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _node.DistributionPort!.Value);
+        var s = client.GetStream();
+        var nameBytes = Encoding.ASCII.GetBytes(name);
+        var sendName = new byte[7 + nameBytes.Length];
+        sendName[0] = (byte)'n';
+        BinaryPrimitives.WriteUInt16BigEndian(sendName.AsSpan(1), 5);
+        BinaryPrimitives.WriteUInt32BigEndian(sendName.AsSpan(3), V5Flags);
+        nameBytes.CopyTo(sendName, 7);
+        await Send(s, sendName);
+        Assert.Equal("sok", Encoding.ASCII.GetString(await Receive(s)));
+        var challenge = await Receive(s);
+        Assert.Equal((byte)'n', challenge[0]);
+        Assert.Equal(5, BinaryPrimitives.ReadUInt16BigEndian(challenge.AsSpan(1)));
+        Assert.Equal(_node.Name.Name, Encoding.ASCII.GetString(challenge, 11, challenge.Length - 11));
+        var theirs = BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(7));
+        const uint ours = 123456789;
+        var reply = new byte[21];
+        reply[0] = (byte)'r';
+        BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(1), ours);
+        (rightCookie ? Digest(theirs) : new byte[16]).CopyTo(reply, 5);
+        await Send(s, reply);
+        if (!rightCookie)
+            return client;
+        var ack = await Receive(s);
+        Assert.Equal((byte)'a', ack[0]);
+        Assert.Equal(Digest(ours), ack[1..]);
+        return client;
+    }
+
+    private static async Task AssertClosed(TcpClient client)
+    {
+        var buffer = new byte[64];
+        try
+        {
+            while (true)
+            {
+                var n = await client.GetStream().ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                if (n == 0)
+                    return;
+            }
+        }
+        catch (IOException)
+        {
+            // A reset is a close too.
+        }
+    }
+
+    private async Task AssertServing()
+    {
+        using var client = await HandshakeV5($"check{Guid.NewGuid():N}@127.0.0.1");
+        Assert.True(client.Connected);
+    }
+
+    [Fact]
+    public async Task A_version_5_peer_is_accepted_and_can_send()
+    {
+        using var client = await HandshakeV5("old@127.0.0.1");
+        var probe = new Probe(_node);
+        // A pass-through SEND frame: 'p', {2, '', Pid}, Message.
+        var control = EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid));
+        var message = EtfCodec.Encode(Atom.Of("from_v5"));
+        var frame = new byte[4 + 1 + control.Length + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));
+        frame[4] = 112;
+        control.CopyTo(frame, 5);
+        message.CopyTo(frame, 5 + control.Length);
+        await client.GetStream().WriteAsync(frame);
+        Assert.Equal(Atom.Of("from_v5"), await probe.ReceiveAsync());
+        Assert.Contains(Atom.Of("old@127.0.0.1"), _node.ConnectedNodes());
+    }
+
+    [Fact]
+    public async Task A_wrong_digest_is_refused()
+    {
+        using var client = await HandshakeV5("wrong@127.0.0.1", rightCookie: false);
+        await AssertClosed(client);
+        Assert.DoesNotContain(Atom.Of("wrong@127.0.0.1"), _node.ConnectedNodes());
+        await AssertServing();
+    }
+
+    [Fact]
+    public async Task A_peer_without_the_mandatory_flags_gets_not_allowed()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, _node.DistributionPort!.Value);
+        var s = client.GetStream();
+        var name = "ancient@127.0.0.1"u8.ToArray();
+        var sendName = new byte[7 + name.Length];
+        sendName[0] = (byte)'n';
+        BinaryPrimitives.WriteUInt16BigEndian(sendName.AsSpan(1), 5);
+        BinaryPrimitives.WriteUInt32BigEndian(sendName.AsSpan(3), 0x4);
+        name.CopyTo(sendName, 7);
+        await Send(s, sendName);
+        Assert.Equal("snot_allowed", Encoding.ASCII.GetString(await Receive(s)));
+        await AssertClosed(client);
+    }
+
+    [Theory]
+    [InlineData("garbage control")]
+    [InlineData("oversized frame")]
+    [InlineData("unknown frame type")]
+    public async Task Hostile_frames_after_the_handshake_close_that_connection_only(string kind)
+    {
+        using var client = await HandshakeV5($"hostile{kind.GetHashCode():X}@127.0.0.1");
+        byte[] frame = kind switch
+        {
+            "garbage control" => [0, 0, 0, 5, 112, 131, 104, 9, 1],
+            "oversized frame" => [0xFF, 0xFF, 0xFF, 0xFF, 112],
+            _ => [0, 0, 0, 2, 99, 1],
+        };
+        await client.GetStream().WriteAsync(frame);
+        await AssertClosed(client);
+        await AssertServing();
+    }
+}
