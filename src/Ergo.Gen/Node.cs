@@ -185,6 +185,14 @@ public sealed class Node : IAsyncDisposable
         return outcome.Ignored ? null : pid;
     }
 
+    /// <summary>gen_server:stop/2: asks a local server to terminate with <paramref name="reason"/> and waits until it has.</summary>
+    public async Task StopServerAsync(Pid server, Term? reason = null, TimeSpan? timeout = null)
+    {
+        var process = Lookup(server) ?? throw new ExitException(ExitReason.NoProc, $"{server} is not alive");
+        process.Enqueue(new StopRequest(reason ?? ExitReason.Normal));
+        await process.Exited.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+    }
+
     internal Process? Lookup(Pid pid) => ReferenceEquals(pid.Node, Name) && pid.Creation == Creation ? Processes.Lookup(pid) : null;
 
     public bool IsAlive(Pid pid) => Lookup(pid) is not null;

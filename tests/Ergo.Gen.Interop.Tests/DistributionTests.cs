@@ -124,6 +124,27 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task Erlangs_supervisor_module_reads_a_dotnet_supervisor()
+    {
+        var spec = new SupervisorSpec(new SupervisorFlags(),
+            [ChildSpec.Worker("echo_child", () => new DistFixture.EchoServer(), name: A("sup_echo_child"))]);
+        await f.Node.StartAsync(new Supervisor(spec), A("demo_sup"));
+        var dest = new Etf.Tuple(A("demo_sup"), f.Node.Name);
+        var children = (List)await f.Erl("supervisor", "which_children", dest);
+        var child = (Etf.Tuple)Assert.Single(children.Elements);
+        Assert.Equal(A("echo_child"), child[0]);
+        Assert.Equal(f.Node.Whereis(A("sup_echo_child")), child[1]);
+        Assert.Equal(A("worker"), child[2]);
+        var counts = (List)await f.Erl("supervisor", "count_children", dest);
+        Assert.Contains(new Etf.Tuple(A("active"), Integer.Of(1)), counts.Elements);
+        Assert.Equal(A("ok"), await f.Erl("supervisor", "terminate_child", dest, A("echo_child")));
+        Assert.Null(f.Node.Whereis(A("sup_echo_child")));
+        var restarted = (Etf.Tuple)await f.Erl("supervisor", "restart_child", dest, A("echo_child"));
+        Assert.Equal(A("ok"), restarted[0]);
+        Assert.Equal(f.Node.Whereis(A("sup_echo_child")), restarted[1]);
+    }
+
+    [Fact]
     public async Task Remote_spawn_from_erlang_starts_a_dotnet_server()
     {
         var result = (Etf.Tuple)await f.Erl("dist_peer", "spawn_remote_echo", f.Node.Name);

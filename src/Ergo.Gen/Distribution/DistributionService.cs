@@ -122,7 +122,14 @@ internal sealed class DistributionService : IAsyncDisposable
                 ?? throw new HandshakeException($"{peer} is not registered with EPMD");
             socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), timeout.Token).ConfigureAwait(false);
-            var result = await Handshake.ConnectAsync(new NetworkStream(socket, ownsSocket: false), Context, peer, timeout.Token).ConfigureAwait(false);
+            if (!connection.IsConnecting)
+            {
+                // The peer's own connection reached us and was attached meanwhile.
+                socket.Dispose();
+                return;
+            }
+            var result = await Handshake.ConnectAsync(new NetworkStream(socket, ownsSocket: false), Context with { StillConnecting = () => connection.IsConnecting },
+                peer, timeout.Token).ConfigureAwait(false);
             if (!connection.Attach(socket, result))
             {
                 socket.Dispose();
@@ -131,11 +138,17 @@ internal sealed class DistributionService : IAsyncDisposable
             Logger.LogInformation("connected to {Peer} (handshake v{Version})", peer, result.Version);
             NodeStatusChanged?.Invoke(peer, true);
         }
-        catch (HandshakeException e) when (connection.OutgoingAbandoned)
+        catch (HandshakeException e) when (connection.OutgoingAbandoned || e.SimultaneousLoss)
         {
-            // Simultaneous connect: the peer's connection is the one we keep.
+            // Simultaneous connect: the peer's connection is the one we keep. It attaches to this same
+            // connection object, so what was queued here is sent on it; if it never comes, give up.
             Logger.LogDebug("outgoing connection to {Peer} gave way to theirs: {Reason}", peer, e.Message);
             socket?.Dispose();
+            _ = Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
+            {
+                if (connection.IsConnecting)
+                    connection.Close("the simultaneous connection from the peer never completed");
+            }, TaskScheduler.Default);
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException or EpmdException)
         {
@@ -199,10 +212,11 @@ internal sealed class DistributionService : IAsyncDisposable
                 MarkPending = peer =>
                 {
                     var decision = MarkPending(peer);
-                    if (decision is PendingDecision.Ok or PendingDecision.OkSimultaneous or PendingDecision.Alive)
+                    if (decision is PendingDecision.Ok or PendingDecision.OkSimultaneous)
                         connection = _connections[peer];
                     return decision;
                 },
+                AliveConfirmed = peer => connection = ReplaceStale(peer),
             };
             var result = await Handshake.AcceptAsync(new NetworkStream(socket, ownsSocket: false), context, timeout.Token).ConfigureAwait(false);
             if (connection is null || !connection.Attach(socket, result))
@@ -241,12 +255,7 @@ internal sealed class DistributionService : IAsyncDisposable
             if (_connections.TryGetValue(peer, out var existing))
             {
                 if (existing.IsUp)
-                {
-                    // The peer says it is new: our connection to it is stale. Replace it.
-                    existing.Close("the peer reconnected");
-                    _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, existing));
-                    continue;
-                }
+                    return PendingDecision.Alive;
                 if (existing.IsConnecting && existing.IsOutgoing)
                 {
                     if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
@@ -262,6 +271,17 @@ internal sealed class DistributionService : IAsyncDisposable
             if (_connections.TryAdd(peer, new Connection(this, peer, outgoing: false)))
                 return PendingDecision.Ok;
         }
+    }
+
+    /// <summary>The peer confirmed it restarted: our connection to its old incarnation goes, a new one takes its place.</summary>
+    private Connection ReplaceStale(Atom peer)
+    {
+        if (_connections.TryGetValue(peer, out var old))
+        {
+            old.Close("the peer reconnected");
+            _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, old));
+        }
+        return _connections.GetOrAdd(peer, p => new Connection(this, p, outgoing: false));
     }
 
     public void OnConnectionDown(Connection connection)

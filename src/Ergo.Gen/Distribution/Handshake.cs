@@ -21,7 +21,14 @@ internal enum PendingDecision
 internal sealed record HandshakeResult(Atom PeerName, DistFlags Flags, uint PeerCreation, int Version);
 
 /// <summary>The parts of the node the handshake needs.</summary>
-internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlags Offered, string Cookie, Func<Atom, PendingDecision> MarkPending);
+internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlags Offered, string Cookie, Func<Atom, PendingDecision> MarkPending)
+{
+    /// <summary>Initiator: asked "alive?" by a peer that has a connection up with us: true if we still want this one.</summary>
+    public Func<bool> StillConnecting { get; init; } = () => true;
+
+    /// <summary>Acceptor: the peer confirmed its old connection is stale; replace it with this one.</summary>
+    public Action<Atom> AliveConfirmed { get; init; } = _ => { };
+}
 
 /// <summary>
 /// The distribution handshake (erl_dist_protocol; OTP's dist_util.erl): version 6 (HANDSHAKE_23) both ways,
@@ -45,11 +52,17 @@ internal static class Handshake
             case "ok_simultaneous":
                 break;
             case "alive":
-                // They think we are already connected; we are not (we are connecting), so that one is stale.
+                // They have a connection up with us. If ours is already up too (their connection reached us first),
+                // this attempt is redundant; otherwise theirs is stale.
+                if (!me.StillConnecting())
+                {
+                    await SendAsync(s, [(byte)'s', .. "false"u8], ct).ConfigureAwait(false);
+                    throw new HandshakeException($"{peer} is already connected", simultaneousLoss: true);
+                }
                 await SendAsync(s, [(byte)'s', .. "true"u8], ct).ConfigureAwait(false);
                 break;
             case "nok":
-                throw new HandshakeException($"{peer} is connecting to us at the same time and wins");
+                throw new HandshakeException($"{peer} is connecting to us at the same time and wins", simultaneousLoss: true);
             case "not_allowed":
                 throw new HandshakeException($"{peer} does not allow us to connect (flags or allow list)");
             default:
@@ -160,6 +173,7 @@ internal static class Handshake
                 var answer = await ReceiveAsync(s, ct).ConfigureAwait(false);
                 if (Encoding.ASCII.GetString(answer) != "strue")
                     throw new HandshakeException($"{theirName} keeps its existing connection");
+                me.AliveConfirmed(peer);
                 break;
         }
 

@@ -27,6 +27,10 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     private ValueTask _awaiting;
     private Action? _resume;
+
+    // 1 while the handler (or terminate) is parked on an await: nothing of the process runs, so an untrappable
+    // kill can end it at once instead of waiting behind the await.
+    private int _suspended;
     private Term? _stopReason;
 
     // An awaited call's continuation, handed over by the replying thread: the next thing this process runs.
@@ -53,6 +57,22 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     public bool IsAlive => Volatile.Read(ref _state) != Dead;
 
     internal bool IsSpawned => _pid is not null;
+
+    private TaskCompletionSource? _exited;
+
+    /// <summary>Completes when the process has died (for supervisors waiting out a shutdown, without a message).</summary>
+    internal Task Exited
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_state == Dead)
+                    return Task.CompletedTask;
+                return (_exited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
     /// <summary>Why the process ended; null while it runs.</summary>
     public Term? ExitReasonTerm { get; private set; }
@@ -93,6 +113,12 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         if (Volatile.Read(ref _state) == Dead)
             return;
+        if (signal is ExitSignal { ViaLink: false } kill && kill.Reason == ExitReason.Kill
+            && Interlocked.CompareExchange(ref _suspended, 0, 1) == 1)
+        {
+            Die(ExitReason.Killed);
+            return;
+        }
         _mailbox.Enqueue(signal);
         Volatile.Write(ref _signalsPending, 1);
         if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
@@ -110,6 +136,8 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Handles up to a budget of messages; the scheduler calls it on a worker thread.</summary>
     internal void Run()
     {
+        if (Volatile.Read(ref _state) == Dead)
+            return;
         var budget = Scheduler.Budget;
         var outer = t_running;
         t_running = this;
@@ -132,9 +160,15 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         _continuation = null;
         _continuationState = null;
         _resumedInline = false;
+        // A kill may have ended the process while it waited; its handler must not run on.
+        if (Interlocked.Exchange(ref _suspended, 0) == 0 && !IsAlive)
+            return false;
         continuation(state);
         if (!_resumedInline)
+        {
+            Volatile.Write(ref _suspended, 1);
             return false;
+        }
         _resumedInline = false;
         return StopIfRequested();
     }
@@ -142,6 +176,8 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Called by a pending call when its reply (or failure) arrives for this awaiting process.</summary>
     internal void ContinueWith(Action<object?> continuation, object? state)
     {
+        if (!IsAlive)
+            return;
         _continuationState = state;
         _continuation = continuation;
         // Still Scheduled while it awaits, so nobody else schedules it: this is its wake-up.
@@ -160,7 +196,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
                 _local.TryDequeue(out message);
             else if (!_mailbox.TryDequeue(out message))
             {
-                Volatile.Write(ref _state, Idle);
+                // Never from Dead back to Idle: a kill may have ended the process from another thread.
+                if (Interlocked.CompareExchange(ref _state, Idle, Scheduled) != Scheduled)
+                    return;
                 // A sender may have enqueued after our last look but before we went idle; if so, take the work back.
                 if ((_mailbox.HasPending || Volatile.Read(ref _signalsPending) != 0)
                     && Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
@@ -202,6 +240,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
                 else
                 {
                     _awaiting = pending;
+                    Volatile.Write(ref _suspended, 1);
                     pending.GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
                     return false;
                 }
@@ -218,6 +257,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>The awaited handler finished; on this process's own run (a resumed call) the loop just goes on.</summary>
     private void Resume()
     {
+        Volatile.Write(ref _suspended, 0);
+        if (!IsAlive)
+            return;
         var pending = _awaiting;
         _awaiting = default;
         try
@@ -305,14 +347,42 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         Terminate(reason);
     }
 
-    /// <summary>Ends the process from its own thread: the last words of the behaviour, then the exit itself.</summary>
+    /// <summary>
+    /// Ends the process from its own thread: the last words of the behaviour, then the exit itself. Last words
+    /// that await do so without holding a thread, and a kill meanwhile cuts them short (as a supervisor's
+    /// shutdown timeout does to a slow terminate).
+    /// </summary>
     private void Terminate(Term reason)
+    {
+        ValueTask last;
+        try
+        {
+            last = OnTerminatingAsync(reason);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "process {Pid} failed while terminating", _pid);
+            Die(reason);
+            return;
+        }
+        if (last.IsCompleted)
+        {
+            Finish(last, reason);
+            return;
+        }
+        Volatile.Write(ref _suspended, 1);
+        last.GetAwaiter().UnsafeOnCompleted(() =>
+        {
+            Volatile.Write(ref _suspended, 0);
+            Finish(last, reason);
+        });
+    }
+
+    private void Finish(ValueTask last, Term reason)
     {
         try
         {
-            var last = OnTerminatingAsync(reason);
-            if (!last.IsCompletedSuccessfully)
-                last.AsTask().GetAwaiter().GetResult();
+            last.GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
@@ -326,11 +396,13 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         HashSet<Pid>? links;
         Dictionary<Reference, (IMonitorWatcher Watcher, Term Monitored)>? monitoredBy;
+        TaskCompletionSource? exited;
         lock (_gate)
         {
             if (_state == Dead)
                 return;
             Volatile.Write(ref _state, Dead);
+            exited = _exited;
             ExitReasonTerm = reason;
             links = _links;
             monitoredBy = _monitoredBy;
@@ -372,6 +444,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         }
         OnDied(reason);
         node.OnProcessExit(this, reason);
+        exited?.TrySetResult();
     }
 
     /// <summary>Asks the process to end with <paramref name="reason"/> once the current message is handled.</summary>

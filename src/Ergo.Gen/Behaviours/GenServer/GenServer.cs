@@ -86,6 +86,9 @@ public abstract class GenServer : Process
                 return ValueTask.CompletedTask;
             case InitRequest init:
                 return Initialize(init);
+            case StopRequest stop:
+                Stop(stop.Reason);
+                return ValueTask.CompletedTask;
             default:
                 return Apply(HandleInfoAsync(message));
         }

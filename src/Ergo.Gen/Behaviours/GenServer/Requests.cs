@@ -20,3 +20,6 @@ internal sealed class InitRequest(TaskCompletionSource<InitOutcome> started)
 }
 
 internal readonly record struct InitOutcome(bool Ignored, Etf.Term? StopReason);
+
+/// <summary>gen_server:stop/2: the server terminates with the reason, terminate callback included.</summary>
+internal sealed record StopRequest(Etf.Term Reason);
