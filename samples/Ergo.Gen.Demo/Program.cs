@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Ergo.Gen;
+using Ergo.Gen.Behaviours;
 using Ergo.Gen.Demo;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
@@ -12,8 +13,13 @@ var cookie = Option("--cookie");
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory },
     new DistributionOptions { Cookie = cookie });
 
-await node.StartAsync(new Echo(), Atom.Of("echo"));
-await RestartingCounter.StartAsync(node);
+// demo_sup: one_for_one over echo and counter; a crashed counter comes back with total 0, registered again.
+await node.StartAsync(new Supervisor(new SupervisorSpec(
+    new SupervisorFlags { Strategy = Strategy.OneForOne, Intensity = 5, Period = TimeSpan.FromSeconds(10) },
+    [
+        ChildSpec.Worker("echo", () => new Echo(), name: Atom.Of("echo")),
+        ChildSpec.Worker("counter", () => new Counter(), name: Atom.Of("counter")),
+    ])), Atom.Of("demo_sup"));
 node.RegisterRpc("demo", "echo", args => args[0]);
 node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).BigValue + ((Integer)args[1]).BigValue));
 node.RegisterSpawnable("demo", "echo_server", _ => new Echo());
@@ -34,26 +40,4 @@ string? Option(string flag)
 {
     var i = Array.IndexOf(args, flag);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-}
-
-/// <summary>
-/// Keeps <c>counter</c> running: restarts it (total 0, registered again) when it crashes. The supervisor
-/// behaviour replaces this when it lands.
-/// </summary>
-internal static class RestartingCounter
-{
-    public static async Task StartAsync(Node node)
-    {
-        var keeper = node.Spawn(async (ctx, message) =>
-        {
-            if (message is Atom || message is ExitMessage)
-            {
-                ctx.TrapExit = true;
-                await node.StartAsync(new Counter(), Atom.Of("counter"), linkTo: ctx.Self);
-            }
-        });
-        node.Send(keeper, Atom.Of("start"));
-        for (var i = 0; i < 100 && node.Whereis(Atom.Of("counter")) is null; i++)
-            await Task.Delay(10);
-    }
 }

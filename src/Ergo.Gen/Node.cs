@@ -324,6 +324,9 @@ public sealed class Node : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (server is null)
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
+        // A server calling itself would wait for its own reply forever; gen:call refuses it the same way.
+        if (ReferenceEquals(server, caller))
+            return ValueTask.FromException<object?>(new CallException(Atom.Of("calling_self"), target));
         var pending = PendingCall.Rent(this, caller);
         var version = pending.Version;
         if (!pending.Start(server, target, timeout ?? Options.DefaultCallTimeout, cancellationToken))

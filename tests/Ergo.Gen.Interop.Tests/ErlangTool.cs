@@ -32,8 +32,8 @@ public static class ErlangTool
     }
 
     /// <summary>Runs <c>erl -noshell</c> on 127.0.0.1 with <paramref name="eval"/> and returns its output.</summary>
-    public static ProcessResult Erl(string codePath, string nodeName, string eval, TimeSpan timeout) =>
-        Run(Find("erl"), ["-noshell", "-name", $"{nodeName}@127.0.0.1", "-setcookie", "ergo_gen_tests", "-pa", codePath, "-eval", eval], timeout);
+    public static ProcessResult Erl(string codePath, string nodeName, string eval, TimeSpan timeout, string cookie = "ergo_gen_tests") =>
+        Run(Find("erl"), ["-noshell", "-name", $"{nodeName}@127.0.0.1", "-setcookie", cookie, "-pa", codePath, "-eval", eval], timeout);
 
     public static ProcessResult Run(string exe, string[] args, TimeSpan timeout)
     {

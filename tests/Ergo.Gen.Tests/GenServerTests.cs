@@ -187,6 +187,14 @@ public sealed class GenServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_calling_itself_fails_with_calling_self_instead_of_hanging()
+    {
+        var (_, a) = await StartCounter();
+        var e = await Assert.ThrowsAsync<CallException>(async () => await _node.CallAsync(a, new Forward(a, Atom.Of("total"))));
+        Assert.Contains("calling_self", e.Reason.ToString());
+    }
+
+    [Fact]
     public async Task A_callback_can_call_another_server_without_blocking_a_thread()
     {
         var (_, a) = await StartCounter();

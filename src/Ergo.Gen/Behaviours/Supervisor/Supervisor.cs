@@ -278,7 +278,7 @@ public class Supervisor : GenServer
     }
 
     private IReadOnlyList<ChildInfo> WhichChildren() =>
-        _children.Select(c => new ChildInfo(_template is null ? c.Spec.Id : null, c.Pid, c.Spec.Type, c.Spec.Module ?? c.Spec.Start.Method.ReturnType.Name)).ToList();
+        _children.Select(c => new ChildInfo(_template is null ? c.Spec.Id : null, c.Pid, c.Spec.Type, c.Spec.Module ?? c.Process?.GetType().Name ?? c.Spec.Id)).ToList();
 
     private ChildCounts CountChildren() => new(
         _template is null ? _children.Count : 1,

@@ -1,0 +1,28 @@
+namespace Ergo.Gen.Interop.Tests;
+
+/// <summary>The README's main job, checked from a real Erlang node: every row of the demo's table, then SIGTERM.</summary>
+public sealed class DemoNodeTests
+{
+    [Fact]
+    public async Task The_demo_node_serves_erlang_and_stops_cleanly_on_sigterm()
+    {
+        // bin/<Configuration>/net10.0 of this test, and the same of the demo sample.
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var configuration = framework.Parent!.Name;
+        var root = framework.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var demo = Path.Combine(root, "samples", "Ergo.Gen.Demo", "bin", configuration, framework.Name, "Ergo.Gen.Demo.dll");
+        Assert.True(File.Exists(demo), $"demo not built at {demo}");
+
+        using var node = new ErlangPeer("demo_it", "", "", "", program: "dotnet",
+            extraArgs: [demo, "--name", "demo_it@127.0.0.1", "--cookie", "demo_cookie"]);
+        await node.WaitForOutputAsync("ready", DistFixture.Wait);
+
+        var beams = ErlangTool.CompileModules("demo_check");
+        var check = ErlangTool.Erl(beams, "demo_checker", "demo_check:run(['demo_it@127.0.0.1']), halt().", TimeSpan.FromSeconds(60), cookie: "demo_cookie");
+        Assert.True(check.Output.Contains("check ok"), check.Output + "\n--- demo ---\n" + node.Output);
+
+        node.Signal("TERM");
+        Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Contains("stopping", node.Output);
+    }
+}

@@ -1,0 +1,48 @@
+%% Drives the demo node the way an Erlang user would, row by row of the demo's table; prints "check ok".
+-module(demo_check).
+-export([run/1]).
+
+run([D]) ->
+    pong = net_adm:ping(D),
+    T = {any, "term", <<1, 2>>, 3.5},
+    T = gen_server:call({echo, D}, T),
+    Self = self(),
+    gen_server:cast({echo, D}, {send, Self, cast_back}),
+    cast_back = receive cast_back -> cast_back after 5000 -> no_cast end,
+    {echo, D} ! {Self, plain},
+    {echo, plain} = receive {echo, _} = E -> E after 5000 -> no_echo end,
+    {ok, {ok, 0}} = gen_server:call({echo, D}, {call, {counter, D}, get, 2000}),
+    {ok, Node} = {ok, node()},
+    {ok, Node} = gen_server:call({echo, D}, {rpc, node(), erlang, node, []}),
+    Victim = spawn(fun() -> receive stop -> exit(bye) end end),
+    ok = gen_server:call({echo, D}, {monitor, Victim, Self}),
+    Victim ! stop,
+    {down, Victim, bye} = receive {down, _, _} = Down -> Down after 5000 -> no_down end,
+    Linked = spawn(fun() -> receive stop -> exit(gone) end end),
+    ok = gen_server:call({echo, D}, {link_notify, Linked, Self}),
+    Linked ! stop,
+    {exit, Linked, gone} = receive {exit, _, _} = Ex -> Ex after 5000 -> no_exit end,
+    {ok, 5} = gen_server:call({counter, D}, {add, 5}),
+    {ok, 5} = gen_server:call({counter, D}, get),
+    gen_server:cast({counter, D}, reset),
+    {ok, 0} = gen_server:call({counter, D}, get),
+    P1 = gen_server:call({counter, D}, whoami),
+    {'EXIT', _} = (catch gen_server:call({counter, D}, crash)),
+    P2 = wait_restart(D, P1, 50),
+    true = P1 =/= P2,
+    {ok, 0} = gen_server:call({counter, D}, get),
+    3 = rpc:call(D, demo, add, [1, 2]),
+    x = rpc:call(D, demo, echo, [x]),
+    7 = erpc:call(D, demo, add, [3, 4]),
+    Pid = spawn(D, demo, echo_server, []),
+    hello = gen_server:call(Pid, hello),
+    [{echo, _, worker, _}, {counter, P2, worker, _}] = supervisor:which_children({demo_sup, D}),
+    io:format("check ok~n").
+
+wait_restart(_, _, 0) -> erlang:error(counter_not_restarted);
+wait_restart(D, Old, N) ->
+    case catch gen_server:call({counter, D}, whoami) of
+        Old -> timer:sleep(20), wait_restart(D, Old, N - 1);
+        New when is_pid(New) -> New;
+        _ -> timer:sleep(20), wait_restart(D, Old, N - 1)
+    end.
