@@ -1,0 +1,190 @@
+using System.Collections.Generic;
+using System.Linq;
+using Ergo.Gen.Generators.Helpers;
+using Ergo.Gen.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Ergo.Gen.Generators
+{
+    /// <summary>Turns symbols into plain, value-equal models. Nothing here emits code; nothing later sees a symbol.</summary>
+    internal static class Parser
+    {
+        public const string TermAttribute = "Ergo.Gen.TermAttribute";
+        public const string GenServerAttribute = "Ergo.Gen.GenServerAttribute";
+        private const string TermBase = "Ergo.Gen.Etf.Term";
+
+        private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        private static readonly SymbolDisplayFormat FullyQualifiedNoNullable = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+        public static string Name(ITypeSymbol type) => type.ToDisplayString(FullyQualifiedNoNullable);
+
+        // ---- [Term] ----------------------------------------------------------------------------------------
+
+        public static (TermTypeSpec Spec, EquatableArray<EnumSpec> Enums) ParseTermType(INamedTypeSymbol type, AttributeData attribute)
+        {
+            var tag = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Tag").Value.Value as string
+                ?? (attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null)
+                ?? Naming.SnakeCase(type.Name);
+            var enums = new List<EnumSpec>();
+            var (members, positional) = Members(type);
+            var fields = members.Select(m => new FieldSpec(m.Name, Value(m.Type, m.Nullable, enums))).ToEquatableArray();
+            return (new TermTypeSpec(Name(type), tag, fields, positional, type.IsValueType), enums.Distinct().ToEquatableArray());
+        }
+
+        /// <summary>The constructor whose parameters all match public members (a positional record), else settable properties.</summary>
+        private static (List<(string Name, ITypeSymbol Type, bool Nullable)> Members, bool Positional) Members(INamedTypeSymbol type)
+        {
+            var readable = type.GetMembers().OfType<IPropertySymbol>()
+                .Where(p => p.DeclaredAccessibility == Accessibility.Public && !p.IsStatic && !p.IsIndexer && p.GetMethod is not null)
+                .ToList();
+            var ctor = type.InstanceConstructors
+                .Where(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Length > 0
+                    && c.Parameters.All(p => readable.Any(r => string.Equals(r.Name, p.Name, System.StringComparison.OrdinalIgnoreCase)
+                        && SymbolEqualityComparer.Default.Equals(r.Type, p.Type))))
+                .OrderByDescending(c => c.Parameters.Length)
+                .FirstOrDefault();
+            if (ctor is not null)
+            {
+                var members = ctor.Parameters.Select(p =>
+                {
+                    var property = readable.First(r => string.Equals(r.Name, p.Name, System.StringComparison.OrdinalIgnoreCase));
+                    return (property.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated);
+                }).ToList();
+                return (members, true);
+            }
+            var settable = readable.Where(p => p.SetMethod is { DeclaredAccessibility: Accessibility.Public })
+                .Select(p => (p.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated)).ToList();
+            return (settable, false);
+        }
+
+        public static ValueSpec Value(ITypeSymbol type, bool nullable, List<EnumSpec> enums)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+                return Value(n.TypeArguments[0], true, enums) with { Nullable = true };
+            if (type is IArrayTypeSymbol { ElementType.SpecialType: not SpecialType.System_Byte } array)
+                return Element(array.ElementType, "array", nullable, enums);
+            if (type is INamedTypeSymbol { IsGenericType: true } g && g.TypeArguments.Length == 1)
+            {
+                var definition = g.OriginalDefinition.ToDisplayString();
+                var collection = definition switch
+                {
+                    "System.Collections.Generic.List<T>" => "list",
+                    "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IList<T>"
+                        or "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyCollection<T>" => "array",
+                    _ => null,
+                };
+                if (collection is not null)
+                    return Element(g.TypeArguments[0], collection, nullable, enums);
+            }
+            return Scalar(type, nullable, enums);
+        }
+
+        private static ValueSpec Element(ITypeSymbol element, string collection, bool nullable, List<EnumSpec> enums) =>
+            Scalar(element, element.NullableAnnotation == NullableAnnotation.Annotated, enums) with { CollectionKind = collection, Nullable = nullable };
+
+        private static ValueSpec Scalar(ITypeSymbol type, bool nullable, List<EnumSpec> enums)
+        {
+            var name = Name(type);
+            if (type.TypeKind == TypeKind.Enum)
+            {
+                enums.Add(new EnumSpec(name, type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => f.Name).ToEquatableArray()));
+                return new ValueSpec(name, ValueKind.Enum, nullable, null);
+            }
+            if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute))
+                return new ValueSpec(name, ValueKind.TermType, nullable || type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated, null);
+            return new ValueSpec(name, IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable, null);
+        }
+
+        /// <summary>The types TermConvert has both directions for.</summary>
+        public static bool IsConvertible(ITypeSymbol type)
+        {
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Int32:
+                case SpecialType.System_Int64:
+                case SpecialType.System_Int16:
+                case SpecialType.System_Byte:
+                case SpecialType.System_UInt32:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_UInt64:
+                case SpecialType.System_Double:
+                case SpecialType.System_Single:
+                case SpecialType.System_Boolean:
+                case SpecialType.System_String:
+                    return true;
+            }
+            if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
+                return true;
+            var name = type.ToDisplayString();
+            return name is "System.Numerics.BigInteger" or TermBase or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference";
+        }
+
+        public static bool IsTerm(ITypeSymbol type)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+            {
+                if (t.ToDisplayString() == TermBase)
+                    return true;
+            }
+            return false;
+        }
+
+        public static bool IsTermType(ITypeSymbol type) => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
+
+        // ---- [GenServer] -----------------------------------------------------------------------------------
+
+        public static GenServerSpec ParseGenServer(INamedTypeSymbol type, AttributeData attribute)
+        {
+            var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
+            var handlers = new List<HandlerSpec>();
+            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                var kind = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).FirstOrDefault(n => n is "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute" or "Ergo.Gen.InfoAttribute");
+                if (kind is null || method.Parameters.Length is 0 or > 2 || method.IsStatic)
+                    continue;
+                var handlerKind = kind == "Ergo.Gen.CallAttribute" ? HandlerKind.Call : kind == "Ergo.Gen.CastAttribute" ? HandlerKind.Cast : HandlerKind.Info;
+                var message = method.Parameters[0].Type;
+                var takesFrom = method.Parameters.Length == 2 && method.Parameters[1].Type.ToDisplayString() == "Ergo.Gen.Behaviours.From";
+                if (method.Parameters.Length == 2 && !takesFrom)
+                    continue;
+                var (returnKind, reply) = Return(method.ReturnType);
+                ValueKind? replyKind = reply is null ? null
+                    : IsTerm(reply) ? ValueKind.Primitive
+                    : IsTermType(reply) ? ValueKind.TermType
+                    : reply.TypeKind == TypeKind.Enum ? ValueKind.Enum
+                    : IsConvertible(reply) ? ValueKind.Primitive
+                    : null;
+                handlers.Add(new HandlerSpec(handlerKind, method.Name, Name(message), IsTermType(message), IsTerm(message), takesFrom,
+                    returnKind, reply is null ? null : Name(reply), replyKind));
+            }
+            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
+            return new GenServerSpec(ns, type.Name, Name(type), registered, parameterless, handlers.ToEquatableArray());
+        }
+
+        private static (ReturnKind Kind, ITypeSymbol? Reply) Return(ITypeSymbol type)
+        {
+            if (type.SpecialType == SpecialType.System_Void)
+                return (ReturnKind.Void, null);
+            if (type is INamedTypeSymbol named)
+            {
+                var definition = named.OriginalDefinition.ToDisplayString();
+                switch (definition)
+                {
+                    case "System.Threading.Tasks.Task":
+                        return (ReturnKind.Task, null);
+                    case "System.Threading.Tasks.ValueTask":
+                        return (ReturnKind.ValueTask, null);
+                    case "System.Threading.Tasks.Task<TResult>":
+                        return (ReturnKind.TaskOfValue, named.TypeArguments[0]);
+                    case "System.Threading.Tasks.ValueTask<TResult>":
+                        return (ReturnKind.ValueTaskOfValue, named.TypeArguments[0]);
+                }
+            }
+            return (ReturnKind.Value, type);
+        }
+    }
+}

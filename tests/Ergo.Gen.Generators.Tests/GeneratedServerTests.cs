@@ -1,0 +1,89 @@
+using Ergo.Gen.Behaviours;
+using Ergo.Gen.Etf;
+using Ergo.Gen.Generated;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Generators.Tests;
+
+// Written the way a user writes them; this project runs the generator as an analyzer, as a user's would.
+[Term] public sealed record Add(int N);
+[Term] public sealed record Ok(long Total);
+[Term] public sealed record Reset;
+[Term] public sealed record Tagged(string Text, Priority Priority, long? Limit, IReadOnlyList<int> Values, Ok Nested, byte[] Blob);
+public enum Priority { Low, VeryHigh }
+
+[GenServer(Name = "gen_counter")]
+public partial class GenCounter
+{
+    private long _total;
+
+    [Call] Ok Handle(Add m) => new(_total += m.N);
+    [Call] async ValueTask<long> Total(Atom _) { await Task.Yield(); return _total; }
+    [Cast] void Handle(Reset _) => _total = 0;
+}
+
+public sealed class GeneratedServerTests : IAsyncLifetime
+{
+    private readonly Node _node = new(new NodeOptions { Name = "gen_tests@127.0.0.1" });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task Calls_and_casts_from_dotnet_reach_the_typed_handlers()
+    {
+        var pid = await GenCounter.StartAsync(_node);
+        Assert.Equal(pid, _node.Whereis(GenCounter.RegisteredAs));
+        Assert.Equal(new Ok(5), await _node.CallAsync(GenCounter.RegisteredAs, new Add(5)));
+        Assert.Equal(new Ok(7), await _node.CallAsync(pid!, new Add(2)));
+        Assert.Equal(7L, await _node.CallAsync(pid!, Atom.Of("total")));
+        _node.Cast(pid!, new Reset());
+        Assert.Equal(0L, await _node.CallAsync(pid!, Atom.Of("total")));
+    }
+
+    [Fact]
+    public async Task Erlang_shaped_terms_are_decoded_into_the_handler_types_and_replies_encoded()
+    {
+        var pid = await GenCounter.StartAsync(_node);
+        var inbox = System.Threading.Channels.Channel.CreateUnbounded<object>();
+        var probe = _node.Spawn((ctx, m) => { inbox.Writer.TryWrite(m); return ValueTask.CompletedTask; });
+        var tag = _node.MakeRef();
+        _node.Send(pid!, new Etf.Tuple(Atom.Of("$gen_call"), new Etf.Tuple(probe, tag), new Etf.Tuple(Atom.Of("add"), 40)));
+        Assert.Equal(new Etf.Tuple(tag, new Etf.Tuple(Atom.Of("ok"), 40)), await inbox.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        _node.Send(pid!, new Etf.Tuple(Atom.Of("$gen_cast"), Atom.Of("reset")));
+        _node.Send(pid!, new Etf.Tuple(Atom.Of("$gen_call"), new Etf.Tuple(probe, tag), Atom.Of("total")));
+        Assert.Equal(new Etf.Tuple(tag, Integer.Of(0)), await inbox.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Unknown_messages_are_dropped_without_a_crash()
+    {
+        var pid = await GenCounter.StartAsync(_node);
+        _node.Send(pid!, Atom.Of("stray"));
+        _node.Cast(pid!, new Etf.Tuple(Atom.Of("unknown"), 1));
+        Assert.Equal(new Ok(1), await _node.CallAsync(pid!, new Add(1)));
+    }
+
+    [Fact]
+    public void Term_codecs_round_trip_through_the_etf_layer()
+    {
+        var value = new Tagged("héllo", Priority.VeryHigh, null, [1, 2, 3], new Ok(9), [1, 2]);
+        var term = TermCodec.ToTerm(value);
+        Assert.Equal("{tagged,<<\"hÃ©llo\">>,very_high,undefined,[1,2,3],{ok,9},<<1,2>>}", term.ToString());
+        var decoded = EtfCodec.Decode(EtfCodec.Encode(term));
+        Assert.True(TermCodec.TryFromTerm(decoded, out Tagged back));
+        Assert.Equal(value.Text, back.Text);
+        Assert.Equal(value.Priority, back.Priority);
+        Assert.Null(back.Limit);
+        Assert.Equal(value.Values, back.Values);
+        Assert.Equal(value.Nested, back.Nested);
+        Assert.Equal(value.Blob, back.Blob);
+        Assert.Equal(Atom.Of("reset"), TermCodec.ToTerm(new Reset()));
+        Assert.False(TermCodec.TryFromTerm(new Etf.Tuple(Atom.Of("add"), Atom.Of("x")), out Add _));
+        Assert.Equal("very_high", TermConvert.SnakeCase(nameof(Priority.VeryHigh)));
+        // The generator and the runtime spell snake_case the same way.
+        foreach (var name in new[] { "HTTPServerError", "PlaceOrder", "A", "already_snake", "IOStream2X" })
+            Assert.Equal(Helpers.Naming.SnakeCase(name), TermConvert.SnakeCase(name));
+    }
+}

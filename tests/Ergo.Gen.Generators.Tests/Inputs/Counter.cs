@@ -1,0 +1,27 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Ergo.Gen;
+using Ergo.Gen.Behaviours;
+using Ergo.Gen.Etf;
+
+namespace Demo;
+
+[Term] public sealed record Add(int N);
+[Term] public sealed record Ok(long Total);
+[Term] public sealed record Reset;
+[Term("order")] public sealed record PlaceOrder(string Item, double Price, Color Color, int? Quantity, List<string> Tags, Pid Customer);
+[Term] public sealed class Settings { public bool Verbose { get; set; } public Ok? Last { get; set; } public int[] Limits { get; set; } = []; }
+
+public enum Color { Red, DarkBlue }
+
+[GenServer(Name = "counter")]
+public partial class Counter
+{
+    private long _total;
+
+    [Call] Ok Handle(Add m) => new(_total += m.N);
+    [Call] long Get(Atom request) => _total;
+    [Call] async Task<Ok> Slow(PlaceOrder order, From from) { await Task.Yield(); return new(_total); }
+    [Cast] void Handle(Reset _) => _total = 0;
+    [Info] ValueTask Note(Settings s) => ValueTask.CompletedTask;
+}
