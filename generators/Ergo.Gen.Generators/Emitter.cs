@@ -206,7 +206,7 @@ namespace Ergo.Gen.Generators
             // .NET objects: a type switch, no boxing beyond the message itself.
             w.Open("switch (request)");
             for (var i = 0; i < handlers.Count; i++)
-                w.Line($"case {handlers[i].MessageType} m{i}:").Line($"    return {Invoke(handlers[i], i, $"m{i}")};");
+                w.Line($"case {handlers[i].MessageType} m{i}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
             w.Close();
             // Terms from another node: decoded into the handler's type by its generated codec.
             var decodable = handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType).ToList();
@@ -214,7 +214,7 @@ namespace Ergo.Gen.Generators
             {
                 w.Open($"if (request is {Etf}.Term term)");
                 foreach (var (h, i) in decodable)
-                    w.Line($"if ({Codec}.TryFromTerm(term, out {h.MessageType} t{i}))").Line($"    return {Invoke(h, i, $"t{i}")};");
+                    w.Line($"if ({Codec}.TryFromTerm(term, out {h.MessageType} t{i}))").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
                 w.Close();
             }
             // Anything else: calls go to the default (stop with bad_call, as OTP); casts and infos are logged and dropped.
@@ -225,14 +225,15 @@ namespace Ergo.Gen.Generators
                 EmitHandlerAdapter(w, handlers[i], i, call);
         }
 
-        private static string Invoke(HandlerSpec h, int index, string message) =>
-            $"__{h.Kind}{index}({message}{(h.Kind == HandlerKind.Call ? ", from" : "")})";
+        // A call whose request came as a term (from Erlang, or from .NET code speaking terms) is answered with a term.
+        private static string Invoke(HandlerSpec h, int index, string message, string replyAsTerm) =>
+            $"__{h.Kind}{index}({message}{(h.Kind == HandlerKind.Call ? ", from, " + replyAsTerm : "")})";
 
         private static void EmitHandlerAdapter(SourceWriter w, HandlerSpec h, int index, bool call)
         {
             var result = call ? $"{Behaviours}.CallResult" : $"{Behaviours}.ServerResult";
             var args = h.TakesFrom ? "message, from" : "message";
-            var parameters = $"{h.MessageType} message" + (call ? $", {Behaviours}.From from" : "");
+            var parameters = $"{h.MessageType} message" + (call ? $", {Behaviours}.From from, bool replyAsTerm" : "");
             var isAsync = h.Return is ReturnKind.Task or ReturnKind.TaskOfValue or ReturnKind.ValueTask or ReturnKind.ValueTaskOfValue;
             var hasValue = h.Return is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue;
             w.Open($"private {(isAsync ? "async " : "")}{Tasks}.ValueTask<{result}> __{h.Kind}{index}({parameters})");
@@ -247,7 +248,7 @@ namespace Ergo.Gen.Generators
             else if (!hasValue)
                 value = $"{Behaviours}.CallResult.Reply({Etf}.Atom.Ok)";
             else if (h.ReplyKind is { } kind)
-                value = $"{Behaviours}.CallResult.Reply(from.Tag is null ? (object?)reply : {(kind is ValueKind.TermType or ValueKind.Enum ? Codec : Convert)}.ToTerm(reply))";
+                value = $"{Behaviours}.CallResult.Reply(replyAsTerm ? {(kind is ValueKind.TermType or ValueKind.Enum ? Codec : Convert)}.ToTerm(reply) : (object?)reply)";
             else
                 value = $"{Behaviours}.CallResult.Reply(reply)";
             w.Line(isAsync ? $"return {value};" : $"return new {Tasks}.ValueTask<{result}>({value});");

@@ -3,27 +3,27 @@ using Ergo.Gen.Etf;
 
 namespace Ergo.Gen.Demo;
 
-/// <summary>The registered <c>counter</c>: {add, N} and get reply {ok, Total}; cast reset; whoami; crash.</summary>
-public sealed class Counter : GenServer
-{
-    private static readonly Atom Add = Atom.Of("add"), Get = Atom.Of("get"), Reset = Atom.Of("reset");
-    private static readonly Atom WhoAmI = Atom.Of("whoami"), Crash = Atom.Of("crash");
+// The counter's messages, as Erlang writes them.
+[Term] public sealed record Add(long N);        // {add, N}
+[Term] public sealed record Ok(long Total);     // {ok, Total}
+[Term] public sealed record Get;                // get
+[Term] public sealed record Reset;              // reset
+[Term("whoami")] public sealed record WhoAmI;    // whoami (snake_case would be who_am_i)
+[Term] public sealed record Crash;              // crash
 
+/// <summary>The registered <c>counter</c>, written with the generators: typed handlers, generated dispatch and codecs.</summary>
+[GenServer(Name = "counter")]
+public partial class Counter
+{
     private long _total;
 
-    protected override ValueTask<CallResult> HandleCallAsync(object request, From from) => request switch
-    {
-        Etf.Tuple { Arity: 2 } t when t[0] == Add && t[1] is Integer n => new(CallResult.Reply(new Etf.Tuple(Atom.Ok, _total += n.Value))),
-        Atom a when a == Get => new(CallResult.Reply(new Etf.Tuple(Atom.Ok, _total))),
-        Atom a when a == WhoAmI => new(CallResult.Reply(Self)),
-        Atom a when a == Crash => throw new InvalidOperationException("counter asked to crash"),
-        _ => base.HandleCallAsync(request, from),
-    };
+    [Call] Ok Handle(Add m) => new(_total += m.N);
 
-    protected override ValueTask<ServerResult> HandleCastAsync(object message)
-    {
-        if (message is Atom a && a == Reset)
-            _total = 0;
-        return new(ServerResult.NoReply());
-    }
+    [Call] Ok Handle(Get _) => new(_total);
+
+    [Call] Pid Handle(WhoAmI _) => Self;
+
+    [Call] Ok Handle(Crash _) => throw new InvalidOperationException("counter asked to crash");
+
+    [Cast] void Handle(Reset _) => _total = 0;
 }

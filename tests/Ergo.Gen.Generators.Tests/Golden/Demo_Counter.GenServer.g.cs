@@ -16,38 +16,38 @@ namespace Demo
             switch (request)
             {
                 case global::Demo.Add m0:
-                    return __Call0(m0, from);
+                    return __Call0(m0, from, from.Tag is not null);
                 case global::Ergo.Gen.Etf.Atom m1:
-                    return __Call1(m1, from);
+                    return __Call1(m1, from, from.Tag is not null);
                 case global::Demo.PlaceOrder m2:
-                    return __Call2(m2, from);
+                    return __Call2(m2, from, from.Tag is not null);
             }
             if (request is global::Ergo.Gen.Etf.Term term)
             {
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Add t0))
-                    return __Call0(t0, from);
+                    return __Call0(t0, from, true);
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.PlaceOrder t2))
-                    return __Call2(t2, from);
+                    return __Call2(t2, from, true);
             }
             return base.HandleCallAsync(request, from);
         }
 
-        private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Demo.Add message, global::Ergo.Gen.Behaviours.From from)
+        private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Demo.Add message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = Handle(message);
-            return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(from.Tag is null ? (object?)reply : global::Ergo.Gen.Generated.TermCodec.ToTerm(reply)));
+            return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.Generated.TermCodec.ToTerm(reply) : (object?)reply));
         }
 
-        private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call1(global::Ergo.Gen.Etf.Atom message, global::Ergo.Gen.Behaviours.From from)
+        private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call1(global::Ergo.Gen.Etf.Atom message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = Get(message);
-            return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(from.Tag is null ? (object?)reply : global::Ergo.Gen.TermConvert.ToTerm(reply)));
+            return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.TermConvert.ToTerm(reply) : (object?)reply));
         }
 
-        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call2(global::Demo.PlaceOrder message, global::Ergo.Gen.Behaviours.From from)
+        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call2(global::Demo.PlaceOrder message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = await Slow(message, from);
-            return global::Ergo.Gen.Behaviours.CallResult.Reply(from.Tag is null ? (object?)reply : global::Ergo.Gen.Generated.TermCodec.ToTerm(reply));
+            return global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.Generated.TermCodec.ToTerm(reply) : (object?)reply);
         }
 
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleCastAsync(object request)

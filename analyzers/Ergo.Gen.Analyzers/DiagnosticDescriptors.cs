@@ -1,0 +1,41 @@
+using Microsoft.CodeAnalysis;
+
+namespace Ergo.Gen.Analyzers
+{
+    /// <summary>Every Ergo.Gen diagnostic: stable ids, one category, a documentation page each under docs/diagnostics.</summary>
+    public static class DiagnosticDescriptors
+    {
+        private const string Category = "Ergo.Gen";
+        private const string Docs = "https://github.com/ergo-gen/ergo-gen/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor NotPartial = new(
+            "EG0001", "A [GenServer] class must be partial",
+            "'{0}' is marked [GenServer] but is not partial, so its dispatch cannot be generated",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0001.md");
+
+        public static readonly DiagnosticDescriptor HasBaseClass = new(
+            "EG0002", "A [GenServer] class cannot have its own base class",
+            "'{0}' derives from '{1}'; a [GenServer] class gets GenServer as its base from the generator",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0002.md");
+
+        public static readonly DiagnosticDescriptor BadHandler = new(
+            "EG0003", "A handler has an invalid signature",
+            "Handler '{0}' {1}",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0003.md");
+
+        public static readonly DiagnosticDescriptor DuplicateHandler = new(
+            "EG0004", "Two handlers of the same kind take the same message type",
+            "'{0}' and '{1}' both handle [{2}] messages of type '{3}'; only one can receive them",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0004.md");
+
+        public static readonly DiagnosticDescriptor Unmarshallable = new(
+            "EG0005", "A [Term] member has a type with no ETF form",
+            "'{0}' has type '{1}', which cannot be marshalled to an Erlang term",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0005.md");
+
+        public static readonly DiagnosticDescriptor BlockingWait = new(
+            "EG0006", "A blocking wait inside a handler",
+            "'{0}' blocks a scheduler thread inside handler '{1}'; await instead",
+            Category, DiagnosticSeverity.Warning, true, helpLinkUri: Docs + "EG0006.md");
+    }
+}

@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Ergo.Gen.Analyzers
+{
+    /// <summary>Mistakes in [GenServer] and [Term] types, reported while the user types.</summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ErgoAnalyzer : DiagnosticAnalyzer
+    {
+        private const string GenServerAttribute = "Ergo.Gen.GenServerAttribute";
+        private const string TermAttribute = "Ergo.Gen.TermAttribute";
+        private static readonly string[] HandlerAttributes = { "Ergo.Gen.CallAttribute", "Ergo.Gen.CastAttribute", "Ergo.Gen.InfoAttribute" };
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.HasBaseClass, DiagnosticDescriptors.BadHandler,
+            DiagnosticDescriptors.DuplicateHandler, DiagnosticDescriptors.Unmarshallable, DiagnosticDescriptors.BlockingWait);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+            context.RegisterSyntaxNodeAction(AnalyzeBlockingWait, SyntaxKind.SimpleMemberAccessExpression);
+        }
+
+        private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
+
+        private static void AnalyzeType(SymbolAnalysisContext context)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            if (Has(type, GenServerAttribute))
+                AnalyzeGenServer(context, type);
+            if (Has(type, TermAttribute))
+                AnalyzeTerm(context, type);
+        }
+
+        private static void AnalyzeGenServer(SymbolAnalysisContext context, INamedTypeSymbol type)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(context.CancellationToken) is ClassDeclarationSyntax declaration
+                    && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), type.Name));
+            }
+            // The generator supplies GenServer as the base; a base of the user's own conflicts with it.
+            if (type.BaseType is { } baseType && baseType.SpecialType != SpecialType.System_Object
+                && baseType.ToDisplayString() != "Ergo.Gen.Behaviours.GenServer" && baseType.TypeKind != TypeKind.Error)
+            {
+                var location = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>()
+                    .Select(d => d.BaseList?.Types.FirstOrDefault()?.GetLocation()).FirstOrDefault(l => l is not null) ?? type.Locations.FirstOrDefault();
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HasBaseClass, location, type.Name, baseType.ToDisplayString()));
+            }
+            var seen = new System.Collections.Generic.Dictionary<(string, ITypeSymbol), IMethodSymbol>(new KindTypeComparer());
+            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                var kind = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).FirstOrDefault(n => HandlerAttributes.Contains(n));
+                if (kind is null)
+                    continue;
+                var shortKind = kind.Substring("Ergo.Gen.".Length).Replace("Attribute", "");
+                var location = method.Locations.FirstOrDefault();
+                if (method.IsStatic)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, location, method.Name, "must not be static"));
+                    continue;
+                }
+                var fromOk = method.Parameters.Length == 2 && shortKind == "Call" && method.Parameters[1].Type.ToDisplayString() == "Ergo.Gen.Behaviours.From";
+                if (method.Parameters.Length == 0 || method.Parameters.Length > 2 || method.Parameters.Length == 2 && !fromOk)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, location, method.Name,
+                        shortKind == "Call" ? "must take the message, and optionally a From" : "must take exactly one parameter, the message"));
+                    continue;
+                }
+                if (shortKind != "Call" && !IsVoidLike(method.ReturnType))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, location, method.Name,
+                        $"is a [{shortKind}] handler and must return void, Task or ValueTask (there is no reply)"));
+                    continue;
+                }
+                var message = method.Parameters[0].Type;
+                if (seen.TryGetValue((shortKind, message), out var first))
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, location, first.Name, method.Name, shortKind, message.ToDisplayString()));
+                else
+                    seen[(shortKind, message)] = method;
+            }
+        }
+
+        private sealed class KindTypeComparer : System.Collections.Generic.IEqualityComparer<(string Kind, ITypeSymbol Type)>
+        {
+            public bool Equals((string Kind, ITypeSymbol Type) x, (string Kind, ITypeSymbol Type) y) =>
+                x.Kind == y.Kind && SymbolEqualityComparer.Default.Equals(x.Type, y.Type);
+
+            public int GetHashCode((string Kind, ITypeSymbol Type) obj) => obj.Kind.GetHashCode() ^ SymbolEqualityComparer.Default.GetHashCode(obj.Type);
+        }
+
+        private static bool IsVoidLike(ITypeSymbol type) =>
+            type.SpecialType == SpecialType.System_Void || type.ToDisplayString() is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask";
+
+        private static void AnalyzeTerm(SymbolAnalysisContext context, INamedTypeSymbol type)
+        {
+            foreach (var property in type.GetMembers().OfType<IPropertySymbol>()
+                         .Where(p => p.DeclaredAccessibility == Accessibility.Public && !p.IsStatic && !p.IsIndexer && p.GetMethod is not null && p.Name != "EqualityContract"))
+            {
+                if (!Marshallable(property.Type))
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.Unmarshallable, property.Locations.FirstOrDefault(),
+                        $"{type.Name}.{property.Name}", property.Type.ToDisplayString()));
+            }
+        }
+
+        /// <summary>The same rules as the generator's parser: primitives TermConvert knows, enums, [Term] types, nullables and lists of them.</summary>
+        private static bool Marshallable(ITypeSymbol type)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+                return Marshallable(n.TypeArguments[0]);
+            if (type is IArrayTypeSymbol array)
+                return array.ElementType.SpecialType == SpecialType.System_Byte || Scalar(array.ElementType);
+            if (type is INamedTypeSymbol { IsGenericType: true } g && g.TypeArguments.Length == 1
+                && g.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.List<T>" or "System.Collections.Generic.IReadOnlyList<T>"
+                    or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyCollection<T>")
+                return Scalar(g.TypeArguments[0]);
+            return Scalar(type);
+        }
+
+        private static bool Scalar(ITypeSymbol type)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+                type = n.TypeArguments[0];
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Int32:
+                case SpecialType.System_Int64:
+                case SpecialType.System_Int16:
+                case SpecialType.System_Byte:
+                case SpecialType.System_UInt32:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_UInt64:
+                case SpecialType.System_Double:
+                case SpecialType.System_Single:
+                case SpecialType.System_Boolean:
+                case SpecialType.System_String:
+                    return true;
+            }
+            if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
+                return true;
+            if (type.TypeKind == TypeKind.Enum || Has(type, TermAttribute))
+                return true;
+            return type.ToDisplayString() is "System.Numerics.BigInteger" or "Ergo.Gen.Etf.Term" or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference";
+        }
+
+        /// <summary>.Result, .Wait() and Thread.Sleep inside a handler of a [GenServer] hold a scheduler thread.</summary>
+        private static void AnalyzeBlockingWait(SyntaxNodeAnalysisContext context)
+        {
+            var access = (MemberAccessExpressionSyntax)context.Node;
+            var name = access.Name.Identifier.Text;
+            if (name is not ("Result" or "Wait" or "Sleep" or "GetResult"))
+                return;
+            var method = access.FirstAncestorOrSelf<MethodDeclarationSyntax>();
+            if (method is null || context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is not { } handler)
+                return;
+            if (!handler.GetAttributes().Any(a => HandlerAttributes.Contains(a.AttributeClass?.ToDisplayString())))
+                return;
+            var symbol = context.SemanticModel.GetSymbolInfo(access, context.CancellationToken).Symbol;
+            var owner = symbol?.ContainingType?.OriginalDefinition.ToDisplayString();
+            var blocking = (name, owner) switch
+            {
+                ("Result", "System.Threading.Tasks.Task<TResult>") => true,
+                ("Wait", "System.Threading.Tasks.Task") => true,
+                ("Sleep", "System.Threading.Thread") => true,
+                ("GetResult", "System.Runtime.CompilerServices.TaskAwaiter" or "System.Runtime.CompilerServices.TaskAwaiter<TResult>") => true,
+                _ => false,
+            };
+            if (blocking)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BlockingWait, access.GetLocation(), access.ToString(), handler.Name));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using Ergo.Gen.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Ergo.Gen.Analyzers.Tests;
+
+/// <summary>Every diagnostic, where it must appear and where it must not; and EG0001's fix.</summary>
+public sealed class AnalyzerTests
+{
+    private static readonly ImmutableArray<MetadataReference> References =
+    [
+        .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll")
+            .Select(p => MetadataReference.CreateFromFile(p)),
+        MetadataReference.CreateFromFile(typeof(Node).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(Etf.Term).Assembly.Location),
+    ];
+
+    private const string Usings = "using System.Threading; using System.Threading.Tasks; using Ergo.Gen; using Ergo.Gen.Behaviours; using Ergo.Gen.Etf;\n";
+
+    private static async Task<Diagnostic[]> Analyze(string source)
+    {
+        var compilation = CSharpCompilation.Create("AnalyzerTest", [CSharpSyntaxTree.ParseText(Usings + source)], References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var diagnostics = await compilation.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+        return diagnostics.Where(d => d.Id.StartsWith("EG", StringComparison.Ordinal)).ToArray();
+    }
+
+    private static async Task Expect(string source, params string[] ids)
+    {
+        var found = await Analyze(source);
+        Assert.Equal(ids.OrderBy(i => i), found.Select(d => d.Id).OrderBy(i => i));
+    }
+
+    [Fact]
+    public async Task EG0001_a_gen_server_that_is_not_partial()
+    {
+        await Expect("[GenServer] public class Counter { }", "EG0001");
+        await Expect("[GenServer] public partial class Counter { }");
+        var d = (await Analyze("[GenServer] public class Counter { }")).Single();
+        Assert.Contains("'Counter'", d.GetMessage());
+    }
+
+    [Fact]
+    public async Task EG0002_a_gen_server_with_a_base_class_of_its_own()
+    {
+        await Expect("public class Base { } [GenServer] public partial class Counter : Base { }", "EG0002");
+        await Expect("public interface IThing { } [GenServer] public partial class Counter : IThing { }");
+    }
+
+    [Fact]
+    public async Task EG0003_handlers_with_invalid_signatures()
+    {
+        await Expect("[GenServer] public partial class C { [Call] int H() => 1; }", "EG0003");
+        await Expect("[GenServer] public partial class C { [Cast] int H(Atom a) => 1; }", "EG0003");
+        await Expect("[GenServer] public partial class C { [Cast] void H(Atom a, From f) { } }", "EG0003");
+        await Expect("[GenServer] public partial class C { [Call] static int H(Atom a) => 1; }", "EG0003");
+        await Expect("[GenServer] public partial class C { [Call] int H(Atom a, From f) => 1; [Cast] Task K(Pid p) => Task.CompletedTask; [Info] void I(Reference r) { } }");
+    }
+
+    [Fact]
+    public async Task EG0004_two_handlers_for_the_same_message_type()
+    {
+        await Expect("[GenServer] public partial class C { [Call] int A(Atom a) => 1; [Call] int B(Atom a) => 2; }", "EG0004");
+        await Expect("[GenServer] public partial class C { [Call] int A(Atom a) => 1; [Cast] void B(Atom a) { } }");
+    }
+
+    [Fact]
+    public async Task EG0005_a_term_member_with_no_etf_form()
+    {
+        var d = (await Analyze("[Term] public sealed record Bad(int Ok, System.IO.Stream Stream);")).Single();
+        Assert.Equal("EG0005", d.Id);
+        Assert.Contains("Bad.Stream", d.GetMessage());
+        await Expect("public enum E { A } [Term] public sealed record Inner(int X); [Term] public sealed record Good(string S, int? N, E E, Inner I, System.Collections.Generic.List<long> L, byte[] B, Pid P, Term T);");
+    }
+
+    [Fact]
+    public async Task EG0006_blocking_waits_inside_handlers()
+    {
+        await Expect("[GenServer] public partial class C { [Call] int H(Atom a) { Thread.Sleep(10); return 1; } }", "EG0006");
+        await Expect("[GenServer] public partial class C { [Call] int H(Atom a) => Task.FromResult(1).Result; }", "EG0006");
+        await Expect("[GenServer] public partial class C { [Call] async Task<int> H(Atom a) { await Task.Delay(1); return 1; } }");
+        await Expect("public class NotAServer { int H() { Thread.Sleep(1); return 1; } }");
+    }
+
+    [Fact]
+    public async Task The_EG0001_fix_makes_the_class_partial()
+    {
+        using var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject("p", LanguageNames.CSharp).WithMetadataReferences(References)
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var document = project.AddDocument("c.cs", SourceText.From(Usings + "[GenServer] public class Counter { }"));
+        var compilation = await document.Project.GetCompilationAsync();
+        var diagnostic = (await compilation!.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "EG0001");
+        var actions = new List<CodeAction>();
+        var context = new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None);
+        await new MakePartialCodeFix().RegisterCodeFixesAsync(context);
+        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
+        var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!;
+        var text = (await changed.GetTextAsync()).ToString();
+        Assert.Contains("public partial class Counter", text);
+    }
+}
