@@ -16,6 +16,7 @@ namespace Ergo.Gen.Generators
         public const string TermTypes = nameof(TermTypes);
         public const string Enums = nameof(Enums);
         public const string GenServers = nameof(GenServers);
+        public const string Supervisors = nameof(Supervisors);
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
@@ -45,6 +46,15 @@ namespace Ergo.Gen.Generators
 
             context.RegisterSourceOutput(servers, static (spc, spec) =>
                 spc.AddSource($"{Naming.Identifier(spec.FullName)}.GenServer.g.cs", Emitter.GenServer(spec)));
+
+            var supervisors = context.SyntaxProvider
+                .ForAttributeWithMetadataName(Parser.SupervisorAttribute,
+                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                    static (ctx, _) => Parser.ParseSupervisor((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+                .WithTrackingName(Supervisors);
+
+            context.RegisterSourceOutput(supervisors, static (spc, spec) =>
+                spc.AddSource($"{Naming.Identifier(spec.FullName)}.Supervisor.g.cs", Emitter.Supervisor(spec)));
         }
     }
 }

@@ -134,6 +134,46 @@ namespace Ergo.Gen.Generators
 
         public static bool IsTermType(ITypeSymbol type) => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
 
+        // ---- [Supervisor] ----------------------------------------------------------------------------------
+
+        public const string SupervisorAttribute = "Ergo.Gen.SupervisorAttribute";
+
+        public static SupervisorModel ParseSupervisor(INamedTypeSymbol type, AttributeData attribute)
+        {
+            int Named(string name, int fallback) => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is int v ? v : fallback;
+            var strategy = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int s ? s : 0;
+            var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
+            var children = new List<ChildModel>();
+            foreach (var child in type.GetAttributes().Where(a => a.AttributeClass is { IsGenericType: true } c
+                         && c.OriginalDefinition.ToDisplayString() == "Ergo.Gen.ChildAttribute<T>"))
+            {
+                var childType = child.AttributeClass!.TypeArguments[0];
+                var restart = child.ConstructorArguments.Length > 0 && child.ConstructorArguments[0].Value is int r ? r : 0;
+                var id = child.NamedArguments.FirstOrDefault(a => a.Key == "Id").Value.Value as string ?? Naming.SnakeCase(childType.Name);
+                var shutdown = child.NamedArguments.FirstOrDefault(a => a.Key == "ShutdownMilliseconds").Value.Value is int ms ? ms : int.MinValue;
+                var significant = child.NamedArguments.FirstOrDefault(a => a.Key == "Significant").Value.Value is true;
+                var isSupervisor = childType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SupervisorAttribute) || Derives(childType, "Ergo.Gen.Behaviours.Supervisor");
+                var childName = child.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string ?? childType.GetAttributes()
+                    .Where(a => a.AttributeClass?.ToDisplayString() is GenServerAttribute or SupervisorAttribute)
+                    .Select(a => a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string)
+                    .FirstOrDefault(n => n is not null);
+                children.Add(new ChildModel(Name(childType), id, restart, shutdown, significant, isSupervisor, childName));
+            }
+            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+            return new SupervisorModel(ns, type.Name, Name(type), strategy, Named("Intensity", 1), Named("PeriodSeconds", 5), Named("AutoShutdown", 0),
+                registered, children.ToEquatableArray());
+        }
+
+        private static bool Derives(ITypeSymbol type, string baseName)
+        {
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+            {
+                if (t.ToDisplayString() == baseName)
+                    return true;
+            }
+            return false;
+        }
+
         // ---- [GenServer] -----------------------------------------------------------------------------------
 
         public static GenServerSpec ParseGenServer(INamedTypeSymbol type, AttributeData attribute)

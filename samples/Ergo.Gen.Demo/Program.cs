@@ -13,13 +13,7 @@ var cookie = Option("--cookie");
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory },
     new DistributionOptions { Cookie = cookie });
 
-// demo_sup: one_for_one over echo and counter; a crashed counter comes back with total 0, registered again.
-await node.StartAsync(new Supervisor(new SupervisorSpec(
-    new SupervisorFlags { Strategy = Strategy.OneForOne, Intensity = 5, Period = TimeSpan.FromSeconds(10) },
-    [
-        ChildSpec.Worker("echo", () => new Echo(), name: Atom.Of("echo")),
-        ChildSpec.Worker("counter", () => new Counter(), name: Atom.Of("counter")),
-    ])), Atom.Of("demo_sup"));
+await DemoSup.StartAsync(node);
 node.RegisterRpc("demo", "echo", args => args[0]);
 node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).BigValue + ((Integer)args[1]).BigValue));
 node.RegisterSpawnable("demo", "echo_server", _ => new Echo());

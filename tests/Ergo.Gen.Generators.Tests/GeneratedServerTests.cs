@@ -87,3 +87,27 @@ public sealed class GeneratedServerTests : IAsyncLifetime
             Assert.Equal(Helpers.Naming.SnakeCase(name), TermConvert.SnakeCase(name));
     }
 }
+
+[Supervisor(Strategy.OneForOne, Intensity = 3, Name = "gen_sup")]
+[Child<GenCounter>]
+public partial class GenSup;
+
+public sealed class GeneratedSupervisorTests
+{
+    [Fact]
+    public async Task A_declared_tree_starts_its_children_and_restarts_them()
+    {
+        await using var node = new Node(new NodeOptions { Name = "gen_sup_tests@127.0.0.1" });
+        var sup = await GenSup.StartAsync(node);
+        Assert.Equal(sup, node.Whereis(GenSup.RegisteredAs));
+        var first = node.Whereis(GenCounter.RegisteredAs)!;
+        Assert.Equal(new Ok(3), await node.CallAsync(GenCounter.RegisteredAs, new Add(3)));
+        node.Exit(first, Atom.Of("boom"));
+        for (var i = 0; i < 200 && (node.Whereis(GenCounter.RegisteredAs) is null || node.Whereis(GenCounter.RegisteredAs) == first); i++)
+            await Task.Delay(10);
+        Assert.NotEqual(first, node.Whereis(GenCounter.RegisteredAs));
+        Assert.Equal(new Ok(1), await node.CallAsync(GenCounter.RegisteredAs, new Add(1)));
+        var children = await Supervisor.WhichChildrenAsync(node, sup!);
+        Assert.Equal("gen_counter", Assert.Single(children).Id);
+    }
+}

@@ -30,6 +30,12 @@ namespace Ergo.Gen.Generators.Helpers
             return this;
         }
 
+        public SourceWriter Outdent()
+        {
+            _indent--;
+            return this;
+        }
+
         public SourceWriter Close(string suffix = "")
         {
             _indent--;

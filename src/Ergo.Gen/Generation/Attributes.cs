@@ -37,3 +37,44 @@ public sealed class TermAttribute : Attribute
     /// <summary>The tag atom; snake_case of the type name when not given.</summary>
     public string? Tag { get; set; }
 }
+
+/// <summary>
+/// Declares a supervisor: a <c>partial</c> class the generator derives from <see cref="Behaviours.Supervisor"/>,
+/// with the flags given here and one child per <see cref="ChildAttribute{T}"/>, started in declaration order.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class SupervisorAttribute(Behaviours.Strategy strategy = Behaviours.Strategy.OneForOne) : Attribute
+{
+    public Behaviours.Strategy Strategy { get; } = strategy;
+
+    /// <summary>At most this many restarts within <see cref="PeriodSeconds"/>; OTP's default is 1 in 5.</summary>
+    public int Intensity { get; set; } = 1;
+
+    public int PeriodSeconds { get; set; } = 5;
+
+    public Behaviours.AutoShutdown AutoShutdown { get; set; } = Behaviours.AutoShutdown.Never;
+
+    /// <summary>The registered name the generated StartAsync uses.</summary>
+    public string? Name { get; set; }
+}
+
+/// <summary>
+/// A child of a [Supervisor]: a process type with a parameterless constructor (a [GenServer] starts under its
+/// registered name). Children start in the order the attributes are written.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = true)]
+public sealed class ChildAttribute<T>(Behaviours.RestartType restart = Behaviours.RestartType.Permanent) : Attribute where T : Processes.Process, new()
+{
+    public Behaviours.RestartType Restart { get; } = restart;
+
+    /// <summary>The child id; the type's snake_case name when not given.</summary>
+    public string? Id { get; set; }
+
+    /// <summary>A name to register the child under; by default a [GenServer]'s or [Supervisor]'s own Name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Shutdown time in milliseconds; 0 means brutal_kill, -1 infinity. Default: OTP's (5000 for workers, infinity for supervisors).</summary>
+    public int ShutdownMilliseconds { get; set; } = int.MinValue;
+
+    public bool Significant { get; set; }
+}

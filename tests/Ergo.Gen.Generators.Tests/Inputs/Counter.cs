@@ -25,3 +25,13 @@ public partial class Counter
     [Cast] void Handle(Reset _) => _total = 0;
     [Info] ValueTask Note(Settings s) => ValueTask.CompletedTask;
 }
+
+[Supervisor(Strategy.OneForAll, Intensity = 5, PeriodSeconds = 10, Name = "demo_sup")]
+[Child<Counter>(RestartType.Permanent)]
+[Child<Worker>(RestartType.Transient, Id = "helper", ShutdownMilliseconds = 0, Significant = true)]
+public partial class DemoSup;
+
+public sealed class Worker : Ergo.Gen.Processes.Process
+{
+    protected override ValueTask HandleAsync(object message) => ValueTask.CompletedTask;
+}
