@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Ergo.Gen;
+using Ergo.Gen.Applications;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Demo;
 using Ergo.Gen.Distribution;
@@ -13,7 +14,9 @@ var cookie = Option("--cookie");
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory },
     new DistributionOptions { Cookie = cookie });
 
-await DemoSup.StartAsync(node);
+// The demo application: demo_sup and its children. Permanent: if it ever fails, the node stops.
+node.LoadApplication(new ApplicationSpec { Name = "demo", Description = "Ergo.Gen demo node", Start = () => new DemoSup(), SupervisorName = DemoSup.RegisteredAs });
+await node.StartApplicationAsync("demo", StartType.Permanent);
 node.RegisterRpc("demo", "echo", args => args[0]);
 node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).BigValue + ((Integer)args[1]).BigValue));
 node.RegisterSpawnable("demo", "echo_server", _ => new Echo());
@@ -27,8 +30,10 @@ Console.WriteLine($"                GenServer.call({{:counter, :\"{name}\"}}, {{
 var stop = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
-await stop.Task;
-Console.WriteLine("stopping");
+var stopped = await Task.WhenAny(stop.Task, node.Stopped);
+Console.WriteLine(stopped == stop.Task ? "stopping" : $"the node stopped: {node.Stopped.Result}");
+// Applications stop in reverse order; every terminate callback runs within its shutdown time.
+await node.ShutdownAsync();
 
 string? Option(string flag)
 {

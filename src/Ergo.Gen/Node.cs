@@ -1,3 +1,4 @@
+using Ergo.Gen.Applications;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
@@ -362,8 +363,53 @@ public sealed class Node : IAsyncDisposable
 
     internal void OnProcessExit(Process process, Term reason) => ProcessExited?.Invoke(process.Self, reason);
 
-    /// <summary>Stops every process (exit reason shutdown), the distribution and the node's timers.</summary>
-    public async ValueTask DisposeAsync()
+    // ---- applications -----------------------------------------------------------------------------------
+
+    private ApplicationController? _applications;
+    private readonly TaskCompletionSource<Term> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _shuttingDown;
+
+    private ApplicationController Applications => LazyInitializer.EnsureInitialized(ref _applications, () => new ApplicationController(this));
+
+    /// <summary>application:load/1.</summary>
+    public void LoadApplication(ApplicationSpec spec) => Applications.Load(spec);
+
+    /// <summary>application:start/2: dependencies first; the start type decides what the application's end does to the node.</summary>
+    public Task StartApplicationAsync(string name, StartType type = StartType.Temporary) => Applications.StartAsync(name, type);
+
+    /// <summary>application:stop/1.</summary>
+    public Task StopApplicationAsync(string name) => Applications.StopAsync(name);
+
+    /// <summary>application:which_applications/0: the running applications, the most recently started first.</summary>
+    public IReadOnlyList<RunningApplication> WhichApplications() => _applications?.WhichApplications() ?? [];
+
+    /// <summary>application:get_env/2.</summary>
+    public Term? GetEnv(string application, string key) => _applications?.GetEnv(application, key);
+
+    /// <summary>Completes with the reason once the node has shut down (a permanent application ended, or <see cref="ShutdownAsync"/>).</summary>
+    public Task<Term> Stopped => _stopped.Task;
+
+    /// <summary>
+    /// init:stop/0: stops the applications in reverse start order (every terminate callback runs within its
+    /// shutdown time), then every remaining process and the distribution.
+    /// </summary>
+    public async Task ShutdownAsync(Term? reason = null)
+    {
+        if (Interlocked.Exchange(ref _shuttingDown, 1) != 0)
+        {
+            await _stopped.Task.ConfigureAwait(false);
+            return;
+        }
+        if (_applications is not null)
+            await _applications.StopAllAsync().ConfigureAwait(false);
+        await DisposeCoreAsync().ConfigureAwait(false);
+        _stopped.TrySetResult(reason ?? ExitReason.Normal);
+    }
+
+    /// <summary>Shuts the node down (see <see cref="ShutdownAsync"/>).</summary>
+    public async ValueTask DisposeAsync() => await ShutdownAsync().ConfigureAwait(false);
+
+    private async ValueTask DisposeCoreAsync()
     {
         if (Distribution is not null)
             await Distribution.DisposeAsync().ConfigureAwait(false);
