@@ -289,6 +289,32 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Dotnet_connects_first_spawns_on_erlang_and_monitors_the_node()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_first@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
+        // This peer does not ping: the connection is ours to open (the initiating side of the handshake).
+        using var peer = new ErlangPeer("erl_passive", DistFixture.Cookie, beams, "io:format(\"peer up~n\"), receive stop -> ok end.");
+        await peer.WaitForOutputAsync("peer up", DistFixture.Wait);
+        var peerName = Atom.Of(peer.Name);
+        var connected = false;
+        for (var i = 0; i < 50 && !connected; i++)
+        {
+            connected = await node.ConnectAsync(peerName);
+            if (!connected)
+                await Task.Delay(100);
+        }
+        Assert.True(connected);
+        var pid = await node.SpawnRemoteAsync(peerName, Atom.Of("dist_peer"), Atom.Of("echo_forever"), []);
+        Assert.Same(peerName, pid.Node);
+        var probe = new Probe(node);
+        await probe.RunAsync(ctx => { ctx.MonitorNode(peerName); ctx.Send(pid, new Etf.Tuple(ctx.Self, Atom.Of("hi"))); });
+        Assert.Equal(new Etf.Tuple(Atom.Of("echo"), Atom.Of("hi")), await probe.ReceiveAsync());
+        peer.Kill();
+        Assert.Equal(new Etf.Tuple(Atom.Of("nodedown"), peerName), await probe.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task A_frozen_peer_is_detected_by_the_net_tick_time()
     {
         var beams = ErlangTool.CompileModules("dist_peer");

@@ -240,6 +240,20 @@ public sealed class SupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task All_significant_waits_for_every_significant_child()
+    {
+        var spec = new SupervisorSpec(new SupervisorFlags { AutoShutdown = AutoShutdown.AllSignificant },
+            [Spec("s1", RestartType.Transient, significant: true), Spec("s2", RestartType.Transient, significant: true), Spec("plain")]);
+        var sup = (await _node.StartAsync(new Supervisor(spec)))!;
+        var exit = _node.ExitOfAsync(sup);
+        Assert.Equal(Atom.Ok, await _node.CallAsync(NameOf("s1"), Atom.Of("stop_normal")));
+        await Task.Delay(100);
+        Assert.True(_node.IsAlive(sup));
+        Assert.Equal(Atom.Ok, await _node.CallAsync(NameOf("s2"), Atom.Of("stop_normal")));
+        Assert.Equal(ExitReason.Shutdown, await exit);
+    }
+
+    [Fact]
     public async Task Runtime_api_terminate_restart_delete_and_start_child()
     {
         var sup = await StartSupervisor(Strategy.OneForOne, 3, Spec("a"));

@@ -216,8 +216,30 @@ internal sealed partial class Connection
             Enqueue(Control(Op(ControlTag.DemonitorP), watcher, target, monitor));
     }
 
+    private readonly List<Processes.Process> _nodeMonitors = [];
+
+    /// <summary>monitor_node: told {nodedown, Node} when this connection goes (at once if it already has).</summary>
+    public void AddNodeMonitor(Processes.Process watcher)
+    {
+        lock (_nodeMonitors)
+        {
+            if (!IsDown)
+            {
+                _nodeMonitors.Add(watcher);
+                return;
+            }
+        }
+        watcher.Enqueue(new Etf.Tuple(Atom.Of("nodedown"), Peer));
+    }
+
     private void FireNoConnection()
     {
+        lock (_nodeMonitors)
+        {
+            foreach (var watcher in _nodeMonitors)
+                watcher.Enqueue(new Etf.Tuple(Atom.Of("nodedown"), Peer));
+            _nodeMonitors.Clear();
+        }
         foreach (var (monitor, (watcher, monitored)) in MonitorsWeHold)
             watcher.OnDown(monitor, monitored, ExitReason.NoConnection);
         MonitorsWeHold.Clear();

@@ -58,6 +58,8 @@ internal sealed partial class Connection
 
     public bool IsConnecting => _state == ConnectionState.Connecting;
 
+    public bool IsDown => _state == ConnectionState.Down;
+
     /// <summary>Set when a simultaneous connect made the peer's connection the one we keep.</summary>
     public bool OutgoingAbandoned { get; set; }
 

@@ -103,6 +103,23 @@ public abstract partial class Process
         return removed;
     }
 
+    /// <summary>
+    /// erlang:monitor_node(Node, true): this process gets <c>{nodedown, Node}</c> when the connection to that node
+    /// goes down (at once if there is none and it cannot be made). Each call adds one notification.
+    /// </summary>
+    protected void MonitorNode(Atom node)
+    {
+        if (Node.Distribution is not { } dist)
+        {
+            Enqueue(new Etf.Tuple(NodeDown, node));
+            return;
+        }
+        var connection = dist.GetOrConnect(node);
+        connection.AddNodeMonitor(this);
+    }
+
+    private static readonly Atom NodeDown = Atom.Of("nodedown");
+
     /// <summary>register/2 for this process; false if the name is taken or this process already has one.</summary>
     protected bool Register(Atom name)
     {

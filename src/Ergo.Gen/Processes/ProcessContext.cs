@@ -41,6 +41,12 @@ public sealed class ProcessContext(Func<ProcessContext, object, ValueTask> handl
 
     public new void Exit(Pid target, Term reason) => base.Exit(target, reason);
 
+    public new void MonitorNode(Atom node) => base.MonitorNode(node);
+
+    public new Reference Monitor(Atom registeredName, Atom node) => base.Monitor(registeredName, node);
+
+    public new void Send(Atom registeredName, Atom node, object message) => base.Send(registeredName, node, message);
+
     public new void Stop(Term reason) => base.Stop(reason);
 
     public new Pid Spawn(Process child) => base.Spawn(child);
