@@ -122,6 +122,27 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task We_open_with_version_5_when_the_peers_epmd_entry_says_so()
+    {
+        // A private EPMD where "v5peer" is our own node's port, announced as speaking version 5 at most.
+        const int port = 43691;
+        await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.NotNull(epmd);
+        await using var v5 = await Node.StartAsync(new NodeOptions { Name = "v5peer@127.0.0.1" },
+            new DistributionOptions { Cookie = Cookie, UseEpmd = false });
+        var (registration, _) = await Epmd.EpmdClient.RegisterAsync("v5peer", (ushort)v5.DistributionPort!.Value,
+            new IPEndPoint(IPAddress.Loopback, port), highestVersion: 5);
+        using (registration)
+        {
+            await using var client = await Node.StartAsync(new NodeOptions { Name = "v5client@127.0.0.1" },
+                new DistributionOptions { Cookie = Cookie, EpmdPort = port, StartEmbeddedEpmd = false });
+            var probe = new Probe(v5);
+            client.Send(probe.Pid, Atom.Of("over_v5"));
+            Assert.Equal(Atom.Of("over_v5"), await probe.ReceiveAsync());
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_digest_is_refused()
     {
         using var client = await HandshakeV5("wrong@127.0.0.1", rightCookie: false);

@@ -118,7 +118,7 @@ internal sealed class DistributionService : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
-            var port = await ResolvePortAsync(peer, timeout.Token).ConfigureAwait(false)
+            var (port, version) = await ResolvePortAsync(peer, timeout.Token).ConfigureAwait(false)
                 ?? throw new HandshakeException($"{peer} is not registered with EPMD");
             socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), timeout.Token).ConfigureAwait(false);
@@ -128,7 +128,9 @@ internal sealed class DistributionService : IAsyncDisposable
                 socket.Dispose();
                 return;
             }
-            var result = await Handshake.ConnectAsync(new NetworkStream(socket, ownsSocket: false), Context with { StillConnecting = () => connection.IsConnecting },
+            // A peer whose EPMD entry says version 5 gets the old send_name; everyone else version 6.
+            var result = await Handshake.ConnectAsync(new NetworkStream(socket, ownsSocket: false),
+                Context with { StillConnecting = () => connection.IsConnecting, Version = version >= 6 ? 6 : 5 },
                 peer, timeout.Token).ConfigureAwait(false);
             if (!connection.Attach(socket, result))
             {
@@ -158,14 +160,16 @@ internal sealed class DistributionService : IAsyncDisposable
         }
     }
 
-    private async Task<int?> ResolvePortAsync(Atom peer, CancellationToken ct)
+    private async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, CancellationToken ct)
     {
         if (Options.StaticPorts.TryGetValue(peer.Name, out var fixedPort))
-            return fixedPort;
+            return (fixedPort, 6);
         if (!Options.UseEpmd)
             return null;
         var alive = peer.Name[..peer.Name.IndexOf('@')];
-        return await EpmdClient.PortPleaseAsync(alive, new IPEndPoint(ResolveHost(peer), Options.EpmdPort), ct).ConfigureAwait(false);
+        return await EpmdClient.LookupAsync(alive, new IPEndPoint(ResolveHost(peer), Options.EpmdPort), ct).ConfigureAwait(false) is { } found
+            ? (found.Port, found.HighestVersion)
+            : null;
     }
 
     private static IPAddress ResolveHost(Atom peer)

@@ -28,6 +28,9 @@ internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlag
 
     /// <summary>Acceptor: the peer confirmed its old connection is stale; replace it with this one.</summary>
     public Action<Atom> AliveConfirmed { get; init; } = _ => { };
+
+    /// <summary>Initiator: the handshake version to open with (5 only for peers that announce nothing newer).</summary>
+    public int Version { get; init; } = 6;
 }
 
 /// <summary>
@@ -41,7 +44,7 @@ internal static class Handshake
 
     public static async Task<HandshakeResult> ConnectAsync(Stream s, HandshakeContext me, Atom peer, CancellationToken ct)
     {
-        await SendAsync(s, SendName(me), ct).ConfigureAwait(false);
+        await SendAsync(s, me.Version >= 6 ? SendName(me) : SendNameV5(me), ct).ConfigureAwait(false);
         var status = await ReceiveAsync(s, ct).ConfigureAwait(false);
         if (status.Length == 0 || status[0] != 's')
             throw new HandshakeException($"expected a status from {peer}, got {Describe(status)}");
@@ -220,6 +223,18 @@ internal static class Handshake
         BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(9), me.Creation);
         BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(13), (ushort)name.Length);
         name.CopyTo(m, 15);
+        return m;
+    }
+
+    /// <summary>Version 5's send_name: 'n', Version=5, 32-bit flags, name.</summary>
+    private static byte[] SendNameV5(HandshakeContext me)
+    {
+        var name = Encoding.UTF8.GetBytes(me.NodeName);
+        var m = new byte[1 + 2 + 4 + name.Length];
+        m[0] = (byte)'n';
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(1), 5);
+        BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(3), (uint)me.Offered);
+        name.CopyTo(m, 7);
         return m;
     }
 

@@ -12,14 +12,15 @@ namespace Ergo.Gen.Epmd;
 public static class EpmdClient
 {
     /// <summary>ALIVE2_REQ. Returns the open registration (dispose it to unregister) and the creation EPMD assigned.</summary>
-    public static async Task<(TcpClient Registration, uint Creation)> RegisterAsync(string aliveName, ushort port, IPEndPoint epmd, CancellationToken ct = default)
+    public static async Task<(TcpClient Registration, uint Creation)> RegisterAsync(string aliveName, ushort port, IPEndPoint epmd, CancellationToken ct = default,
+        ushort highestVersion = EpmdProtocol.HighestVersion)
     {
         var client = new TcpClient(AddressFamily.InterNetwork);
         try
         {
             await client.ConnectAsync(epmd, ct).ConfigureAwait(false);
             var stream = client.GetStream();
-            var entry = EpmdProtocol.NodeEntry(port, aliveName);
+            var entry = EpmdProtocol.NodeEntry(port, aliveName, highestVersion);
             await stream.WriteAsync(EpmdProtocol.Frame([EpmdProtocol.Alive2Request, .. entry]), ct).ConfigureAwait(false);
             var head = new byte[2];
             await stream.ReadExactlyAsync(head, ct).ConfigureAwait(false);
@@ -42,7 +43,11 @@ public static class EpmdClient
     }
 
     /// <summary>PORT_PLEASE2_REQ: the distribution port of <paramref name="aliveName"/>, or null if it is not registered.</summary>
-    public static async Task<ushort?> PortPleaseAsync(string aliveName, IPEndPoint epmd, CancellationToken ct = default)
+    public static async Task<ushort?> PortPleaseAsync(string aliveName, IPEndPoint epmd, CancellationToken ct = default) =>
+        (await LookupAsync(aliveName, epmd, ct).ConfigureAwait(false))?.Port;
+
+    /// <summary>PORT_PLEASE2_REQ: port and highest handshake version of <paramref name="aliveName"/>, or null.</summary>
+    public static async Task<(ushort Port, ushort HighestVersion)?> LookupAsync(string aliveName, IPEndPoint epmd, CancellationToken ct = default)
     {
         using var client = new TcpClient(AddressFamily.InterNetwork);
         await client.ConnectAsync(epmd, ct).ConfigureAwait(false);
@@ -54,9 +59,10 @@ public static class EpmdClient
             throw new EpmdException($"unexpected EPMD reply {head[0]} to PORT_PLEASE2_REQ");
         if (head[1] != 0)
             return null;
-        var port = new byte[2];
-        await stream.ReadExactlyAsync(port, ct).ConfigureAwait(false);
-        return BinaryPrimitives.ReadUInt16BigEndian(port);
+        // Port, node type, protocol, highest version: what choosing the handshake needs.
+        var entry = new byte[6];
+        await stream.ReadExactlyAsync(entry, ct).ConfigureAwait(false);
+        return (BinaryPrimitives.ReadUInt16BigEndian(entry), BinaryPrimitives.ReadUInt16BigEndian(entry.AsSpan(4)));
     }
 
     /// <summary>NAMES_REQ: EPMD's listing, one "name X at port N" line per node.</summary>

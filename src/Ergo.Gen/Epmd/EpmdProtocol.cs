@@ -30,14 +30,14 @@ internal static class EpmdProtocol
     }
 
     /// <summary>The body shared by ALIVE2_REQ and PORT2_RESP: port, type, protocol, versions, name, extra.</summary>
-    public static byte[] NodeEntry(ushort port, string name)
+    public static byte[] NodeEntry(ushort port, string name, ushort highestVersion = HighestVersion)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var entry = new byte[2 + 1 + 1 + 2 + 2 + 2 + nameBytes.Length + 2];
         BinaryPrimitives.WriteUInt16BigEndian(entry, port);
         entry[2] = NodeTypeNormal;
         entry[3] = ProtocolTcp;
-        BinaryPrimitives.WriteUInt16BigEndian(entry.AsSpan(4), HighestVersion);
+        BinaryPrimitives.WriteUInt16BigEndian(entry.AsSpan(4), highestVersion);
         BinaryPrimitives.WriteUInt16BigEndian(entry.AsSpan(6), LowestVersion);
         BinaryPrimitives.WriteUInt16BigEndian(entry.AsSpan(8), (ushort)nameBytes.Length);
         nameBytes.CopyTo(entry.AsSpan(10));
