@@ -239,10 +239,98 @@ namespace Ergo.Gen.Generators
             EmitDispatch(w, spec, HandlerKind.Call);
             EmitDispatch(w, spec, HandlerKind.Cast);
             EmitDispatch(w, spec, HandlerKind.Info);
+            EmitClient(w, spec);
             w.Close();
             if (hasNamespace)
                 w.Close();
             return w.ToString();
+        }
+
+        /// <summary>
+        /// A typed client: one CallAsync per [Call] message type (returning the handler's reply type) and one Cast
+        /// per [Cast]; addressed by pid, by registered name, or by name on another node (where the message and
+        /// reply travel as terms through the generated codecs).
+        /// </summary>
+        private static void EmitClient(SourceWriter w, GenServerSpec spec)
+        {
+            var calls = spec.Handlers.Where(h => h.Kind == HandlerKind.Call).ToList();
+            var casts = spec.Handlers.Where(h => h.Kind == HandlerKind.Cast).ToList();
+            if (calls.Count == 0 && casts.Count == 0)
+                return;
+            w.Line($"/// <summary>A typed client for {spec.Name}: calls and casts with its own message types.</summary>");
+            w.Open("public readonly struct Client");
+            w.Line("private readonly global::Ergo.Gen.Node _node;");
+            w.Line($"private readonly {Etf}.Pid? _pid;");
+            w.Line($"private readonly {Etf}.Atom? _name;");
+            w.Line($"private readonly {Etf}.Atom? _remote;");
+            w.Line();
+            w.Line($"private Client(global::Ergo.Gen.Node node, {Etf}.Pid? pid, {Etf}.Atom? name, {Etf}.Atom? remote) => (_node, _pid, _name, _remote) = (node, pid, name, remote);");
+            w.Line();
+            w.Line($"public static Client For(global::Ergo.Gen.Node node, {Etf}.Pid pid) => new(node, pid, null, null);");
+            w.Line($"public static Client For(global::Ergo.Gen.Node node, {Etf}.Atom name) => new(node, null, name, null);");
+            w.Line($"/// <summary>{{Name, Node}}: the server registered as <paramref name=\"name\"/> on another node.</summary>");
+            w.Line($"public static Client For(global::Ergo.Gen.Node node, {Etf}.Atom name, {Etf}.Atom remoteNode) => new(node, null, name, remoteNode);");
+            if (spec.RegisteredName is not null)
+            {
+                w.Line($"public static Client Registered(global::Ergo.Gen.Node node) => new(node, null, RegisteredAs, null);");
+                w.Line($"public static Client Registered(global::Ergo.Gen.Node node, {Etf}.Atom remoteNode) => new(node, null, RegisteredAs, remoteNode);");
+            }
+            w.Line();
+            w.Open($"private {Tasks}.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken ct)");
+            w.Line("if (_pid is not null)");
+            w.Line("    return _node.CallAsync(_pid, request, timeout, ct);");
+            w.Line("if (_remote is not null)");
+            w.Line("    return _node.CallAsync(_name!, _remote, request, timeout, ct);");
+            w.Line("return _node.CallAsync(_name!, request, timeout, ct);");
+            w.Close();
+            w.Line();
+            foreach (var h in calls)
+            {
+                var replyType = h.ReplyType ?? $"{Etf}.Atom";
+                var toTerm = h.MessageIsTermType ? $"{Codec}.ToTerm(request)" : h.MessageIsTerm ? "request" : null;
+                w.Open($"public async {Tasks}.ValueTask<{replyType}> CallAsync({h.MessageType} request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)");
+                if (toTerm is null)
+                {
+                    w.Line("if (_remote is not null)");
+                    w.Line($"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");");
+                    w.Line("var reply = await Send(request, timeout, cancellationToken).ConfigureAwait(false);");
+                }
+                else
+                {
+                    w.Line($"var reply = await Send(_remote is null ? request : {toTerm}, timeout, cancellationToken).ConfigureAwait(false);");
+                }
+                var decoder = h.ReplyKind is ValueKind.TermType or ValueKind.Enum ? Codec : Convert;
+                if (h.ReplyKind is null && h.ReplyType is not null)
+                {
+                    w.Line($"return ({replyType})reply!;");
+                }
+                else
+                {
+                    w.Line($"if (reply is {replyType} typed)");
+                    w.Line("    return typed;");
+                    w.Line($"if (reply is {Etf}.Term term && {decoder}.TryFromTerm(term, out {replyType} decoded))");
+                    w.Line("    return decoded;");
+                    w.Line($"throw new global::System.InvalidOperationException($\"unexpected reply {{reply}}\");");
+                }
+                w.Close();
+                w.Line();
+            }
+            foreach (var h in casts)
+            {
+                var toTerm = h.MessageIsTermType ? $"{Codec}.ToTerm(message)" : h.MessageIsTerm ? "message" : null;
+                w.Open($"public void Cast({h.MessageType} message)");
+                w.Line("if (_pid is not null)");
+                w.Line("    _node.Cast(_pid, message);");
+                w.Line("else if (_remote is not null)");
+                w.Line(toTerm is null
+                    ? $"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");"
+                    : $"    _node.Cast(_name!, _remote, {toTerm});");
+                w.Line("else");
+                w.Line("    _node.Cast(_name!, message);");
+                w.Close();
+                w.Line();
+            }
+            w.Close();
         }
 
         private static void EmitDispatch(SourceWriter w, GenServerSpec spec, HandlerKind kind)

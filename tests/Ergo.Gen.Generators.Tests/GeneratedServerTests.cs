@@ -111,3 +111,48 @@ public sealed class GeneratedSupervisorTests
         Assert.Equal("gen_counter", Assert.Single(children).Id);
     }
 }
+
+public sealed class TypedClientTests
+{
+    [Fact]
+    public async Task The_typed_client_calls_and_casts_by_name_and_by_pid()
+    {
+        await using var node = new Node(new NodeOptions { Name = "client_tests@127.0.0.1" });
+        var pid = await GenCounter.StartAsync(node);
+        var byName = GenCounter.Client.Registered(node);
+        Ok ok = await byName.CallAsync(new Add(2));
+        Assert.Equal(new Ok(2), ok);
+        long total = await GenCounter.Client.For(node, pid!).CallAsync(Atom.Of("total"));
+        Assert.Equal(2, total);
+        byName.Cast(new Reset());
+        Assert.Equal(0, await byName.CallAsync(Atom.Of("total")));
+    }
+
+    [Fact]
+    public async Task The_typed_client_reaches_a_server_on_another_node_through_terms()
+    {
+        // Fixed ports, no EPMD: the other way nodes can find each other.
+        var portA = FreePort();
+        var portB = FreePort();
+        var ports = new Dictionary<string, int> { ["client_a@127.0.0.1"] = portA, ["client_b@127.0.0.1"] = portB };
+        await using var a = await Node.StartAsync(new NodeOptions { Name = "client_a@127.0.0.1" },
+            new Distribution.DistributionOptions { Cookie = "typed", UseEpmd = false, Port = portA, StaticPorts = ports });
+        await using var b = await Node.StartAsync(new NodeOptions { Name = "client_b@127.0.0.1" },
+            new Distribution.DistributionOptions { Cookie = "typed", UseEpmd = false, Port = portB, StaticPorts = ports });
+        await GenCounter.StartAsync(b);
+        var remote = GenCounter.Client.Registered(a, b.Name);
+        Assert.Equal(new Ok(5), await remote.CallAsync(new Add(5)));
+        Assert.Equal(5, await remote.CallAsync(Atom.Of("total")));
+        remote.Cast(new Reset());
+        Assert.Equal(new Ok(1), await remote.CallAsync(new Add(1)));
+    }
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

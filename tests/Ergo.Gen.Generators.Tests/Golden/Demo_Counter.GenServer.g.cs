@@ -92,5 +92,72 @@ namespace Demo
             return global::Ergo.Gen.Behaviours.ServerResult.NoReply();
         }
 
+        /// <summary>A typed client for Counter: calls and casts with its own message types.</summary>
+        public readonly struct Client
+        {
+            private readonly global::Ergo.Gen.Node _node;
+            private readonly global::Ergo.Gen.Etf.Pid? _pid;
+            private readonly global::Ergo.Gen.Etf.Atom? _name;
+            private readonly global::Ergo.Gen.Etf.Atom? _remote;
+
+            private Client(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? pid, global::Ergo.Gen.Etf.Atom? name, global::Ergo.Gen.Etf.Atom? remote) => (_node, _pid, _name, _remote) = (node, pid, name, remote);
+
+            public static Client For(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid pid) => new(node, pid, null, null);
+            public static Client For(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Atom name) => new(node, null, name, null);
+            /// <summary>{Name, Node}: the server registered as <paramref name="name"/> on another node.</summary>
+            public static Client For(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Atom name, global::Ergo.Gen.Etf.Atom remoteNode) => new(node, null, name, remoteNode);
+            public static Client Registered(global::Ergo.Gen.Node node) => new(node, null, RegisteredAs, null);
+            public static Client Registered(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Atom remoteNode) => new(node, null, RegisteredAs, remoteNode);
+
+            private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken ct)
+            {
+                if (_pid is not null)
+                    return _node.CallAsync(_pid, request, timeout, ct);
+                if (_remote is not null)
+                    return _node.CallAsync(_name!, _remote, request, timeout, ct);
+                return _node.CallAsync(_name!, request, timeout, ct);
+            }
+
+            public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Demo.Add request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
+            {
+                var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                if (reply is global::Demo.Ok typed)
+                    return typed;
+                if (reply is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok decoded))
+                    return decoded;
+                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+            }
+
+            public async global::System.Threading.Tasks.ValueTask<long> CallAsync(global::Ergo.Gen.Etf.Atom request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
+            {
+                var reply = await Send(_remote is null ? request : request, timeout, cancellationToken).ConfigureAwait(false);
+                if (reply is long typed)
+                    return typed;
+                if (reply is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.TermConvert.TryFromTerm(term, out long decoded))
+                    return decoded;
+                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+            }
+
+            public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Demo.PlaceOrder request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
+            {
+                var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                if (reply is global::Demo.Ok typed)
+                    return typed;
+                if (reply is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok decoded))
+                    return decoded;
+                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+            }
+
+            public void Cast(global::Demo.Reset message)
+            {
+                if (_pid is not null)
+                    _node.Cast(_pid, message);
+                else if (_remote is not null)
+                    _node.Cast(_name!, _remote, global::Ergo.Gen.Generated.TermCodec.ToTerm(message));
+                else
+                    _node.Cast(_name!, message);
+            }
+
+        }
     }
 }
