@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ergo.Gen.Behaviours;
+using Ergo.Gen;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
@@ -66,8 +67,29 @@ public sealed class DistFixture : IAsyncLifetime
     }
 }
 
+[Term] public sealed record Shipment(string Id, double Weight, Carrier Carrier, int? Priority, List<string> Labels, Pid Owner, Parcel Parcel);
+[Term] public sealed record Parcel(long Grams, byte[] Label);
+public enum Carrier { Post, FastFreight }
+
 public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture>
 {
+    [Fact]
+    public async Task Generated_term_codecs_round_trip_through_a_real_erlang_node()
+    {
+        var value = new Shipment("SH-1", 12.5, Carrier.FastFreight, null, ["fragile", "λ"], f.Node.Whereis(A("echo"))!, new Parcel(1 << 40, [1, 2, 3]));
+        var term = Ergo.Gen.Generated.TermCodec.ToTerm(value);
+        // Erlang echoes it back through its own gen_server, and reads its fields as Erlang code would.
+        var back = (Term)(await f.Node.CallAsync(A("peer_echo"), f.PeerName, term))!;
+        Assert.True(Ergo.Gen.Generated.TermCodec.TryFromTerm(back, out Shipment decoded));
+        Assert.Equal((value.Id, value.Weight, value.Carrier, value.Priority, value.Owner, value.Parcel.Grams),
+            (decoded.Id, decoded.Weight, decoded.Carrier, decoded.Priority, decoded.Owner, decoded.Parcel.Grams));
+        Assert.Equal(value.Labels, decoded.Labels);
+        Assert.Equal(value.Parcel.Label, decoded.Parcel.Label);
+        Assert.Equal(A("shipment"), await f.Erl("erlang", "element", Integer.Of(1), term));
+        Assert.Equal(A("fast_freight"), await f.Erl("erlang", "element", Integer.Of(4), term));
+        Assert.Equal(A("undefined"), await f.Erl("erlang", "element", Integer.Of(5), term));
+    }
+
     private static Atom A(string s) => Atom.Of(s);
 
     [Fact]
