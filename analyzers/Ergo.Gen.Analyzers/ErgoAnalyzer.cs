@@ -110,45 +110,7 @@ namespace Ergo.Gen.Analyzers
             }
         }
 
-        /// <summary>The same rules as the generator's parser: primitives TermConvert knows, enums, [Term] types, nullables and lists of them.</summary>
-        private static bool Marshallable(ITypeSymbol type)
-        {
-            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
-                return Marshallable(n.TypeArguments[0]);
-            if (type is IArrayTypeSymbol array)
-                return array.ElementType.SpecialType == SpecialType.System_Byte || Scalar(array.ElementType);
-            if (type is INamedTypeSymbol { IsGenericType: true } g && g.TypeArguments.Length == 1
-                && g.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.List<T>" or "System.Collections.Generic.IReadOnlyList<T>"
-                    or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyCollection<T>")
-                return Scalar(g.TypeArguments[0]);
-            return Scalar(type);
-        }
-
-        private static bool Scalar(ITypeSymbol type)
-        {
-            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
-                type = n.TypeArguments[0];
-            switch (type.SpecialType)
-            {
-                case SpecialType.System_Int32:
-                case SpecialType.System_Int64:
-                case SpecialType.System_Int16:
-                case SpecialType.System_Byte:
-                case SpecialType.System_UInt32:
-                case SpecialType.System_UInt16:
-                case SpecialType.System_UInt64:
-                case SpecialType.System_Double:
-                case SpecialType.System_Single:
-                case SpecialType.System_Boolean:
-                case SpecialType.System_String:
-                    return true;
-            }
-            if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
-                return true;
-            if (type.TypeKind == TypeKind.Enum || Has(type, TermAttribute))
-                return true;
-            return type.ToDisplayString() is "System.Numerics.BigInteger" or "Ergo.Gen.Etf.Term" or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference";
-        }
+        private static bool Marshallable(ITypeSymbol type) => Ergo.Gen.Generators.Model.TermTypeRules.IsMarshallable(type);
 
         /// <summary>.Result, .Wait() and Thread.Sleep inside a handler of a [GenServer] hold a scheduler thread.</summary>
         private static void AnalyzeBlockingWait(SyntaxNodeAnalysisContext context)

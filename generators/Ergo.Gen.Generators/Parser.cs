@@ -64,21 +64,8 @@ namespace Ergo.Gen.Generators
         {
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
                 return Value(n.TypeArguments[0], true, enums) with { Nullable = true };
-            if (type is IArrayTypeSymbol { ElementType.SpecialType: not SpecialType.System_Byte } array)
-                return Element(array.ElementType, "array", nullable, enums);
-            if (type is INamedTypeSymbol { IsGenericType: true } g && g.TypeArguments.Length == 1)
-            {
-                var definition = g.OriginalDefinition.ToDisplayString();
-                var collection = definition switch
-                {
-                    "System.Collections.Generic.List<T>" => "list",
-                    "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IList<T>"
-                        or "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyCollection<T>" => "array",
-                    _ => null,
-                };
-                if (collection is not null)
-                    return Element(g.TypeArguments[0], collection, nullable, enums);
-            }
+            if (TermTypeRules.CollectionKind(type, out var element) is { } collection)
+                return Element(element!, collection, nullable, enums);
             return Scalar(type, nullable, enums);
         }
 
@@ -98,29 +85,7 @@ namespace Ergo.Gen.Generators
             return new ValueSpec(name, IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable, null);
         }
 
-        /// <summary>The types TermConvert has both directions for.</summary>
-        public static bool IsConvertible(ITypeSymbol type)
-        {
-            switch (type.SpecialType)
-            {
-                case SpecialType.System_Int32:
-                case SpecialType.System_Int64:
-                case SpecialType.System_Int16:
-                case SpecialType.System_Byte:
-                case SpecialType.System_UInt32:
-                case SpecialType.System_UInt16:
-                case SpecialType.System_UInt64:
-                case SpecialType.System_Double:
-                case SpecialType.System_Single:
-                case SpecialType.System_Boolean:
-                case SpecialType.System_String:
-                    return true;
-            }
-            if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
-                return true;
-            var name = type.ToDisplayString();
-            return name is "System.Numerics.BigInteger" or TermBase or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference";
-        }
+        public static bool IsConvertible(ITypeSymbol type) => TermTypeRules.IsConvertible(type);
 
         public static bool IsTerm(ITypeSymbol type)
         {
@@ -132,7 +97,7 @@ namespace Ergo.Gen.Generators
             return false;
         }
 
-        public static bool IsTermType(ITypeSymbol type) => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
+        public static bool IsTermType(ITypeSymbol type) => TermTypeRules.IsTermType(type);
 
         // ---- [Supervisor] ----------------------------------------------------------------------------------
 

@@ -201,23 +201,5 @@ public static class TermConvert
     }
 
     /// <summary>snake_case of a .NET name, as tags and enum atoms are spelled.</summary>
-    public static string SnakeCase(string name)
-    {
-        var sb = new System.Text.StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]) && char.IsUpper(name[i - 1]))))
-                    sb.Append('_');
-                sb.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-        return sb.ToString();
-    }
+    public static string SnakeCase(string name) => Shared.SnakeCaseName.Of(name);
 }

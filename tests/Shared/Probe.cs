@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 
-namespace Ergo.Gen.Interop.Tests;
+namespace Ergo.Gen.Testing;
 
 /// <summary>
 /// A test's hands inside the node: a real process whose messages the test can await, and which performs

@@ -1,0 +1,77 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Ergo.Gen.Generators.Model
+{
+    /// <summary>
+    /// Which .NET types have an ETF form. Compiled into the generator and the analyzers alike, so EG0005 fires
+    /// exactly where the generator would have nothing to write.
+    /// </summary>
+    internal static class TermTypeRules
+    {
+        public const string TermAttribute = "Ergo.Gen.TermAttribute";
+
+        /// <summary>The types TermConvert converts both ways.</summary>
+        public static bool IsConvertible(ITypeSymbol type)
+        {
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Int32:
+                case SpecialType.System_Int64:
+                case SpecialType.System_Int16:
+                case SpecialType.System_Byte:
+                case SpecialType.System_UInt32:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_UInt64:
+                case SpecialType.System_Double:
+                case SpecialType.System_Single:
+                case SpecialType.System_Boolean:
+                case SpecialType.System_String:
+                    return true;
+            }
+            if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
+                return true;
+            var name = type.ToDisplayString();
+            return name is "System.Numerics.BigInteger" or "Ergo.Gen.Etf.Term" or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference";
+        }
+
+        public static bool IsTermType(ITypeSymbol type) => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
+
+        /// <summary>"list" for List&lt;T&gt;, "array" for arrays and read-only list interfaces, null for anything else.</summary>
+        public static string? CollectionKind(ITypeSymbol type, out ITypeSymbol? element)
+        {
+            element = null;
+            if (type is IArrayTypeSymbol { ElementType.SpecialType: not SpecialType.System_Byte } array)
+            {
+                element = array.ElementType;
+                return "array";
+            }
+            if (type is INamedTypeSymbol { IsGenericType: true } g && g.TypeArguments.Length == 1)
+            {
+                var kind = g.OriginalDefinition.ToDisplayString() switch
+                {
+                    "System.Collections.Generic.List<T>" => "list",
+                    "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IList<T>"
+                        or "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyCollection<T>" => "array",
+                    _ => null,
+                };
+                if (kind is not null)
+                    element = g.TypeArguments[0];
+                return kind;
+            }
+            return null;
+        }
+
+        /// <summary>Convertible, an enum, a [Term] type, a nullable of one, or a collection of those.</summary>
+        public static bool IsMarshallable(ITypeSymbol type)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+                type = n.TypeArguments[0];
+            if (CollectionKind(type, out var element) is not null)
+                type = element!;
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } inner)
+                type = inner.TypeArguments[0];
+            return IsConvertible(type) || type.TypeKind == TypeKind.Enum || IsTermType(type);
+        }
+    }
+}
