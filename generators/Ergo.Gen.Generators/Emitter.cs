@@ -29,9 +29,16 @@ namespace Ergo.Gen.Generators
                 w.Line($"#error EG0005: field {unsupported.Name} of {spec.FullName.Replace("global::", "")} has type {unsupported.Value.TypeName.Replace("global::", "")}, which has no ETF form");
 
             // ToTerm
-            w.Line($"/// <summary>{spec.FullName.Replace("global::", "")} as the term {{{spec.Tag}, ...}}.</summary>");
+            w.Line(spec.AsMap
+                ? $"/// <summary>{spec.FullName.Replace("global::", "")} as a map with atom keys.</summary>"
+                : $"/// <summary>{spec.FullName.Replace("global::", "")} as the term {{{spec.Tag}, ...}}.</summary>");
             w.Open($"public static {Etf}.Term ToTerm({spec.FullName} value)");
-            if (spec.Fields.Count == 0)
+            if (spec.AsMap)
+            {
+                var pairs = spec.Fields.Select(f => $"new global::System.Collections.Generic.KeyValuePair<{Etf}.Term, {Etf}.Term>({KeyName(spec, f)}, {Write(f.Value, "value." + f.Name)})");
+                w.Line($"return new {Etf}.Map({string.Join(", ", pairs)});");
+            }
+            else if (spec.Fields.Count == 0)
             {
                 w.Line($"return {tag};");
             }
@@ -46,7 +53,20 @@ namespace Ergo.Gen.Generators
             // TryFromTerm
             w.Open($"public static bool TryFromTerm({Etf}.Term term, out {spec.FullName} value)");
             w.Line("value = default!;");
-            if (spec.Fields.Count == 0)
+            if (spec.AsMap)
+            {
+                w.Line($"if (term is not {Etf}.Map m)");
+                w.Line("    return false;");
+                for (var i = 0; i < spec.Fields.Count; i++)
+                {
+                    // A missing key reads as undefined: nullable members take it, the others refuse the map.
+                    w.Line($"var v{i} = m[{KeyName(spec, spec.Fields[i])}] ?? {Convert}.Undefined;");
+                    Read(w, spec.Fields[i].Value, $"v{i}", $"f{i}");
+                }
+                Construct(w, spec);
+                w.Close();
+            }
+            else if (spec.Fields.Count == 0)
             {
                 w.Line($"if (!ReferenceEquals(term, {tag}))");
                 w.Line("    return false;");
@@ -60,16 +80,29 @@ namespace Ergo.Gen.Generators
                 w.Line("    return false;");
                 for (var i = 0; i < spec.Fields.Count; i++)
                     Read(w, spec.Fields[i].Value, $"t[{i + 1}]", $"f{i}");
-                var args = Enumerable.Range(0, spec.Fields.Count).Select(i => $"f{i}");
-                if (spec.Positional)
-                    w.Line($"value = new {spec.FullName}({string.Join(", ", args)});");
-                else
-                    w.Line($"value = new {spec.FullName} {{ {string.Join(", ", spec.Fields.Select((f, i) => $"{f.Name} = f{i}"))} }};");
-                w.Line("return true;");
+                Construct(w, spec);
                 w.Close();
+            }
+            if (spec.AsMap)
+            {
+                w.Line();
+                foreach (var f in spec.Fields)
+                    w.Line($"private static readonly {Etf}.Atom {KeyName(spec, f)} = {Etf}.Atom.Of({Naming.Literal(Naming.SnakeCase(f.Name))});");
             }
             w.Close().Close();
             return w.ToString();
+        }
+
+        private static string KeyName(TermTypeSpec spec, FieldSpec field) => $"Key_{Naming.Identifier(spec.FullName)}_{field.Name}";
+
+        private static void Construct(SourceWriter w, TermTypeSpec spec)
+        {
+            var args = Enumerable.Range(0, spec.Fields.Count).Select(i => $"f{i}");
+            if (spec.Positional)
+                w.Line($"value = new {spec.FullName}({string.Join(", ", args)});");
+            else
+                w.Line($"value = new {spec.FullName} {{ {string.Join(", ", spec.Fields.Select((f, i) => $"{f.Name} = f{i}"))} }};");
+            w.Line("return true;");
         }
 
         /// <summary>The expression that turns <paramref name="expression"/> into a Term.</summary>

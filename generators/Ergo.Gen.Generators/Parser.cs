@@ -31,7 +31,8 @@ namespace Ergo.Gen.Generators
             var enums = new List<EnumSpec>();
             var (members, positional) = Members(type);
             var fields = members.Select(m => new FieldSpec(m.Name, Value(m.Type, m.Nullable, enums))).ToEquatableArray();
-            return (new TermTypeSpec(Name(type), tag, fields, positional, type.IsValueType), enums.Distinct().ToEquatableArray());
+            var asMap = attribute.NamedArguments.FirstOrDefault(a => a.Key == "AsMap").Value.Value is true;
+            return (new TermTypeSpec(Name(type), tag, fields, positional, type.IsValueType, asMap), enums.Distinct().ToEquatableArray());
         }
 
         /// <summary>The constructor whose parameters all match public members (a positional record), else settable properties.</summary>

@@ -11,6 +11,7 @@ namespace Ergo.Gen.Generators.Tests;
 [Term] public sealed record Reset;
 [Term] public sealed record Tagged(string Text, Priority Priority, long? Limit, IReadOnlyList<int> Values, Ok Nested, byte[] Blob);
 public enum Priority { Low, VeryHigh }
+[Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname);
 
 [GenServer(Name = "gen_counter")]
 public partial class GenCounter
@@ -80,6 +81,15 @@ public sealed class GeneratedServerTests : IAsyncLifetime
         Assert.Equal(value.Nested, back.Nested);
         Assert.Equal(value.Blob, back.Blob);
         Assert.Equal(Atom.Of("reset"), TermCodec.ToTerm(new Reset()));
+
+        var profile = TermCodec.ToTerm(new Profile("Ada", 36, null));
+        Assert.Equal("#{age => 36,name => <<\"Ada\">>,nickname => undefined}", profile.ToString());
+        // Keys in any order, and a missing nullable key, as an Elixir map may arrive.
+        var partial = EtfCodec.Decode(EtfCodec.Encode(new Map(
+            new KeyValuePair<Term, Term>(Atom.Of("age"), 7), new KeyValuePair<Term, Term>(Atom.Of("name"), Binary.FromUtf8("Bo")))));
+        Assert.True(TermCodec.TryFromTerm(partial, out Profile p));
+        Assert.Equal(new Profile("Bo", 7, null), p);
+        Assert.False(TermCodec.TryFromTerm(new Map(new KeyValuePair<Term, Term>(Atom.Of("age"), 7)), out Profile _));
         Assert.False(TermCodec.TryFromTerm(new Etf.Tuple(Atom.Of("add"), Atom.Of("x")), out Add _));
         Assert.Equal("very_high", TermConvert.SnakeCase(nameof(Priority.VeryHigh)));
         // The generator and the runtime spell snake_case the same way.

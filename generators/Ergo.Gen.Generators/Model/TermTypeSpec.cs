@@ -26,7 +26,8 @@ namespace Ergo.Gen.Generators.Model
         string Tag,
         EquatableArray<FieldSpec> Fields,
         bool Positional,
-        bool IsValueType);
+        bool IsValueType,
+        bool AsMap);
 
     /// <summary>An enum used by some [Term] field: its members and their atoms.</summary>
     internal sealed record EnumSpec(string FullName, EquatableArray<string> Members);

@@ -36,6 +36,9 @@ public sealed class TermAttribute : Attribute
 
     /// <summary>The tag atom; snake_case of the type name when not given.</summary>
     public string? Tag { get; set; }
+
+    /// <summary>A map with atom keys (snake_case member names), as Elixir structs and Erlang maps are, instead of a tuple.</summary>
+    public bool AsMap { get; set; }
 }
 
 /// <summary>

@@ -142,9 +142,6 @@ public static class TermConvert
             case List l when l.TryGetString(out var s):
                 value = s;
                 return true;
-            case Atom a:
-                value = a.Name;
-                return true;
         }
         value = null!;
         return false;

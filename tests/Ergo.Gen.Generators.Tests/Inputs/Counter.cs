@@ -35,3 +35,5 @@ public sealed class Worker : Ergo.Gen.Processes.Process
 {
     protected override ValueTask HandleAsync(object message) => ValueTask.CompletedTask;
 }
+
+[Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname);
