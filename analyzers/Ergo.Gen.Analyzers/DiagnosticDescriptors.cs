@@ -33,6 +33,16 @@ namespace Ergo.Gen.Analyzers
             "'{0}' has type '{1}', which cannot be marshalled to an Erlang term",
             Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0005.md");
 
+        public static readonly DiagnosticDescriptor BadTag = new(
+            "EG0007", "A [Term] tag is not a valid atom",
+            "The tag of '{0}' has {1} characters; Erlang atoms have at most 255",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0007.md");
+
+        public static readonly DiagnosticDescriptor CallsItself = new(
+            "EG0008", "A server calls itself",
+            "Handler '{0}' makes a synchronous call to its own server, which waits for itself (calling_self); reply, or cast instead",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0008.md");
+
         public static readonly DiagnosticDescriptor BlockingWait = new(
             "EG0006", "A blocking wait inside a handler",
             "'{0}' blocks a scheduler thread inside handler '{1}'; await instead",

@@ -17,7 +17,8 @@ namespace Ergo.Gen.Analyzers
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.HasBaseClass, DiagnosticDescriptors.BadHandler,
-            DiagnosticDescriptors.DuplicateHandler, DiagnosticDescriptors.Unmarshallable, DiagnosticDescriptors.BlockingWait);
+            DiagnosticDescriptors.DuplicateHandler, DiagnosticDescriptors.Unmarshallable, DiagnosticDescriptors.BlockingWait,
+            DiagnosticDescriptors.BadTag, DiagnosticDescriptors.CallsItself);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -25,6 +26,7 @@ namespace Ergo.Gen.Analyzers
             context.EnableConcurrentExecution();
             context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
             context.RegisterSyntaxNodeAction(AnalyzeBlockingWait, SyntaxKind.SimpleMemberAccessExpression);
+            context.RegisterSyntaxNodeAction(AnalyzeSelfCall, SyntaxKind.InvocationExpression);
         }
 
         private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
@@ -101,6 +103,11 @@ namespace Ergo.Gen.Analyzers
 
         private static void AnalyzeTerm(SymbolAnalysisContext context, INamedTypeSymbol type)
         {
+            var attribute = type.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
+            var tag = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Tag").Value.Value as string
+                ?? (attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null);
+            if (tag is not null && CodePoints(tag) > 255)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadTag, type.Locations.FirstOrDefault(), type.Name, CodePoints(tag)));
             foreach (var property in type.GetMembers().OfType<IPropertySymbol>()
                          .Where(p => p.DeclaredAccessibility == Accessibility.Public && !p.IsStatic && !p.IsIndexer && p.GetMethod is not null && p.Name != "EqualityContract"))
             {
@@ -111,6 +118,40 @@ namespace Ergo.Gen.Analyzers
         }
 
         private static bool Marshallable(ITypeSymbol type) => Ergo.Gen.Generators.Model.TermTypeRules.IsMarshallable(type);
+
+        private static int CodePoints(string text)
+        {
+            var n = 0;
+            for (var i = 0; i < text.Length; i++)
+            {
+                if (!char.IsLowSurrogate(text[i]))
+                    n++;
+            }
+            return n;
+        }
+
+        /// <summary>CallAsync(Self, ...) or CallAsync(RegisteredAs, ...) in a handler of that same [GenServer].</summary>
+        private static void AnalyzeSelfCall(SyntaxNodeAnalysisContext context)
+        {
+            var invocation = (InvocationExpressionSyntax)context.Node;
+            var name = invocation.Expression switch
+            {
+                MemberAccessExpressionSyntax m => m.Name.Identifier.Text,
+                IdentifierNameSyntax i => i.Identifier.Text,
+                _ => null,
+            };
+            if (name != "CallAsync" || invocation.ArgumentList.Arguments.Count == 0)
+                return;
+            var method = invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>();
+            if (method is null || context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is not { } handler
+                || !Has(handler.ContainingType, GenServerAttribute))
+                return;
+            var target = context.SemanticModel.GetSymbolInfo(invocation.ArgumentList.Arguments[0].Expression, context.CancellationToken).Symbol;
+            var self = target is IPropertySymbol { Name: "Self" } p && p.ContainingType.ToDisplayString() == "Ergo.Gen.Processes.Process"
+                || target is IFieldSymbol { Name: "RegisteredAs" } f && SymbolEqualityComparer.Default.Equals(f.ContainingType, handler.ContainingType);
+            if (self)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallsItself, invocation.GetLocation(), handler.Name));
+        }
 
         /// <summary>.Result, .Wait() and Thread.Sleep inside a handler of a [GenServer] hold a scheduler thread.</summary>
         private static void AnalyzeBlockingWait(SyntaxNodeAnalysisContext context)

@@ -89,6 +89,23 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task EG0007_a_tag_that_is_not_a_valid_atom()
+    {
+        await Expect($"[Term(\"{new string('x', 256)}\")] public sealed record Long(int A);", "EG0007");
+        await Expect($"[Term(Tag = \"{new string('x', 255)}\")] public sealed record Fine(int A);");
+    }
+
+    [Fact]
+    public async Task EG0008_a_server_calling_itself()
+    {
+        // What the generator adds: the GenServer base (analyzer tests run without the generator).
+        const string generated = " public partial class C : GenServer { }";
+        await Expect("[GenServer] public partial class C { [Call] async Task<object?> H(Atom a) => await CallAsync(Self, a); }" + generated, "EG0008");
+        await Expect("[GenServer(Name = \"c\")] public partial class C { public static readonly Atom RegisteredAs = Atom.Of(\"c\"); [Call] async Task<object?> H(Atom a) => await CallAsync(RegisteredAs, a); }" + generated, "EG0008");
+        await Expect("[GenServer] public partial class C { [Call] async Task<object?> H(Pid other) => await CallAsync(other, other); }" + generated);
+    }
+
+    [Fact]
     public async Task The_EG0001_fix_makes_the_class_partial()
     {
         using var workspace = new AdhocWorkspace();
