@@ -137,7 +137,7 @@ internal sealed partial class Connection
                 body.EnsureAtEnd();
             }
             if (ReferenceEquals(node, Node.Name) && creation == Node.Creation)
-                Node.Processes.Lookup(id, serial)?.Enqueue(payload);
+                Node.Processes.Lookup(id, serial)?.EnqueueBatched(payload, _wake);
             return true;
         }
         catch (EtfDecodeException e)

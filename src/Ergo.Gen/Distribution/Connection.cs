@@ -155,29 +155,47 @@ internal sealed partial class Connection
             var result = await reader.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
             _lastReceived = Environment.TickCount64;
-            // Fast path: whole frames in the first segment are parsed from one span, sliced once at the end.
-            var first = buffer.FirstSpan;
-            var consumed = 0;
-            while (first.Length - consumed >= 4)
+            try
             {
-                var length = BinaryPrimitives.ReadUInt32BigEndian(first[consumed..]);
-                if (length > _dist.Options.MaxFrameBytes || first.Length - consumed - 4 < length)
-                    break;
-                if (length > 0)
-                    HandleFrame(first.Slice(consumed + 4, (int)length));
-                consumed += 4 + (int)length;
+                // Fast path: whole frames in the first segment are parsed from one span, sliced once at the end.
+                var first = buffer.FirstSpan;
+                var consumed = 0;
+                while (first.Length - consumed >= 4)
+                {
+                    var length = BinaryPrimitives.ReadUInt32BigEndian(first[consumed..]);
+                    if (length > _dist.Options.MaxFrameBytes || first.Length - consumed - 4 < length)
+                        break;
+                    if (length > 0)
+                        HandleFrame(first.Slice(consumed + 4, (int)length));
+                    consumed += 4 + (int)length;
+                }
+                if (consumed > 0)
+                    buffer = buffer.Slice(consumed);
+                while (TryTakeFrame(ref buffer, out var frame))
+                {
+                    if (frame.Length > 0)
+                        HandleFrame(frame);
+                }
             }
-            if (consumed > 0)
-                buffer = buffer.Slice(consumed);
-            while (TryTakeFrame(ref buffer, out var frame))
+            finally
             {
-                if (frame.Length > 0)
-                    HandleFrame(frame);
+                // Even when a frame is malformed, the receivers of the good ones before it must run.
+                WakeReceivers();
             }
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
                 throw new IOException("the peer closed the connection");
         }
+    }
+
+    // Receivers that got their first message of this read: scheduled once, after every frame of it is queued.
+    private readonly List<Processes.Process> _wake = [];
+
+    private void WakeReceivers()
+    {
+        foreach (var process in _wake)
+            Processes.Scheduler.Schedule(process);
+        _wake.Clear();
     }
 
     private bool TryTakeFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)

@@ -109,6 +109,20 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
             Scheduler.Schedule(this);
     }
 
+    /// <summary>
+    /// Enqueues without waking the process: if it was idle, it is added to <paramref name="wake"/> and stays
+    /// unscheduled until the caller schedules the whole batch (a connection's reader delivering many frames
+    /// wakes each receiver once per read, not once per message).
+    /// </summary>
+    internal void EnqueueBatched(object message, List<Process> wake)
+    {
+        if (Volatile.Read(ref _state) == Dead)
+            return;
+        _mailbox.Enqueue(message);
+        if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
+            wake.Add(this);
+    }
+
     internal void EnqueueSignal(SystemSignal signal)
     {
         if (Volatile.Read(ref _state) == Dead)
