@@ -186,3 +186,29 @@ public sealed class HandshakeTests : IAsyncLifetime
         await AssertServing();
     }
 }
+
+public sealed class EpmdTests
+{
+    [Fact]
+    public async Task A_node_registers_again_when_its_epmd_goes_away_and_comes_back()
+    {
+        const int port = 43692;
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port);
+        var first = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.NotNull(first);
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "reregister@127.0.0.1" },
+            new DistributionOptions { Cookie = "epmd", EpmdPort = port, StartEmbeddedEpmd = false });
+        Assert.Contains("name reregister at port", await Epmd.EpmdClient.NamesAsync(endpoint));
+
+        await first!.DisposeAsync();
+        await using var second = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.NotNull(second);
+        var names = "";
+        for (var i = 0; i < 100 && !names.Contains("name reregister at port"); i++)
+        {
+            await Task.Delay(100);
+            names = await Epmd.EpmdClient.NamesAsync(endpoint);
+        }
+        Assert.Contains($"name reregister at port {node.DistributionPort}", names);
+    }
+}

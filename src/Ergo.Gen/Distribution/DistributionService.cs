@@ -79,7 +79,67 @@ internal sealed class DistributionService : IAsyncDisposable
     {
         var service = new DistributionService(node, options, listener, cookie) { _epmdRegistration = registration, _embeddedEpmd = epmd };
         service._accepting = service.AcceptLoop();
+        if (registration is not null)
+            _ = service.KeepRegisteredAsync();
         return service;
+    }
+
+    /// <summary>
+    /// The registration lasts as long as its socket. If EPMD goes away, register again from the start (starting
+    /// the embedded EPMD if the port is free), so peers can keep finding this node. The creation stays ours.
+    /// </summary>
+    private async Task KeepRegisteredAsync()
+    {
+        var alive = Node.Name.Name[..Node.Name.Name.IndexOf('@')];
+        var epmd = new IPEndPoint(IPAddress.Loopback, Options.EpmdPort);
+        var sink = new byte[16];
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var stream = _epmdRegistration!.GetStream();
+                while (await stream.ReadAsync(sink, _stop.Token).ConfigureAwait(false) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (_stop.IsCancellationRequested)
+                return;
+            Logger.LogWarning("the EPMD registration of {Node} was lost; registering again", Node.Name);
+            _epmdRegistration?.Dispose();
+            for (var delay = 100; !_stop.IsCancellationRequested; delay = Math.Min(delay * 2, 5000))
+            {
+                try
+                {
+                    if (Options.StartEmbeddedEpmd && _embeddedEpmd is null)
+                        _embeddedEpmd = EpmdServer.TryStart(Options.EpmdPort, Logger);
+                    (_epmdRegistration, _) = await EpmdClient.RegisterAsync(alive, (ushort)Port, epmd, _stop.Token).ConfigureAwait(false);
+                    Logger.LogInformation("{Node} is registered with EPMD again", Node.Name);
+                    break;
+                }
+                catch (Exception e) when (e is SocketException or IOException or EpmdException)
+                {
+                    try
+                    {
+                        await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     private HandshakeContext Context => new(Node.Name.Name, Node.Creation, Offered, Cookie, MarkPending);
