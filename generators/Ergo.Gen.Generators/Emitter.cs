@@ -108,6 +108,13 @@ namespace Ergo.Gen.Generators
         /// <summary>The expression that turns <paramref name="expression"/> into a Term.</summary>
         private static string Write(ValueSpec value, string expression)
         {
+            if (value.CollectionKind == "map")
+            {
+                var element = value with { CollectionKind = null, Nullable = false, Key = null };
+                var pair = $"new global::System.Collections.Generic.KeyValuePair<{Etf}.Term, {Etf}.Term>({Write(value.Key!, "kv.Key")}, {Write(element, "kv.Value")})";
+                var map = $"new {Etf}.Map(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select({expression}, kv => {pair})))";
+                return value.Nullable ? $"({expression} is null ? {Convert}.Undefined : {map})" : map;
+            }
             if (value.CollectionKind is not null)
             {
                 var element = value with { CollectionKind = null, Nullable = false };
@@ -133,6 +140,26 @@ namespace Ergo.Gen.Generators
         private static void Read(SourceWriter w, ValueSpec value, string source, string target)
         {
             var type = value.TypeName + (value.Nullable ? "?" : "");
+            if (value.CollectionKind == "map")
+            {
+                var element = value with { CollectionKind = null, Nullable = false, Key = null };
+                var dictionary = $"global::System.Collections.Generic.Dictionary<{value.Key!.TypeName}, {element.TypeName}>";
+                w.Line($"{dictionary}{(value.Nullable ? "?" : "")} {target};");
+                if (value.Nullable)
+                    w.Open($"if ({Convert}.IsUndefined({source}))").Line($"{target} = null;").Close().Open("else");
+                else
+                    w.Line("{").Indent();
+                w.Line($"if ({source} is not {Etf}.Map {target}_map)");
+                w.Line("    return false;");
+                w.Line($"{target} = new {dictionary}({target}_map.Count);");
+                w.Open($"foreach (var {target}_pair in {target}_map.Pairs)");
+                Read(w, value.Key, $"{target}_pair.Key", $"{target}_k");
+                Read(w, element, $"{target}_pair.Value", $"{target}_v");
+                w.Line($"{target}[{target}_k] = {target}_v;");
+                w.Close();
+                w.Close();
+                return;
+            }
             if (value.CollectionKind is not null)
             {
                 var element = value with { CollectionKind = null, Nullable = false };

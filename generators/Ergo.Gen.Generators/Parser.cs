@@ -65,6 +65,8 @@ namespace Ergo.Gen.Generators
         {
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
                 return Value(n.TypeArguments[0], true, enums) with { Nullable = true };
+            if (TermTypeRules.IsDictionary(type, out var key, out var value))
+                return Element(value!, "map", nullable, enums) with { Key = Scalar(key!, false, enums) };
             if (TermTypeRules.CollectionKind(type, out var element) is { } collection)
                 return Element(element!, collection, nullable, enums);
             return Scalar(type, nullable, enums);

@@ -76,7 +76,7 @@ public sealed class AnalyzerTests
         var d = (await Analyze("[Term] public sealed record Bad(int Ok, System.IO.Stream Stream);")).Single();
         Assert.Equal("EG0005", d.Id);
         Assert.Contains("Bad.Stream", d.GetMessage());
-        await Expect("public enum E { A } [Term] public sealed record Inner(int X); [Term] public sealed record Good(string S, int? N, E E, Inner I, System.Collections.Generic.List<long> L, byte[] B, Pid P, Term T);");
+        await Expect("public enum E { A } [Term] public sealed record Inner(int X); [Term] public sealed record Good(string S, int? N, E E, Inner I, System.Collections.Generic.List<long> L, byte[] B, Pid P, Term T, System.Collections.Generic.Dictionary<string, Inner> D);");
     }
 
     [Fact]

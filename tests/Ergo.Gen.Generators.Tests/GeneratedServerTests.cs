@@ -12,6 +12,7 @@ namespace Ergo.Gen.Generators.Tests;
 [Term] public sealed record Tagged(string Text, Priority Priority, long? Limit, IReadOnlyList<int> Values, Ok Nested, byte[] Blob);
 public enum Priority { Low, VeryHigh }
 [Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname);
+[Term] public sealed record Inventory(Dictionary<Priority, long> Counts, IReadOnlyDictionary<string, Ok>? Items);
 
 [GenServer(Name = "gen_counter")]
 public partial class GenCounter
@@ -90,6 +91,16 @@ public sealed class GeneratedServerTests : IAsyncLifetime
         Assert.True(TermCodec.TryFromTerm(partial, out Profile p));
         Assert.Equal(new Profile("Bo", 7, null), p);
         Assert.False(TermCodec.TryFromTerm(new Map(new KeyValuePair<Term, Term>(Atom.Of("age"), 7)), out Profile _));
+
+        // Dictionaries are maps, keys and values converted like any member.
+        var inventory = new Inventory(new() { [Priority.Low] = 3, [Priority.VeryHigh] = 1 }, new Dictionary<string, Ok> { ["a"] = new(5) });
+        var mapTerm = TermCodec.ToTerm(inventory);
+        Assert.Equal("{inventory,#{low => 3,very_high => 1},#{<<\"a\">> => {ok,5}}}", mapTerm.ToString());
+        Assert.True(TermCodec.TryFromTerm(EtfCodec.Decode(EtfCodec.Encode(mapTerm)), out Inventory inv));
+        Assert.Equal(inventory.Counts, inv.Counts);
+        Assert.Equal(new Ok(5), inv.Items!["a"]);
+        Assert.True(TermCodec.TryFromTerm(TermCodec.ToTerm(inventory with { Items = null }), out Inventory noItems));
+        Assert.Null(noItems.Items);
         Assert.False(TermCodec.TryFromTerm(new Etf.Tuple(Atom.Of("add"), Atom.Of("x")), out Add _));
         Assert.Equal("very_high", TermConvert.SnakeCase(nameof(Priority.VeryHigh)));
         // The generator and the runtime spell snake_case the same way.

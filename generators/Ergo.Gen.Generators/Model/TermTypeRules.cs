@@ -62,11 +62,27 @@ namespace Ergo.Gen.Generators.Model
             return null;
         }
 
-        /// <summary>Convertible, an enum, a [Term] type, a nullable of one, or a collection of those.</summary>
+        /// <summary>Key and value types of Dictionary/IDictionary/IReadOnlyDictionary, or false.</summary>
+        public static bool IsDictionary(ITypeSymbol type, out ITypeSymbol? key, out ITypeSymbol? value)
+        {
+            key = value = null;
+            if (type is not INamedTypeSymbol { IsGenericType: true } g || g.TypeArguments.Length != 2)
+                return false;
+            if (g.OriginalDefinition.ToDisplayString() is not ("System.Collections.Generic.Dictionary<TKey, TValue>"
+                or "System.Collections.Generic.IDictionary<TKey, TValue>" or "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>"))
+                return false;
+            key = g.TypeArguments[0];
+            value = g.TypeArguments[1];
+            return true;
+        }
+
+        /// <summary>Convertible, an enum, a [Term] type, a nullable of one, or a collection or dictionary of those.</summary>
         public static bool IsMarshallable(ITypeSymbol type)
         {
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
                 type = n.TypeArguments[0];
+            if (IsDictionary(type, out var key, out var value))
+                return IsMarshallable(key!) && IsMarshallable(value!);
             if (CollectionKind(type, out var element) is not null)
                 type = element!;
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } inner)

@@ -16,7 +16,11 @@ namespace Ergo.Gen.Generators.Model
     }
 
     /// <summary>A field's value: its type, how it converts, whether it may be null, whether it is a list of such values.</summary>
-    internal sealed record ValueSpec(string TypeName, ValueKind Kind, bool Nullable, string? CollectionKind);
+    internal sealed record ValueSpec(string TypeName, ValueKind Kind, bool Nullable, string? CollectionKind)
+    {
+        /// <summary>For a dictionary (CollectionKind "map"): how its keys convert; the spec itself describes the values.</summary>
+        public ValueSpec? Key { get; init; }
+    }
 
     internal sealed record FieldSpec(string Name, ValueSpec Value);
 

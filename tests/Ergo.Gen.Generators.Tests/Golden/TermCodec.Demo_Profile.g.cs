@@ -10,7 +10,7 @@ namespace Ergo.Gen.Generated
         /// <summary>Demo.Profile as a map with atom keys.</summary>
         public static global::Ergo.Gen.Etf.Term ToTerm(global::Demo.Profile value)
         {
-            return new global::Ergo.Gen.Etf.Map(new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Name, global::Ergo.Gen.TermConvert.ToTerm(value.Name)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Age, global::Ergo.Gen.TermConvert.ToTerm(value.Age)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Nickname, global::Ergo.Gen.TermConvert.ToTerm(value.Nickname)));
+            return new global::Ergo.Gen.Etf.Map(new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Name, global::Ergo.Gen.TermConvert.ToTerm(value.Name)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Age, global::Ergo.Gen.TermConvert.ToTerm(value.Age)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Nickname, global::Ergo.Gen.TermConvert.ToTerm(value.Nickname)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Scores, new global::Ergo.Gen.Etf.Map(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Scores, kv => new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(global::Ergo.Gen.TermConvert.ToTerm(kv.Key), global::Ergo.Gen.TermConvert.ToTerm(kv.Value)))))));
         }
 
         public static bool TryFromTerm(global::Ergo.Gen.Etf.Term term, out global::Demo.Profile value)
@@ -36,12 +36,28 @@ namespace Ergo.Gen.Generated
             }
             else
                 return false;
-            value = new global::Demo.Profile(f0, f1, f2);
+            var v3 = m[Key_Demo_Profile_Scores] ?? global::Ergo.Gen.TermConvert.Undefined;
+            global::System.Collections.Generic.Dictionary<string, int> f3;
+            {
+                if (v3 is not global::Ergo.Gen.Etf.Map f3_map)
+                    return false;
+                f3 = new global::System.Collections.Generic.Dictionary<string, int>(f3_map.Count);
+                foreach (var f3_pair in f3_map.Pairs)
+                {
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f3_pair.Key, out string f3_k))
+                        return false;
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f3_pair.Value, out int f3_v))
+                        return false;
+                    f3[f3_k] = f3_v;
+                }
+            }
+            value = new global::Demo.Profile(f0, f1, f2, f3);
             return true;
         }
 
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Name = global::Ergo.Gen.Etf.Atom.Of("name");
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Age = global::Ergo.Gen.Etf.Atom.Of("age");
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Nickname = global::Ergo.Gen.Etf.Atom.Of("nickname");
+        private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Scores = global::Ergo.Gen.Etf.Atom.Of("scores");
     }
 }

@@ -36,4 +36,4 @@ public sealed class Worker : Ergo.Gen.Processes.Process
     protected override ValueTask HandleAsync(object message) => ValueTask.CompletedTask;
 }
 
-[Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname);
+[Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname, Dictionary<string, int> Scores);
