@@ -29,14 +29,20 @@ namespace Ergo.Gen.Generators
                 w.Line($"#error EG0005: field {unsupported.Name} of {spec.FullName.Replace("global::", "")} has type {unsupported.Value.TypeName.Replace("global::", "")}, which has no ETF form");
 
             // ToTerm
-            w.Line(spec.AsMap
-                ? $"/// <summary>{spec.FullName.Replace("global::", "")} as a map with atom keys.</summary>"
-                : $"/// <summary>{spec.FullName.Replace("global::", "")} as the term {{{spec.Tag}, ...}}.</summary>");
+            var display = spec.FullName.Replace("global::", "");
+            w.Line(spec.AsMap ? $"/// <summary>{display} as a map with atom keys.</summary>"
+                : spec.AsProplist ? $"/// <summary>{display} as a proplist.</summary>"
+                : $"/// <summary>{display} as the term {{{spec.Tag}, ...}}.</summary>");
             w.Open($"public static {Etf}.Term ToTerm({spec.FullName} value)");
             if (spec.AsMap)
             {
                 var pairs = spec.Fields.Select(f => $"new global::System.Collections.Generic.KeyValuePair<{Etf}.Term, {Etf}.Term>({KeyName(spec, f)}, {Write(f.Value, "value." + f.Name)})");
                 w.Line($"return new {Etf}.Map({string.Join(", ", pairs)});");
+            }
+            else if (spec.AsProplist)
+            {
+                var pairs = spec.Fields.Select(f => $"new {Etf}.Tuple({KeyName(spec, f)}, {Write(f.Value, "value." + f.Name)})");
+                w.Line($"return {Convert}.List(new {Etf}.Term[] {{ {string.Join(", ", pairs)} }});");
             }
             else if (spec.Fields.Count == 0)
             {
@@ -53,14 +59,15 @@ namespace Ergo.Gen.Generators
             // TryFromTerm
             w.Open($"public static bool TryFromTerm({Etf}.Term term, out {spec.FullName} value)");
             w.Line("value = default!;");
-            if (spec.AsMap)
+            if (spec.AsMap || spec.AsProplist)
             {
-                w.Line($"if (term is not {Etf}.Map m)");
+                w.Line(spec.AsMap ? $"if (term is not {Etf}.Map m)" : $"if (term is not {Etf}.List {{ IsProper: true }})");
                 w.Line("    return false;");
                 for (var i = 0; i < spec.Fields.Count; i++)
                 {
-                    // A missing key reads as undefined: nullable members take it, the others refuse the map.
-                    w.Line($"var v{i} = m[{KeyName(spec, spec.Fields[i])}] ?? {Convert}.Undefined;");
+                    // A missing key reads as undefined: nullable members take it, the others refuse the term.
+                    var lookup = spec.AsMap ? $"m[{KeyName(spec, spec.Fields[i])}]" : $"{Convert}.Lookup(term, {KeyName(spec, spec.Fields[i])})";
+                    w.Line($"var v{i} = {lookup} ?? {Convert}.Undefined;");
                     Read(w, spec.Fields[i].Value, $"v{i}", $"f{i}");
                 }
                 Construct(w, spec);
@@ -83,7 +90,7 @@ namespace Ergo.Gen.Generators
                 Construct(w, spec);
                 w.Close();
             }
-            if (spec.AsMap)
+            if (spec.AsMap || spec.AsProplist)
             {
                 w.Line();
                 foreach (var f in spec.Fields)
@@ -125,6 +132,8 @@ namespace Ergo.Gen.Generators
             {
                 ValueKind.TermType => $"{Codec}.ToTerm({{0}})",
                 ValueKind.Enum => $"{Codec}.ToTerm({{0}})",
+                ValueKind.Custom => $"{value.TypeName}.ToTerm({{0}})",
+                _ when value.Charlist => $"{Convert}.ToCharlist({{0}})",
                 _ => $"{Convert}.ToTerm({{0}})",
             };
             if (!value.Nullable || value.Kind == ValueKind.Primitive && !IsValueTypeName(value.TypeName))
@@ -180,7 +189,12 @@ namespace Ergo.Gen.Generators
                 w.Close();
                 return;
             }
-            var decoder = value.Kind is ValueKind.TermType or ValueKind.Enum ? Codec : Convert;
+            var decoder = value.Kind switch
+            {
+                ValueKind.TermType or ValueKind.Enum => Codec,
+                ValueKind.Custom => value.TypeName,
+                _ => Convert,
+            };
             if (value.Nullable)
             {
                 w.Line($"{type} {target};");

@@ -30,13 +30,16 @@ namespace Ergo.Gen.Generators
                 ?? Naming.SnakeCase(type.Name);
             var enums = new List<EnumSpec>();
             var (members, positional) = Members(type);
-            var fields = members.Select(m => new FieldSpec(m.Name, Value(m.Type, m.Nullable, enums))).ToEquatableArray();
+            var fields = members.Select(m => new FieldSpec(m.Name, Value(m.Type, m.Nullable, enums) with { Charlist = m.Charlist })).ToEquatableArray();
             var asMap = attribute.NamedArguments.FirstOrDefault(a => a.Key == "AsMap").Value.Value is true;
-            return (new TermTypeSpec(Name(type), tag, fields, positional, type.IsValueType, asMap), enums.Distinct().ToEquatableArray());
+            var asProplist = attribute.NamedArguments.FirstOrDefault(a => a.Key == "AsProplist").Value.Value is true;
+            return (new TermTypeSpec(Name(type), tag, fields, positional, type.IsValueType, asMap, asProplist), enums.Distinct().ToEquatableArray());
         }
 
         /// <summary>The constructor whose parameters all match public members (a positional record), else settable properties.</summary>
-        private static (List<(string Name, ITypeSymbol Type, bool Nullable)> Members, bool Positional) Members(INamedTypeSymbol type)
+        private static bool IsCharlist(ISymbol symbol) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.CharlistAttribute");
+
+        private static (List<(string Name, ITypeSymbol Type, bool Nullable, bool Charlist)> Members, bool Positional) Members(INamedTypeSymbol type)
         {
             var readable = type.GetMembers().OfType<IPropertySymbol>()
                 .Where(p => p.DeclaredAccessibility == Accessibility.Public && !p.IsStatic && !p.IsIndexer && p.GetMethod is not null)
@@ -52,12 +55,12 @@ namespace Ergo.Gen.Generators
                 var members = ctor.Parameters.Select(p =>
                 {
                     var property = readable.First(r => string.Equals(r.Name, p.Name, System.StringComparison.OrdinalIgnoreCase));
-                    return (property.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated);
+                    return (property.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated, IsCharlist(p) || IsCharlist(property));
                 }).ToList();
                 return (members, true);
             }
             var settable = readable.Where(p => p.SetMethod is { DeclaredAccessibility: Accessibility.Public })
-                .Select(p => (p.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated)).ToList();
+                .Select(p => (p.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated, IsCharlist(p))).ToList();
             return (settable, false);
         }
 
@@ -83,6 +86,8 @@ namespace Ergo.Gen.Generators
                 enums.Add(new EnumSpec(name, type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => f.Name).ToEquatableArray()));
                 return new ValueSpec(name, ValueKind.Enum, nullable, null);
             }
+            if (TermTypeRules.HasOwnCodec(type))
+                return new ValueSpec(name, ValueKind.Custom, nullable, null);
             if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute))
                 return new ValueSpec(name, ValueKind.TermType, nullable || type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated, null);
             return new ValueSpec(name, IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable, null);

@@ -12,6 +12,17 @@ namespace Ergo.Gen.Generators.Tests;
 [Term] public sealed record Tagged(string Text, Priority Priority, long? Limit, IReadOnlyList<int> Values, Ok Nested, byte[] Blob);
 public enum Priority { Low, VeryHigh }
 [Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname);
+[Term(AsProplist = true)] public sealed record Options(int Retries, [Charlist] string Mode, Money Limit, ReadOnlyMemory<byte> Seed);
+public readonly record struct Money(long Cents) : ITermCodec<Money>
+{
+    public static Term ToTerm(Money value) => new Etf.Tuple(Atom.Of("eur"), value.Cents);
+    public static bool TryFromTerm(Term term, out Money value)
+    {
+        var ok = term is Etf.Tuple { Arity: 2 } t && ReferenceEquals(t[0], Atom.Of("eur")) && t[1] is Integer;
+        value = ok ? new Money(((Integer)((Etf.Tuple)term)[1]).Value) : default;
+        return ok;
+    }
+}
 [Term] public sealed record Inventory(Dictionary<Priority, long> Counts, IReadOnlyDictionary<string, Ok>? Items);
 
 [GenServer(Name = "gen_counter")]
@@ -91,6 +102,12 @@ public sealed class GeneratedServerTests : IAsyncLifetime
         Assert.True(TermCodec.TryFromTerm(partial, out Profile p));
         Assert.Equal(new Profile("Bo", 7, null), p);
         Assert.False(TermCodec.TryFromTerm(new Map(new KeyValuePair<Term, Term>(Atom.Of("age"), 7)), out Profile _));
+
+        // A proplist, a charlist member, a type with its own codec, a ReadOnlyMemory<byte> binary.
+        var options = TermCodec.ToTerm(new Options(3, "fast", new Money(250), new byte[] { 1 }));
+        Assert.Equal("[{retries,3},{mode,\"fast\"},{limit,{eur,250}},{seed,<<1>>}]", options.ToString());
+        Assert.True(TermCodec.TryFromTerm(EtfCodec.Decode(EtfCodec.Encode(options)), out Options o));
+        Assert.Equal((3, "fast", new Money(250), (byte)1), (o.Retries, o.Mode, o.Limit, o.Seed.Span[0]));
 
         // Dictionaries are maps, keys and values converted like any member.
         var inventory = new Inventory(new() { [Priority.Low] = 3, [Priority.VeryHigh] = 1 }, new Dictionary<string, Ok> { ["a"] = new(5) });

@@ -32,8 +32,14 @@ namespace Ergo.Gen.Generators.Model
             if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
                 return true;
             var name = type.ToDisplayString();
-            return name is "System.Numerics.BigInteger" or "Ergo.Gen.Etf.Term" or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference";
+            return name is "System.Numerics.BigInteger" or "Ergo.Gen.Etf.Term" or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference"
+                or "System.ReadOnlyMemory<byte>";
         }
+
+        /// <summary>A type implementing ITermCodec&lt;itself&gt;: it converts itself.</summary>
+        public static bool HasOwnCodec(ITypeSymbol type) =>
+            type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "Ergo.Gen.ITermCodec<TSelf>"
+                && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
 
         public static bool IsTermType(ITypeSymbol type) => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
 
@@ -87,7 +93,7 @@ namespace Ergo.Gen.Generators.Model
                 type = element!;
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } inner)
                 type = inner.TypeArguments[0];
-            return IsConvertible(type) || type.TypeKind == TypeKind.Enum || IsTermType(type);
+            return IsConvertible(type) || type.TypeKind == TypeKind.Enum || IsTermType(type) || HasOwnCodec(type);
         }
     }
 }

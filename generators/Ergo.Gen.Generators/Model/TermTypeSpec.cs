@@ -13,6 +13,8 @@ namespace Ergo.Gen.Generators.Model
         TermType,
         /// <summary>A type with no ETF form; reported as EG0005, and the generated code says so.</summary>
         Unsupported,
+        /// <summary>A type that implements ITermCodec&lt;itself&gt;.</summary>
+        Custom,
     }
 
     /// <summary>A field's value: its type, how it converts, whether it may be null, whether it is a list of such values.</summary>
@@ -20,6 +22,9 @@ namespace Ergo.Gen.Generators.Model
     {
         /// <summary>For a dictionary (CollectionKind "map"): how its keys convert; the spec itself describes the values.</summary>
         public ValueSpec? Key { get; init; }
+
+        /// <summary>A string written as a charlist ([Charlist]).</summary>
+        public bool Charlist { get; init; }
     }
 
     internal sealed record FieldSpec(string Name, ValueSpec Value);
@@ -31,7 +36,8 @@ namespace Ergo.Gen.Generators.Model
         EquatableArray<FieldSpec> Fields,
         bool Positional,
         bool IsValueType,
-        bool AsMap);
+        bool AsMap,
+        bool AsProplist);
 
     /// <summary>An enum used by some [Term] field: its members and their atoms.</summary>
     internal sealed record EnumSpec(string FullName, EquatableArray<string> Members);

@@ -39,6 +39,9 @@ public sealed class TermAttribute : Attribute
 
     /// <summary>A map with atom keys (snake_case member names), as Elixir structs and Erlang maps are, instead of a tuple.</summary>
     public bool AsMap { get; set; }
+
+    /// <summary>A proplist, <c>[{key, Value}, ...]</c> with snake_case atom keys, instead of a tuple.</summary>
+    public bool AsProplist { get; set; }
 }
 
 /// <summary>
@@ -81,3 +84,18 @@ public sealed class ChildAttribute<T>(Behaviours.RestartType restart = Behaviour
 
     public bool Significant { get; set; }
 }
+
+/// <summary>
+/// A type that writes its own term form. A [Term] member of such a type is converted through these methods
+/// instead of generated code.
+/// </summary>
+public interface ITermCodec<TSelf> where TSelf : ITermCodec<TSelf>
+{
+    static abstract Etf.Term ToTerm(TSelf value);
+
+    static abstract bool TryFromTerm(Etf.Term term, out TSelf value);
+}
+
+/// <summary>A string member written as an Erlang charlist (<c>"text"</c>) rather than a UTF-8 binary.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, Inherited = false)]
+public sealed class CharlistAttribute : Attribute;

@@ -24,6 +24,10 @@ public static class TermConvert
     public static Term ToTerm(bool value) => value ? Atom.True : Atom.False;
     public static Term ToTerm(string? value) => value is null ? UndefinedAtom : Binary.FromUtf8(value);
     public static Term ToTerm(byte[]? value) => value is null ? UndefinedAtom : new Binary(value);
+    public static Term ToTerm(ReadOnlyMemory<byte> value) => new Binary(value.ToArray());
+
+    /// <summary>A string as a charlist (Erlang's <c>"text"</c>), for members marked [Charlist].</summary>
+    public static Term ToCharlist(string? value) => value is null ? UndefinedAtom : Etf.List.FromString(value);
     public static Term ToTerm(Term? value) => value ?? UndefinedAtom;
 
     public static bool TryFromTerm(Term term, out int value)
@@ -152,6 +156,26 @@ public static class TermConvert
         var ok = term is Binary;
         value = ok ? ((Binary)term).Data : null!;
         return ok;
+    }
+
+    public static bool TryFromTerm(Term term, out ReadOnlyMemory<byte> value)
+    {
+        var ok = term is Binary;
+        value = ok ? ((Binary)term).Data : default;
+        return ok;
+    }
+
+    /// <summary>A proplist's value for <paramref name="key"/> (the first <c>{Key, Value}</c>), or null.</summary>
+    public static Term? Lookup(Term proplist, Atom key)
+    {
+        if (proplist is not List { IsProper: true } list)
+            return null;
+        foreach (var e in list.Elements)
+        {
+            if (e is Etf.Tuple { Arity: 2 } t && ReferenceEquals(t[0], key))
+                return t[1];
+        }
+        return null;
     }
 
     public static bool TryFromTerm(Term term, out Term value)

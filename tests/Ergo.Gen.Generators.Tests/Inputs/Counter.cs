@@ -37,3 +37,15 @@ public sealed class Worker : Ergo.Gen.Processes.Process
 }
 
 [Term(AsMap = true)] public sealed record Profile(string Name, int Age, string? Nickname, Dictionary<string, int> Scores);
+
+[Term(AsProplist = true)] public sealed record Options(int Retries, [Charlist] string Mode, Money Limit, System.ReadOnlyMemory<byte> Seed);
+
+public readonly record struct Money(long Cents) : ITermCodec<Money>
+{
+    public static Term ToTerm(Money value) => new Ergo.Gen.Etf.Tuple(Atom.Of("eur"), value.Cents);
+    public static bool TryFromTerm(Term term, out Money value)
+    {
+        value = term is Ergo.Gen.Etf.Tuple { Arity: 2 } t && t[1] is Integer i ? new Money(i.Value) : default;
+        return term is Ergo.Gen.Etf.Tuple { Arity: 2 };
+    }
+}
