@@ -193,8 +193,9 @@ internal sealed partial class Connection
 
     private void WakeReceivers()
     {
+        // The reader runs on a pool thread: its local queue keeps the receivers near the data (others may steal).
         foreach (var process in _wake)
-            Processes.Scheduler.Schedule(process);
+            ThreadPool.UnsafeQueueUserWorkItem(process, preferLocal: true);
         _wake.Clear();
     }
 
