@@ -168,6 +168,43 @@ public sealed class HandshakeTests : IAsyncLifetime
         await AssertClosed(client);
     }
 
+    [Fact]
+    public async Task Random_garbage_frames_never_harm_the_node()
+    {
+        var rng = new Random(20261126);
+        var probe = new Probe(_node);
+        for (var round = 0; round < 60; round++)
+        {
+            using var client = await HandshakeV5($"fuzz{round}@127.0.0.1");
+            // A valid SEND frame, then one mutated at random: the valid one must arrive, the bad one may only
+            // close this connection.
+            var control = EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid));
+            var message = EtfCodec.Encode(new Etf.Tuple(Atom.Of("round"), Integer.Of(round)));
+            byte[] Frame()
+            {
+                var f = new byte[4 + 1 + control.Length + message.Length];
+                BinaryPrimitives.WriteUInt32BigEndian(f, (uint)(f.Length - 4));
+                f[4] = 112;
+                control.CopyTo(f, 5);
+                message.CopyTo(f, 5 + control.Length);
+                return f;
+            }
+            await client.GetStream().WriteAsync(Frame());
+            var bad = Frame();
+            for (var i = 0; i < 1 + rng.Next(4); i++)
+                bad[4 + rng.Next(bad.Length - 4)] = (byte)rng.Next(256);
+            await client.GetStream().WriteAsync(bad);
+            // A mutation can leave a valid frame (another atom, another number): that one is delivered too.
+            var expected = new Etf.Tuple(Atom.Of("round"), Integer.Of(round));
+            while (!expected.Equals(await probe.ReceiveAsync()))
+            {
+            }
+        }
+        // Whatever the mutated frames did, nothing else was disturbed and the node still accepts peers.
+        await AssertServing();
+        Assert.True(_node.IsAlive(probe.Pid));
+    }
+
     [Theory]
     [InlineData("garbage control")]
     [InlineData("oversized frame")]
