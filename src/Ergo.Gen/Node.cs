@@ -343,7 +343,7 @@ public sealed class Node : IAsyncDisposable
     public void Cast(Pid server, object message)
     {
         if (IsLocal(server))
-            Lookup(server)?.Enqueue(new CastRequest(message));
+            Lookup(server)?.EnqueueCast(message);
         else
             Send(server, new Etf.Tuple(GenCastAtom, AsTerm(message)));
     }
@@ -359,7 +359,7 @@ public sealed class Node : IAsyncDisposable
 
     private static readonly Atom GenCastAtom = Atom.Of("$gen_cast");
 
-    public void Cast(Atom server, object message) => Registry.Whereis(server)?.Enqueue(new CastRequest(message));
+    public void Cast(Atom server, object message) => Registry.Whereis(server)?.EnqueueCast(message);
 
     internal void OnProcessExit(Process process, Term reason) => ProcessExited?.Invoke(process.Self, reason);
 

@@ -194,3 +194,50 @@ public sealed class TypedClientTests
         return port;
     }
 }
+
+/// <summary>Allocation counts cover every thread, so this runs alone, after the tests that run in parallel.</summary>
+[CollectionDefinition(nameof(AllocationCounting), DisableParallelization = true)]
+public sealed class AllocationCounting;
+
+/// <summary>
+/// What the framework allocates per message between processes, counted by the runtime (not timed): a process
+/// casts to a generated server in a loop with one reused message object.
+/// </summary>
+[Collection(nameof(AllocationCounting))]
+public sealed class AllocationPerMessageTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Casts_between_processes_allocate_nothing_per_message_in_steady_state()
+    {
+        await using var node = new Node(new NodeOptions { Name = "alloc_tests@127.0.0.1" });
+        var server = (await GenCounter.StartAsync(node))!;
+        var reset = new Reset();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rounds = 0;
+        var sender = node.Spawn((ctx, m) =>
+        {
+            for (var i = 0; i < 500; i++)
+                ctx.Cast(server, reset);
+            // The reply arrives after every cast before it: the server has handled them all.
+            ctx.Send(server, new Etf.Tuple(Atom.Of("$gen_call"), new Etf.Tuple(ctx.Self, Atom.Of("t")), Atom.Of("total")));
+            if (m is Etf.Tuple)
+                rounds++;
+            if (rounds == 400)
+                done.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+        // Warm up (pools, JIT), then measure 200 rounds of 500 casts (a backlog within the per-thread node pool).
+        node.Send(sender, Atom.Of("go"));
+        while (rounds < 100)
+            await Task.Delay(1);
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var start = rounds;
+        while (rounds < start + 200)
+            await Task.Delay(1);
+        var measured = rounds - start;
+        var perMessage = (GC.GetTotalAllocatedBytes(precise: true) - before) / (measured * 500.0);
+        output.WriteLine($"{perMessage:F2} bytes allocated per cast, all threads");
+        Assert.True(perMessage < 8, $"{perMessage:F2} bytes per cast");
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}

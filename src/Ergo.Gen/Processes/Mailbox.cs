@@ -3,14 +3,22 @@ namespace Ergo.Gen.Processes;
 /// <summary>
 /// A process's incoming queue: many senders, one consumer (the process itself). Enqueue is one atomic exchange
 /// (Vyukov's intrusive MPSC queue); an empty mailbox holds one stub node, so an idle process costs little.
+/// Nodes are recycled through small per-thread pools, so steady messaging allocates no queue nodes.
 /// </summary>
 internal sealed class Mailbox
 {
     private sealed class Node
     {
         public object? Item;
+        public bool IsCast;
         public Node? Next;
     }
+
+    private const int PoolLimit = 1024;
+
+    // Per thread: a consumer returns the node it moved past, a producer on the same thread reuses it.
+    [ThreadStatic] private static Node? t_pool;
+    [ThreadStatic] private static int t_pooled;
 
     private Node _head;
     private Node _tail;
@@ -20,25 +28,48 @@ internal sealed class Mailbox
         _head = _tail = new Node();
     }
 
-    public void Enqueue(object item)
+    /// <summary>Queues a message; <paramref name="isCast"/> marks a gen_server cast without wrapping it in an envelope.</summary>
+    public void Enqueue(object item, bool isCast = false)
     {
-        var node = new Node { Item = item };
+        var node = t_pool;
+        if (node is not null)
+        {
+            t_pool = node.Next;
+            t_pooled--;
+            node.Next = null;
+        }
+        else
+        {
+            node = new Node();
+        }
+        node.Item = item;
+        node.IsCast = isCast;
         var previous = Interlocked.Exchange(ref _tail, node);
         Volatile.Write(ref previous.Next, node);
     }
 
     /// <summary>Consumer only. May report empty while a sender is between its two steps; see <see cref="HasPending"/>.</summary>
-    public bool TryDequeue(out object item)
+    public bool TryDequeue(out object item, out bool isCast)
     {
-        var next = Volatile.Read(ref _head.Next);
+        var head = _head;
+        var next = Volatile.Read(ref head.Next);
         if (next is null)
         {
             item = null!;
+            isCast = false;
             return false;
         }
         _head = next;
         item = next.Item!;
+        isCast = next.IsCast;
         next.Item = null;
+        // No sender touches the node we moved past: it linked to its successor already. Keep it for reuse.
+        if (t_pooled < PoolLimit)
+        {
+            head.Next = t_pool;
+            t_pool = head;
+            t_pooled++;
+        }
         return true;
     }
 

@@ -82,6 +82,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Handles one message. Returning an incomplete task keeps the process busy (not its thread) until it completes.</summary>
     protected abstract ValueTask HandleAsync(object message);
 
+    /// <summary>A cast delivered without an envelope; a GenServer hands it to handle_cast, other processes see the envelope.</summary>
+    internal virtual ValueTask HandleCastMessage(object message) => HandleAsync(new Behaviours.CastRequest(message));
+
     /// <summary>Runs once on the spawning thread, before any message is handled.</summary>
     internal virtual void OnSpawned() { }
 
@@ -100,11 +103,16 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     // ---- delivery -------------------------------------------------------------------------------------
 
     /// <summary>Puts a message in the mailbox and schedules the process if it was idle. Dead processes drop it.</summary>
-    internal void Enqueue(object message)
+    internal void Enqueue(object message) => Enqueue(message, isCast: false);
+
+    /// <summary>A gen_server cast, marked in the mailbox rather than wrapped: no envelope per message.</summary>
+    internal void EnqueueCast(object message) => Enqueue(message, isCast: true);
+
+    private void Enqueue(object message, bool isCast)
     {
         if (Volatile.Read(ref _state) == Dead)
             return;
-        _mailbox.Enqueue(message);
+        _mailbox.Enqueue(message, isCast);
         if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
             Scheduler.Schedule(this);
     }
@@ -206,9 +214,10 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
                 return;
 
             object message;
+            var isCast = false;
             if (_local.Count > 0)
                 _local.TryDequeue(out message);
-            else if (!_mailbox.TryDequeue(out message))
+            else if (!_mailbox.TryDequeue(out message, out isCast))
             {
                 // Never from Dead back to Idle: a kill may have ended the process from another thread.
                 if (Interlocked.CompareExchange(ref _state, Idle, Scheduled) != Scheduled)
@@ -229,7 +238,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
             if (message is DownMessage down)
                 _monitoring?.Remove(down.Ref);
 
-            if (!Dispatch(message))
+            if (!Dispatch(message, isCast))
                 return;
             if (--budget == 0)
             {
@@ -240,11 +249,11 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     }
 
     /// <summary>Runs the handler; false when the process is no longer running on this thread (awaiting, or ended).</summary>
-    private bool Dispatch(object message)
+    private bool Dispatch(object message, bool isCast)
     {
         try
         {
-            var pending = HandleAsync(message);
+            var pending = isCast ? HandleCastMessage(message) : HandleAsync(message);
             if (!pending.IsCompletedSuccessfully)
             {
                 if (pending.IsCompleted)
@@ -308,7 +317,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     private bool DrainSignals()
     {
         Volatile.Write(ref _signalsPending, 0);
-        while (_mailbox.TryDequeue(out var item))
+        while (_mailbox.TryDequeue(out var item, out var isCast))
         {
             if (item is SystemSignal signal)
             {
@@ -317,11 +326,14 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
             }
             else
             {
-                _local.Enqueue(item);
+                MoveToLocal(item, isCast);
             }
         }
         return true;
     }
+
+    /// <summary>Behind signals, messages wait in the local queue; a cast keeps its mark by taking the envelope there.</summary>
+    private void MoveToLocal(object item, bool isCast) => _local.Enqueue(isCast ? new Behaviours.CastRequest(item) : item);
 
     /// <summary>Erlang's rules for an arriving exit signal. False if it ended the process.</summary>
     private bool HandleSignal(SystemSignal signal)
@@ -453,7 +465,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
                 watcher.OnDown(monitor, monitored, reason);
         }
         _local.Clear();
-        while (_mailbox.TryDequeue(out _))
+        while (_mailbox.TryDequeue(out _, out _))
         {
         }
         OnDied(reason);

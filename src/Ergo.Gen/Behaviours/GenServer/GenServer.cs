@@ -67,6 +67,8 @@ public abstract class GenServer : Process
 
     internal override void OnDied(Term reason) => _starting?.TrySetResult(new InitOutcome(false, reason));
 
+    internal sealed override ValueTask HandleCastMessage(object message) => Apply(HandleCastAsync(message));
+
     protected sealed override ValueTask HandleAsync(object message)
     {
         switch (message)
