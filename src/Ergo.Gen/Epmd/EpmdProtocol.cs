@@ -43,11 +43,6 @@ internal static class EpmdProtocol
         nameBytes.CopyTo(entry.AsSpan(10));
         return entry;
     }
-
-    public static async Task ReadExactlyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
-    {
-        await stream.ReadExactlyAsync(buffer, ct).ConfigureAwait(false);
-    }
 }
 
 /// <summary>A malformed or refused EPMD exchange.</summary>
