@@ -21,6 +21,8 @@ internal sealed class ProcessTable
     private readonly object _grow = new();
     private int _next = 0;
     private int _count;
+    // ConcurrentQueue.Count is not cheap; spawns read this one instead.
+    private int _freeCount;
 
     public int Count => Volatile.Read(ref _count);
 
@@ -29,8 +31,9 @@ internal sealed class ProcessTable
     {
         uint number;
         // Reuse only once enough numbers are free that a just-freed one is not handed out again at once.
-        if (_free.Count > 1024 && _free.TryDequeue(out var reused))
+        if (Volatile.Read(ref _freeCount) > 1024 && _free.TryDequeue(out var reused))
         {
+            Interlocked.Decrement(ref _freeCount);
             number = reused;
         }
         else
@@ -40,6 +43,7 @@ internal sealed class ProcessTable
             {
                 if (!_free.TryDequeue(out number))
                     throw new InvalidOperationException("process table is full");
+                Interlocked.Decrement(ref _freeCount);
             }
             else
             {
@@ -76,6 +80,7 @@ internal sealed class ProcessTable
         _serials[number >> ChunkBits]![number & (ChunkSize - 1)]++;
         Interlocked.Decrement(ref _count);
         _free.Enqueue(number);
+        Interlocked.Increment(ref _freeCount);
     }
 
     /// <summary>A snapshot of the live processes.</summary>
