@@ -19,7 +19,7 @@ public sealed class NativeAotTests(ITestOutputHelper output)
         var outDir = Directory.CreateTempSubdirectory("ergo-aot-").FullName;
         try
         {
-            var publish = Run("dotnet", ["publish", Path.Combine(root.FullName, "samples", "Ergo.Gen.AotService"), "-c", "Release", "-o", outDir], TimeSpan.FromMinutes(8));
+            var publish = ProcessRunner.Run("dotnet", ["publish", Path.Combine(root.FullName, "samples", "Ergo.Gen.AotService"), "-c", "Release", "-o", outDir], TimeSpan.FromMinutes(8));
             Assert.True(publish.ExitCode == 0, publish.Output);
             var warnings = publish.Output.Split('\n').Where(l => l.Contains("warning", StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(warnings.Count == 0, string.Join("\n", warnings));
@@ -28,7 +28,7 @@ public sealed class NativeAotTests(ITestOutputHelper output)
             Assert.True(File.Exists(binary), "no native binary was produced");
             output.WriteLine($"native binary: {new FileInfo(binary).Length / 1024} KiB");
             var clock = Stopwatch.StartNew();
-            var run = Run(binary, [], TimeSpan.FromSeconds(30));
+            var run = ProcessRunner.Run(binary, [], TimeSpan.FromSeconds(30));
             output.WriteLine($"ran in {clock.Elapsed.TotalMilliseconds:F0} ms: {run.Output}");
             Assert.Equal(0, run.ExitCode);
             Assert.Contains("{total,42}", run.Output);
@@ -37,21 +37,5 @@ public sealed class NativeAotTests(ITestOutputHelper output)
         {
             Directory.Delete(outDir, recursive: true);
         }
-    }
-
-    private static (int ExitCode, string Output) Run(string exe, string[] args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{exe} did not finish in {timeout}");
-        }
-        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }

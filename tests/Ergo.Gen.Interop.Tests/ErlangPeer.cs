@@ -76,7 +76,7 @@ public sealed class ErlangPeer : IDisposable
     }
 
     /// <summary>Sends a POSIX signal to the node's OS process (STOP freezes it: alive, but silent).</summary>
-    public void Signal(string signal) => ErlangTool.Run("/bin/kill", [$"-{signal}", _process.Id.ToString()], TimeSpan.FromSeconds(5));
+    public void Signal(string signal) => ProcessRunner.Run("/bin/kill", [$"-{signal}", _process.Id.ToString()], TimeSpan.FromSeconds(5));
 
     /// <summary>Kills the OS process: the node vanishes without a goodbye, as a crashed machine would.</summary>
     public void Kill()

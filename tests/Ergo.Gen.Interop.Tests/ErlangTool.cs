@@ -1,12 +1,10 @@
-using System.Diagnostics;
-
 namespace Ergo.Gen.Interop.Tests;
 
 /// <summary>
 /// Runs the real Erlang tools. A missing <c>erl</c> is a failure, never a skip: CI installs Erlang, and an
 /// interop test that did not talk to Erlang proved nothing.
 /// </summary>
-public static class ErlangTool
+internal static class ErlangTool
 {
     public static string Find(string tool)
     {
@@ -25,7 +23,7 @@ public static class ErlangTool
     {
         var outDir = Directory.CreateTempSubdirectory("ergo-erl-").FullName;
         var sources = modules.Select(m => Path.Combine(AppContext.BaseDirectory, "erlang", m + ".erl")).ToArray();
-        var result = Run(Find("erlc"), ["-o", outDir, .. sources], TimeSpan.FromMinutes(2));
+        var result = ProcessRunner.Run(Find("erlc"), ["-o", outDir, .. sources], TimeSpan.FromMinutes(2));
         if (result.ExitCode != 0)
             throw new InvalidOperationException($"erlc failed ({result.ExitCode}):\n{result.Output}");
         return outDir;
@@ -33,28 +31,5 @@ public static class ErlangTool
 
     /// <summary>Runs <c>erl -noshell</c> on 127.0.0.1 with <paramref name="eval"/> and returns its output.</summary>
     public static ProcessResult Erl(string codePath, string nodeName, string eval, TimeSpan timeout, string cookie = "ergo_gen_tests") =>
-        Run(Find("erl"), ["-noshell", "-name", $"{nodeName}@127.0.0.1", "-setcookie", cookie, "-pa", codePath, "-eval", eval], timeout);
-
-    public static ProcessResult Run(string exe, string[] args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(exe)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(exe)} did not finish within {timeout}: {string.Join(' ', args)}");
-        }
-        return new ProcessResult(p.ExitCode, stdout.Result + stderr.Result);
-    }
+        ProcessRunner.Run(Find("erl"), ["-noshell", "-name", $"{nodeName}@127.0.0.1", "-setcookie", cookie, "-pa", codePath, "-eval", eval], timeout);
 }
-
-public sealed record ProcessResult(int ExitCode, string Output);
