@@ -54,18 +54,13 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         _target = target;
         // A fresh monitor reference per call: a DOWN that raced with an earlier use of this object cannot match it.
         var monitor = _monitor = _node.MakeRef();
-        if (timeout != Timeout.InfiniteTimeSpan)
-        {
-            _node.Timers.Schedule(this, timeout);
-            _timerGeneration = Generation;
-        }
+        ArmTimeout(timeout);
         if (!server.TryAddMonitor(monitor, this, target))
         {
             _node.Timers.Cancel(this);
             return false;
         }
-        if (cancellationToken.CanBeCanceled)
-            _cancellation = cancellationToken.UnsafeRegister(static (s, ct) => ((PendingCall)s!).TryFail(new OperationCanceledException(ct)), this);
+        WatchCancellation(cancellationToken);
         return true;
     }
 
@@ -79,16 +74,25 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         var monitor = _monitor = _node.MakeRef();
         _alias = monitor;
         _node.Aliases.Add(monitor, this, replyOnce: true);
-        if (timeout != Timeout.InfiniteTimeSpan)
-        {
-            _node.Timers.Schedule(this, timeout);
-            _timerGeneration = Generation;
-        }
+        ArmTimeout(timeout);
         _server = new Distribution.RemoteMonitorTarget(connection, caller, target);
         connection.Monitor(this, caller, target, monitor, reported);
+        WatchCancellation(cancellationToken);
+        return new List([AliasAtom], monitor);
+    }
+
+    private void ArmTimeout(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+            return;
+        _node.Timers.Schedule(this, timeout);
+        _timerGeneration = Generation;
+    }
+
+    private void WatchCancellation(CancellationToken cancellationToken)
+    {
         if (cancellationToken.CanBeCanceled)
             _cancellation = cancellationToken.UnsafeRegister(static (s, ct) => ((PendingCall)s!).TryFail(new OperationCanceledException(ct)), this);
-        return new List([AliasAtom], monitor);
     }
 
     private static readonly Atom AliasAtom = Atom.Of("alias");
