@@ -335,13 +335,8 @@ public class Supervisor : GenServer
 
     private async Task<object> RestartChildCall(string id)
     {
-        if (_template is not null)
-            return new Etf.Tuple(Atom.Error, Atom.Of("simple_one_for_one"));
-        var child = _children.FirstOrDefault(c => c.Spec.Id == id);
-        if (child is null)
-            return new Etf.Tuple(Atom.Error, Atom.Of("not_found"));
-        if (child.Pid is not null)
-            return new Etf.Tuple(Atom.Error, Atom.Of("running"));
+        if (StoppedStaticChild(id, out var child) is { } error)
+            return error;
         if (await StartChild(child) is { } failure)
             return new Etf.Tuple(Atom.Error, failure);
         return (object?)child.Pid ?? Atom.Undefined;
@@ -349,15 +344,25 @@ public class Supervisor : GenServer
 
     private object DeleteChildCall(string id)
     {
-        if (_template is not null)
-            return new Etf.Tuple(Atom.Error, Atom.Of("simple_one_for_one"));
-        var child = _children.FirstOrDefault(c => c.Spec.Id == id);
-        if (child is null)
-            return new Etf.Tuple(Atom.Error, Atom.Of("not_found"));
-        if (child.Pid is not null)
-            return new Etf.Tuple(Atom.Error, Atom.Of("running"));
+        if (StoppedStaticChild(id, out var child) is { } error)
+            return error;
         _children.Remove(child);
         return Atom.Ok;
+    }
+
+    /// <summary>restart_child and delete_child act on a static child that is not running; else OTP's error.</summary>
+    private Term? StoppedStaticChild(string id, out Child child)
+    {
+        child = null!;
+        if (_template is not null)
+            return new Etf.Tuple(Atom.Error, Atom.Of("simple_one_for_one"));
+        var found = _children.FirstOrDefault(c => c.Spec.Id == id);
+        if (found is null)
+            return new Etf.Tuple(Atom.Error, Atom.Of("not_found"));
+        if (found.Pid is not null)
+            return new Etf.Tuple(Atom.Error, Atom.Of("running"));
+        child = found;
+        return null;
     }
 
     // ---- the client side -------------------------------------------------------------------------------
