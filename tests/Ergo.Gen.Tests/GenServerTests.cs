@@ -84,11 +84,9 @@ public sealed class GenServerTests : IAsyncLifetime
         {
             Log.Add($"terminate:{reason}");
             if (observer is not null)
-                _node(observer).Send(observer.Pid, new Etf.Tuple(Atom.Of("terminated"), reason));
+                observer.Node.Send(observer.Pid, new Etf.Tuple(Atom.Of("terminated"), reason));
             return ValueTask.CompletedTask;
         }
-
-        private static Node _node(Probe p) => p.Node;
     }
 
     private async Task<(Counter Server, Pid Pid)> StartCounter(Probe? observer = null, Atom? name = null)

@@ -33,9 +33,6 @@ public readonly struct From
     /// <summary>The Erlang reply tag; null for a call made from .NET on this node.</summary>
     public Term? Tag { get; }
 
-    /// <summary>The <c>{Pid, Tag}</c> term Erlang code sees as From.</summary>
-    public Term ToTerm(Node node) => new Etf.Tuple(Caller, Tag ?? new List([Atom.Of("alias")], node.MakeRef()));
-
     /// <summary>gen_server:reply/2. Replying twice, or after the caller gave up, has no effect.</summary>
     internal void Reply(Node node, object? reply)
     {
