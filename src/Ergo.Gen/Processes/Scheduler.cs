@@ -23,7 +23,7 @@ internal static class Scheduler
             var displaced = t_runNext;
             t_runNext = process;
             if (displaced is not null)
-                ThreadPool.UnsafeQueueUserWorkItem(displaced, preferLocal: true);
+                ThreadPool.UnsafeQueueUserWorkItem(displaced, preferLocal: false);
         }
         else
         {
@@ -32,7 +32,9 @@ internal static class Scheduler
     }
 
     /// <summary>The process used its budget (or resumed from an await) and stays scheduled: back of the queue.</summary>
-    public static void Yield(Process process) => ThreadPool.UnsafeQueueUserWorkItem(process, preferLocal: true);
+    // Always the pool's global FIFO queue: a worker pops its local queue LIFO, so two processes handing work to
+    // each other through it would run forever while a third, queued under them, starves (seen with stages).
+    public static void Yield(Process process) => ThreadPool.UnsafeQueueUserWorkItem(process, preferLocal: false);
 
     public static void Execute(Process first)
     {
@@ -50,7 +52,7 @@ internal static class Scheduler
                     return;
                 if (handoffs == MaxHandoffs)
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(next, preferLocal: true);
+                    Yield(next);
                     return;
                 }
                 current = next;
