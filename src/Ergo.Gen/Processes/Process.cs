@@ -476,6 +476,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Asks the process to end with <paramref name="reason"/> once the current message is handled.</summary>
     protected void Stop(Term reason) => _stopReason = reason;
 
+    /// <summary>The reason a callback asked to stop with, until the stop happens.</summary>
+    internal Term? PendingStopReason => _stopReason;
+
     // ---- link and monitor bookkeeping used by other processes -------------------------------------------
 
     internal bool TryAddLink(Pid other)

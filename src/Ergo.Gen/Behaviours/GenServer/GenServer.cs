@@ -67,21 +67,28 @@ public abstract class GenServer : Process
 
     internal override void OnDied(Term reason) => _starting?.TrySetResult(new InitOutcome(false, reason));
 
-    internal sealed override ValueTask HandleCastMessage(object message) => Apply(HandleCastAsync(message));
+    internal sealed override ValueTask HandleCastMessage(object message) => DispatchCastAsync(message);
+
+    /// <summary>Behaviours built on GenServer (stages) answer their own protocol requests here before handle_call.</summary>
+    private protected virtual ValueTask DispatchCallAsync(object request, From from) => Apply(HandleCallAsync(request, from), from);
+
+    private protected virtual ValueTask DispatchCastAsync(object message) => Apply(HandleCastAsync(message));
+
+    /// <summary>Runs after every callback returns, before its reply goes out (a stage sends the events it emitted).</summary>
+    private protected virtual void AfterCallback() { }
 
     protected sealed override ValueTask HandleAsync(object message)
     {
         switch (message)
         {
             case CallRequest call:
-                return Apply(HandleCallAsync(call.Request, call.From), call.From);
+                return DispatchCallAsync(call.Request, call.From);
             case CastRequest cast:
-                return Apply(HandleCastAsync(cast.Message));
+                return DispatchCastAsync(cast.Message);
             case Etf.Tuple { Arity: 3 } t when t[0] == GenCall && t[1] is Etf.Tuple { Arity: 2 } from && from[0] is Pid caller:
-                var erlangFrom = new From(caller, from[1]);
-                return Apply(HandleCallAsync(t[2], erlangFrom), erlangFrom);
+                return DispatchCallAsync(t[2], new From(caller, from[1]));
             case Etf.Tuple { Arity: 2 } t when t[0] == GenCast:
-                return Apply(HandleCastAsync(t[1]));
+                return DispatchCastAsync(t[1]);
             case ExitMessage exit when _parent is not null && exit.From == _parent:
                 // OTP: a trapping server whose parent exits stops with the parent's reason.
                 Stop(exit.Reason);
@@ -92,9 +99,13 @@ public abstract class GenServer : Process
                 Stop(stop.Reason);
                 return ValueTask.CompletedTask;
             default:
-                return Apply(HandleInfoAsync(message));
+                return HandleOtherAsync(message);
         }
     }
+
+    /// <summary>Everything that is not a call, cast or system request; behaviours built on GenServer (stages)
+    /// take their own protocol messages here before the user's handle_info sees the rest.</summary>
+    private protected virtual ValueTask HandleOtherAsync(object message) => Apply(HandleInfoAsync(message));
 
     private ValueTask Initialize(InitRequest init)
     {
@@ -107,7 +118,8 @@ public abstract class GenServer : Process
     private ValueTask Started(InitResult result, InitRequest init)
     {
         _starting = null;
-        if (result.StopReason is { } reason)
+        // A stop requested inside init (a stage whose producer is missing) is init's {stop, Reason}.
+        if ((result.StopReason ?? PendingStopReason) is { } reason)
         {
             init.Started.TrySetResult(new InitOutcome(false, reason));
             Stop(reason);
@@ -120,14 +132,16 @@ public abstract class GenServer : Process
             return ValueTask.CompletedTask;
         }
         init.Started.TrySetResult(new InitOutcome(false, null));
+        AfterCallback();
         return result.Continue is { } next ? Apply(HandleContinueAsync(next)) : ValueTask.CompletedTask;
     }
 
-    private ValueTask Apply(ValueTask<CallResult> pending, From from)
+    private protected ValueTask Apply(ValueTask<CallResult> pending, From from)
     {
         if (!pending.IsCompletedSuccessfully)
             return Slow(pending, from);
         var result = pending.Result;
+        AfterCallback();
         if (result.HasReply)
             from.Reply(Node, result.ReplyValue);
         if (result.StopReason is { } reason)
@@ -140,11 +154,12 @@ public abstract class GenServer : Process
         async ValueTask Slow(ValueTask<CallResult> p, From f) => await Apply(new ValueTask<CallResult>(await p), f);
     }
 
-    private ValueTask Apply(ValueTask<ServerResult> pending)
+    private protected ValueTask Apply(ValueTask<ServerResult> pending)
     {
         while (pending.IsCompletedSuccessfully)
         {
             var result = pending.Result;
+            AfterCallback();
             if (result.StopReason is { } reason)
             {
                 Stop(reason);
