@@ -13,6 +13,7 @@ public sealed class Echo : GenServer
     private static readonly Atom SendTag = Atom.Of("send"), CallTag = Atom.Of("call"), RpcTag = Atom.Of("rpc");
     private static readonly Atom MonitorAtom = Atom.Of("monitor"), LinkNotify = Atom.Of("link_notify");
     private static readonly Atom EchoAtom = Atom.Of("echo"), Down = Atom.Of("down"), ExitAtom = Atom.Of("exit");
+    private static readonly Atom StageTakeTag = Atom.Of("stage_take");
 
     protected override async ValueTask<CallResult> HandleCallAsync(object request, From from)
     {
@@ -53,6 +54,18 @@ public sealed class Echo : GenServer
             case Etf.Tuple { Arity: 3 } t when t[0] == LinkNotify && t[1] is Pid target && t[2] is Pid notify:
                 await Watch(target, notify, link: true);
                 return CallResult.Reply(Atom.Ok);
+            // {stage_take, Producer, N}: a .NET consumer takes N events from Producer (pid or {Name, Node}); it answers.
+            case Etf.Tuple { Arity: 3 } t when t[0] == StageTakeTag && t[2] is Integer { IsSmall: true } n && n.Value > 0
+                                               && StageAddress.FromTerm(t[1]) is { } producer:
+                try
+                {
+                    await Node.StartServerAsync(new StageTake(producer, (int)Math.Min(n.Value, 1_000_000), from));
+                    return CallResult.NoReply();
+                }
+                catch (ExitException e)
+                {
+                    return CallResult.Reply(new Etf.Tuple(Atom.Error, e.Reason));
+                }
             default:
                 return CallResult.Reply(request as Term ?? Atom.Undefined);
         }

@@ -8,7 +8,7 @@ using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 
 // The demo node: joins an Erlang cluster on 127.0.0.1 (starting an embedded EPMD when none runs) and offers
-// echo, counter, an RPC module `demo` and a spawnable `demo:echo_server`. Runs until Ctrl-C or SIGTERM.
+// echo, counter, the GenStage producer numbers, an RPC module `demo` and a spawnable `demo:echo_server`. Runs until Ctrl-C or SIGTERM.
 var name = Option("--name") ?? "demo@127.0.0.1";
 var cookie = Option("--cookie");
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory },
@@ -26,6 +26,7 @@ Console.WriteLine($"  from Erlang:  erl -name me@127.0.0.1 -setcookie {(cookie ?
 Console.WriteLine($"                gen_server:call({{echo, '{name}'}}, hello).   rpc:call('{name}', demo, add, [1, 2]).");
 Console.WriteLine($"  from Elixir:  iex --name me@127.0.0.1 --cookie {(cookie ?? "<cookie>")}");
 Console.WriteLine($"                GenServer.call({{:counter, :\"{name}\"}}, {{:add, 5}})");
+Console.WriteLine($"                GenStage.stream([{{{{:numbers, :\"{name}\"}}, max_demand: 50}}]) |> Enum.take(500)");
 
 var stop = new TaskCompletionSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };

@@ -36,7 +36,7 @@ run([D]) ->
     7 = erpc:call(D, demo, add, [3, 4]),
     Pid = spawn(D, demo, echo_server, []),
     hello = gen_server:call(Pid, hello),
-    [{echo, _, worker, _}, {counter, P2, worker, _}] = supervisor:which_children({demo_sup, D}),
+    [{echo, _, worker, _}, {counter, P2, worker, _}, {numbers, _, worker, _}] = supervisor:which_children({demo_sup, D}),
     io:format("check ok~n").
 
 wait_restart(_, _, 0) -> erlang:error(counter_not_restarted);
