@@ -43,6 +43,10 @@ public abstract partial class Stage
         if (options.Validate() is { } error)
             throw new ArgumentException(error, nameof(options));
 
+        var remote = to.Pid is { } p ? !Node.IsLocal(p) : to.NodeName is { } n && !ReferenceEquals(n, Node.Name);
+        if (remote && options.Selector is not null)
+            throw new ArgumentException($"a selector runs inside the producer; {to} is on another node", nameof(options));
+
         Reference monitor;
         if (to.Pid is { } pid)
             monitor = Monitor(pid);
