@@ -10,9 +10,9 @@ suite="${1:-}"
 quick=false
 [ "${2:-}" = "--quick" ] && quick=true
 case "$suite" in
-  etf|local|dist) ;;
-  stage|peers) echo "bench.sh: suite '$suite' arrives with its issue; available: etf, local, dist" >&2; exit 2 ;;
-  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist)" >&2; exit 2 ;;
+  etf|local|dist|stage) ;;
+  peers) echo "bench.sh: suite '$suite' arrives with its issue; available: etf, local, dist, stage" >&2; exit 2 ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage)" >&2; exit 2 ;;
 esac
 command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
 

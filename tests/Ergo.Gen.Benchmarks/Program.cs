@@ -22,10 +22,14 @@ public static class Program
     {
         var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "etf";
         var quick = args.Contains("--quick");
-        if (suite is "local" or "dist")
+        if (suite is "local" or "dist" or "stage")
         {
-            var results = suite == "local" ? LocalSuite.Run(quick)
-                : DistSuite.Run(quick, Environment.GetEnvironmentVariable("ERGO_BENCH_BEAMS") ?? throw new InvalidOperationException("ERGO_BENCH_BEAMS is not set (run build/bench.sh)"));
+            var results = suite switch
+            {
+                "local" => LocalSuite.Run(quick),
+                "dist" => DistSuite.Run(quick, Beams()),
+                _ => StageSuite.Run(quick, Beams()),
+            };
             foreach (var (scenario, value, unit) in results)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {scenario} {value:F2} {unit}"));
             return 0;
@@ -51,4 +55,7 @@ public static class Program
         }
         return 0;
     }
+
+    private static string Beams() =>
+        Environment.GetEnvironmentVariable("ERGO_BENCH_BEAMS") ?? throw new InvalidOperationException("ERGO_BENCH_BEAMS is not set (run build/bench.sh)");
 }

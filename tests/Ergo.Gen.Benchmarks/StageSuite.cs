@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using Ergo.Gen.Behaviours;
+using Ergo.Gen.Distribution;
+using Ergo.Gen.Etf;
+using Stopwatch = System.Diagnostics.Stopwatch;
+
+namespace Ergo.Gen.Benchmarks;
+
+/// <summary>
+/// The stage suite: events per second through producer → consumer (max_demand 1000, min_demand 500, GenStage's
+/// defaults) on one node, across two .NET nodes, and between .NET and a real Erlang node running
+/// erlang/stage_bench.erl's GenStage-style pipeline, which also measures Erlang to Erlang in the same run.
+/// </summary>
+public static class StageSuite
+{
+    private const string Cookie = "ergo_bench_cookie";
+    private const int MaxDemand = 1000, MinDemand = 500;
+
+    public static IEnumerable<(string Scenario, double Value, string Unit)> Run(bool quick, string beams)
+    {
+        var (n, rounds) = quick ? (500_000, 2) : (2_000_000, 3);
+        var a = Node.StartAsync(new NodeOptions { Name = "stage_bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
+        var b = Node.StartAsync(new NodeOptions { Name = "stage_bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
+        var erl = StartErlang(beams);
+        try
+        {
+            var erlNode = Atom.Of("stage_bench_erl@127.0.0.1");
+            WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
+
+            yield return ("stage.local", Best(rounds, () => Pipeline(a, a, n)), "per_s");
+            yield return ("stage.dist", Best(rounds, () => Pipeline(a, b, n)), "per_s");
+            yield return ("stage.dist.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, n)), "per_s");
+            yield return ("stage.dist.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, n)), "per_s");
+        }
+        finally
+        {
+            erl.Kill(entireProcessTree: true);
+            a.DisposeAsync().AsTask().Wait();
+            b.DisposeAsync().AsTask().Wait();
+        }
+    }
+
+    private sealed class Numbers : Producer
+    {
+        private long _next;
+
+        protected override ValueTask<ServerResult> HandleDemandAsync(int demand)
+        {
+            for (var i = 0; i < demand; i++)
+                Emit(Integer.Of(_next++));
+            return new(ServerResult.NoReply());
+        }
+    }
+
+    /// <summary>Counts events (the work is the handling, as in the Erlang consumer) and finishes at n.</summary>
+    private sealed class Counting(StageAddress producer, int n, TaskCompletionSource done) : Consumer
+    {
+        private int _seen;
+
+        protected override ValueTask<InitResult> InitAsync()
+        {
+            Subscribe(producer, new SubscribeOptions { MaxDemand = MaxDemand, MinDemand = MinDemand, Cancel = CancelMode.Temporary });
+            return new(InitResult.Ok());
+        }
+
+        protected override ValueTask<ServerResult> HandleEventsAsync(ArraySegment<object> events, Subscription from)
+        {
+            foreach (var e in events)
+                if (e is Integer)
+                    _seen++;
+            if (_seen >= n)
+            {
+                done.TrySetResult();
+                return new(ServerResult.Stop(Processes.ExitReason.Normal));
+            }
+            return new(ServerResult.NoReply());
+        }
+    }
+
+    private static double Best(int rounds, Func<double> scenario) => Enumerable.Range(0, rounds).Max(_ => scenario());
+
+    private static double Pipeline(Node producerNode, Node consumerNode, int n)
+    {
+        var producer = producerNode.StartServerAsync(new Numbers()).Result!;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+        consumerNode.StartServerAsync(new Counting(producer, n, done)).Wait();
+        done.Task.Wait();
+        var rate = n / clock.Elapsed.TotalSeconds;
+        producerNode.StopServerAsync(producer).Wait();
+        return rate;
+    }
+
+    private static double ErlangToDotnet(Node node, Atom erl, int n)
+    {
+        var producer = (Pid)node.RpcAsync(erl, Atom.Of("stage_bench"), Atom.Of("start_producer"), []).Result;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+        node.StartServerAsync(new Counting(producer, n, done)).Wait();
+        done.Task.Wait();
+        var rate = n / clock.Elapsed.TotalSeconds;
+        node.Send(producer, Atom.Of("stop"));
+        return rate;
+    }
+
+    private static double DotnetToErlang(Node node, Atom erl, int n)
+    {
+        var producer = node.StartServerAsync(new Numbers()).Result!;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notify = node.Spawn((ctx, m) => { done.TrySetResult(); return ValueTask.CompletedTask; });
+        var clock = Stopwatch.StartNew();
+        _ = node.RpcAsync(erl, Atom.Of("stage_bench"), Atom.Of("start_consumer"),
+            [producer, Integer.Of(MaxDemand), Integer.Of(MinDemand), Integer.Of(n), notify]).Result;
+        done.Task.Wait();
+        var rate = n / clock.Elapsed.TotalSeconds;
+        node.StopServerAsync(producer).Wait();
+        return rate;
+    }
+
+    private static System.Diagnostics.Process StartErlang(string beams)
+    {
+        var psi = new ProcessStartInfo("erl") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-noshell", "-name", "stage_bench_erl@127.0.0.1", "-setcookie", Cookie, "-pa", beams, "-eval", "stage_bench:serve()." })
+            psi.ArgumentList.Add(arg);
+        return System.Diagnostics.Process.Start(psi)!;
+    }
+
+    private static void WaitUntil(Func<bool> ready)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                if (ready())
+                    return;
+            }
+            catch (AggregateException)
+            {
+            }
+            Thread.Sleep(100);
+        }
+        throw new TimeoutException("the Erlang peer did not come up");
+    }
+}
