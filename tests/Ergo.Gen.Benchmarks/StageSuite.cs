@@ -18,7 +18,7 @@ public static class StageSuite
 
     public static IEnumerable<(string Scenario, double Value, string Unit)> Run(bool quick, string beams)
     {
-        var (n, rounds) = quick ? (500_000, 2) : (2_000_000, 3);
+        var (n, rounds) = quick ? (2_000_000, 2) : (10_000_000, 3);
         var a = Node.StartAsync(new NodeOptions { Name = "stage_bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var b = Node.StartAsync(new NodeOptions { Name = "stage_bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var erl = StartErlang(beams);

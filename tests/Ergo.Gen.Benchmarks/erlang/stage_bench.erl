@@ -10,7 +10,7 @@
 -define(MIN, 500).
 
 run([Quick]) ->
-    {N, Rounds} = case Quick of true -> {500000, 2}; false -> {2000000, 3} end,
+    {N, Rounds} = case Quick of true -> {2000000, 2}; false -> {10000000, 3} end,
     report("stage.local", best(fun() -> pipeline(node(), N) end, Rounds)),
     Dir = filename:dirname(code:which(?MODULE)),
     {ok, Peer, Node} = peer:start_link(#{name => stage_bench_peer, longnames => true, host => "127.0.0.1",

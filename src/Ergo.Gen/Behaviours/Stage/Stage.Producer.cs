@@ -67,10 +67,9 @@ public abstract partial class Stage
     {
         if (_emitted.Count == 0)
             return;
-        // Copy first: dispatching can run the sink, which never emits, but a later callback might reuse the list.
-        var events = _emitted.ToArray();
+        // Straight from the list: dispatching sends copies and buffers copies, and never emits.
+        DispatchEvents(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_emitted));
         _emitted.Clear();
-        DispatchEvents(events);
     }
 
     private void DispatchEvents(ReadOnlySpan<object> events)
