@@ -9,13 +9,13 @@ namespace Ergo.Gen.Analyzers
         private const string Docs = "https://github.com/ergo-gen/ergo-gen/blob/main/docs/diagnostics/";
 
         public static readonly DiagnosticDescriptor NotPartial = new(
-            "EG0001", "A [GenServer] class must be partial",
-            "'{0}' is marked [GenServer] but is not partial, so its dispatch cannot be generated",
+            "EG0001", "A [GenServer], [Stage], [Saga] or [SagaWorker] class must be partial",
+            "'{0}' is marked [{1}] but is not partial, so its dispatch cannot be generated",
             Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0001.md");
 
         public static readonly DiagnosticDescriptor HasBaseClass = new(
-            "EG0002", "A [GenServer] class cannot have its own base class",
-            "'{0}' derives from '{1}'; a [GenServer] class gets GenServer as its base from the generator",
+            "EG0002", "A [GenServer], [Stage], [Saga] or [SagaWorker] class cannot have its own base class",
+            "'{0}' derives from '{1}'; a [{2}] class gets {3} as its base from the generator",
             Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0002.md");
 
         public static readonly DiagnosticDescriptor BadHandler = new(

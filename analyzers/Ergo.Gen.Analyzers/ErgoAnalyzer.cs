@@ -36,26 +36,49 @@ namespace Ergo.Gen.Analyzers
             var type = (INamedTypeSymbol)context.Symbol;
             if (Has(type, GenServerAttribute))
                 AnalyzeGenServer(context, type);
+            foreach (var (attribute, shortName, bases) in Behaviours)
+            {
+                if (Has(type, attribute))
+                {
+                    AnalyzeShell(context, type, shortName, bases);
+                    BehaviourCallbacks.Analyze(context, type, shortName);
+                }
+            }
             if (Has(type, TermAttribute))
                 AnalyzeTerm(context, type);
         }
 
-        private static void AnalyzeGenServer(SymbolAnalysisContext context, INamedTypeSymbol type)
+        // The classes the generator completes: the attribute, its name, and the base classes the generator may give.
+        private static readonly (string Attribute, string ShortName, string[] Bases)[] Behaviours =
+        {
+            ("Ergo.Gen.StageAttribute", "Stage", new[] { "Ergo.Gen.Behaviours.Producer", "Ergo.Gen.Behaviours.Consumer", "Ergo.Gen.Behaviours.ProducerConsumer" }),
+            ("Ergo.Gen.SagaAttribute", "Saga", new[] { "Ergo.Gen.Behaviours.Saga" }),
+            ("Ergo.Gen.SagaWorkerAttribute", "SagaWorker", new[] { "Ergo.Gen.Behaviours.SagaWorker" }),
+        };
+
+        /// <summary>EG0001 and EG0002: the generator must be able to add the base class and the dispatch.</summary>
+        private static void AnalyzeShell(SymbolAnalysisContext context, INamedTypeSymbol type, string attribute, string[] bases)
         {
             foreach (var reference in type.DeclaringSyntaxReferences)
             {
                 if (reference.GetSyntax(context.CancellationToken) is ClassDeclarationSyntax declaration
                     && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), type.Name));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), type.Name, attribute));
             }
-            // The generator supplies GenServer as the base; a base of the user's own conflicts with it.
+            // The generator supplies the base; a base of the user's own conflicts with it.
             if (type.BaseType is { } baseType && baseType.SpecialType != SpecialType.System_Object
-                && baseType.ToDisplayString() != "Ergo.Gen.Behaviours.GenServer" && baseType.TypeKind != TypeKind.Error)
+                && !bases.Contains(baseType.ToDisplayString()) && baseType.TypeKind != TypeKind.Error)
             {
                 var location = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(context.CancellationToken)).OfType<ClassDeclarationSyntax>()
                     .Select(d => d.BaseList?.Types.FirstOrDefault()?.GetLocation()).FirstOrDefault(l => l is not null) ?? type.Locations.FirstOrDefault();
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HasBaseClass, location, type.Name, baseType.ToDisplayString()));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.HasBaseClass, location, type.Name, baseType.ToDisplayString(), attribute,
+                    string.Join(" or ", bases.Select(b => b.Substring(b.LastIndexOf('.') + 1)))));
             }
+        }
+
+        private static void AnalyzeGenServer(SymbolAnalysisContext context, INamedTypeSymbol type)
+        {
+            AnalyzeShell(context, type, "GenServer", new[] { "Ergo.Gen.Behaviours.GenServer" });
             var seen = new System.Collections.Generic.Dictionary<(string, ITypeSymbol), IMethodSymbol>(new KindTypeComparer());
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
             {

@@ -7,7 +7,8 @@ using Microsoft.CodeAnalysis;
 namespace Ergo.Gen.Generators
 {
     /// <summary>
-    /// The pipeline: [Term] types get codecs (and their enums one each), [GenServer] classes get dispatch.
+    /// The pipeline: [Term] types get codecs (and their enums one each), [GenServer], [Stage], [Saga] and [SagaWorker]
+    /// classes get dispatch, [Supervisor] classes their child specs.
     /// Every step is named, so tests can assert that an unrelated edit leaves every step cached.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
@@ -17,6 +18,9 @@ namespace Ergo.Gen.Generators
         public const string Enums = nameof(Enums);
         public const string GenServers = nameof(GenServers);
         public const string Supervisors = nameof(Supervisors);
+        public const string Stages = nameof(Stages);
+        public const string Sagas = nameof(Sagas);
+        public const string SagaWorkers = nameof(SagaWorkers);
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
@@ -55,6 +59,23 @@ namespace Ergo.Gen.Generators
 
             context.RegisterSourceOutput(supervisors, static (spc, spec) =>
                 spc.AddSource($"{Naming.Identifier(spec.FullName)}.Supervisor.g.cs", Emitter.Supervisor(spec)));
+
+            Behaviour(context, BehaviourParser.StageAttribute, BehaviourKind.Producer, Stages, "Stage");
+            Behaviour(context, BehaviourParser.SagaAttribute, BehaviourKind.Saga, Sagas, "Saga");
+            Behaviour(context, BehaviourParser.SagaWorkerAttribute, BehaviourKind.SagaWorker, SagaWorkers, "SagaWorker");
+        }
+
+        // [Stage] (whose attribute says which kind), [Saga] and [SagaWorker]: the same parse-and-emit shape.
+        private static void Behaviour(IncrementalGeneratorInitializationContext context, string attribute, BehaviourKind kind, string step, string suffix)
+        {
+            var specs = context.SyntaxProvider
+                .ForAttributeWithMetadataName(attribute,
+                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                    (ctx, _) => BehaviourParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], kind))
+                .WithTrackingName(step);
+
+            context.RegisterSourceOutput(specs, (spc, spec) =>
+                spc.AddSource($"{Naming.Identifier(spec.FullName)}.{suffix}.g.cs", BehaviourEmitter.Behaviour(spec)));
         }
     }
 }

@@ -47,6 +47,42 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task EG0001_a_stage_saga_or_worker_that_is_not_partial()
+    {
+        await Expect("[Stage(StageType.Producer)] public class Numbers { }", "EG0001");
+        await Expect("[Saga] public class Orders { }", "EG0001");
+        await Expect("[SagaWorker] public class Packer { }", "EG0001");
+        var d = (await Analyze("[Saga] public class Orders { }")).Single();
+        Assert.Contains("[Saga]", d.GetMessage());
+    }
+
+    [Fact]
+    public async Task EG0002_a_stage_or_saga_with_a_base_class_of_its_own()
+    {
+        await Expect("public class Base { } [Stage(StageType.Consumer)] public partial class C : Base { }", "EG0002");
+        await Expect("public class Base { } [Saga] public partial class S : Base { }", "EG0002");
+        await Expect("[Stage(StageType.Consumer)] public partial class C : Consumer { }");
+    }
+
+    [Fact]
+    public async Task EG0003_stage_and_saga_callbacks_with_invalid_signatures_or_on_the_wrong_class()
+    {
+        await Expect("[Stage(StageType.Consumer)] public partial class C { [Demand] void D(int n) { } }", "EG0003");
+        await Expect("[Stage(StageType.Producer)] public partial class P { [Demand] void D(long n) { } }", "EG0003");
+        await Expect("[Stage(StageType.Producer)] public partial class P { [Events] void E(long[] e) { } }", "EG0003");
+        await Expect("[Stage(StageType.Consumer)] public partial class C { [Events] void E(long e) { } }", "EG0003");
+        await Expect("[Saga] public partial class S { [TxNew] void N(Term value) { } }", "EG0003");
+        await Expect("[Saga] public partial class S { [JobStart] void J(SagaJob job, Term value) { } }", "EG0003");
+        await Expect("[SagaWorker] public partial class W { [JobStart] static void J(SagaJob job, Term value) { } }", "EG0003");
+        await Expect("""
+            [Stage(StageType.Producer)] public partial class P { [Demand] System.Collections.Generic.IEnumerable<long> D(int n) => new long[0]; }
+            [Stage(StageType.ProducerConsumer)] public partial class Q { [Events] long[] E(System.Collections.Generic.IReadOnlyList<long> e, Subscription from) => new long[0]; }
+            [Saga] public partial class S { [TxNew] void N(SagaTransaction tx, Term v) { } [TxResult] void R(SagaTransaction tx, SagaParticipant p, Atom v) { } [TxInterim] void I(SagaTransaction tx, Term v) { } }
+            [SagaWorker] public partial class W { [JobStart] Task J(SagaJob job, Term value) => Task.CompletedTask; [JobCommit] void C(SagaJob job, Atom a) { } }
+            """);
+    }
+
+    [Fact]
     public async Task EG0002_a_gen_server_with_a_base_class_of_its_own()
     {
         await Expect("public class Base { } [GenServer] public partial class Counter : Base { }", "EG0002");

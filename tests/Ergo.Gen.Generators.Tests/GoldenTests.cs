@@ -43,7 +43,7 @@ public sealed class GoldenTests(ITestOutputHelper output)
         foreach (var m in mismatches)
             output.WriteLine(m);
         Assert.Empty(mismatches);
-        Assert.Equal(10, generated.Count);
+        Assert.Equal(15, generated.Count);
     }
 
     /// <summary>The source folder's Golden/ when it can be found (so updates land in the repository), else the copy beside the tests.</summary>
@@ -66,7 +66,8 @@ public sealed class GoldenTests(ITestOutputHelper output)
         var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Last(),
             Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("class Unrelated { int x; }", TestCompilation.Parse));
         var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        foreach (var step in new[] { ErgoGenerator.TermTypes, ErgoGenerator.Enums, ErgoGenerator.GenServers, ErgoGenerator.Supervisors })
+        foreach (var step in new[] { ErgoGenerator.TermTypes, ErgoGenerator.Enums, ErgoGenerator.GenServers, ErgoGenerator.Supervisors,
+                     ErgoGenerator.Stages, ErgoGenerator.Sagas, ErgoGenerator.SagaWorkers })
         {
             Assert.True(result.TrackedSteps.ContainsKey(step), $"step {step} is not tracked");
             foreach (var run in result.TrackedSteps[step])

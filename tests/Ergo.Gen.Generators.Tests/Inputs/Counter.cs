@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using Ergo.Gen;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Etf;
+using Ergo.Gen.Generated;
 
 namespace Demo;
 
@@ -48,4 +49,49 @@ public readonly record struct Money(long Cents) : ITermCodec<Money>
         value = term is Ergo.Gen.Etf.Tuple { Arity: 2 } t && t[1] is Integer i ? new Money(i.Value) : default;
         return term is Ergo.Gen.Etf.Tuple { Arity: 2 };
     }
+}
+
+[Stage(StageType.Producer, Name = "ticks")]
+public partial class Ticks
+{
+    private long _next;
+
+    [Demand] IEnumerable<long> Produce(int demand)
+    {
+        for (var i = 0; i < demand; i++)
+            yield return _next++;
+    }
+}
+
+[Stage(StageType.ProducerConsumer)]
+public partial class Totals
+{
+    private long _sum;
+
+    [Events] IEnumerable<Ok> Add(IReadOnlyList<long> ticks)
+    {
+        foreach (var t in ticks)
+            yield return new Ok(_sum += t);
+    }
+}
+
+[Stage(StageType.Consumer)]
+public partial class Printer
+{
+    [Events] async ValueTask Print(IReadOnlyList<Ok> totals, Subscription from) => await Task.Yield();
+}
+
+[Saga(Name = "orders")]
+public partial class Orders
+{
+    [TxNew] void Begin(SagaTransaction tx, PlaceOrder order) => StartJob(tx, new Packer(), TermCodec.ToTerm(order));
+    [TxResult] async Task Done(SagaTransaction tx, SagaParticipant from, Ok result) { await Task.Yield(); CompleteTransaction(tx, Atom.Ok); }
+    [TxCancel] void Cancelled(SagaTransaction tx, Term reason) { }
+}
+
+[SagaWorker]
+public partial class Packer
+{
+    [JobStart] ServerResult Start(SagaJob job, PlaceOrder order) { SendResult(job, TermCodec.ToTerm(new Ok(1))); return ServerResult.NoReply(); }
+    [JobCommit] void Commit(SagaJob job, Atom final) { }
 }

@@ -50,6 +50,10 @@ public abstract partial class Stage : GenServer, IDispatchSink
     /// <summary>An event that came from another node. Default: the term itself.</summary>
     protected virtual object EventFromTerm(Term term) => term;
 
+    /// <summary>For typed handlers ([Stage]): an event that is not of the handler's type is logged and skipped.</summary>
+    protected void DropEvent(object value, string expectedType) =>
+        Logger.LogWarning("{Stage} dropped an event that is not a {Type}: {Event}", this, expectedType, value);
+
     // ---- routing --------------------------------------------------------------------------------------------
 
     private protected sealed override ValueTask HandleOtherAsync(object message)

@@ -1,0 +1,35 @@
+using Ergo.Gen.Generators.Helpers;
+
+namespace Ergo.Gen.Generators.Model
+{
+    internal enum BehaviourKind { Producer, Consumer, ProducerConsumer, Saga, SagaWorker }
+
+    /// <summary>What a handler parameter receives.</summary>
+    internal enum ArgumentRole { Demand, Events, Subscription, Transaction, Participant, Job, Value }
+
+    /// <summary>A handler parameter, in order (a record struct, so that the array of them compares by value).</summary>
+    internal readonly record struct Argument(ArgumentRole Role);
+
+    /// <summary>How a typed value (an event, a saga value) converts from and to a term.</summary>
+    internal sealed record TypedValue(string TypeName, ValueKind? Kind, bool IsTerm);
+
+    /// <summary>One [Demand]/[Events]/[Tx...]/[Job...] method: the callback it implements, its arguments and result.</summary>
+    internal sealed record CallbackSpec(
+        string Callback,
+        string Method,
+        EquatableArray<Argument> Arguments,
+        TypedValue? Value,
+        ReturnKind Return,
+        bool ReturnsServerResult,
+        TypedValue? Emits);
+
+    /// <summary>A [Stage], [Saga] or [SagaWorker] class and its callbacks.</summary>
+    internal sealed record BehaviourSpec(
+        BehaviourKind Kind,
+        string Namespace,
+        string Name,
+        string FullName,
+        string? RegisteredName,
+        bool HasParameterlessConstructor,
+        EquatableArray<CallbackSpec> Callbacks);
+}
