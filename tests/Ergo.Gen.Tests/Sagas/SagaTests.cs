@@ -99,7 +99,7 @@ public sealed class SagaTests : IAsyncLifetime
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref timedOut, value));
         listener.Start();
 
-        _node.Cast(_rootPid, new StartTx(Work.StallOn("mid_job2", 1), TwoPhase: false, TimeoutMs: 300));
+        _node.Cast(_rootPid, new StartTx(Work.StallOn("mid_job2", 1), TwoPhase: false, TimeoutMs: 1000));
 
         await _journal.UntilAsync(j => j.Count("root cancel timeout") == 1 && j.Count("mid cancel timeout") == 1 && j.Count("mid_job2 cancel timeout") == 1, "the timeouts");
         await NothingLeftAsync();

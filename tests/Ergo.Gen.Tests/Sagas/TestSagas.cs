@@ -100,8 +100,9 @@ internal sealed class Root(Journal journal, Func<Pid> middle) : Saga
         journal.Add($"root result {result}");
         if (tx.AllResultsIn)
         {
-            CompleteTransaction(tx, Atom.Of("final"));
+            // Journaled first: the participants may journal their commits before CompleteTransaction returns.
             journal.Add($"root complete {tx.Results.Values.Sum(r => ((Integer)r).Value)}");
+            CompleteTransaction(tx, Atom.Of("final"));
         }
         return new(ServerResult.NoReply());
     }
