@@ -11,8 +11,15 @@ using Ergo.Gen.Processes;
 // echo, counter, the GenStage producer numbers, an RPC module `demo` and a spawnable `demo:echo_server`. Runs until Ctrl-C or SIGTERM.
 var name = Option("--name") ?? "demo@127.0.0.1";
 var cookie = Option("--cookie");
+// --tls: distribution over TLS with a self-signed certificate; --tls-cert/--tls-key: with this one (PEM);
+// --tls-ca: verify peers against this CA, and require their certificates (mutual TLS).
+var tlsCert = Option("--tls-cert");
+var tlsCa = Option("--tls-ca");
+var tls = args.Contains("--tls") || tlsCert is not null
+    ? new DistributionTlsOptions { CertificateFile = tlsCert, KeyFile = Option("--tls-key"), TrustedCaFile = tlsCa, RequireClientCertificate = tlsCa is not null }
+    : null;
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory },
-    new DistributionOptions { Cookie = cookie });
+    new DistributionOptions { Cookie = cookie, Tls = tls });
 
 // The demo application: demo_sup and its children. Permanent: if it ever fails, the node stops.
 node.LoadApplication(new ApplicationSpec { Name = "demo", Description = "Ergo.Gen demo node", Start = () => new DemoSup(), SupervisorName = DemoSup.RegisteredAs });
@@ -22,7 +29,7 @@ node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).BigValue +
 node.RegisterSpawnable("demo", "echo_server", _ => new Echo());
 
 Console.WriteLine($"node {node.Name} ready on 127.0.0.1:{node.DistributionPort} (creation {node.Creation})");
-Console.WriteLine($"  from Erlang:  erl -name me@127.0.0.1 -setcookie {(cookie ?? "<your ~/.erlang.cookie>")}");
+Console.WriteLine($"  from Erlang:  erl -name me@127.0.0.1 -setcookie {(cookie ?? "<your ~/.erlang.cookie>")}{(tls is null ? "" : " -proto_dist inet_tls -ssl_dist_optfile <file>")}");
 Console.WriteLine($"                gen_server:call({{echo, '{name}'}}, hello).   rpc:call('{name}', demo, add, [1, 2]).");
 Console.WriteLine($"  from Elixir:  iex --name me@127.0.0.1 --cookie {(cookie ?? "<cookie>")}");
 Console.WriteLine($"                GenServer.call({{:counter, :\"{name}\"}}, {{:add, 5}})");

@@ -75,8 +75,9 @@ internal sealed partial class Connection
         _outbox.Writer.TryWrite(new Outgoing(control, payload));
     }
 
-    /// <summary>The handshake succeeded on <paramref name="socket"/>: start the loops. False if this connection was given up.</summary>
-    public bool Attach(Socket socket, HandshakeResult handshake)
+    /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
+    /// False if this connection was given up.</summary>
+    public bool Attach(Stream stream, Socket socket, HandshakeResult handshake)
     {
         lock (_gate)
         {
@@ -89,7 +90,6 @@ internal sealed partial class Connection
         }
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
-        var stream = new NetworkStream(socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _ = RunAsync(reader, writer);

@@ -32,6 +32,9 @@ public sealed record DistributionOptions
 
     public EtfDecodeOptions DecodeOptions { get; init; } = EtfDecodeOptions.Default;
 
+    /// <summary>Distribution over TLS (Erlang's <c>-proto_dist inet_tls</c>); null is plain TCP.</summary>
+    public DistributionTlsOptions? Tls { get; init; }
+
     /// <summary>For a peer without EPMD: node name to port.</summary>
     public IReadOnlyDictionary<string, int> StaticPorts { get; init; } = new Dictionary<string, int>();
 

@@ -29,7 +29,10 @@ internal sealed class DistributionService : IAsyncDisposable
         Logger = node.Logger;
         Spawner = new Spawner(this);
         Offered = DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published);
+        _tls = options.Tls is { } tls ? TlsTransport.Create(tls, node.Name.Name, Logger) : null;
     }
+
+    private readonly TlsTransport? _tls;
 
     public Node Node { get; }
 
@@ -174,6 +177,7 @@ internal sealed class DistributionService : IAsyncDisposable
     {
         var peer = connection.Peer;
         Socket? socket = null;
+        Stream? stream = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -188,13 +192,15 @@ internal sealed class DistributionService : IAsyncDisposable
                 socket.Dispose();
                 return;
             }
+            stream = _tls is null ? new NetworkStream(socket, ownsSocket: true)
+                : await _tls.ConnectAsync(socket, peer.Name[(peer.Name.IndexOf('@') + 1)..], timeout.Token).ConfigureAwait(false);
             // A peer whose EPMD entry says version 5 gets the old send_name; everyone else version 6.
-            var result = await Handshake.ConnectAsync(new NetworkStream(socket, ownsSocket: false),
-                Context with { StillConnecting = () => connection.IsConnecting, Version = version >= 6 ? 6 : 5 },
+            var result = await Handshake.ConnectAsync(stream,
+                Context with { StillConnecting = () => connection.IsConnecting, Version = version >= 6 ? 6 : 5, FrameHeader = _tls is null ? 2 : 4 },
                 peer, timeout.Token).ConfigureAwait(false);
-            if (!connection.Attach(socket, result))
+            if (!connection.Attach(stream, socket, result))
             {
-                socket.Dispose();
+                await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
             Logger.LogInformation("connected to {Peer} (handshake v{Version})", peer, result.Version);
@@ -205,6 +211,7 @@ internal sealed class DistributionService : IAsyncDisposable
             // Simultaneous connect: the peer's connection is the one we keep. It attaches to this same
             // connection object, so what was queued here is sent on it; if it never comes, give up.
             Logger.LogDebug("outgoing connection to {Peer} gave way to theirs: {Reason}", peer, e.Message);
+            stream?.Dispose();
             socket?.Dispose();
             _ = Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
             {
@@ -215,6 +222,7 @@ internal sealed class DistributionService : IAsyncDisposable
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException or EpmdException)
         {
             Logger.LogWarning("could not connect to {Peer}: {Reason}", peer, e.Message);
+            stream?.Dispose();
             socket?.Dispose();
             connection.Close($"connect failed: {e.Message}");
         }
@@ -267,12 +275,14 @@ internal sealed class DistributionService : IAsyncDisposable
     private async Task AcceptAsync(Socket socket)
     {
         Connection? connection = null;
+        Stream? stream = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
             var context = Context with
             {
+                FrameHeader = _tls is null ? 2 : 4,
                 MarkPending = peer =>
                 {
                     var decision = MarkPending(peer);
@@ -282,10 +292,12 @@ internal sealed class DistributionService : IAsyncDisposable
                 },
                 AliveConfirmed = peer => connection = ReplaceStale(peer),
             };
-            var result = await Handshake.AcceptAsync(new NetworkStream(socket, ownsSocket: false), context, timeout.Token).ConfigureAwait(false);
-            if (connection is null || !connection.Attach(socket, result))
+            // With TLS, its handshake comes first (within the same handshake timeout: a slow peer is dropped).
+            stream = _tls is null ? new NetworkStream(socket, ownsSocket: true) : await _tls.AcceptAsync(socket, timeout.Token).ConfigureAwait(false);
+            var result = await Handshake.AcceptAsync(stream, context, timeout.Token).ConfigureAwait(false);
+            if (connection is null || !connection.Attach(stream, socket, result))
             {
-                socket.Dispose();
+                await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
             Logger.LogInformation("accepted a connection from {Peer} (handshake v{Version})", result.PeerName, result.Version);
@@ -294,6 +306,7 @@ internal sealed class DistributionService : IAsyncDisposable
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
         {
             Logger.LogWarning("refused a connection from {Remote}: {Reason}", SafeRemote(socket), e.Message);
+            stream?.Dispose();
             socket.Dispose();
             connection?.Close($"handshake failed: {e.Message}");
         }

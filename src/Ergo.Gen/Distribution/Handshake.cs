@@ -31,11 +31,14 @@ internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlag
 
     /// <summary>Initiator: the handshake version to open with (5 only for peers that announce nothing newer).</summary>
     public int Version { get; init; } = 6;
+
+    /// <summary>Bytes of each handshake message's length: 2 over TCP; 4 over TLS, as OTP's inet_tls_dist frames it.</summary>
+    public int FrameHeader { get; init; } = 2;
 }
 
 /// <summary>
 /// The distribution handshake (erl_dist_protocol; OTP's dist_util.erl): version 6 (HANDSHAKE_23) both ways,
-/// version 5 accepted from older peers. Messages carry a 2-byte length. Every failure is a
+/// version 5 accepted from older peers. Messages carry a 2-byte length (4 over TLS). Every failure is a
 /// <see cref="HandshakeException"/> naming what went wrong; the caller logs it and closes the socket.
 /// </summary>
 internal static class Handshake
@@ -44,8 +47,8 @@ internal static class Handshake
 
     public static async Task<HandshakeResult> ConnectAsync(Stream s, HandshakeContext me, Atom peer, CancellationToken ct)
     {
-        await SendAsync(s, me.Version >= 6 ? SendName(me) : SendNameV5(me), ct).ConfigureAwait(false);
-        var status = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        await SendAsync(s, me.FrameHeader, me.Version >= 6 ? SendName(me) : SendNameV5(me), ct).ConfigureAwait(false);
+        var status = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         if (status.Length == 0 || status[0] != 's')
             throw new HandshakeException($"expected a status from {peer}, got {Describe(status)}");
         var text = Encoding.ASCII.GetString(status, 1, status.Length - 1);
@@ -59,10 +62,10 @@ internal static class Handshake
                 // this attempt is redundant; otherwise theirs is stale.
                 if (!me.StillConnecting())
                 {
-                    await SendAsync(s, [(byte)'s', .. "false"u8], ct).ConfigureAwait(false);
+                    await SendAsync(s, me.FrameHeader, [(byte)'s', .. "false"u8], ct).ConfigureAwait(false);
                     throw new HandshakeException($"{peer} is already connected", simultaneousLoss: true);
                 }
-                await SendAsync(s, [(byte)'s', .. "true"u8], ct).ConfigureAwait(false);
+                await SendAsync(s, me.FrameHeader, [(byte)'s', .. "true"u8], ct).ConfigureAwait(false);
                 break;
             case "nok":
                 throw new HandshakeException($"{peer} is connecting to us at the same time and wins", simultaneousLoss: true);
@@ -72,7 +75,7 @@ internal static class Handshake
                 throw new HandshakeException($"{peer} answered status '{text}'");
         }
 
-        var challenge = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        var challenge = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         DistFlags theirFlags;
         uint theirChallenge, theirCreation = 0;
         string theirName;
@@ -109,9 +112,9 @@ internal static class Handshake
         reply[0] = (byte)'r';
         BinaryPrimitives.WriteUInt32BigEndian(reply.AsSpan(1), ourChallenge);
         Digest(theirChallenge, me.Cookie).CopyTo(reply, 5);
-        await SendAsync(s, reply, ct).ConfigureAwait(false);
+        await SendAsync(s, me.FrameHeader, reply, ct).ConfigureAwait(false);
 
-        var ack = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        var ack = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         if (ack.Length != 17 || ack[0] != 'a')
             throw new HandshakeException($"expected a challenge ack from {peer}, got {Describe(ack)} (wrong cookie?)");
         if (!CryptographicOperations.FixedTimeEquals(ack.AsSpan(1), Digest(ourChallenge, me.Cookie)))
@@ -121,7 +124,7 @@ internal static class Handshake
 
     public static async Task<HandshakeResult> AcceptAsync(Stream s, HandshakeContext me, CancellationToken ct)
     {
-        var name = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        var name = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         DistFlags theirFlags;
         uint theirCreation = 0;
         string theirName;
@@ -156,24 +159,24 @@ internal static class Handshake
         }
         catch (HandshakeException)
         {
-            await SendAsync(s, [(byte)'s', .. "not_allowed"u8], ct).ConfigureAwait(false);
+            await SendAsync(s, me.FrameHeader, [(byte)'s', .. "not_allowed"u8], ct).ConfigureAwait(false);
             throw;
         }
 
         switch (me.MarkPending(peer))
         {
             case PendingDecision.Ok:
-                await SendAsync(s, [(byte)'s', .. "ok"u8], ct).ConfigureAwait(false);
+                await SendAsync(s, me.FrameHeader, [(byte)'s', .. "ok"u8], ct).ConfigureAwait(false);
                 break;
             case PendingDecision.OkSimultaneous:
-                await SendAsync(s, [(byte)'s', .. "ok_simultaneous"u8], ct).ConfigureAwait(false);
+                await SendAsync(s, me.FrameHeader, [(byte)'s', .. "ok_simultaneous"u8], ct).ConfigureAwait(false);
                 break;
             case PendingDecision.Nok:
-                await SendAsync(s, [(byte)'s', .. "nok"u8], ct).ConfigureAwait(false);
+                await SendAsync(s, me.FrameHeader, [(byte)'s', .. "nok"u8], ct).ConfigureAwait(false);
                 throw new HandshakeException($"simultaneous connect with {theirName}: ours wins");
             case PendingDecision.Alive:
-                await SendAsync(s, [(byte)'s', .. "alive"u8], ct).ConfigureAwait(false);
-                var answer = await ReceiveAsync(s, ct).ConfigureAwait(false);
+                await SendAsync(s, me.FrameHeader, [(byte)'s', .. "alive"u8], ct).ConfigureAwait(false);
+                var answer = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
                 if (Encoding.ASCII.GetString(answer) != "strue")
                     throw new HandshakeException($"{theirName} keeps its existing connection");
                 me.AliveConfirmed(peer);
@@ -202,15 +205,15 @@ internal static class Handshake
             BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(7), ourChallenge);
             ourName.CopyTo(challenge, 11);
         }
-        await SendAsync(s, challenge, ct).ConfigureAwait(false);
+        await SendAsync(s, me.FrameHeader, challenge, ct).ConfigureAwait(false);
 
-        var reply = await ReceiveAsync(s, ct).ConfigureAwait(false);
+        var reply = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         if (reply.Length != 21 || reply[0] != 'r')
             throw new HandshakeException($"expected a challenge reply from {theirName}, got {Describe(reply)}");
         if (!CryptographicOperations.FixedTimeEquals(reply.AsSpan(5), Digest(ourChallenge, me.Cookie)))
             throw new HandshakeException($"{theirName} has the wrong cookie");
         var theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1));
-        await SendAsync(s, [(byte)'a', .. Digest(theirChallenge, me.Cookie)], ct).ConfigureAwait(false);
+        await SendAsync(s, me.FrameHeader, [(byte)'a', .. Digest(theirChallenge, me.Cookie)], ct).ConfigureAwait(false);
         return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);
     }
 
@@ -257,22 +260,25 @@ internal static class Handshake
         return at > 0 && at < name.Length - 1 && name.IndexOf('@', at + 1) < 0 && name.Length <= 255;
     }
 
-    private static async Task SendAsync(Stream s, byte[] message, CancellationToken ct)
+    private static async Task SendAsync(Stream s, int header, byte[] message, CancellationToken ct)
     {
-        var framed = new byte[2 + message.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
-        message.CopyTo(framed, 2);
+        var framed = new byte[header + message.Length];
+        if (header == 4)
+            BinaryPrimitives.WriteUInt32BigEndian(framed, (uint)message.Length);
+        else
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
+        message.CopyTo(framed, header);
         await s.WriteAsync(framed, ct).ConfigureAwait(false);
         await s.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task<byte[]> ReceiveAsync(Stream s, CancellationToken ct)
+    private static async Task<byte[]> ReceiveAsync(Stream s, int header, CancellationToken ct)
     {
-        var head = new byte[2];
+        var head = new byte[header];
         try
         {
             await s.ReadExactlyAsync(head, ct).ConfigureAwait(false);
-            var length = BinaryPrimitives.ReadUInt16BigEndian(head);
+            var length = header == 4 ? BinaryPrimitives.ReadUInt32BigEndian(head) : BinaryPrimitives.ReadUInt16BigEndian(head);
             if (length == 0 || length > MaxMessage)
                 throw new HandshakeException($"handshake message of {length} bytes");
             var body = new byte[length];

@@ -1,0 +1,146 @@
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>
+/// Wraps a distribution socket in TLS (SslStream) for either side of a connection: this node's certificate (from
+/// PEM files, or self-signed at start), and peer verification against the configured CA.
+/// </summary>
+internal sealed class TlsTransport
+{
+    private readonly DistributionTlsOptions _options;
+    private readonly X509Certificate2 _certificate;
+    private readonly X509Certificate2Collection? _trusted;
+    private readonly ILogger _logger;
+
+    private TlsTransport(DistributionTlsOptions options, X509Certificate2 certificate, X509Certificate2Collection? trusted, ILogger logger)
+    {
+        _options = options;
+        _certificate = certificate;
+        _trusted = trusted;
+        _logger = logger;
+    }
+
+    public static TlsTransport Create(DistributionTlsOptions options, string nodeName, ILogger logger)
+    {
+        X509Certificate2 certificate;
+        if (options.CertificateFile is { } certFile)
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(certFile, options.KeyFile ?? throw new ArgumentException("a TLS certificate file needs its key file", nameof(options)));
+            certificate = Exportable(pem);
+            logger.LogInformation("distribution TLS with the certificate {Subject} from {File}", certificate.Subject, certFile);
+        }
+        else
+        {
+            certificate = SelfSigned(nodeName);
+            logger.LogWarning("distribution TLS with a self-signed certificate made at start ({Subject}, SHA-256 {Thumbprint}); give a certificate for peers to verify",
+                certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256));
+        }
+        X509Certificate2Collection? trusted = null;
+        if (options.TrustedCaFile is { } caFile)
+        {
+            trusted = [];
+            trusted.ImportFromPemFile(caFile);
+        }
+        else
+        {
+            logger.LogWarning("distribution TLS does not verify peers (no CA given): the cookie is the only authentication");
+        }
+        if (options.RequireClientCertificate && trusted is null)
+            throw new ArgumentException("requiring client certificates needs a CA to verify them against (TrustedCaFile)", nameof(options));
+        return new TlsTransport(options, certificate, trusted, logger);
+    }
+
+    public async Task<Stream> ConnectAsync(Socket socket, string host, CancellationToken ct)
+    {
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = host,
+                ClientCertificates = [_certificate],
+                RemoteCertificateValidationCallback = (_, cert, _, errors) => Verify(cert, errors, "server"),
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, ct).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new HandshakeException($"TLS handshake with {host} failed: {e.Message}");
+        }
+    }
+
+    public async Task<Stream> AcceptAsync(Socket socket, CancellationToken ct)
+    {
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = _certificate,
+                ClientCertificateRequired = _options.RequireClientCertificate,
+                RemoteCertificateValidationCallback = (_, cert, _, errors) => Verify(cert, errors, "client"),
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, ct).ConfigureAwait(false);
+            return ssl;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new HandshakeException($"TLS handshake failed: {e.Message}");
+        }
+    }
+
+    // The peer's certificate must chain to the configured CA. Node names are not host names, so the name in the
+    // certificate is not compared (Erlang's inet_tls_dist does not compare it either unless told to).
+    private bool Verify(X509Certificate? presented, SslPolicyErrors errors, string side)
+    {
+        if (_trusted is null)
+            return true;
+        if (presented is null)
+        {
+            if (side == "client" && !_options.RequireClientCertificate)
+                return true;
+            _logger.LogWarning("TLS: the {Side} presented no certificate", side);
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_trusted);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var certificate = new X509Certificate2(presented);
+        if (chain.Build(certificate))
+            return true;
+        _logger.LogWarning("TLS: refused the {Side} certificate {Subject}: {Status}", side, certificate.Subject,
+            string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())));
+        return false;
+    }
+
+    private static X509Certificate2 SelfSigned(string nodeName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={nodeName.Replace(",", "_")}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        // OTP's inet_tls_dist checks the host of the node name as a DNS name, even when it is an address.
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        names.AddDnsName("127.0.0.1");
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
+        return Exportable(created);
+    }
+
+    // SslStream wants a certificate whose key lives in a store-backed form, not an ephemeral one: a PKCS#12 round trip.
+    private static X509Certificate2 Exportable(X509Certificate2 certificate) =>
+        X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+}
