@@ -20,6 +20,18 @@ public static class EtfCodec
         }
     }
 
+    /// <summary>Decodes a whole term written without its version byte, compressed or not.</summary>
+    public static Term DecodeUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options = null)
+    {
+        var reader = EtfReader.OpenUnversioned(data, options, out var inflated);
+        using (inflated)
+        {
+            var term = reader.ReadTerm();
+            reader.EnsureAtEnd();
+            return term;
+        }
+    }
+
     /// <summary>Writes the version byte and the term, compressing it when the options say so.</summary>
     public static void Encode(IBufferWriter<byte> output, Term term, EtfEncodeOptions? options = null)
     {
@@ -48,27 +60,31 @@ public static class EtfCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    // A compressed form that is not smaller is not worth sending: Erlang makes the same choice.
     private static void WriteMaybeCompressed(IBufferWriter<byte> output, ReadOnlySpan<byte> plain, int threshold, EtfEncodeOptions options)
     {
-        if (plain.Length > threshold)
-        {
-            using var compressed = new ArrayPoolBufferWriter<byte>();
-            using (var stream = compressed.AsStream())
-                Zlib.Deflate(plain, stream, options.CompressionLevel);
-            if (compressed.WrittenCount + 5 < plain.Length)
-            {
-                var head = output.GetSpan(6);
-                head[0] = EtfTag.Version;
-                head[1] = EtfTag.Compressed;
-                BinaryPrimitives.WriteUInt32BigEndian(head[2..], (uint)plain.Length);
-                output.Advance(6);
-                output.Write(compressed.WrittenSpan);
-                return;
-            }
-        }
         output.GetSpan(1)[0] = EtfTag.Version;
         output.Advance(1);
+        if (plain.Length > threshold && TryWriteCompressed(output, plain, options.CompressionLevel))
+            return;
         output.Write(plain);
+    }
+
+    /// <summary>
+    /// Writes an encoded term (without its version byte) in ETF's compressed form, <c>80, Size, Zlib</c>, when that
+    /// is smaller; false (and nothing written) when it is not, as Erlang decides too.
+    /// </summary>
+    public static bool TryWriteCompressed(IBufferWriter<byte> output, ReadOnlySpan<byte> plain, System.IO.Compression.CompressionLevel level)
+    {
+        using var compressed = new ArrayPoolBufferWriter<byte>();
+        using (var stream = compressed.AsStream())
+            Zlib.Deflate(plain, stream, level);
+        if (compressed.WrittenCount + 5 >= plain.Length)
+            return false;
+        var head = output.GetSpan(5);
+        head[0] = EtfTag.Compressed;
+        BinaryPrimitives.WriteUInt32BigEndian(head[1..], (uint)plain.Length);
+        output.Advance(5);
+        output.Write(compressed.WrittenSpan);
+        return true;
     }
 }

@@ -64,6 +64,9 @@ public sealed class Node : IAsyncDisposable
     /// <summary>nodes(): the peers with an open connection.</summary>
     public Atom[] ConnectedNodes() => Distribution?.ConnectedNodes.ToArray() ?? [];
 
+    /// <summary>Bytes received from and sent to a connected node since its connection came up; null when not connected.</summary>
+    public (long Received, long Sent)? TrafficWith(Atom node) => Distribution?.TrafficWith(node);
+
     /// <summary>net_kernel:connect_node/1.</summary>
     public Task<bool> ConnectAsync(Atom node, CancellationToken ct = default) =>
         Distribution?.ConnectNodeAsync(node, ct) ?? Task.FromResult(false);
@@ -125,6 +128,9 @@ public sealed class Node : IAsyncDisposable
     internal Process SystemProcess { get; }
 
     public int ProcessCount => Processes.Count;
+
+    // Set once some process chooses its own compression: until then, remote sends skip looking the sender up.
+    internal bool AnyProcessCompresses { get; set; }
 
     /// <summary>Raised after a process has ended (on the thread that ended it; keep it short).</summary>
     public event Action<Pid, Term>? ProcessExited;

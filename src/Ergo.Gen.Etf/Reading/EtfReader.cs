@@ -51,6 +51,19 @@ public ref partial struct EtfReader
         return reader;
     }
 
+    /// <summary>A term without version byte (as inside a distribution header), possibly in the compressed form.</summary>
+    public static EtfReader OpenUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options, out MemoryOwner<byte>? inflated)
+    {
+        var reader = new EtfReader(data, options);
+        inflated = null;
+        if (reader.Remaining > 0 && reader._buffer[reader._pos] == EtfTag.Compressed)
+        {
+            inflated = reader.Inflate();
+            return new EtfReader(inflated.Span, options);
+        }
+        return reader;
+    }
+
     public readonly int Position => _pos;
 
     public readonly int Remaining => _buffer.Length - _pos;

@@ -165,13 +165,13 @@ internal sealed partial class Connection
 
     // ---- outgoing ---------------------------------------------------------------------------------------
 
-    public void SendMessage(Pid? from, Pid to, Term message) => EnqueueSend(from, to, message);
+    public void SendMessage(Pid? from, Pid to, Term message) => EnqueueSend(from, to, message, _dist.CompressAboveFor(from));
 
     public void SendRegistered(Pid from, Atom name, Term message) =>
-        Enqueue(Control(Op(ControlTag.RegSend), from, Empty, name), message);
+        Enqueue(Control(Op(ControlTag.RegSend), from, Empty, name), message, _dist.CompressAboveFor(from));
 
     public void SendAlias(Pid from, Reference alias, Term message) =>
-        Enqueue(Control(Op(ControlTag.AliasSend), from, alias), message);
+        Enqueue(Control(Op(ControlTag.AliasSend), from, alias), message, _dist.CompressAboveFor(from));
 
     public void Link(Pid local, Pid remote)
     {

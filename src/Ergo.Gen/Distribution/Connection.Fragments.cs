@@ -94,11 +94,7 @@ internal sealed partial class Connection
             var reader = new EtfReader(body, _dist.Options.DecodeOptions);
             control = reader.ReadTerm() as Etf.Tuple ?? throw new DistributionProtocolException("control message is not a tuple");
             if (!reader.IsAtEnd)
-            {
-                var rest = new EtfReader(body[reader.Position..], _dist.Options.DecodeOptions);
-                payload = rest.ReadTerm();
-                rest.EnsureAtEnd();
-            }
+                payload = EtfCodec.DecodeUnversioned(body[reader.Position..], _dist.Options.DecodeOptions);
         }
         catch (EtfDecodeException e)
         {
@@ -132,9 +128,8 @@ internal sealed partial class Connection
             }
             else
             {
-                var body = new EtfReader(rest, _dist.Options.DecodeOptions);
-                payload = body.ReadTerm();
-                body.EnsureAtEnd();
+                // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
+                payload = EtfCodec.DecodeUnversioned(rest, _dist.Options.DecodeOptions);
             }
             if (ReferenceEquals(node, Node.Name) && creation == Node.Creation)
                 Node.Processes.Lookup(id, serial)?.EnqueueBatched(payload, _wake);

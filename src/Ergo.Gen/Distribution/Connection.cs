@@ -21,7 +21,7 @@ internal sealed partial class Connection
     private enum ConnectionState { Connecting, Up, Down }
 
     /// <summary>A queued message: a control term, or (the hot path) a send whose control tuple is written from its parts.</summary>
-    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null);
+    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null, int? CompressAbove = null);
 
     private static readonly byte[] PassThrough = [ControlTag.PassThrough];
 
@@ -68,11 +68,11 @@ internal sealed partial class Connection
     private ILogger Logger => _dist.Logger;
 
     /// <summary>Queues a control message (and payload); sent in order once the connection is up.</summary>
-    public void Enqueue(Term control, Term? payload = null)
+    public void Enqueue(Term control, Term? payload = null, int? compressAbove = null)
     {
         if (_state == ConnectionState.Down)
             return;
-        _outbox.Writer.TryWrite(new Outgoing(control, payload));
+        _outbox.Writer.TryWrite(new Outgoing(control, payload, CompressAbove: compressAbove));
     }
 
     /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
@@ -116,6 +116,7 @@ internal sealed partial class Connection
         }
         await reader.CompleteAsync().ConfigureAwait(false);
         await writer.CompleteAsync().ConfigureAwait(false);
+        _plain.Dispose();
         ReleaseFragments();
     }
 
@@ -154,6 +155,7 @@ internal sealed partial class Connection
         {
             var result = await reader.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
+            var available = buffer.Length;
             _lastReceived = Environment.TickCount64;
             try
             {
@@ -182,6 +184,7 @@ internal sealed partial class Connection
                 // Even when a frame is malformed, the receivers of the good ones before it must run.
                 WakeReceivers();
             }
+            Interlocked.Add(ref _bytesIn, available - buffer.Length);
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
                 throw new IOException("the peer closed the connection");
@@ -280,8 +283,7 @@ internal sealed partial class Connection
                     // With FRAGMENTS, OTP expects every frame to carry a distribution header and terms without
                     // version bytes ("incompatible erlang" otherwise).
                     WriteControl(ref w, message);
-                    message.Payload?.WriteTo(ref w);
-                    w.Flush();
+                    WritePayload(ref w, frame, message, versioned: false);
                     if (frame.WrittenCount > FragmentSize)
                     {
                         WriteFragments(writer, frame.WrittenSpan);
@@ -299,22 +301,51 @@ internal sealed partial class Connection
                 w.WriteRaw(PassThrough);
                 w.WriteVersion();
                 WriteControl(ref w, message);
-                if (message.Payload is not null)
-                {
-                    w.WriteVersion();
-                    message.Payload.WriteTo(ref w);
-                }
-                w.Flush();
+                WritePayload(ref w, frame, message, versioned: true);
                 var head = writer.GetSpan(4);
                 BinaryPrimitives.WriteUInt32BigEndian(head, (uint)frame.WrittenCount);
                 writer.Advance(4);
                 writer.Write(frame.WrittenSpan);
             }
             _lastSent = Environment.TickCount64;
+            Interlocked.Add(ref _bytesOut, writer.CanGetUnflushedBytes ? writer.UnflushedBytes : 0);
             var flushed = await writer.FlushAsync(ct).ConfigureAwait(false);
             if (flushed.IsCompleted)
                 return;
         }
+    }
+
+    private readonly ArrayPoolBufferWriter<byte> _plain = new(1024);
+    private long _bytesIn, _bytesOut;
+
+    /// <summary>Bytes read and written on this connection after its handshake, frame headers included.</summary>
+    public (long In, long Out) Bytes => (Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut));
+
+    // The payload as is, or (above the sender's or the node's threshold, to an Ergo.Gen peer) in ETF's compressed
+    // form. Flushes the writer either way.
+    private void WritePayload(ref EtfWriter w, ArrayPoolBufferWriter<byte> frame, in Outgoing message, bool versioned)
+    {
+        if (message.Payload is not { } payload)
+        {
+            w.Flush();
+            return;
+        }
+        if (versioned)
+            w.WriteVersion();
+        // Only an Ergo.Gen peer reads the compressed form inside the distribution header.
+        if (message.CompressAbove is not { } threshold || (Flags & DistFlags.ErgoCompression) == 0 || versioned)
+        {
+            payload.WriteTo(ref w);
+            w.Flush();
+            return;
+        }
+        w.Flush();
+        _plain.Clear();
+        var plain = new EtfWriter(_plain);
+        payload.WriteTo(ref plain);
+        plain.Flush();
+        if (_plain.WrittenCount <= threshold || !EtfCodec.TryWriteCompressed(frame, _plain.WrittenSpan, System.IO.Compression.CompressionLevel.Fastest))
+            frame.Write(_plain.WrittenSpan);
     }
 
     private void WriteControl(ref EtfWriter w, in Outgoing message)
@@ -343,11 +374,11 @@ internal sealed partial class Connection
     private static readonly Atom EmptyAtom = Atom.Of("");
 
     /// <summary>Queues a send without building its control tuple.</summary>
-    public void EnqueueSend(Pid? from, Pid to, Term message)
+    public void EnqueueSend(Pid? from, Pid to, Term message, int? compressAbove = null)
     {
         if (_state == ConnectionState.Down)
             return;
-        _outbox.Writer.TryWrite(new Outgoing(null, message, from, to));
+        _outbox.Writer.TryWrite(new Outgoing(null, message, from, to, compressAbove));
     }
 
     /// <summary>Ticks keep an idle connection alive; silence for a whole net tick time means the peer is gone.</summary>

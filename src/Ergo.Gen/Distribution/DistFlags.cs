@@ -34,6 +34,11 @@ public enum DistFlags : ulong
     NameMe = 1UL << 33,
     V4NC = 1UL << 34,
     Alias = 1UL << 35,
+
+    /// <summary>Ours, not Erlang's: the peer (an Ergo.Gen node) reads payloads in ETF's compressed form inside the
+    /// distribution header. Erlang ignores flags it does not know and cannot read that form there, so messages to
+    /// Erlang nodes are never compressed.</summary>
+    ErgoCompression = 1UL << 63,
 }
 
 internal static class DistFlagSets
@@ -52,7 +57,7 @@ internal static class DistFlagSets
     /// <summary>Everything we implement and offer.</summary>
     public const DistFlags Offered = Mandatory26 | DistFlags.Mandatory25Digest | DistFlags.DistMonitor | DistFlags.DistMonitorName
         | DistFlags.UnicodeIo | DistFlags.SmallAtomTags | DistFlags.SendSender | DistFlags.BigSeqtraceLabels
-        | DistFlags.ExitPayload | DistFlags.Spawn | DistFlags.Alias | DistFlags.Fragments;
+        | DistFlags.ExitPayload | DistFlags.Spawn | DistFlags.Alias | DistFlags.Fragments | DistFlags.ErgoCompression;
 
     /// <summary>A peer may send the single MANDATORY_25_DIGEST bit for the whole OTP 25 set.</summary>
     public static DistFlags Expand(DistFlags flags) =>

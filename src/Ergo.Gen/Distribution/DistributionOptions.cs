@@ -32,6 +32,17 @@ public sealed record DistributionOptions
 
     public EtfDecodeOptions DecodeOptions { get; init; } = EtfDecodeOptions.Default;
 
+    /// <summary>Messages to other nodes whose encoding is larger than this many bytes go in ETF's compressed form
+    /// (when that is smaller); null sends everything as is. A process can set its own (<c>Process.CompressAbove</c>).</summary>
+    public int? CompressAbove { get; init; }
+
+    /// <summary>New atoms one connection may create on this node: atoms are never freed, so a peer must not be
+    /// able to grow the atom table without bound. A peer that goes beyond is disconnected.</summary>
+    public int MaxNewAtomsPerConnection { get; init; } = 100_000;
+
+    /// <summary>Connections accepted but not through their handshake yet; more are closed at once (a flood).</summary>
+    public int MaxPendingConnections { get; init; } = 64;
+
     /// <summary>Distribution over TLS (Erlang's <c>-proto_dist inet_tls</c>); null is plain TCP.</summary>
     public DistributionTlsOptions? Tls { get; init; }
 

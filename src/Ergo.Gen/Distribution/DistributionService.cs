@@ -34,6 +34,13 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private readonly TlsTransport? _tls;
 
+    public (long Received, long Sent)? TrafficWith(Atom node) =>
+        _connections.TryGetValue(node, out var c) && c.IsUp ? c.Bytes : null;
+
+    /// <summary>The compression threshold for a message from <paramref name="sender"/>: its own, else the node's.</summary>
+    public int? CompressAboveFor(Pid? sender) =>
+        sender is not null && Node.AnyProcessCompresses && Node.Lookup(sender) is { CompressAbove: { } own } ? own : Options.CompressAbove;
+
     public Node Node { get; }
 
     public DistributionOptions Options { get; }

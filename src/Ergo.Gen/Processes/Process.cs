@@ -54,6 +54,21 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>process_flag(trap_exit): exit signals arrive as <see cref="ExitMessage"/> instead of ending the process.</summary>
     public bool TrapExit { get; set; }
 
+    /// <summary>Messages this process sends to other nodes whose encoding is larger than this many bytes go
+    /// compressed; null follows the node's <c>DistributionOptions.CompressAbove</c>.</summary>
+    public int? CompressAbove
+    {
+        get => _compressAbove;
+        set
+        {
+            _compressAbove = value;
+            if (value is not null && _node is not null)
+                _node.AnyProcessCompresses = true;
+        }
+    }
+
+    private int? _compressAbove;
+
     public bool IsAlive => Volatile.Read(ref _state) != Dead;
 
     internal bool IsSpawned => _pid is not null;
@@ -98,6 +113,8 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         _node = node;
         _pid = pid;
+        if (_compressAbove is not null)
+            node.AnyProcessCompresses = true;
     }
 
     // ---- delivery -------------------------------------------------------------------------------------
