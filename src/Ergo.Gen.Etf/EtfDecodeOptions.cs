@@ -24,6 +24,10 @@ public sealed record EtfDecodeOptions
     /// <summary>Atom length limit in characters; Erlang's is 255.</summary>
     public int MaxAtomLength { get; init; } = 255;
 
+    /// <summary>New atoms (ones this process has never seen) the decoding may create; shared by every decode that uses
+    /// these options, so a distribution connection gives each peer one quota for its lifetime. Null: no quota.</summary>
+    public AtomQuota? NewAtomQuota { get; init; }
+
     public static EtfDecodeOptions Default { get; } = new();
 
     internal int EffectiveDepth => Math.Clamp(MaxDepth, 1, MaxDepthCap);

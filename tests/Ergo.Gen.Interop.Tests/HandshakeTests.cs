@@ -205,6 +205,226 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.True(_node.IsAlive(probe.Pid));
     }
 
+    [Fact]
+    public async Task Wrong_cookies_from_one_address_slow_down_its_next_handshakes()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            using var guessing = await HandshakeV5($"guess{i}@127.0.0.1", rightCookie: false);
+            await AssertClosed(guessing);
+        }
+        // 3 wrong cookies are free; after 5 the next handshake waits 400 ms before it starts.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (await HandshakeV5("patient@127.0.0.1"))
+            Assert.True(clock.ElapsedMilliseconds >= 300, $"the handshake after 5 wrong cookies took {clock.ElapsedMilliseconds} ms");
+        // The right cookie cleared the record.
+        await AssertServing();
+    }
+
+    [Fact]
+    public async Task A_flood_of_unfinished_handshakes_is_capped_and_others_get_in_after_the_timeout()
+    {
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_flood@127.0.0.1" },
+            new DistributionOptions { Cookie = Cookie, MaxPendingConnections = 4, HandshakeTimeout = TimeSpan.FromSeconds(2) });
+        var silent = new List<TcpClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            var c = new TcpClient();
+            await c.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
+            silent.Add(c);
+        }
+        await Task.Delay(200);
+        using var fifth = new TcpClient();
+        await fifth.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await AssertClosed(fifth);
+        Assert.True(clock.ElapsedMilliseconds < 1500, $"the fifth connection was closed after {clock.ElapsedMilliseconds} ms, not at once");
+        foreach (var c in silent)
+            await AssertClosed(c);
+        foreach (var c in silent)
+            c.Dispose();
+        var previous = _node;
+        _node = node;
+        try
+        {
+            await AssertServing();
+        }
+        finally
+        {
+            _node = previous;
+        }
+    }
+
+    [Fact]
+    public async Task A_peer_that_sends_endless_new_atoms_is_disconnected_once_past_its_quota()
+    {
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_atoms@127.0.0.1" },
+            new DistributionOptions { Cookie = Cookie, MaxNewAtomsPerConnection = 50 });
+        var previous = _node;
+        _node = node;
+        try
+        {
+            var probe = new Probe(node);
+            using var client = await HandshakeV5("atomizer@127.0.0.1");
+            var control = EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid));
+            var closed = false;
+            for (var i = 0; i < 200 && !closed; i++)
+            {
+                // Written by hand: Atom.Of here would intern the atom in this (shared) process before the node sees it.
+                var text = Encoding.ASCII.GetBytes($"fresh_{Guid.NewGuid():N}");
+                byte[] message = [131, 119, (byte)text.Length, .. text];
+                var frame = new byte[4 + 1 + control.Length + message.Length];
+                BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));
+                frame[4] = 112;
+                control.CopyTo(frame, 5);
+                message.CopyTo(frame, 5 + control.Length);
+                try
+                {
+                    await client.GetStream().WriteAsync(frame);
+                }
+                catch (IOException)
+                {
+                    closed = true;
+                }
+            }
+            await AssertClosed(client);
+            // Up to the quota the atoms arrived as messages (the rest never became atoms).
+            for (var i = 0; i < 40; i++)
+                Assert.IsType<Atom>(await probe.ReceiveAsync());
+            Assert.DoesNotContain(Atom.Of("atomizer@127.0.0.1"), node.ConnectedNodes());
+            await AssertServing();
+        }
+        finally
+        {
+            _node = previous;
+        }
+    }
+
+    [Fact]
+    public async Task Fuzzed_handshakes_get_an_answer_or_a_close_and_never_harm_the_node()
+    {
+        var rng = new Random(4369);
+        var budget = System.Diagnostics.Stopwatch.StartNew();
+        var rounds = 0;
+        while (budget.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            rounds++;
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, _node.DistributionPort!.Value);
+            var s = client.GetStream();
+            var name = Encoding.ASCII.GetBytes($"fz{rounds}@127.0.0.1");
+            byte[] body;
+            switch (rng.Next(3))
+            {
+                case 0:
+                    // A version 6 send_name with random bytes changed.
+                    body = new byte[1 + 8 + 4 + 2 + name.Length];
+                    body[0] = (byte)'N';
+                    BinaryPrimitives.WriteUInt64BigEndian(body.AsSpan(1), V5Flags | 0x1000000 | (1UL << 32));
+                    BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(13), (ushort)name.Length);
+                    name.CopyTo(body, 15);
+                    break;
+                case 1:
+                    body = new byte[7 + name.Length];
+                    body[0] = (byte)'n';
+                    BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(1), 5);
+                    BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(3), V5Flags);
+                    name.CopyTo(body, 7);
+                    break;
+                default:
+                    body = new byte[rng.Next(0, 64)];
+                    rng.NextBytes(body);
+                    break;
+            }
+            for (var i = 0; i < 1 + rng.Next(3) && body.Length > 0; i++)
+                body[rng.Next(body.Length)] = (byte)rng.Next(256);
+            var framed = new byte[2 + body.Length];
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)(rng.Next(8) == 0 ? rng.Next(65536) : body.Length));
+            body.CopyTo(framed, 2);
+            await s.WriteAsync(framed);
+            // Whatever it was, the node answers (a status, a challenge) or closes; it never hangs past its timeout.
+            var buffer = new byte[256];
+            try
+            {
+                await s.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(12));
+            }
+            catch (IOException)
+            {
+            }
+        }
+        Assert.True(rounds > 20, $"only {rounds} rounds");
+        await AssertServing();
+    }
+
+    [Fact]
+    public async Task Fuzzed_control_messages_close_at_most_their_own_connection()
+    {
+        var rng = new Random(20251126);
+        var probe = new Probe(_node);
+        // The fuzz may rightly link to, exit or kill its victim (those are real control messages); never the probe.
+        var victim = _node.Spawn((_, _) => ValueTask.CompletedTask);
+        Term[] pool =
+        [
+            victim, new Pid(Atom.Of("ghost@127.0.0.1"), 1, 0, 1), new Pid(_node.Name, 999_999, 0, _node.Creation), _node.MakeRef(),
+            Atom.Of("x"), Atom.Of(""), Atom.Of("fuzzy@127.0.0.1"), Integer.Of(-1), Integer.Of(0), Integer.Of(long.MaxValue),
+            List.Nil, new List(Atom.Of("alias")), new Etf.Tuple(), new Binary([1, 2, 3]), new Etf.Tuple(victim, _node.MakeRef()),
+        ];
+        var budget = System.Diagnostics.Stopwatch.StartNew();
+        var connection = 0;
+        TcpClient? client = null;
+        try
+        {
+            while (budget.Elapsed < TimeSpan.FromSeconds(4))
+            {
+                if (client is null || !client.Connected)
+                {
+                    client?.Dispose();
+                    client = await HandshakeV5($"ctl{connection++}@127.0.0.1");
+                }
+                // Every control message kind (and some that do not exist), with arguments of any type.
+                var elements = new Term[1 + rng.Next(6)];
+                elements[0] = Integer.Of(rng.Next(0, 40));
+                for (var i = 1; i < elements.Length; i++)
+                    elements[i] = pool[rng.Next(pool.Length)];
+                var control = EtfCodec.Encode(new Etf.Tuple(elements));
+                var payload = rng.Next(2) == 0 ? [] : EtfCodec.Encode(pool[rng.Next(pool.Length)]);
+                var frame = new byte[4 + 1 + control.Length + payload.Length];
+                BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));
+                frame[4] = 112;
+                control.CopyTo(frame, 5);
+                payload.CopyTo(frame, 5 + control.Length);
+                try
+                {
+                    await client.GetStream().WriteAsync(frame);
+                }
+                catch (IOException)
+                {
+                    client.Dispose();
+                    client = null;
+                }
+            }
+        }
+        finally
+        {
+            client?.Dispose();
+        }
+        // The node still serves, and its processes were not disturbed.
+        Assert.True(_node.IsAlive(probe.Pid));
+        await AssertServing();
+        using var last = await HandshakeV5("ctl_final@127.0.0.1");
+        var ok = EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid));
+        var hello = EtfCodec.Encode(Atom.Of("still_here"));
+        var f = new byte[4 + 1 + ok.Length + hello.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(f, (uint)(f.Length - 4));
+        f[4] = 112;
+        ok.CopyTo(f, 5);
+        hello.CopyTo(f, 5 + ok.Length);
+        await last.GetStream().WriteAsync(f);
+        while (!Atom.Of("still_here").Equals(await probe.ReceiveAsync()))
+        {
+        }
+    }
+
     [Theory]
     [InlineData("garbage control")]
     [InlineData("oversized frame")]

@@ -207,9 +207,7 @@ public ref partial struct EtfReader
             Fail("atom is not valid UTF-8", at);
         if (AtomTable.CountChars(utf8) > _options.MaxAtomLength)
             Fail($"atom longer than {_options.MaxAtomLength} characters", at);
-        if (!AtomTable.TryIntern(utf8, out var atom))
-            Fail("atom table is full", at);
-        return atom;
+        return InternNew(utf8, at);
     }
 
     private readonly Atom InternLatin1(ReadOnlySpan<byte> latin1, int at)
@@ -230,7 +228,15 @@ public ref partial struct EtfReader
                 utf8[n++] = (byte)(0x80 | (b & 0x3F));
             }
         }
-        if (!AtomTable.TryIntern(utf8[..n], out var atom))
+        return AtomTable.Lookup(utf8[..n]) ?? InternNew(utf8[..n], at);
+    }
+
+    // An atom this node has never seen: atoms live forever, so whoever feeds this reader pays from its quota.
+    private readonly Atom InternNew(ReadOnlySpan<byte> utf8, int at)
+    {
+        if (_options.NewAtomQuota is { } quota && !quota.TryTake())
+            Fail($"more than {quota.Limit} new atoms from one source", at);
+        if (!AtomTable.TryIntern(utf8, out var atom))
             Fail("atom table is full", at);
         return atom;
     }

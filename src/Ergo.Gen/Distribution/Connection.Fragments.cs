@@ -91,10 +91,10 @@ internal sealed partial class Connection
         Term? payload = null;
         try
         {
-            var reader = new EtfReader(body, _dist.Options.DecodeOptions);
+            var reader = new EtfReader(body, _decodeOptions);
             control = reader.ReadTerm() as Etf.Tuple ?? throw new DistributionProtocolException("control message is not a tuple");
             if (!reader.IsAtEnd)
-                payload = EtfCodec.DecodeUnversioned(body[reader.Position..], _dist.Options.DecodeOptions);
+                payload = EtfCodec.DecodeUnversioned(body[reader.Position..], _decodeOptions);
         }
         catch (EtfDecodeException e)
         {
@@ -114,7 +114,7 @@ internal sealed partial class Connection
             return false;
         try
         {
-            var reader = new EtfReader(control[4..], _dist.Options.DecodeOptions);
+            var reader = new EtfReader(control[4..], _decodeOptions);
             if (control[3] == ControlTag.SendSender)
                 reader.ReadPid(out _, out _, out _, out _);
             else
@@ -124,12 +124,12 @@ internal sealed partial class Connection
             Term payload;
             if (versioned)
             {
-                payload = EtfCodec.Decode(rest, _dist.Options.DecodeOptions);
+                payload = EtfCodec.Decode(rest, _decodeOptions);
             }
             else
             {
                 // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
-                payload = EtfCodec.DecodeUnversioned(rest, _dist.Options.DecodeOptions);
+                payload = EtfCodec.DecodeUnversioned(rest, _decodeOptions);
             }
             if (ReferenceEquals(node, Node.Name) && creation == Node.Creation)
                 Node.Processes.Lookup(id, serial)?.EnqueueBatched(payload, _wake);

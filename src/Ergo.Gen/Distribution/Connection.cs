@@ -44,7 +44,11 @@ internal sealed partial class Connection
         _dist = dist;
         Peer = peer;
         IsOutgoing = outgoing;
+        // One quota of new atoms per peer: a peer that goes beyond it is disconnected (atoms are never freed).
+        _decodeOptions = dist.Options.DecodeOptions with { NewAtomQuota = new AtomQuota(dist.Options.MaxNewAtomsPerConnection) };
     }
+
+    private readonly EtfDecodeOptions _decodeOptions;
 
     public Atom Peer { get; }
 
@@ -246,11 +250,11 @@ internal sealed partial class Connection
         Term? payload = null;
         try
         {
-            var reader = new EtfReader(frame[1..], _dist.Options.DecodeOptions);
+            var reader = new EtfReader(frame[1..], _decodeOptions);
             reader.ReadVersion();
             control = reader.ReadTerm() as Etf.Tuple ?? throw new DistributionProtocolException("control message is not a tuple");
             if (!reader.IsAtEnd)
-                payload = EtfCodec.Decode(frame[(1 + reader.Position)..], _dist.Options.DecodeOptions);
+                payload = EtfCodec.Decode(frame[(1 + reader.Position)..], _decodeOptions);
         }
         catch (EtfDecodeException e)
         {

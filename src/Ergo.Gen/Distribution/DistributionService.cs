@@ -33,6 +33,8 @@ internal sealed class DistributionService : IAsyncDisposable
     }
 
     private readonly TlsTransport? _tls;
+    private readonly CookieBackoff _backoff = new();
+    private int _pendingAccepts;
 
     public (long Received, long Sent)? TrafficWith(Atom node) =>
         _connections.TryGetValue(node, out var c) && c.IsUp ? c.Bytes : null;
@@ -275,6 +277,14 @@ internal sealed class DistributionService : IAsyncDisposable
                 continue;
             }
             socket.NoDelay = true;
+            // A flood of connections that never finish their handshake must not pile up.
+            if (Interlocked.Increment(ref _pendingAccepts) > Options.MaxPendingConnections)
+            {
+                Interlocked.Decrement(ref _pendingAccepts);
+                Logger.LogWarning("refused a connection from {Remote}: {Pending} handshakes are already in progress", SafeRemote(socket), Options.MaxPendingConnections);
+                socket.Dispose();
+                continue;
+            }
             _ = AcceptAsync(socket);
         }
     }
@@ -283,8 +293,15 @@ internal sealed class DistributionService : IAsyncDisposable
     {
         Connection? connection = null;
         Stream? stream = null;
+        var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         try
         {
+            var wait = _backoff.DelayFor(address);
+            if (wait > TimeSpan.Zero)
+            {
+                Logger.LogWarning("delaying the handshake from {Remote} by {Delay} ms after wrong cookies", address, (int)wait.TotalMilliseconds);
+                await Task.Delay(wait, _stop.Token).ConfigureAwait(false);
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
             var context = Context with
@@ -307,15 +324,23 @@ internal sealed class DistributionService : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
+            _backoff.Succeeded(address);
             Logger.LogInformation("accepted a connection from {Peer} (handshake v{Version})", result.PeerName, result.Version);
             NodeStatusChanged?.Invoke(result.PeerName, true);
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
         {
-            Logger.LogWarning("refused a connection from {Remote}: {Reason}", SafeRemote(socket), e.Message);
+            if (e is HandshakeException { WrongCookie: true })
+                Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Failures} wrong cookies from this address)", address, e.Message, _backoff.Failed(address));
+            else
+                Logger.LogWarning("refused a connection from {Remote}: {Reason}", SafeRemote(socket), e.Message);
             stream?.Dispose();
             socket.Dispose();
             connection?.Close($"handshake failed: {e.Message}");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingAccepts);
         }
     }
 

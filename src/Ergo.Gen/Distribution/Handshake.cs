@@ -118,7 +118,7 @@ internal static class Handshake
         if (ack.Length != 17 || ack[0] != 'a')
             throw new HandshakeException($"expected a challenge ack from {peer}, got {Describe(ack)} (wrong cookie?)");
         if (!CryptographicOperations.FixedTimeEquals(ack.AsSpan(1), Digest(ourChallenge, me.Cookie)))
-            throw new HandshakeException($"{peer} answered our challenge with a wrong digest: the cookies differ");
+            throw new HandshakeException($"{peer} answered our challenge with a wrong digest: the cookies differ", wrongCookie: true);
         return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);
     }
 
@@ -211,7 +211,7 @@ internal static class Handshake
         if (reply.Length != 21 || reply[0] != 'r')
             throw new HandshakeException($"expected a challenge reply from {theirName}, got {Describe(reply)}");
         if (!CryptographicOperations.FixedTimeEquals(reply.AsSpan(5), Digest(ourChallenge, me.Cookie)))
-            throw new HandshakeException($"{theirName} has the wrong cookie");
+            throw new HandshakeException($"{theirName} has the wrong cookie", wrongCookie: true);
         var theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1));
         await SendAsync(s, me.FrameHeader, [(byte)'a', .. Digest(theirChallenge, me.Cookie)], ct).ConfigureAwait(false);
         return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);

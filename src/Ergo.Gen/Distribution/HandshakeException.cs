@@ -1,8 +1,11 @@
 namespace Ergo.Gen.Distribution;
 
 /// <summary>A distribution handshake that failed: bad cookie, missing flags, garbage, or a refused status.</summary>
-public sealed class HandshakeException(string message, bool simultaneousLoss = false) : Exception(message)
+public sealed class HandshakeException(string message, bool simultaneousLoss = false, bool wrongCookie = false) : Exception(message)
 {
     /// <summary>The peer answered "nok": it is connecting to us at the same time, and its connection is the one to keep.</summary>
     public bool SimultaneousLoss { get; } = simultaneousLoss;
+
+    /// <summary>The digests did not match: the peer does not know the cookie (counted for the back-off).</summary>
+    public bool WrongCookie { get; } = wrongCookie;
 }
