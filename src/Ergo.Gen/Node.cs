@@ -31,6 +31,27 @@ public sealed class Node : IAsyncDisposable
         Spawn(SystemProcess);
     }
 
+    private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    // ---- introspection ----------------------------------------------------------------------------------
+
+    /// <summary>The node at a glance (what observer's System tab shows).</summary>
+    public Introspection.NodeInfo GetInfo()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var peers = ConnectedNodes().Select(n => TrafficWith(n) is { } t ? new Introspection.PeerInfo(n, t.Received, t.Sent) : null)
+            .OfType<Introspection.PeerInfo>().ToArray();
+        return new Introspection.NodeInfo(Name, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt), ProcessCount, Registry.Names.Length,
+            Atom.Count, Environment.ProcessorCount, GC.GetTotalMemory(false), self.WorkingSet64, peers, WhichApplications());
+    }
+
+    /// <summary>Every live process, described (a snapshot; nothing is paused while it is taken).</summary>
+    public IReadOnlyList<Introspection.ProcessInfo> GetProcesses() =>
+        Processes.Snapshot().Where(p => p.IsAlive).Select(Introspection.NodeIntrospection.Describe).ToArray();
+
+    /// <summary>One process, or null when it is not alive (or not on this node).</summary>
+    public Introspection.ProcessInfo? GetProcessInfo(Pid pid) => Lookup(pid) is { } p ? Introspection.NodeIntrospection.Describe(p) : null;
+
     /// <summary>
     /// Starts a distributed node: binds 127.0.0.1, registers with EPMD (starting an embedded one if none runs),
     /// and serves the distribution protocol, so that Erlang and Elixir nodes can reach it and it them.
@@ -49,6 +70,7 @@ public sealed class Node : IAsyncDisposable
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
+        Introspection.ObserverBackend.Register(node);
         return node;
     }
 

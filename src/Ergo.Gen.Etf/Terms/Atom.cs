@@ -26,6 +26,9 @@ public sealed class Atom : Term
 
     public static Atom Of(string name) => AtomTable.Intern(name);
 
+    /// <summary>Atoms interned in this process so far (atoms are never freed).</summary>
+    public static int Count => AtomTable.Count;
+
     public static implicit operator Atom(string name) => Of(name);
 
     public static readonly Atom True = Of("true");

@@ -22,6 +22,11 @@ internal sealed class Mailbox
 
     private Node _head;
     private Node _tail;
+    private long _enqueued;
+    private long _dequeued;
+
+    /// <summary>Messages waiting, as seen at this moment from any thread (approximate while senders are busy).</summary>
+    public int Count => (int)Math.Max(0, Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued));
 
     public Mailbox()
     {
@@ -44,6 +49,7 @@ internal sealed class Mailbox
         }
         node.Item = item;
         node.IsCast = isCast;
+        Interlocked.Increment(ref _enqueued);
         var previous = Interlocked.Exchange(ref _tail, node);
         Volatile.Write(ref previous.Next, node);
     }
@@ -60,6 +66,7 @@ internal sealed class Mailbox
             return false;
         }
         _head = next;
+        Volatile.Write(ref _dequeued, _dequeued + 1);
         item = next.Item!;
         isCast = next.IsCast;
         next.Item = null;

@@ -268,6 +268,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Runs the handler; false when the process is no longer running on this thread (awaiting, or ended).</summary>
     private bool Dispatch(object message, bool isCast)
     {
+        _handled++;
         try
         {
             var pending = isCast ? HandleCastMessage(message) : HandleAsync(message);
@@ -530,6 +531,20 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         lock (_gate)
             _monitoredBy?.Remove(monitor);
+    }
+
+    private long _handled;
+
+    /// <summary>Messages handled so far: what Erlang's tools show as reductions.</summary>
+    internal long Handled => Volatile.Read(ref _handled);
+
+    /// <summary>Messages waiting, in the mailbox and in the local queue (approximate, from any thread).</summary>
+    internal int QueueLength => _mailbox.Count + _local.Count;
+
+    internal Pid[] LinksSnapshot()
+    {
+        lock (_gate)
+            return _links?.ToArray() ?? [];
     }
 
     internal int LinkCount
