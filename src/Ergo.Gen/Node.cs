@@ -70,6 +70,7 @@ public sealed class Node : IAsyncDisposable
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
+        node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(node.Distribution.Proxy)));
         Introspection.ObserverBackend.Register(node);
         return node;
     }

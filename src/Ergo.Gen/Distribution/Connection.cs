@@ -81,7 +81,7 @@ internal sealed partial class Connection
 
     /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
     /// False if this connection was given up.</summary>
-    public bool Attach(Stream stream, Socket socket, HandshakeResult handshake)
+    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake)
     {
         lock (_gate)
         {

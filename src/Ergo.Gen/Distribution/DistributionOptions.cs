@@ -46,6 +46,13 @@ public sealed record DistributionOptions
     /// <summary>Distribution over TLS (Erlang's <c>-proto_dist inet_tls</c>); null is plain TCP.</summary>
     public DistributionTlsOptions? Tls { get; init; }
 
+    /// <summary>Static proxy routes between Ergo.Gen nodes: destination node name to the node to go through. The
+    /// connection runs over TLS end to end inside a tunnel, with the usual handshake, links and monitors.</summary>
+    public IReadOnlyDictionary<string, string> ProxyRoutes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>This node passes tunnels on for others (a proxy). Off by default: a node relays nothing unasked.</summary>
+    public bool AllowProxyRelay { get; init; }
+
     /// <summary>For a peer without EPMD: node name to port.</summary>
     public IReadOnlyDictionary<string, int> StaticPorts { get; init; } = new Dictionary<string, int>();
 

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -30,7 +31,17 @@ internal sealed class DistributionService : IAsyncDisposable
         Spawner = new Spawner(this);
         Offered = DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published);
         _tls = options.Tls is { } tls ? TlsTransport.Create(tls, node.Name.Name, Logger) : null;
+        Proxy = new ProxyRouter(this);
     }
+
+    public ProxyRouter Proxy { get; }
+
+    // Tunnels are always TLS (end to end, so the relay sees ciphertext): with the node's own settings when it has
+    // them, else a self-signed certificate made on first use.
+    private TlsTransport? _tunnelTls;
+
+    private TlsTransport TunnelTls => _tls ?? LazyInitializer.EnsureInitialized(ref _tunnelTls,
+        () => TlsTransport.Create(new DistributionTlsOptions(), Node.Name.Name, Logger));
 
     private readonly TlsTransport? _tls;
     private readonly CookieBackoff _backoff = new();
@@ -191,21 +202,35 @@ internal sealed class DistributionService : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
-            var (port, version) = await ResolvePortAsync(peer, timeout.Token).ConfigureAwait(false)
-                ?? throw new HandshakeException($"{peer} is not registered with EPMD");
-            socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), timeout.Token).ConfigureAwait(false);
-            if (!connection.IsConnecting)
+            var host = peer.Name[(peer.Name.IndexOf('@') + 1)..];
+            var version = 6;
+            if (Options.ProxyRoutes.TryGetValue(peer.Name, out var route))
             {
-                // The peer's own connection reached us and was attached meanwhile.
-                socket.Dispose();
-                return;
+                // A static route: through the relay node, TLS end to end inside the tunnel.
+                var via = Atom.Of(route);
+                if (!await ConnectNodeAsync(via, timeout.Token).ConfigureAwait(false))
+                    throw new HandshakeException($"the route to {peer} goes through {via}, which cannot be reached");
+                stream = await TunnelTls.ConnectAsync(Proxy.OpenTunnel(via, peer), host, timeout.Token).ConfigureAwait(false);
             }
-            stream = _tls is null ? new NetworkStream(socket, ownsSocket: true)
-                : await _tls.ConnectAsync(socket, peer.Name[(peer.Name.IndexOf('@') + 1)..], timeout.Token).ConfigureAwait(false);
+            else
+            {
+                int port;
+                (port, version) = await ResolvePortAsync(peer, timeout.Token).ConfigureAwait(false)
+                    ?? throw new HandshakeException($"{peer} is not registered with EPMD");
+                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), timeout.Token).ConfigureAwait(false);
+                if (!connection.IsConnecting)
+                {
+                    // The peer's own connection reached us and was attached meanwhile.
+                    socket.Dispose();
+                    return;
+                }
+                stream = _tls is null ? new NetworkStream(socket, ownsSocket: true)
+                    : await _tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), host, timeout.Token).ConfigureAwait(false);
+            }
             // A peer whose EPMD entry says version 5 gets the old send_name; everyone else version 6.
             var result = await Handshake.ConnectAsync(stream,
-                Context with { StillConnecting = () => connection.IsConnecting, Version = version >= 6 ? 6 : 5, FrameHeader = _tls is null ? 2 : 4 },
+                Context with { StillConnecting = () => connection.IsConnecting, Version = version >= 6 ? 6 : 5, FrameHeader = stream is SslStream ? 4 : 2 },
                 peer, timeout.Token).ConfigureAwait(false);
             if (!connection.Attach(stream, socket, result))
             {
@@ -291,9 +316,27 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private async Task AcceptAsync(Socket socket)
     {
+        var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        try
+        {
+            await AcceptCoreAsync(SafeRemote(socket), address,
+                ct => _tls is null ? Task.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true)) : _tls.AcceptAsync(new NetworkStream(socket, ownsSocket: true), ct),
+                socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingAccepts);
+        }
+    }
+
+    /// <summary>A tunnel from a node that reaches this one through a relay: TLS first, then the usual handshake.</summary>
+    public Task AcceptTunnelAsync(TunnelStream tunnel) =>
+        AcceptCoreAsync($"{tunnel.Peer} through {tunnel.Via}", null, ct => TunnelTls.AcceptAsync(tunnel, ct), null, tunnel);
+
+    private async Task AcceptCoreAsync(string remote, IPAddress? address, Func<CancellationToken, Task<Stream>> open, Socket? socket, Stream? raw = null)
+    {
         Connection? connection = null;
         Stream? stream = null;
-        var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         try
         {
             var wait = _backoff.DelayFor(address);
@@ -306,7 +349,6 @@ internal sealed class DistributionService : IAsyncDisposable
             timeout.CancelAfter(Options.HandshakeTimeout);
             var context = Context with
             {
-                FrameHeader = _tls is null ? 2 : 4,
                 MarkPending = peer =>
                 {
                     var decision = MarkPending(peer);
@@ -317,7 +359,8 @@ internal sealed class DistributionService : IAsyncDisposable
                 AliveConfirmed = peer => connection = ReplaceStale(peer),
             };
             // With TLS, its handshake comes first (within the same handshake timeout: a slow peer is dropped).
-            stream = _tls is null ? new NetworkStream(socket, ownsSocket: true) : await _tls.AcceptAsync(socket, timeout.Token).ConfigureAwait(false);
+            stream = await open(timeout.Token).ConfigureAwait(false);
+            context = context with { FrameHeader = stream is SslStream ? 4 : 2 };
             var result = await Handshake.AcceptAsync(stream, context, timeout.Token).ConfigureAwait(false);
             if (connection is null || !connection.Attach(stream, socket, result))
             {
@@ -331,16 +374,13 @@ internal sealed class DistributionService : IAsyncDisposable
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
         {
             if (e is HandshakeException { WrongCookie: true })
-                Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Failures} wrong cookies from this address)", address, e.Message, _backoff.Failed(address));
+                Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Failures} wrong cookies from this address)", remote, e.Message, _backoff.Failed(address));
             else
-                Logger.LogWarning("refused a connection from {Remote}: {Reason}", SafeRemote(socket), e.Message);
+                Logger.LogWarning("refused a connection from {Remote}: {Reason}", remote, e.Message);
             stream?.Dispose();
-            socket.Dispose();
+            raw?.Dispose();
+            socket?.Dispose();
             connection?.Close($"handshake failed: {e.Message}");
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _pendingAccepts);
         }
     }
 
@@ -396,6 +436,7 @@ internal sealed class DistributionService : IAsyncDisposable
     public void OnConnectionDown(Connection connection)
     {
         var wasUp = _connections.TryRemove(new KeyValuePair<Atom, Connection>(connection.Peer, connection));
+        Proxy.OnNodeDown(connection.Peer);
         if (wasUp)
             NodeStatusChanged?.Invoke(connection.Peer, false);
     }

@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -56,9 +55,9 @@ internal sealed class TlsTransport
         return new TlsTransport(options, certificate, trusted, logger);
     }
 
-    public async Task<Stream> ConnectAsync(Socket socket, string host, CancellationToken ct)
+    public async Task<Stream> ConnectAsync(Stream inner, string host, CancellationToken ct)
     {
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         try
         {
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -77,9 +76,9 @@ internal sealed class TlsTransport
         }
     }
 
-    public async Task<Stream> AcceptAsync(Socket socket, CancellationToken ct)
+    public async Task<Stream> AcceptAsync(Stream inner, CancellationToken ct)
     {
-        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         try
         {
             await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
