@@ -29,6 +29,7 @@ public sealed class Node : IAsyncDisposable
         Timers = new TimerWheel($"ergo-timers {Options.Name}");
         SystemProcess = new SinkProcess();
         Spawn(SystemProcess);
+        Observability.ErgoTelemetry.Track(this);
     }
 
     private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -341,7 +342,7 @@ public sealed class Node : IAsyncDisposable
             dist.GetOrConnect(node).SendMessage(callerPid, pid, message);
         else
             dist.GetOrConnect(node).SendRegistered(callerPid, (Atom)target, message);
-        return pending.AsValueTask();
+        return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), this, reported, remote: true);
     }
 
     private static readonly Atom GenCallAtom = Atom.Of("$gen_call");
@@ -365,7 +366,7 @@ public sealed class Node : IAsyncDisposable
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
         }
         server.Enqueue(new CallRequest(new From((caller ?? SystemProcess).Self, pending, version), request));
-        return pending.AsValueTask();
+        return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), this, target, remote: false);
     }
 
     /// <summary>gen_server:cast: fire and forget; a dead or unknown server drops it.</summary>
@@ -432,6 +433,7 @@ public sealed class Node : IAsyncDisposable
         if (_applications is not null)
             await _applications.StopAllAsync().ConfigureAwait(false);
         await DisposeCoreAsync().ConfigureAwait(false);
+        Observability.ErgoTelemetry.Forget(this);
         _stopped.TrySetResult(reason ?? ExitReason.Normal);
     }
 

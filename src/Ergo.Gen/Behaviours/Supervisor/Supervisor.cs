@@ -148,6 +148,9 @@ public class Supervisor : GenServer
                     RegisteredName ?? (Term)Self, _flags.Intensity, _flags.Period);
                 return false;
             }
+            Observability.ErgoTelemetry.Restarts.Add(1,
+                new KeyValuePair<string, object?>("ergo.supervisor", (RegisteredName ?? (Term)Self).ToString()),
+                new KeyValuePair<string, object?>("ergo.child", failed.Spec.Id.ToString()));
             var index = _children.IndexOf(failed);
             var affected = _flags.Strategy switch
             {

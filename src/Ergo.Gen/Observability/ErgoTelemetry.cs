@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ergo.Gen.Etf;
+
+namespace Ergo.Gen.Observability;
+
+/// <summary>
+/// The node's System.Diagnostics.Metrics instruments (meter <c>Ergo.Gen</c>) and its ActivitySource (<c>Ergo.Gen</c>),
+/// named after OpenTelemetry's conventions. Gauges and traffic are read from the live nodes when a listener collects;
+/// the hot paths pay only when someone listens.
+/// </summary>
+public static class ErgoTelemetry
+{
+    public const string Name = "Ergo.Gen";
+
+    private static readonly Meter Meter = new(Name);
+    private static readonly ConcurrentDictionary<Node, byte> Nodes = new();
+
+    /// <summary>Spans for calls (<c>gen_server.call</c>, client side).</summary>
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    internal static readonly Counter<long> Restarts = Meter.CreateCounter<long>("ergo.supervisor.restarts", "{restart}", "Children restarted by supervisors");
+    internal static readonly Histogram<double> CallDuration = Meter.CreateHistogram<double>("ergo.call.duration", "s", "Duration of calls made from .NET code (gen_server:call)");
+
+    static ErgoTelemetry()
+    {
+        Meter.CreateObservableGauge("ergo.node.processes", () => Each(n => n.ProcessCount), "{process}", "Live processes");
+        Meter.CreateObservableGauge("ergo.node.mailbox.depth", () => Each(n => n.GetProcesses().Sum(p => (long)p.MessageQueueLength)), "{message}", "Messages waiting in all mailboxes");
+        Meter.CreateObservableGauge("ergo.node.mailbox.max_depth", () => Each(n => n.GetProcesses().Select(p => (long)p.MessageQueueLength).DefaultIfEmpty(0).Max()), "{message}", "The deepest mailbox");
+        Meter.CreateObservableGauge("ergo.dist.connections", () => Each(n => n.ConnectedNodes().Length), "{connection}", "Connected nodes");
+        Meter.CreateObservableCounter("ergo.dist.io", Traffic, "By", "Bytes received from and sent to each connected node");
+    }
+
+    internal static void Track(Node node) => Nodes[node] = 0;
+
+    internal static void Forget(Node node) => Nodes.TryRemove(node, out _);
+
+    private static IEnumerable<Measurement<long>> Each(Func<Node, long> read) =>
+        Nodes.Keys.Select(n => new Measurement<long>(read(n), new KeyValuePair<string, object?>("ergo.node", n.Name.Name)));
+
+    private static IEnumerable<Measurement<long>> Traffic()
+    {
+        foreach (var node in Nodes.Keys)
+        {
+            foreach (var peer in node.ConnectedNodes())
+            {
+                if (node.TrafficWith(peer) is not { } t)
+                    continue;
+                yield return new(t.Received, Tags(node, peer, "receive"));
+                yield return new(t.Sent, Tags(node, peer, "transmit"));
+            }
+        }
+    }
+
+    private static KeyValuePair<string, object?>[] Tags(Node node, Atom peer, string direction) =>
+        [new("ergo.node", node.Name.Name), new("ergo.peer", peer.Name), new("network.io.direction", direction)];
+
+    /// <summary>Wraps a call in a span and a duration measurement, when anyone listens; otherwise returns it untouched.</summary>
+    internal static ValueTask<object?> Observe(ValueTask<object?> call, Node node, Term target, bool remote)
+    {
+        if (!CallDuration.Enabled && !ActivitySource.HasListeners())
+            return call;
+        return Measured(call, node, target, remote);
+    }
+
+    private static async ValueTask<object?> Measured(ValueTask<object?> call, Node node, Term target, bool remote)
+    {
+        using var activity = ActivitySource.StartActivity("gen_server.call", ActivityKind.Client);
+        activity?.SetTag("ergo.node", node.Name.Name);
+        activity?.SetTag("ergo.call.target", target.ToString());
+        activity?.SetTag("ergo.call.remote", remote);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "ok";
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            outcome = e is Processes.CallException ce ? ce.Reason.ToString() : e.GetType().Name;
+            activity?.SetStatus(ActivityStatusCode.Error, outcome);
+            throw;
+        }
+        finally
+        {
+            CallDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("ergo.node", node.Name.Name),
+                new KeyValuePair<string, object?>("ergo.call.remote", remote),
+                new KeyValuePair<string, object?>("ergo.call.outcome", outcome.Length <= 64 ? outcome : outcome[..64]));
+        }
+    }
+}
