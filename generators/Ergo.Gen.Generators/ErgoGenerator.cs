@@ -44,7 +44,7 @@ namespace Ergo.Gen.Generators
 
             var servers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(Parser.GenServerAttribute,
-                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                    static (node, _) => IsPartialClass(node),
                     static (ctx, _) => Parser.ParseGenServer((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
                 .WithTrackingName(GenServers);
 
@@ -53,7 +53,7 @@ namespace Ergo.Gen.Generators
 
             var supervisors = context.SyntaxProvider
                 .ForAttributeWithMetadataName(Parser.SupervisorAttribute,
-                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                    static (node, _) => IsPartialClass(node),
                     static (ctx, _) => Parser.ParseSupervisor((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
                 .WithTrackingName(Supervisors);
 
@@ -65,12 +65,18 @@ namespace Ergo.Gen.Generators
             Behaviour(context, BehaviourParser.SagaWorkerAttribute, BehaviourKind.SagaWorker, SagaWorkers, "SagaWorker");
         }
 
+        // Only partial classes get code: for any other, generated code would be a compiler error (which also keeps
+        // analyzers from running), while EG0001 says what to do.
+        private static bool IsPartialClass(SyntaxNode node) =>
+            node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax c
+            && c.Modifiers.Any(m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword));
+
         // [Stage] (whose attribute says which kind), [Saga] and [SagaWorker]: the same parse-and-emit shape.
         private static void Behaviour(IncrementalGeneratorInitializationContext context, string attribute, BehaviourKind kind, string step, string suffix)
         {
             var specs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(attribute,
-                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                    static (node, _) => IsPartialClass(node),
                     (ctx, _) => BehaviourParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], kind))
                 .WithTrackingName(step);
 

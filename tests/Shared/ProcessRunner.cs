@@ -5,13 +5,14 @@ namespace Ergo.Gen.Testing;
 /// <summary>Runs a program to its end and returns its exit code and everything it printed.</summary>
 internal static class ProcessRunner
 {
-    public static ProcessResult Run(string exe, string[] args, TimeSpan timeout)
+    public static ProcessResult Run(string exe, string[] args, TimeSpan timeout, string? workingDirectory = null)
     {
         var psi = new ProcessStartInfo(exe)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var a in args)
             psi.ArgumentList.Add(a);
