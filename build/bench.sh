@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: build/bench.sh SUITE [--quick]
-# Runs Ergo.Gen's BenchmarkDotNet suite and its peers (Erlang now; Akka.NET and Proto.Actor join in later suites)
+# Runs Ergo.Gen's suite and its peers (Erlang; in the peers suite also Akka.NET and Proto.Actor)
 # in one run, prints a table, then one line per comparison: "ratio <scenario> vs <peer> = <number>",
 # ours over theirs oriented so that higher is better (for time: theirs / ours).
 set -euo pipefail
@@ -10,39 +10,63 @@ suite="${1:-}"
 quick=false
 [ "${2:-}" = "--quick" ] && quick=true
 case "$suite" in
-  etf|local|dist|stage) ;;
-  peers) echo "bench.sh: suite '$suite' arrives with its issue; available: etf, local, dist, stage" >&2; exit 2 ;;
-  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage)" >&2; exit 2 ;;
+  etf|local|dist|stage|peers) ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, peers)" >&2; exit 2 ;;
 esac
 command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "== Erlang/OTP ($suite)" >&2
-erlc -o "$work" "tests/Ergo.Gen.Benchmarks/erlang/${suite}_bench.erl"
-erl -noshell +P 2000000 -name bench@127.0.0.1 -setcookie ergo_bench -pa "$work" \
-    -eval "${suite}_bench:run([$quick]), halt()." | tee "$work/erlang.txt" >&2
+# peers: the local scenarios on Ergo.Gen, Erlang, Akka.NET and Proto.Actor, the distribution ones on Ergo.Gen and
+# Erlang; the table and chart go to docs/benchmarks/.
+erlang_suites="$suite"
+[ "$suite" = "peers" ] && erlang_suites="local dist"
+echo "== Erlang/OTP ($erlang_suites)" >&2
+: > "$work/erlang.txt"
+for s in $erlang_suites; do
+  erlc -o "$work" "tests/Ergo.Gen.Benchmarks/erlang/${s}_bench.erl"
+  erl -noshell +P 2000000 -name bench@127.0.0.1 -setcookie ergo_bench -pa "$work" \
+      -eval "${s}_bench:run([$quick]), halt()." | tee -a "$work/erlang.txt" >&2
+done
 
 echo "== Ergo.Gen ($suite)" >&2
 args=("$suite"); $quick && args+=("--quick")
 ERGO_BENCH_BEAMS="$work" dotnet run -c Release --project tests/Ergo.Gen.Benchmarks -- "${args[@]}" | tee "$work/dotnet.txt" >&2
 
-# Result lines: "result SCENARIO VALUE UNIT [ALLOC]". ns and bytes: lower is better; per_s: higher is better.
+# Result lines: "result SCENARIO VALUE UNIT [ALLOC]" (Erlang's and ours), "peer NAME SCENARIO VALUE UNIT" (Akka.NET,
+# Proto.Actor). ns and bytes: lower is better; per_s: higher is better.
 awk '
   FNR == 1 { file++ }
   $1 == "result" && file == 1 { erl[$2] = $3 }
   $1 == "result" && file == 2 { ours[$2] = $3; unit[$2] = $4; alloc[$2] = ($5 == "" ? "-" : $5); order[++n] = $2 }
+  $1 == "peer" && file == 2 { peer[$2, $3] = $4; if (!($2 in seen)) { seen[$2] = 1; peers[++np] = $2 } }
   END {
-    printf "\n%-28s %16s %16s %8s %14s\n", "scenario", "ergo.gen", "erlang", "unit", "alloc B/op"
+    printf "\n%-28s %16s %16s", "scenario", "ergo.gen", "erlang"
+    for (p = 1; p <= np; p++) printf " %16s", peers[p]
+    printf " %8s %14s\n", "unit", "alloc B/op"
     # A scenario with a variant suffix (dist.small.erl_to_ergo) is compared with its Erlang-only base (dist.small).
     for (i = 1; i <= n; i++) { s = order[i]; b = s; if (!(b in erl)) sub(/\.[a-z_]+$/, "", b); base[s] = b }
-    for (i = 1; i <= n; i++) { s = order[i]; printf "%-28s %16.1f %16s %8s %14s\n", s, ours[s], (base[s] in erl ? sprintf("%.1f", erl[base[s]]) : "-"), unit[s], alloc[s] }
+    for (i = 1; i <= n; i++) {
+      s = order[i]
+      printf "%-28s %16.1f %16s", s, ours[s], (base[s] in erl ? sprintf("%.1f", erl[base[s]]) : "-")
+      for (p = 1; p <= np; p++) printf " %16s", ((peers[p], s) in peer ? sprintf("%.1f", peer[peers[p], s]) : "-")
+      printf " %8s %14s\n", unit[s], alloc[s]
+    }
     print ""
     for (i = 1; i <= n; i++) {
       s = order[i]; b = base[s]
-      if (!(b in erl) || ours[s] <= 0 || erl[b] <= 0) continue
-      r = (unit[s] == "per_s") ? ours[s] / erl[b] : erl[b] / ours[s]
-      printf "ratio %s vs erlang = %.2f\n", s, r
+      if ((b in erl) && ours[s] > 0 && erl[b] > 0)
+        printf "ratio %s vs erlang = %.2f\n", s, (unit[s] == "per_s") ? ours[s] / erl[b] : erl[b] / ours[s]
+      for (p = 1; p <= np; p++) {
+        v = peer[peers[p], s]
+        if (v > 0 && ours[s] > 0)
+          printf "ratio %s vs %s = %.2f\n", s, peers[p], (unit[s] == "per_s") ? ours[s] / v : v / ours[s]
+      }
     }
   }' "$work/erlang.txt" "$work/dotnet.txt"
+
+if [ "$suite" = "peers" ]; then
+  dotnet run -c Release --no-build --project tests/Ergo.Gen.Benchmarks -- report "$work/erlang.txt" "$work/dotnet.txt" docs/benchmarks
+  echo "wrote docs/benchmarks/peers.md and docs/benchmarks/peers.png" >&2
+fi

@@ -22,6 +22,20 @@ public static class Program
     {
         var suite = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "etf";
         var quick = args.Contains("--quick");
+        if (suite == "report")
+        {
+            // report ERLANG_RESULTS DOTNET_RESULTS OUTPUT_DIRECTORY
+            PeersReport.Write(args[1], args[2], args[3]);
+            return 0;
+        }
+        if (suite == "peers")
+        {
+            Print(LocalSuite.Run(quick), null);
+            Print(AkkaSuite.Run(quick), "akka");
+            Print(ProtoActorSuite.Run(quick), "protoactor");
+            Print(DistSuite.Run(quick, Beams()), null);
+            return 0;
+        }
         if (suite is "local" or "dist" or "stage")
         {
             var results = suite switch
@@ -54,6 +68,12 @@ public static class Program
             }
         }
         return 0;
+    }
+
+    private static void Print(IEnumerable<(string Scenario, double Value, string Unit)> results, string? peer)
+    {
+        foreach (var (scenario, value, unit) in results)
+            Console.WriteLine((peer is null ? "result " : $"peer {peer} ") + string.Create(CultureInfo.InvariantCulture, $"{scenario} {value:F2} {unit}"));
     }
 
     private static string Beams() =>
