@@ -113,6 +113,14 @@ namespace Ergo.Gen.Generators
                 case ReturnKind.Value:
                     w.Line($"_ = {invocation};").Line($"return new {Result}({NoReply});");
                     break;
+                case ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue when callback.Emits is not null:
+                    // Events returned asynchronously: emitted once the task completes.
+                    w.Line($"return Emitting({invocation});");
+                    w.Line();
+                    w.Open($"async {Result} Emitting({callback.ReturnType} pending)");
+                    w.Line("foreach (var e in await pending)").Line("    Emit((object)e!);").Line($"return {NoReply};");
+                    w.Close();
+                    break;
                 case ReturnKind.ValueTaskOfValue when callback.ReturnsServerResult:
                     w.Line($"return {invocation};");
                     break;
@@ -168,7 +176,7 @@ namespace Ergo.Gen.Generators
         // An async handler that returns no ServerResult: awaited, then noreply. One helper per awaitable shape used.
         private static void EmitAwaitHelpers(SourceWriter w, BehaviourSpec spec)
         {
-            var shapes = spec.Callbacks.Where(c => !c.ReturnsServerResult && Fits(spec.Kind, c.Callback)).Select(c => c.Return).Distinct();
+            var shapes = spec.Callbacks.Where(c => !c.ReturnsServerResult && c.Emits is null && Fits(spec.Kind, c.Callback)).Select(c => c.Return).Distinct();
             foreach (var shape in shapes)
             {
                 var (generic, awaited) = shape switch

@@ -54,9 +54,10 @@ namespace Ergo.Gen.Generators
                 var (returnKind, returned) = Return(method.ReturnType);
                 var returnsResult = returned?.ToDisplayString() == "Ergo.Gen.Behaviours.ServerResult";
                 TypedValue? emits = null;
-                if (returned is not null && !returnsResult && (returned is IArrayTypeSymbol a ? a.ElementType : Enumerable(returned)) is { } emitted)
+                if (returned is not null && !returnsResult && Elements(returned) is { } emitted)
                     emits = Typed(emitted);
-                callbacks.Add(new CallbackSpec(callback, method.Name, arguments.ToEquatableArray(), value, returnKind, returnsResult, emits));
+                callbacks.Add(new CallbackSpec(callback, method.Name, arguments.ToEquatableArray(), value, returnKind, returnsResult, emits,
+                    Parser.Name(method.ReturnType)));
             }
             var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
@@ -90,6 +91,19 @@ namespace Ergo.Gen.Generators
                 or "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.IList<T>"
                 ? named.TypeArguments[0]
                 : null;
+
+        /// <summary>The element type of whatever a method returns to be emitted: an array or any IEnumerable&lt;T&gt;
+        /// (List&lt;T&gt;, an iterator...), but not a string.</summary>
+        private static ITypeSymbol? Elements(ITypeSymbol type)
+        {
+            if (type is IArrayTypeSymbol array)
+                return array.ElementType;
+            if (type.SpecialType == SpecialType.System_String)
+                return null;
+            if (Enumerable(type) is { } direct)
+                return direct;
+            return type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>")?.TypeArguments[0];
+        }
 
         private static TypedValue Typed(ITypeSymbol type)
         {

@@ -32,6 +32,7 @@ namespace Ergo.Gen.Generators
             var display = spec.FullName.Replace("global::", "");
             w.Line(spec.AsMap ? $"/// <summary>{display} as a map with atom keys.</summary>"
                 : spec.AsProplist ? $"/// <summary>{display} as a proplist.</summary>"
+                : spec.Fields.Count == 0 ? $"/// <summary>{display} as the atom {spec.Tag}.</summary>"
                 : $"/// <summary>{display} as the term {{{spec.Tag}, ...}}.</summary>");
             w.Open($"public static {Etf}.Term ToTerm({spec.FullName} value)");
             if (spec.AsMap)

@@ -127,7 +127,7 @@ namespace Ergo.Gen.Generators
                 var significant = child.NamedArguments.FirstOrDefault(a => a.Key == "Significant").Value.Value is true;
                 var isSupervisor = childType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SupervisorAttribute) || Derives(childType, "Ergo.Gen.Behaviours.Supervisor");
                 var childName = child.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string ?? childType.GetAttributes()
-                    .Where(a => a.AttributeClass?.ToDisplayString() is GenServerAttribute or SupervisorAttribute)
+                    .Where(a => a.AttributeClass?.ToDisplayString() is GenServerAttribute or SupervisorAttribute or "Ergo.Gen.StageAttribute" or "Ergo.Gen.SagaAttribute")
                     .Select(a => a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string)
                     .FirstOrDefault(n => n is not null);
                 children.Add(new ChildModel(Name(childType), id, restart, shutdown, significant, isSupervisor, childName));

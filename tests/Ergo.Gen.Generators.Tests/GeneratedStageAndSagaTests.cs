@@ -11,10 +11,13 @@ public partial class GenTicks
 {
     private long _next;
 
-    [Demand] IEnumerable<long> Produce(int demand)
+    // A List<T> is emitted like any other IEnumerable<T>.
+    [Demand] List<long> Produce(int demand)
     {
+        var events = new List<long>(demand);
         for (var i = 0; i < demand; i++)
-            yield return _next++;
+            events.Add(_next++);
+        return events;
     }
 }
 
@@ -42,10 +45,11 @@ public partial class GenTotals(StageAddress source)
         return new(InitResult.Ok());
     }
 
-    [Events] IEnumerable<Ok> Add(IReadOnlyList<long> ticks)
+    // Events returned asynchronously are emitted when the task completes.
+    [Events] async Task<List<Ok>> Add(IReadOnlyList<long> ticks)
     {
-        foreach (var t in ticks)
-            yield return new Ok(_sum += t);
+        await Task.Yield();
+        return ticks.Select(t => new Ok(_sum += t)).ToList();
     }
 }
 

@@ -2,20 +2,40 @@ using Xunit.Abstractions;
 
 namespace Ergo.Gen.Generators.Tests;
 
-/// <summary>
-/// The package as a new user meets it: packed into a folder feed, referenced from a fresh `dotnet new console`
-/// project, a [GenServer] built and run; and an analyzer diagnostic showing up in that project's build.
-/// </summary>
-public sealed class PackageTests(ITestOutputHelper output)
+/// <summary>The packages, packed once into a folder feed with a version of their own (so NuGet's global cache never
+/// hands back an older build).</summary>
+public sealed class PackedFeed : IDisposable
 {
-    private static string Root()
+    public PackedFeed()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Ergo.Gen.sln")))
-            root = root.Parent;
-        return root!.FullName;
+        Root = new DirectoryInfo(AppContext.BaseDirectory).FullName;
+        while (!File.Exists(Path.Combine(Root, "Ergo.Gen.sln")))
+            Root = Path.GetDirectoryName(Root)!;
+        Work = Directory.CreateTempSubdirectory("ergo-pkg-").FullName;
+        Feed = Path.Combine(Work, "feed");
+        Version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        foreach (var project in new[] { "src/Ergo.Gen.Etf", "src/Ergo.Gen", "src/Ergo.Gen.Templates" })
+        {
+            var pack = ProcessRunner.Run("dotnet", ["pack", Path.Combine(Root, project), "-c", "Release", "-o", Feed, $"-p:Version={Version}"], TimeSpan.FromMinutes(5));
+            if (pack.ExitCode != 0)
+                throw new InvalidOperationException($"dotnet pack {project} failed:\n{pack.Output}");
+        }
     }
 
+    public string Root { get; }
+    public string Work { get; }
+    public string Feed { get; }
+    public string Version { get; }
+
+    public void Dispose() => Directory.Delete(Work, recursive: true);
+}
+
+/// <summary>
+/// The package as a new user meets it: referenced from a fresh `dotnet new console` project, a [GenServer] built and
+/// run, and an analyzer diagnostic showing up in that project's build; and the `dotnet new ergo-service` template.
+/// </summary>
+public sealed class PackageTests(PackedFeed packed, ITestOutputHelper output) : IClassFixture<PackedFeed>
+{
     private ProcessResult Dotnet(string workingDirectory, params string[] args)
     {
         var result = ProcessRunner.Run("dotnet", args, TimeSpan.FromMinutes(5), workingDirectory);
@@ -23,69 +43,77 @@ public sealed class PackageTests(ITestOutputHelper output)
         return result;
     }
 
+    private void FeedConfig(string directory) => File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <add key="local" value="{packed.Feed}" />
+          </packageSources>
+        </configuration>
+        """);
+
     [Fact]
     public void A_fresh_console_project_gets_generated_code_and_diagnostics_from_the_package()
     {
-        var root = Root();
-        var work = Directory.CreateTempSubdirectory("ergo-pkg-").FullName;
-        // A version of its own, so NuGet's global cache never hands back an older build of this package.
-        var version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-        try
-        {
-            var feed = Path.Combine(work, "feed");
-            foreach (var project in new[] { "src/Ergo.Gen.Etf", "src/Ergo.Gen" })
+        var work = Path.Combine(packed.Work, "console");
+        var version = packed.Version;
+        var app = Path.Combine(work, "app");
+        Directory.CreateDirectory(work);
+        var created = Dotnet(work, "new", "console", "-o", app, "--name", "PackageUser");
+        Assert.True(created.ExitCode == 0, created.Output);
+        FeedConfig(app);
+        var added = Dotnet(app, "add", "package", "Ergo.Gen", "--version", version);
+        Assert.True(added.ExitCode == 0, added.Output);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using Ergo.Gen;
+            using Ergo.Gen.Generated;
+
+            await using var node = new Node(new NodeOptions { Name = "pkg@127.0.0.1" });
+            await Adder.StartAsync(node);
+            Console.WriteLine(await node.CallAsync(Adder.RegisteredAs, new Add(40)));
+            Console.WriteLine(await node.CallAsync(Adder.RegisteredAs, new Add(2)));
+            Console.WriteLine(TermCodec.ToTerm(new Add(7)));
+
+            [Term] public sealed record Add(int N);
+            [Term] public sealed record Total(long Value);
+
+            [GenServer(Name = "adder")]
+            public partial class Adder
             {
-                var pack = Dotnet(root, "pack", Path.Combine(root, project), "-c", "Release", "-o", feed, $"-p:Version={version}");
-                Assert.True(pack.ExitCode == 0, pack.Output);
+                private long _total;
+                [Call] Total Handle(Add m) => new(_total += m.N);
             }
+            """);
+        var run = Dotnet(app, "run", "-c", "Release");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Total { Value = 42 }", run.Output);
+        Assert.Contains("{add,7}", run.Output);
 
-            var app = Path.Combine(work, "app");
-            var created = Dotnet(work, "new", "console", "-o", app, "--name", "PackageUser");
-            Assert.True(created.ExitCode == 0, created.Output);
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            var added = Dotnet(app, "add", "package", "Ergo.Gen", "--version", version);
-            Assert.True(added.ExitCode == 0, added.Output);
-            File.WriteAllText(Path.Combine(app, "Program.cs"), """
-                using Ergo.Gen;
-                using Ergo.Gen.Generated;
+        // The analyzers came with the package: a [GenServer] that is not partial is EG0001 in a plain build.
+        File.WriteAllText(Path.Combine(app, "Broken.cs"), "[Ergo.Gen.GenServer] public class Broken { }\n");
+        var build = Dotnet(app, "build", "-c", "Release");
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.True(build.Output.Contains("EG0001"), build.Output);
+    }
 
-                await using var node = new Node(new NodeOptions { Name = "pkg@127.0.0.1" });
-                await Adder.StartAsync(node);
-                Console.WriteLine(await node.CallAsync(Adder.RegisteredAs, new Add(40)));
-                Console.WriteLine(await node.CallAsync(Adder.RegisteredAs, new Add(2)));
-                Console.WriteLine(TermCodec.ToTerm(new Add(7)));
+    [Fact]
+    public void The_ergo_service_template_creates_a_node_that_builds_and_answers()
+    {
+        var work = Path.Combine(packed.Work, "template");
+        Directory.CreateDirectory(work);
+        // A private template hive: installing here leaves the user's dotnet new untouched.
+        var hive = Path.Combine(work, "hive");
+        var install = Dotnet(work, "new", "install", Path.Combine(packed.Feed, $"Ergo.Gen.Templates.{packed.Version}.nupkg"), "--debug:custom-hive", hive);
+        Assert.True(install.ExitCode == 0, install.Output);
+        var created = Dotnet(work, "new", "ergo-service", "-n", "Shop.Node", "--ErgoVersion", packed.Version, "--NodeName", "shop_tpl@127.0.0.1", "--debug:custom-hive", hive);
+        Assert.True(created.ExitCode == 0, created.Output);
+        var app = Path.Combine(work, "Shop.Node");
+        Assert.True(File.Exists(Path.Combine(app, "Shop.Node.csproj")), created.Output);
+        FeedConfig(app);
 
-                [Term] public sealed record Add(int N);
-                [Term] public sealed record Total(long Value);
-
-                [GenServer(Name = "adder")]
-                public partial class Adder
-                {
-                    private long _total;
-                    [Call] Total Handle(Add m) => new(_total += m.N);
-                }
-                """);
-            var run = Dotnet(app, "run", "-c", "Release");
-            Assert.True(run.ExitCode == 0, run.Output);
-            Assert.Contains("Total { Value = 42 }", run.Output);
-            Assert.Contains("{add,7}", run.Output);
-
-            // The analyzers came with the package: a [GenServer] that is not partial is EG0001 in a plain build.
-            File.WriteAllText(Path.Combine(app, "Broken.cs"), "[Ergo.Gen.GenServer] public class Broken { }\n");
-            var build = Dotnet(app, "build", "-c", "Release");
-            Assert.NotEqual(0, build.ExitCode);
-            Assert.True(build.Output.Contains("EG0001"), build.Output);
-        }
-        finally
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        var run = Dotnet(app, "run", "-c", "Release", "--", "--cookie", "tpl", "--once");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("'shop_tpl@127.0.0.1' ready", run.Output);
+        Assert.Contains("Greeting { Text = Hello, Ada (#1) }", run.Output);
     }
 }

@@ -21,7 +21,8 @@ namespace Ergo.Gen.Generators.Model
         TypedValue? Value,
         ReturnKind Return,
         bool ReturnsServerResult,
-        TypedValue? Emits);
+        TypedValue? Emits,
+        string ReturnType);
 
     /// <summary>A [Stage], [Saga] or [SagaWorker] class and its callbacks.</summary>
     internal sealed record BehaviourSpec(

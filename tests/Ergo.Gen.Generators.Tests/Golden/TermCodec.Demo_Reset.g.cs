@@ -7,7 +7,7 @@ namespace Ergo.Gen.Generated
     {
         private static readonly global::Ergo.Gen.Etf.Atom Tag_Demo_Reset = global::Ergo.Gen.Etf.Atom.Of("reset");
 
-        /// <summary>Demo.Reset as the term {reset, ...}.</summary>
+        /// <summary>Demo.Reset as the atom reset.</summary>
         public static global::Ergo.Gen.Etf.Term ToTerm(global::Demo.Reset value)
         {
             return Tag_Demo_Reset;
