@@ -91,6 +91,8 @@ namespace Ergo.Gen.Generators
                 Construct(w, spec);
                 w.Close();
             }
+            w.Line();
+            EmitTryRead(w, spec, tag);
             if (spec.AsMap || spec.AsProplist)
             {
                 w.Line();
@@ -99,6 +101,87 @@ namespace Ergo.Gen.Generators
             }
             w.Close().Close();
             return w.ToString();
+        }
+
+        /// <summary>
+        /// TryRead: the type straight from ETF bytes, field by field (what generated dispatch uses for messages from
+        /// other nodes). Simple fields are read directly; the others (collections, maps, nullables, enums...) through
+        /// a term for that field only. On any mismatch the reader is put back where it was.
+        /// </summary>
+        private static void EmitTryRead(SourceWriter w, TermTypeSpec spec, string tag)
+        {
+            var core = $"TryReadCore_{Naming.Identifier(spec.FullName)}";
+            w.Line($"/// <summary>{spec.FullName.Replace("global::", "")} read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>");
+            w.Open($"public static bool TryRead(ref {Etf}.EtfReader reader, out {spec.FullName} value)");
+            w.Line("var start = reader;");
+            w.Open("try");
+            w.Line($"if ({core}(ref reader, out value))");
+            w.Line("    return true;");
+            w.Close();
+            w.Open($"catch ({Etf}.EtfDecodeException)");
+            w.Close();
+            w.Line("reader = start;");
+            w.Line("value = default!;");
+            w.Line("return false;");
+            w.Close();
+            w.Line();
+            w.Open($"private static bool {core}(ref {Etf}.EtfReader reader, out {spec.FullName} value)");
+            w.Line("value = default!;");
+            if (spec.AsMap || spec.AsProplist)
+            {
+                // Keys come in any order: read the one term and decode it as usual.
+                w.Line("return TryFromTerm(reader.ReadTerm(), out value);");
+                w.Close();
+                return;
+            }
+            if (spec.Fields.Count == 0)
+            {
+                w.Line($"if (!ReferenceEquals(reader.ReadAtom(), {tag}))");
+                w.Line("    return false;");
+                w.Line($"value = new {spec.FullName}();");
+                w.Line("return true;");
+                w.Close();
+                return;
+            }
+            w.Line($"if (reader.ReadTupleHeader() != {spec.Fields.Count + 1} || !ReferenceEquals(reader.ReadAtom(), {tag}))");
+            w.Line("    return false;");
+            for (var i = 0; i < spec.Fields.Count; i++)
+            {
+                var v = spec.Fields[i].Value;
+                var direct = v.Nullable || v.CollectionKind is not null ? null : v.Kind switch
+                {
+                    ValueKind.Primitive => v.TypeName switch
+                    {
+                        "int" => "reader.ReadInt32()",
+                        "long" => "reader.ReadInt64()",
+                        "bool" => "reader.ReadBoolean()",
+                        "string" => "reader.ReadString()",
+                        "global::System.Numerics.BigInteger" => "reader.ReadBigInteger()",
+                        $"{Etf}.Atom" => "reader.ReadAtom()",
+                        $"{Etf}.Pid" => "reader.ReadPid()",
+                        $"{Etf}.Reference" => "reader.ReadReference()",
+                        $"{Etf}.Term" => "reader.ReadTerm()",
+                        _ => null,
+                    },
+                    _ => null,
+                };
+                if (direct is not null)
+                {
+                    w.Line($"var f{i} = {direct};");
+                }
+                else if (v.Kind == ValueKind.TermType && !v.Nullable && v.CollectionKind is null)
+                {
+                    w.Line($"if (!TryRead(ref reader, out {v.TypeName} f{i}))");
+                    w.Line("    return false;");
+                }
+                else
+                {
+                    w.Line($"var t{i} = reader.ReadTerm();");
+                    Read(w, v, $"t{i}", $"f{i}");
+                }
+            }
+            Construct(w, spec);
+            w.Close();
         }
 
         private static string KeyName(TermTypeSpec spec, FieldSpec field) => $"Key_{Naming.Identifier(spec.FullName)}_{field.Name}";
@@ -231,6 +314,19 @@ namespace Ergo.Gen.Generators
             }
             w.Line("value = default;");
             w.Line("return false;");
+            w.Close();
+            w.Line();
+            w.Open($"public static bool TryRead(ref {Etf}.EtfReader reader, out {spec.FullName} value)");
+            w.Line("var start = reader;");
+            w.Open("try");
+            w.Line("if (TryFromTerm(reader.ReadAtom(), out value))");
+            w.Line("    return true;");
+            w.Close();
+            w.Open($"catch ({Etf}.EtfDecodeException)");
+            w.Close();
+            w.Line("reader = start;");
+            w.Line("value = default;");
+            w.Line("return false;");
             w.Close().Close().Close();
             return w.ToString();
         }
@@ -314,11 +410,87 @@ namespace Ergo.Gen.Generators
             EmitDispatch(w, spec, HandlerKind.Call);
             EmitDispatch(w, spec, HandlerKind.Cast);
             EmitDispatch(w, spec, HandlerKind.Info);
+            EmitRawDispatch(w, spec);
             EmitClient(w, spec);
             w.Close();
             if (hasNamespace)
                 w.Close();
             return w.ToString();
+        }
+
+        /// <summary>
+        /// Messages from other nodes, straight from their ETF bytes: <c>{'$gen_call', {Pid, Tag}, Request}</c> and
+        /// <c>{'$gen_cast', Msg}</c> are recognised by tag and arity, and the request read into a handler's [Term] type
+        /// with its generated TryRead; no term tree is built. Whatever no typed handler takes goes the ordinary way.
+        /// </summary>
+        private static void EmitRawDispatch(SourceWriter w, GenServerSpec spec)
+        {
+            var typed = spec.Handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType).ToList();
+            if (typed.Count == 0)
+                return;
+            int Index(HandlerSpec h) => spec.Handlers.Where(x => x.Kind == h.Kind).ToList().IndexOf(h);
+            w.Line("protected override bool AcceptsRawMessages => true;");
+            w.Line();
+            w.Line($"private static readonly {Etf}.Atom __GenCall = {Etf}.Atom.Of(\"$gen_call\"), __GenCast = {Etf}.Atom.Of(\"$gen_cast\");");
+            w.Line();
+            w.Open($"protected override bool TryHandleRaw(ref {Etf}.EtfReader reader, out {Tasks}.ValueTask pending)");
+            w.Line("var start = reader;");
+            var calls = typed.Where(x => x.h.Kind == HandlerKind.Call).ToList();
+            var casts = typed.Where(x => x.h.Kind == HandlerKind.Cast).ToList();
+            if (calls.Count > 0 || casts.Count > 0)
+            {
+                w.Open("try");
+                w.Line("var arity = reader.ReadTupleHeader();");
+                w.Line("var kind = reader.ReadAtom();");
+                if (calls.Count > 0)
+                {
+                    w.Open("if (arity == 3 && ReferenceEquals(kind, __GenCall) && reader.ReadTupleHeader() == 2)");
+                    w.Line($"var from = new {Behaviours}.From(reader.ReadPid(), reader.ReadTerm());");
+                    w.Line("var request = reader;");
+                    foreach (var (h, _) in calls)
+                    {
+                        var k = Index(h);
+                        w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} c{k}) && reader.IsAtEnd)");
+                        w.Line($"pending = CompleteCall(__Call{k}(c{k}, from, true), from);");
+                        w.Line("return true;");
+                        w.Close();
+                        w.Line("reader = request;");
+                    }
+                    w.Close();
+                }
+                if (casts.Count > 0)
+                {
+                    w.Open("if (arity == 2 && ReferenceEquals(kind, __GenCast))");
+                    w.Line("var message = reader;");
+                    foreach (var (h, _) in casts)
+                    {
+                        var k = Index(h);
+                        w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} s{k}) && reader.IsAtEnd)");
+                        w.Line($"pending = CompleteCast(__Cast{k}(s{k}));");
+                        w.Line("return true;");
+                        w.Close();
+                        w.Line("reader = message;");
+                    }
+                    w.Close();
+                }
+                w.Close();
+                w.Open($"catch ({Etf}.EtfDecodeException)");
+                w.Close();
+                w.Line("reader = start;");
+            }
+            foreach (var (h, _) in typed.Where(x => x.h.Kind == HandlerKind.Info))
+            {
+                var k = Index(h);
+                w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} i{k}) && reader.IsAtEnd)");
+                w.Line($"pending = CompleteCast(__Info{k}(i{k}));");
+                w.Line("return true;");
+                w.Close();
+                w.Line("reader = start;");
+            }
+            w.Line("pending = default;");
+            w.Line("return false;");
+            w.Close();
+            w.Line();
         }
 
         /// <summary>
@@ -416,9 +588,9 @@ namespace Ergo.Gen.Generators
             var call = kind == HandlerKind.Call;
             var (method, parameters, result, fallback) = kind switch
             {
-                HandlerKind.Call => ("HandleCallAsync", $"object request, {Behaviours}.From from", $"{Behaviours}.CallResult", "base.HandleCallAsync(request, from)"),
-                HandlerKind.Cast => ("HandleCastAsync", "object request", $"{Behaviours}.ServerResult", "base.HandleInfoAsync(request)"),
-                _ => ("HandleInfoAsync", "object request", $"{Behaviours}.ServerResult", "base.HandleInfoAsync(request)"),
+                HandlerKind.Call => ("HandleCallAsync", $"object request, {Behaviours}.From from", $"{Behaviours}.CallResult", "HandleUnknownCallAsync(request, from)"),
+                HandlerKind.Cast => ("HandleCastAsync", "object request", $"{Behaviours}.ServerResult", "HandleUnknownAsync(request)"),
+                _ => ("HandleInfoAsync", "object request", $"{Behaviours}.ServerResult", "HandleUnknownAsync(request)"),
             };
             w.Open($"protected override {Tasks}.ValueTask<{result}> {method}({parameters})");
             // .NET objects: a type switch, no boxing beyond the message itself.
@@ -435,7 +607,7 @@ namespace Ergo.Gen.Generators
                     w.Line($"if ({Codec}.TryFromTerm(term, out {h.MessageType} t{i}))").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
                 w.Close();
             }
-            // Anything else: calls go to the default (stop with bad_call, as OTP); casts and infos are logged and dropped.
+            // Anything else goes to the overridable fallback, which by default logs and drops it (never a crash).
             w.Line($"return {fallback};");
             w.Close();
             w.Line();

@@ -109,18 +109,38 @@ internal sealed partial class Connection
     /// </summary>
     private bool TryFastSend(ReadOnlySpan<byte> control, bool versioned)
     {
-        if (control.Length < 4 || control[0] != EtfTag.SmallTuple || control[1] != 3 || control[2] != EtfTag.SmallInteger
-            || control[3] is not (ControlTag.Send or ControlTag.SendSender))
+        var regSend = control.Length >= 4 && control[0] == EtfTag.SmallTuple && control[1] == 4 && control[2] == EtfTag.SmallInteger
+            && control[3] == ControlTag.RegSend;
+        if (!regSend && (control.Length < 4 || control[0] != EtfTag.SmallTuple || control[1] != 3 || control[2] != EtfTag.SmallInteger
+            || control[3] is not (ControlTag.Send or ControlTag.SendSender)))
             return false;
         try
         {
             var reader = new EtfReader(control[4..], _decodeOptions);
-            if (control[3] == ControlTag.SendSender)
+            Processes.Process? target;
+            if (regSend)
+            {
+                // {REG_SEND, From, Unused, ToName}
                 reader.ReadPid(out _, out _, out _, out _);
-            else
                 reader.ReadAtom();
-            reader.ReadPid(out var node, out var id, out var serial, out var creation);
+                target = Node.Registry.Whereis(reader.ReadAtom());
+            }
+            else
+            {
+                if (control[3] == ControlTag.SendSender)
+                    reader.ReadPid(out _, out _, out _, out _);
+                else
+                    reader.ReadAtom();
+                reader.ReadPid(out var node, out var id, out var serial, out var creation);
+                target = ReferenceEquals(node, Node.Name) && creation == Node.Creation ? Node.Processes.Lookup(id, serial) : null;
+            }
             var rest = control[(4 + reader.Position)..];
+            // A generated server decodes the bytes itself, straight into its handler's type.
+            if (target is Behaviours.GenServer { AcceptsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions) is { } raw)
+            {
+                target.EnqueueBatched(raw, _wake);
+                return true;
+            }
             Term payload;
             if (versioned)
             {
@@ -131,8 +151,7 @@ internal sealed partial class Connection
                 // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
                 payload = EtfCodec.DecodeUnversioned(rest, _decodeOptions);
             }
-            if (ReferenceEquals(node, Node.Name) && creation == Node.Creation)
-                Node.Processes.Lookup(id, serial)?.EnqueueBatched(payload, _wake);
+            target?.EnqueueBatched(payload, _wake);
             return true;
         }
         catch (EtfDecodeException e)

@@ -29,7 +29,7 @@ namespace Demo
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.PlaceOrder t2))
                     return __Call2(t2, from, true);
             }
-            return base.HandleCallAsync(request, from);
+            return HandleUnknownCallAsync(request, from);
         }
 
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Demo.Add message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
@@ -62,7 +62,7 @@ namespace Demo
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Reset t0))
                     return __Cast0(t0);
             }
-            return base.HandleInfoAsync(request);
+            return HandleUnknownAsync(request);
         }
 
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Cast0(global::Demo.Reset message)
@@ -83,13 +83,66 @@ namespace Demo
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Settings t0))
                     return __Info0(t0);
             }
-            return base.HandleInfoAsync(request);
+            return HandleUnknownAsync(request);
         }
 
         private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Info0(global::Demo.Settings message)
         {
             await Note(message);
             return global::Ergo.Gen.Behaviours.ServerResult.NoReply();
+        }
+
+        protected override bool AcceptsRawMessages => true;
+
+        private static readonly global::Ergo.Gen.Etf.Atom __GenCall = global::Ergo.Gen.Etf.Atom.Of("$gen_call"), __GenCast = global::Ergo.Gen.Etf.Atom.Of("$gen_cast");
+
+        protected override bool TryHandleRaw(ref global::Ergo.Gen.Etf.EtfReader reader, out global::System.Threading.Tasks.ValueTask pending)
+        {
+            var start = reader;
+            try
+            {
+                var arity = reader.ReadTupleHeader();
+                var kind = reader.ReadAtom();
+                if (arity == 3 && ReferenceEquals(kind, __GenCall) && reader.ReadTupleHeader() == 2)
+                {
+                    var from = new global::Ergo.Gen.Behaviours.From(reader.ReadPid(), reader.ReadTerm());
+                    var request = reader;
+                    if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.Add c0) && reader.IsAtEnd)
+                    {
+                        pending = CompleteCall(__Call0(c0, from, true), from);
+                        return true;
+                    }
+                    reader = request;
+                    if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.PlaceOrder c2) && reader.IsAtEnd)
+                    {
+                        pending = CompleteCall(__Call2(c2, from, true), from);
+                        return true;
+                    }
+                    reader = request;
+                }
+                if (arity == 2 && ReferenceEquals(kind, __GenCast))
+                {
+                    var message = reader;
+                    if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.Reset s0) && reader.IsAtEnd)
+                    {
+                        pending = CompleteCast(__Cast0(s0));
+                        return true;
+                    }
+                    reader = message;
+                }
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.Settings i0) && reader.IsAtEnd)
+            {
+                pending = CompleteCast(__Info0(i0));
+                return true;
+            }
+            reader = start;
+            pending = default;
+            return false;
         }
 
         /// <summary>A typed client for Counter: calls and casts with its own message types.</summary>

@@ -30,5 +30,21 @@ namespace Ergo.Gen.Generated
             value = default;
             return false;
         }
+
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Color value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryFromTerm(reader.ReadAtom(), out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default;
+            return false;
+        }
     }
 }

@@ -23,5 +23,32 @@ namespace Ergo.Gen.Generated
             value = new global::Demo.Ok(f0);
             return true;
         }
+
+        /// <summary>Demo.Ok read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Ok value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryReadCore_Demo_Ok(ref reader, out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default!;
+            return false;
+        }
+
+        private static bool TryReadCore_Demo_Ok(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Ok value)
+        {
+            value = default!;
+            if (reader.ReadTupleHeader() != 2 || !ReferenceEquals(reader.ReadAtom(), Tag_Demo_Ok))
+                return false;
+            var f0 = reader.ReadInt64();
+            value = new global::Demo.Ok(f0);
+            return true;
+        }
     }
 }

@@ -34,6 +34,29 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Options read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Options value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryReadCore_Demo_Options(ref reader, out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default!;
+            return false;
+        }
+
+        private static bool TryReadCore_Demo_Options(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Options value)
+        {
+            value = default!;
+            return TryFromTerm(reader.ReadTerm(), out value);
+        }
+
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Options_Retries = global::Ergo.Gen.Etf.Atom.Of("retries");
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Options_Mode = global::Ergo.Gen.Etf.Atom.Of("mode");
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Options_Limit = global::Ergo.Gen.Etf.Atom.Of("limit");

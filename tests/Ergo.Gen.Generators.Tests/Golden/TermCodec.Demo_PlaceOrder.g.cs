@@ -53,5 +53,65 @@ namespace Ergo.Gen.Generated
             value = new global::Demo.PlaceOrder(f0, f1, f2, f3, f4, f5);
             return true;
         }
+
+        /// <summary>Demo.PlaceOrder read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.PlaceOrder value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryReadCore_Demo_PlaceOrder(ref reader, out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default!;
+            return false;
+        }
+
+        private static bool TryReadCore_Demo_PlaceOrder(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.PlaceOrder value)
+        {
+            value = default!;
+            if (reader.ReadTupleHeader() != 7 || !ReferenceEquals(reader.ReadAtom(), Tag_Demo_PlaceOrder))
+                return false;
+            var f0 = reader.ReadString();
+            var t1 = reader.ReadTerm();
+            if (!global::Ergo.Gen.TermConvert.TryFromTerm(t1, out double f1))
+                return false;
+            var t2 = reader.ReadTerm();
+            if (!global::Ergo.Gen.Generated.TermCodec.TryFromTerm(t2, out global::Demo.Color f2))
+                return false;
+            var t3 = reader.ReadTerm();
+            int? f3;
+            if (global::Ergo.Gen.TermConvert.IsUndefined(t3))
+            {
+                f3 = null;
+            }
+            else if (global::Ergo.Gen.TermConvert.TryFromTerm(t3, out int f3_v))
+            {
+                f3 = f3_v;
+            }
+            else
+                return false;
+            var t4 = reader.ReadTerm();
+            global::System.Collections.Generic.List<string> f4;
+            {
+                if (!global::Ergo.Gen.TermConvert.TryList(t4, out var f4_items))
+                    return false;
+                var f4_values = new string[f4_items.Length];
+                for (var i = 0; i < f4_items.Length; i++)
+                {
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[i], out string f4_e))
+                        return false;
+                    f4_values[i] = f4_e;
+                }
+                f4 = new global::System.Collections.Generic.List<string>(f4_values);
+            }
+            var f5 = reader.ReadPid();
+            value = new global::Demo.PlaceOrder(f0, f1, f2, f3, f4, f5);
+            return true;
+        }
     }
 }

@@ -55,6 +55,29 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Profile read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Profile value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryReadCore_Demo_Profile(ref reader, out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default!;
+            return false;
+        }
+
+        private static bool TryReadCore_Demo_Profile(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Profile value)
+        {
+            value = default!;
+            return TryFromTerm(reader.ReadTerm(), out value);
+        }
+
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Name = global::Ergo.Gen.Etf.Atom.Of("name");
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Age = global::Ergo.Gen.Etf.Atom.Of("age");
         private static readonly global::Ergo.Gen.Etf.Atom Key_Demo_Profile_Nickname = global::Ergo.Gen.Etf.Atom.Of("nickname");

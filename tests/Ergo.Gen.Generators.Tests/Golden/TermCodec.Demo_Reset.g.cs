@@ -21,5 +21,31 @@ namespace Ergo.Gen.Generated
             value = new global::Demo.Reset();
             return true;
         }
+
+        /// <summary>Demo.Reset read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Reset value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryReadCore_Demo_Reset(ref reader, out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default!;
+            return false;
+        }
+
+        private static bool TryReadCore_Demo_Reset(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Reset value)
+        {
+            value = default!;
+            if (!ReferenceEquals(reader.ReadAtom(), Tag_Demo_Reset))
+                return false;
+            value = new global::Demo.Reset();
+            return true;
+        }
     }
 }

@@ -47,5 +47,58 @@ namespace Ergo.Gen.Generated
             value = new global::Demo.Settings { Verbose = f0, Last = f1, Limits = f2 };
             return true;
         }
+
+        /// <summary>Demo.Settings read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
+        public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Settings value)
+        {
+            var start = reader;
+            try
+            {
+                if (TryReadCore_Demo_Settings(ref reader, out value))
+                    return true;
+            }
+            catch (global::Ergo.Gen.Etf.EtfDecodeException)
+            {
+            }
+            reader = start;
+            value = default!;
+            return false;
+        }
+
+        private static bool TryReadCore_Demo_Settings(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Settings value)
+        {
+            value = default!;
+            if (reader.ReadTupleHeader() != 4 || !ReferenceEquals(reader.ReadAtom(), Tag_Demo_Settings))
+                return false;
+            var f0 = reader.ReadBoolean();
+            var t1 = reader.ReadTerm();
+            global::Demo.Ok? f1;
+            if (global::Ergo.Gen.TermConvert.IsUndefined(t1))
+            {
+                f1 = null;
+            }
+            else if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(t1, out global::Demo.Ok f1_v))
+            {
+                f1 = f1_v;
+            }
+            else
+                return false;
+            var t2 = reader.ReadTerm();
+            int[] f2;
+            {
+                if (!global::Ergo.Gen.TermConvert.TryList(t2, out var f2_items))
+                    return false;
+                var f2_values = new int[f2_items.Length];
+                for (var i = 0; i < f2_items.Length; i++)
+                {
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f2_items[i], out int f2_e))
+                        return false;
+                    f2_values[i] = f2_e;
+                }
+                f2 = f2_values;
+            }
+            value = new global::Demo.Settings { Verbose = f0, Last = f1, Limits = f2 };
+            return true;
+        }
     }
 }

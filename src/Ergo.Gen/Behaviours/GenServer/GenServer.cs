@@ -35,6 +35,21 @@ public abstract class GenServer : Process
         return new(ServerResult.Stop(new Etf.Tuple(BadCast, message as Term ?? Binary.FromUtf8(message.ToString() ?? ""))));
     }
 
+    /// <summary>Generated servers send a call no [Call] method takes here. Default: log and drop it (the caller gets
+    /// its timeout), never a crash.</summary>
+    protected virtual ValueTask<CallResult> HandleUnknownCallAsync(object request, From from)
+    {
+        Logger.LogWarning("{Server} dropped a call no handler takes: {Request}", this, request);
+        return new(CallResult.NoReply());
+    }
+
+    /// <summary>Generated servers send a cast or message no [Cast]/[Info] method takes here. Default: log and drop.</summary>
+    protected virtual ValueTask<ServerResult> HandleUnknownAsync(object message)
+    {
+        Logger.LogWarning("{Server} dropped a message no handler takes: {Message}", this, message);
+        return new(ServerResult.NoReply());
+    }
+
     /// <summary>Default: log and drop, as gen_server does for an unexpected message; never a crash.</summary>
     protected virtual ValueTask<ServerResult> HandleInfoAsync(object message)
     {
@@ -74,6 +89,49 @@ public abstract class GenServer : Process
 
     private protected virtual ValueTask DispatchCastAsync(object message) => Apply(HandleCastAsync(message));
 
+    /// <summary>Generated servers take messages from other nodes as bytes and decode them straight into their handlers'
+    /// types (<see cref="TryHandleRaw"/>); others get terms.</summary>
+    protected internal virtual bool AcceptsRawMessages => false;
+
+    /// <summary>
+    /// Generated dispatch for a message that arrived from another node as ETF: reads the tag and arity and decodes
+    /// into the matching handler's type without building a term tree. False (the reader rewound) when no handler
+    /// takes it; the message then goes the ordinary way, as a term.
+    /// </summary>
+    protected virtual bool TryHandleRaw(ref EtfReader reader, out ValueTask pending)
+    {
+        pending = default;
+        return false;
+    }
+
+    /// <summary>For generated dispatch: what a handle_call returned, applied (reply, stop, continue).</summary>
+    protected ValueTask CompleteCall(ValueTask<CallResult> result, From from) => Apply(result, from);
+
+    /// <summary>For generated dispatch: what a handle_cast or handle_info returned, applied.</summary>
+    protected ValueTask CompleteCast(ValueTask<ServerResult> result) => Apply(result);
+
+    private ValueTask HandleRaw(RawMessage raw)
+    {
+        Term term;
+        try
+        {
+            var reader = raw.Reader;
+            if (TryHandleRaw(ref reader, out var pending))
+                return pending;
+            term = raw.DecodeTerm();
+        }
+        catch (EtfDecodeException e)
+        {
+            Logger.LogWarning("{Server} dropped a malformed message from another node: {Reason}", this, e.Message);
+            return ValueTask.CompletedTask;
+        }
+        finally
+        {
+            raw.Return();
+        }
+        return HandleAsync(term);
+    }
+
     /// <summary>Runs after every callback returns, before its reply goes out (a stage sends the events it emitted).</summary>
     private protected virtual void AfterCallback() { }
 
@@ -98,6 +156,8 @@ public abstract class GenServer : Process
             case StopRequest stop:
                 Stop(stop.Reason);
                 return ValueTask.CompletedTask;
+            case RawMessage raw:
+                return HandleRaw(raw);
             default:
                 return HandleOtherAsync(message);
         }
