@@ -26,7 +26,8 @@ namespace Ergo.Gen.Analyzers
                     var callback = name.Substring("Ergo.Gen.".Length, name.Length - "Ergo.Gen.".Length - "Attribute".Length);
                     var problem = Check(method, callback, behaviour, stageType);
                     if (problem is not null)
-                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, method.Locations.FirstOrDefault(), method.Name, problem));
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, method.Locations.FirstOrDefault(),
+                            problem == "must not be static" ? ErgoAnalyzer.StaticFix : null, method.Name, problem));
                 }
             }
         }

@@ -47,5 +47,15 @@ namespace Ergo.Gen.Analyzers
             "EG0006", "A blocking wait inside a handler",
             "'{0}' blocks a scheduler thread inside handler '{1}'; await instead",
             Category, DiagnosticSeverity.Warning, true, helpLinkUri: Docs + "EG0006.md");
+
+        public static readonly DiagnosticDescriptor NotAProcess = new(
+            "EG0009", "A supervisor child is not a process type",
+            "Child '{0}' of '{1}' {2}",
+            Category, DiagnosticSeverity.Error, true, helpLinkUri: Docs + "EG0009.md");
+
+        public static readonly DiagnosticDescriptor NeverSent = new(
+            "EG0010", "An [Info] handler for a type that is never sent",
+            "Handler '{0}' takes '{1}', which nothing in this project creates and which cannot arrive from another node (it is not a [Term] type)",
+            Category, DiagnosticSeverity.Info, true, helpLinkUri: Docs + "EG0010.md", customTags: WellKnownDiagnosticTags.CompilationEnd);
     }
 }

@@ -18,7 +18,7 @@ namespace Ergo.Gen.Analyzers
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.HasBaseClass, DiagnosticDescriptors.BadHandler,
             DiagnosticDescriptors.DuplicateHandler, DiagnosticDescriptors.Unmarshallable, DiagnosticDescriptors.BlockingWait,
-            DiagnosticDescriptors.BadTag, DiagnosticDescriptors.CallsItself);
+            DiagnosticDescriptors.BadTag, DiagnosticDescriptors.CallsItself, DiagnosticDescriptors.NotAProcess, DiagnosticDescriptors.NeverSent);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -27,7 +27,11 @@ namespace Ergo.Gen.Analyzers
             context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
             context.RegisterSyntaxNodeAction(AnalyzeBlockingWait, SyntaxKind.SimpleMemberAccessExpression);
             context.RegisterSyntaxNodeAction(AnalyzeSelfCall, SyntaxKind.InvocationExpression);
+            context.RegisterCompilationStartAction(NeverSentInfo.Register);
         }
+
+        /// <summary>Tells the code fix that this EG0003 is one it can mend (remove <c>static</c>).</summary>
+        internal static readonly ImmutableDictionary<string, string?> StaticFix = ImmutableDictionary<string, string?>.Empty.Add("Fix", "RemoveStatic");
 
         private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
 
@@ -46,6 +50,8 @@ namespace Ergo.Gen.Analyzers
             }
             if (Has(type, TermAttribute))
                 AnalyzeTerm(context, type);
+            if (Has(type, "Ergo.Gen.SupervisorAttribute"))
+                AnalyzeChildren(context, type);
         }
 
         // The classes the generator completes: the attribute, its name, and the base classes the generator may give.
@@ -76,6 +82,36 @@ namespace Ergo.Gen.Analyzers
             }
         }
 
+        /// <summary>EG0009: a [Child&lt;T&gt;] must be a process the supervisor can make (derives from Process, has a
+        /// public parameterless constructor). The generic constraint says so too, but not in these words.</summary>
+        private static void AnalyzeChildren(SymbolAnalysisContext context, INamedTypeSymbol type)
+        {
+            foreach (var child in type.GetAttributes().Where(a => a.AttributeClass is { IsGenericType: true } c
+                         && c.OriginalDefinition.ToDisplayString() == "Ergo.Gen.ChildAttribute<T>"))
+            {
+                if (child.AttributeClass!.TypeArguments[0] is not INamedTypeSymbol childType || childType.TypeKind == TypeKind.Error)
+                    continue;
+                string? problem = null;
+                var isProcess = false;
+                for (var t = childType.BaseType; t is not null; t = t.BaseType)
+                    isProcess |= t.ToDisplayString() == "Ergo.Gen.Processes.Process";
+                // A [GenServer]/[Stage]/[Saga] class gets its process base from the generator.
+                isProcess |= childType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is GenServerAttribute or "Ergo.Gen.SupervisorAttribute"
+                    or "Ergo.Gen.StageAttribute" or "Ergo.Gen.SagaAttribute");
+                if (!isProcess)
+                    problem = "is not a process type: it must derive from Process (a [GenServer], [Supervisor], stage or saga, or a Process subclass)";
+                else if (childType.IsAbstract)
+                    problem = "is abstract: the supervisor cannot create it";
+                else if (!childType.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public))
+                    problem = "has no public parameterless constructor: the supervisor creates it with new()";
+                if (problem is not null)
+                {
+                    var location = child.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? type.Locations.FirstOrDefault();
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotAProcess, location, childType.Name, type.Name, problem));
+                }
+            }
+        }
+
         private static void AnalyzeGenServer(SymbolAnalysisContext context, INamedTypeSymbol type)
         {
             AnalyzeShell(context, type, "GenServer", new[] { "Ergo.Gen.Behaviours.GenServer" });
@@ -89,7 +125,7 @@ namespace Ergo.Gen.Analyzers
                 var location = method.Locations.FirstOrDefault();
                 if (method.IsStatic)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, location, method.Name, "must not be static"));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BadHandler, location, StaticFix, method.Name, "must not be static"));
                     continue;
                 }
                 var fromOk = method.Parameters.Length == 2 && shortKind == "Call" && method.Parameters[1].Type.ToDisplayString() == "Ergo.Gen.Behaviours.From";

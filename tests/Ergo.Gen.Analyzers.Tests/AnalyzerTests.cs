@@ -142,6 +142,48 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task EG0009_a_supervisor_child_that_is_not_a_process()
+    {
+        var d = (await Analyze("public class Plain { } [Supervisor] [Child<Plain>] public partial class Sup;")).Single(x => x.Id.StartsWith("EG"));
+        Assert.Equal("EG0009", d.Id);
+        Assert.Contains("'Plain'", d.GetMessage());
+        await Expect("public class NoNew : Ergo.Gen.Processes.Process { public NoNew(int x) { } protected override ValueTask HandleAsync(object m) => default; } [Supervisor] [Child<NoNew>] public partial class Sup;", "EG0009");
+        await Expect("[GenServer] public partial class Worker { } [Supervisor] [Child<Worker>] public partial class Sup;");
+    }
+
+    [Fact]
+    public async Task EG0010_an_info_handler_for_a_type_nothing_sends()
+    {
+        await Expect("public sealed record Tick; [GenServer] public partial class C { [Info] void H(Tick t) { } }", "EG0010");
+        await Expect("public sealed record Tick; [GenServer] public partial class C { [Info] void H(Tick t) { } void Go() => System.Console.WriteLine(new Tick()); }");
+        await Expect("[Term] public sealed record Tick; [GenServer] public partial class C { [Info] void H(Tick t) { } }");
+        await Expect("[GenServer] public partial class C { [Info] void H(Atom a) { } }");
+    }
+
+    [Fact]
+    public async Task The_EG0003_fix_makes_a_static_handler_an_instance_method()
+    {
+        using var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject("p", LanguageNames.CSharp).WithMetadataReferences(References)
+            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        var document = project.AddDocument("c.cs", SourceText.From(Usings + "[GenServer] public partial class C { [Call] static int H(Atom a) => 1; }"));
+        var compilation = await document.Project.GetCompilationAsync();
+        var diagnostic = (await compilation!.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "EG0003");
+        var actions = new List<CodeAction>();
+        await new RemoveStaticCodeFix().RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None));
+        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
+        var text = (await operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
+        Assert.Contains("[Call] int H(Atom a) => 1;", text);
+
+        // Other signature problems get no automatic fix.
+        var other = project.AddDocument("d.cs", SourceText.From(Usings + "[GenServer] public partial class D { [Call] int H() => 1; }"));
+        var otherDiagnostic = (await (await other.Project.GetCompilationAsync())!.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "EG0003");
+        var none = new List<CodeAction>();
+        await new RemoveStaticCodeFix().RegisterCodeFixesAsync(new CodeFixContext(other, otherDiagnostic, (a, _) => none.Add(a), CancellationToken.None));
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public async Task The_EG0001_fix_makes_the_class_partial()
     {
         using var workspace = new AdhocWorkspace();

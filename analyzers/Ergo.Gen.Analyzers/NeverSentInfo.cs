@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Ergo.Gen.Analyzers
+{
+    /// <summary>
+    /// EG0010 (a hint): an [Info] handler whose message type nothing in the project creates, and that cannot come
+    /// from another node (it is neither a [Term] type nor a term). Collected over the whole compilation, so it
+    /// appears with full-solution analysis and in builds.
+    /// </summary>
+    internal static class NeverSentInfo
+    {
+        public static void Register(CompilationStartAnalysisContext start)
+        {
+            var created = new ConcurrentDictionary<ITypeSymbol, byte>(SymbolEqualityComparer.Default);
+            var handlers = new ConcurrentBag<(IMethodSymbol Method, ITypeSymbol Message)>();
+            start.RegisterOperationAction(op =>
+            {
+                if (op.Operation.Type is { } t)
+                    created.TryAdd(t.OriginalDefinition, 0);
+            }, OperationKind.ObjectCreation);
+            start.RegisterSymbolAction(sym =>
+            {
+                var method = (IMethodSymbol)sym.Symbol;
+                if (method.Parameters.Length >= 1 && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.InfoAttribute")
+                    && method.ContainingType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.GenServerAttribute"))
+                    handlers.Add((method, method.Parameters[0].Type));
+            }, SymbolKind.Method);
+            start.RegisterCompilationEndAction(end =>
+            {
+                foreach (var (method, message) in handlers)
+                {
+                    if (message.TypeKind is TypeKind.Interface or TypeKind.TypeParameter || message.IsAbstract
+                        || message.SpecialType == SpecialType.System_Object || Ergo.Gen.Generators.Model.TermTypeRules.IsTermType(message)
+                        || IsTerm(message) || created.ContainsKey(message.OriginalDefinition))
+                        continue;
+                    end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NeverSent, method.Locations.FirstOrDefault(), method.Name, message.ToDisplayString()));
+                }
+            });
+        }
+
+        private static bool IsTerm(ITypeSymbol type)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+            {
+                if (t.ToDisplayString() == "Ergo.Gen.Etf.Term")
+                    return true;
+            }
+            return false;
+        }
+    }
+}
