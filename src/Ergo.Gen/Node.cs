@@ -72,6 +72,7 @@ public sealed class Node : IAsyncDisposable
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
         node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(node.Distribution.Proxy)));
+        await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
         Introspection.ObserverBackend.Register(node);
         return node;
     }
@@ -101,7 +102,12 @@ public sealed class Node : IAsyncDisposable
     /// <summary>nodeup (true) and nodedown (false) for every peer: monitor_node for .NET code.</summary>
     public event Action<Atom, bool>? NodeStatusChanged;
 
-    private void OnNodeStatus(Atom node, bool up) => NodeStatusChanged?.Invoke(node, up);
+    private void OnNodeStatus(Atom node, bool up)
+    {
+        if (!up)
+            Events.OnNodeDown(node);
+        NodeStatusChanged?.Invoke(node, up);
+    }
 
     internal bool IsLocal(Pid pid) => ReferenceEquals(pid.Node, Name);
 
@@ -391,7 +397,21 @@ public sealed class Node : IAsyncDisposable
 
     public void Cast(Atom server, object message) => Registry.Whereis(server)?.EnqueueCast(message);
 
-    internal void OnProcessExit(Process process, Term reason) => ProcessExited?.Invoke(process.Self, reason);
+    internal void OnProcessExit(Process process, Term reason)
+    {
+        // Its events end with it; subscriptions it held to other nodes' events are dropped there when it was the last.
+        foreach (var (publisherNode, name) in _events?.OnProcessExit(process.Self) ?? [])
+        {
+            if (Distribution is not null)
+                Send(SystemProcess.Self, global::Ergo.Gen.Events.EventRegistry.ProcessName, publisherNode, new Etf.Tuple(Atom.Of("unsubscribe"), name, Name));
+        }
+        ProcessExited?.Invoke(process.Self, reason);
+    }
+
+    /// <summary>Events published by this node's processes, and its subscriptions to other nodes' events.</summary>
+    internal global::Ergo.Gen.Events.EventRegistry Events => LazyInitializer.EnsureInitialized(ref _events, () => new global::Ergo.Gen.Events.EventRegistry(this));
+
+    private global::Ergo.Gen.Events.EventRegistry? _events;
 
     // ---- applications -----------------------------------------------------------------------------------
 

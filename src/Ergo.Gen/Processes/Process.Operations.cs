@@ -206,4 +206,55 @@ public abstract partial class Process
     protected void Cast(Pid server, object message) => Node.Cast(server, message);
 
     protected void Cast(Atom server, object message) => Node.Cast(server, message);
+
+    // ---- events (publish/subscribe) ---------------------------------------------------------------------
+
+    /// <summary>Registers an event this process publishes. False when the name is taken on this node.</summary>
+    protected bool RegisterEvent(Atom name, Events.EventOptions? options = null) => Node.Events.Register(name, Self, options ?? new());
+
+    protected bool UnregisterEvent(Atom name) => Node.Events.Unregister(name, Self);
+
+    /// <summary>Publishes to every subscriber, here and on other nodes, in order. Only the publisher may; false otherwise.</summary>
+    protected bool SendEvent(Atom name, object message) => Node.Events.Publish(name, Self, message);
+
+    /// <summary>Subscribes to an event (of this node, or of <paramref name="node"/>), monitoring its publisher: a DOWN
+    /// when it ends or its node is lost. Returns the messages the event keeps for late subscribers.</summary>
+    protected ValueTask<IReadOnlyList<object>> MonitorEventAsync(Atom name, Atom? node = null) => SubscribeEventAsync(name, node, link: false);
+
+    /// <summary>Subscribes to an event, linked to its publisher: its exit reaches this process as an exit signal.</summary>
+    protected ValueTask<IReadOnlyList<object>> LinkEventAsync(Atom name, Atom? node = null) => SubscribeEventAsync(name, node, link: true);
+
+    /// <summary>Stops receiving an event's messages (the link or monitor to the publisher stays until removed).</summary>
+    protected void UnsubscribeEvent(Atom name, Atom? node = null)
+    {
+        if (node is null || ReferenceEquals(node, Node.Name))
+            Node.Events.UnsubscribeLocal(name, Self);
+        else if (Node.Events.RemoveRemoteSubscriber(node, name, Self))
+            Node.Send(Self, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("unsubscribe"), name, Node.Name));
+    }
+
+    private async ValueTask<IReadOnlyList<object>> SubscribeEventAsync(Atom name, Atom? node, bool link)
+    {
+        if (node is null || ReferenceEquals(node, Node.Name))
+        {
+            var local = Node.Events.SubscribeLocal(name, Self) ?? throw new ExitException(new Etf.Tuple(Atom.Of("unknown_event"), name));
+            if (link)
+                Link(local.Publisher);
+            else
+                Monitor(local.Publisher);
+            return local.Kept;
+        }
+        Node.Events.AddRemoteSubscriber(node, name, Self);
+        var reply = await Node.CallAsync(this, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("subscribe"), name, Node.Name), null, default).ConfigureAwait(false);
+        if (reply is not Etf.Tuple { Arity: 3 } ok || ok[0] != Atom.Ok || ok[1] is not Pid publisher || ok[2] is not List kept)
+        {
+            Node.Events.RemoveRemoteSubscriber(node, name, Self);
+            throw new ExitException(reply as Term ?? Atom.Undefined);
+        }
+        if (link)
+            Link(publisher);
+        else
+            Monitor(publisher);
+        return kept.Elements;
+    }
 }

@@ -62,4 +62,14 @@ public sealed class ProcessContext(Func<ProcessContext, object, ValueTask> handl
         base.CallAsync(server, request, timeout, cancellationToken);
 
     public new void Cast(Pid server, object message) => base.Cast(server, message);
+
+    public new bool RegisterEvent(Atom name, Events.EventOptions? options = null) => base.RegisterEvent(name, options);
+
+    public new bool SendEvent(Atom name, object message) => base.SendEvent(name, message);
+
+    public new ValueTask<IReadOnlyList<object>> MonitorEventAsync(Atom name, Atom? node = null) => base.MonitorEventAsync(name, node);
+
+    public new ValueTask<IReadOnlyList<object>> LinkEventAsync(Atom name, Atom? node = null) => base.LinkEventAsync(name, node);
+
+    public new void UnsubscribeEvent(Atom name, Atom? node = null) => base.UnsubscribeEvent(name, node);
 }
