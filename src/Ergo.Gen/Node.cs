@@ -74,6 +74,7 @@ public sealed class Node : IAsyncDisposable
         node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(node.Distribution.Proxy)));
         await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
         Introspection.ObserverBackend.Register(node);
+        node.RegisterRpc("ergo", "start_application", args => node.StartApplicationForPeerAsync(distribution, args));
         return node;
     }
 
@@ -429,6 +430,60 @@ public sealed class Node : IAsyncDisposable
 
     /// <summary>application:stop/1.</summary>
     public Task StopApplicationAsync(string name) => Applications.StopAsync(name);
+
+    /// <summary>
+    /// Asks another Ergo.Gen node to start one of its applications (it must list it in
+    /// <see cref="DistributionOptions.RemoteStartableApplications"/>). Throws with the other node's reason otherwise.
+    /// </summary>
+    public async Task StartApplicationOnAsync(Atom node, string application, StartType type = StartType.Temporary)
+    {
+        var result = await RpcAsync(node, Atom.Of("ergo"), Atom.Of("start_application"), [Atom.Of(application), Atom.Of(type.ToString().ToLowerInvariant())]).ConfigureAwait(false);
+        if (result != Atom.Ok)
+            throw new ExitException(result, $"{node} did not start {application}: {result}");
+    }
+
+    /// <summary>The connected nodes (Erlang ones included) running <paramref name="application"/>, asked through
+    /// application:which_applications/0, and this node if it runs it.</summary>
+    public async Task<IReadOnlyList<Atom>> WhereIsApplicationAsync(string application)
+    {
+        var name = Atom.Of(application);
+        var found = WhichApplications().Any(a => a.Name == application) ? new List<Atom> { Name } : [];
+        var asked = ConnectedNodes().Select(async n =>
+        {
+            try
+            {
+                var apps = await RpcAsync(n, Atom.Of("application"), Atom.Of("which_applications"), [], TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                return apps is List list && list.Elements.Any(e => e is Etf.Tuple { Arity: >= 1 } t && t[0] == name) ? n : null;
+            }
+            catch (Exception e) when (e is ExitException or TimeoutException)
+            {
+                return null;
+            }
+        });
+        found.AddRange((await Task.WhenAll(asked).ConfigureAwait(false)).OfType<Atom>());
+        return found;
+    }
+
+    private async ValueTask<Term> StartApplicationForPeerAsync(DistributionOptions distribution, Term[] args)
+    {
+        if (args.Length != 2 || args[0] is not Atom app || args[1] is not Atom type)
+            return new Etf.Tuple(Atom.Error, Atom.Of("badarg"));
+        if (!distribution.RemoteStartableApplications.Contains(app.Name))
+        {
+            Logger.LogWarning("refused to start application {Application} for another node: not in RemoteStartableApplications", app.Name);
+            return new Etf.Tuple(Atom.Error, Atom.Of("not_allowed"));
+        }
+        var startType = type.Name switch { "permanent" => StartType.Permanent, "transient" => StartType.Transient, _ => StartType.Temporary };
+        try
+        {
+            await StartApplicationAsync(app.Name, startType).ConfigureAwait(false);
+            return Atom.Ok;
+        }
+        catch (ExitException e)
+        {
+            return new Etf.Tuple(Atom.Error, e.Reason);
+        }
+    }
 
     /// <summary>application:which_applications/0: the running applications, the most recently started first.</summary>
     public IReadOnlyList<RunningApplication> WhichApplications() => _applications?.WhichApplications() ?? [];

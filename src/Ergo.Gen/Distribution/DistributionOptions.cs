@@ -53,6 +53,12 @@ public sealed record DistributionOptions
     /// <summary>This node passes tunnels on for others (a proxy). Off by default: a node relays nothing unasked.</summary>
     public bool AllowProxyRelay { get; init; }
 
+    /// <summary>Asked first where a peer listens (then <see cref="StaticPorts"/>, then EPMD).</summary>
+    public IRegistrar? Registrar { get; init; }
+
+    /// <summary>Applications of this node that other nodes may start (<c>Node.StartApplicationOnAsync</c>); none by default.</summary>
+    public IReadOnlyCollection<string> RemoteStartableApplications { get; init; } = [];
+
     /// <summary>For a peer without EPMD: node name to port.</summary>
     public IReadOnlyDictionary<string, int> StaticPorts { get; init; } = new Dictionary<string, int>();
 

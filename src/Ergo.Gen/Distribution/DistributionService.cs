@@ -264,6 +264,8 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, CancellationToken ct)
     {
+        if (Options.Registrar is { } registrar && await registrar.ResolveAsync(peer, ct).ConfigureAwait(false) is { } registered)
+            return registered;
         if (Options.StaticPorts.TryGetValue(peer.Name, out var fixedPort))
             return (fixedPort, 6);
         if (!Options.UseEpmd)
