@@ -28,6 +28,10 @@ node.RegisterRpc("demo", "echo", args => args[0]);
 node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).BigValue + ((Integer)args[1]).BigValue));
 node.RegisterSpawnable("demo", "echo_server", _ => new Echo());
 
+// --observer-port N: the web observer on http://127.0.0.1:N/ (processes, supervision trees, peers, events, metrics).
+await using var observer = Option("--observer-port") is { } observerPort ? await Ergo.Gen.WebObserver.WebObserver.StartAsync(node, int.Parse(observerPort)) : null;
+if (observer is not null)
+    Console.WriteLine($"web observer on {observer.Address}");
 Console.WriteLine($"node {node.Name} ready on 127.0.0.1:{node.DistributionPort} (creation {node.Creation})");
 Console.WriteLine($"  from Erlang:  erl -name me@127.0.0.1 -setcookie {(cookie ?? "<your ~/.erlang.cookie>")}{(tls is null ? "" : " -proto_dist inet_tls -ssl_dist_optfile <file>")}");
 Console.WriteLine($"                gen_server:call({{echo, '{name}'}}, hello).   rpc:call('{name}', demo, add, [1, 2]).");

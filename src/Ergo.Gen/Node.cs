@@ -50,6 +50,10 @@ public sealed class Node : IAsyncDisposable
     public IReadOnlyList<Introspection.ProcessInfo> GetProcesses() =>
         Processes.Snapshot().Where(p => p.IsAlive).Select(Introspection.NodeIntrospection.Describe).ToArray();
 
+    /// <summary>The events published on this node.</summary>
+    public IReadOnlyList<Introspection.EventInfo> GetEvents() =>
+        _events?.List().Select(e => new Introspection.EventInfo(e.Name, e.Publisher, e.Local, e.Nodes)).ToArray() ?? [];
+
     /// <summary>One process, or null when it is not alive (or not on this node).</summary>
     public Introspection.ProcessInfo? GetProcessInfo(Pid pid) => Lookup(pid) is { } p ? Introspection.NodeIntrospection.Describe(p) : null;
 

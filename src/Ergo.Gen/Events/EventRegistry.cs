@@ -45,6 +45,13 @@ internal sealed class EventRegistry(Node node)
             return _events.TryGetValue(name, out var e) && e.Publisher == publisher && _events.Remove(name);
     }
 
+    /// <summary>The events published here: name, publisher, subscribers here, nodes subscribed.</summary>
+    public (Atom Name, Pid Publisher, int Local, int Nodes)[] List()
+    {
+        lock (_gate)
+            return _events.Select(e => (e.Key, e.Value.Publisher, e.Value.Local.Count, e.Value.Nodes.Count)).ToArray();
+    }
+
     public int SubscriberCount(Atom name)
     {
         lock (_gate)

@@ -148,6 +148,7 @@ public class Supervisor : GenServer
                     RegisteredName ?? (Term)Self, _flags.Intensity, _flags.Period);
                 return false;
             }
+            _restartCounts[failed.Spec.Id] = _restartCounts.GetValueOrDefault(failed.Spec.Id) + 1;
             Observability.ErgoTelemetry.Restarts.Add(1,
                 new KeyValuePair<string, object?>("ergo.supervisor", (RegisteredName ?? (Term)Self).ToString()),
                 new KeyValuePair<string, object?>("ergo.child", failed.Spec.Id.ToString()));
@@ -253,7 +254,7 @@ public class Supervisor : GenServer
             case DeleteChildRequest d:
                 return CallResult.Reply(DeleteChildCall(d.Id));
             case Atom a when a == Atom.Of("which_children"):
-                return CallResult.Reply(new List(WhichChildren().Select(ToTerm).ToArray()) is var l && l.Count > 0 ? l : List.Nil);
+                return CallResult.Reply(WhichChildren() is { Count: > 0 } children ? new List(children.Select(ToTerm).ToArray()) : List.Nil);
             case Atom a when a == Atom.Of("count_children"):
                 var counts = CountChildren();
                 return CallResult.Reply(new List(
@@ -281,7 +282,13 @@ public class Supervisor : GenServer
     }
 
     private IReadOnlyList<ChildInfo> WhichChildren() =>
-        _children.Select(c => new ChildInfo(_template is null ? c.Spec.Id : null, c.Pid, c.Spec.Type, c.Spec.Module ?? c.Process?.GetType().Name ?? c.Spec.Id)).ToList();
+        _children.Select(c => new ChildInfo(_template is null ? c.Spec.Id : null, c.Pid, c.Spec.Type, c.Spec.Module ?? c.Process?.GetType().Name ?? c.Spec.Id)
+        {
+            Restarts = _restartCounts.GetValueOrDefault(c.Spec.Id),
+        }).ToList();
+
+    // Per child id, for observers (which_children's .NET form carries it).
+    private readonly Dictionary<string, int> _restartCounts = [];
 
     private ChildCounts CountChildren() => new(
         _template is null ? _children.Count : 1,
@@ -390,6 +397,10 @@ public class Supervisor : GenServer
 
     public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(Node node, Pid supervisor) =>
         (IReadOnlyList<ChildInfo>)(await node.CallAsync(supervisor, new WhichChildrenRequest(), Timeout.InfiniteTimeSpan))!;
+
+    /// <summary>which_children with a timeout: for observers, which must not wait on a busy supervisor forever.</summary>
+    public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(Node node, Pid supervisor, TimeSpan timeout) =>
+        (IReadOnlyList<ChildInfo>)(await node.CallAsync(supervisor, new WhichChildrenRequest(), timeout))!;
 
     public static async Task<ChildCounts> CountChildrenAsync(Node node, Pid supervisor) =>
         (ChildCounts)(await node.CallAsync(supervisor, new CountChildrenRequest(), Timeout.InfiniteTimeSpan))!;

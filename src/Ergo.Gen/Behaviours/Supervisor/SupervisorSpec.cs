@@ -4,7 +4,11 @@ namespace Ergo.Gen.Behaviours;
 public sealed record SupervisorSpec(SupervisorFlags Flags, IReadOnlyList<ChildSpec> Children);
 
 /// <summary>A child as which_children sees it.</summary>
-public sealed record ChildInfo(string? Id, Etf.Pid? Pid, ChildType Type, string Module);
+public sealed record ChildInfo(string? Id, Etf.Pid? Pid, ChildType Type, string Module)
+{
+    /// <summary>How many times this supervisor has restarted the child (not part of OTP's answer; for observers).</summary>
+    public int Restarts { get; init; }
+}
 
 /// <summary>count_children's answer.</summary>
 public sealed record ChildCounts(int Specs, int Active, int Supervisors, int Workers);
