@@ -10,8 +10,8 @@ suite="${1:-}"
 quick=false
 [ "${2:-}" = "--quick" ] && quick=true
 case "$suite" in
-  etf|local|dist|stage|peers) ;;
-  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, peers)" >&2; exit 2 ;;
+  etf|local|dist|stage|events|peers) ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, events, peers)" >&2; exit 2 ;;
 esac
 command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
 

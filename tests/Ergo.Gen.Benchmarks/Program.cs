@@ -36,11 +36,12 @@ public static class Program
             Print(DistSuite.Run(quick, Beams()), null);
             return 0;
         }
-        if (suite is "local" or "dist" or "stage")
+        if (suite is "local" or "dist" or "stage" or "events")
         {
             var results = suite switch
             {
                 "local" => LocalSuite.Run(quick),
+                "events" => EventsSuite.Run(quick),
                 "dist" => DistSuite.Run(quick, Beams()),
                 _ => StageSuite.Run(quick, Beams()),
             };
