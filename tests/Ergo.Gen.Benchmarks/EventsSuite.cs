@@ -11,7 +11,7 @@ namespace Ergo.Gen.Benchmarks;
 /// </summary>
 public static class EventsSuite
 {
-    private static readonly Atom Ticks = Atom.Of("ticks");
+    private static int s_round;
 
     public static IEnumerable<(string Scenario, double Value, string Unit)> Run(bool quick)
     {
@@ -35,18 +35,20 @@ public static class EventsSuite
 
     private static double Fanout(Node publisherNode, Node subscriberNode, int subs, int msgs)
     {
+        // An event of its own per round: the last round's publisher may still be on its way out.
+        var ticks = Atom.Of($"ticks_{Interlocked.Increment(ref s_round)}");
         var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var publisher = publisherNode.Spawn((ctx, m) =>
         {
             if (m is Atom a && a == Atom.Of("register"))
             {
-                ctx.RegisterEvent(Ticks);
+                ctx.RegisterEvent(ticks);
                 registered.SetResult();
             }
             else if (m is Integer n)
             {
                 for (var i = 0; i < n.Value; i++)
-                    ctx.SendEvent(Ticks, Integer.Of(i));
+                    ctx.SendEvent(ticks, Integer.Of(i));
             }
             return ValueTask.CompletedTask;
         });
@@ -63,7 +65,7 @@ public static class EventsSuite
             {
                 if (m is Atom)
                 {
-                    await ctx.MonitorEventAsync(Ticks, at);
+                    await ctx.MonitorEventAsync(ticks, at);
                     subscribed.Signal();
                 }
                 else if (m is EventMessage && ++seen == msgs && Interlocked.Increment(ref finished) == subs)
@@ -73,10 +75,12 @@ public static class EventsSuite
             });
             subscriberNode.Send(pid, Atom.Ok);
         }
-        subscribed.Wait();
+        if (!subscribed.Wait(TimeSpan.FromSeconds(60)))
+            throw new TimeoutException($"only {subs - subscribed.CurrentCount} of {subs} subscribed");
         var clock = Stopwatch.StartNew();
         publisherNode.Send(publisher, Integer.Of(msgs));
-        done.Task.Wait();
+        if (!done.Task.Wait(TimeSpan.FromSeconds(120)))
+            throw new TimeoutException($"only {finished} of {subs} subscribers got all {msgs} messages");
         var rate = (double)subs * msgs / clock.Elapsed.TotalSeconds;
         publisherNode.Exit(publisher, Atom.Of("kill"));
         return rate;
