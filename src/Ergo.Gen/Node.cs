@@ -97,6 +97,9 @@ public sealed class Node : IAsyncDisposable
     /// <summary>Bytes received from and sent to a connected node since its connection came up; null when not connected.</summary>
     public (long Received, long Sent)? TrafficWith(Atom node) => Distribution?.TrafficWith(node);
 
+    /// <summary>Frames (messages and control messages) received from and sent to a connected node; null when not connected.</summary>
+    public (long Received, long Sent)? MessagesWith(Atom node) => Distribution?.MessagesWith(node);
+
     /// <summary>net_kernel:connect_node/1.</summary>
     public Task<bool> ConnectAsync(Atom node, CancellationToken ct = default) =>
         Distribution?.ConnectNodeAsync(node, ct) ?? Task.FromResult(false);

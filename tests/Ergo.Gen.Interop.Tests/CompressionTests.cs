@@ -43,9 +43,11 @@ public sealed class CompressionTests
         wire = await ReceivedDuring(b, c.Name, sink, () => { c.Send(sink.Pid, new Etf.Tuple(Atom.Of("nodewide"), Big)); return Task.CompletedTask; });
         Assert.True(wire < 20_000, $"{wire} bytes with the node's compression");
 
-        // Small messages stay as they are.
+        // Small messages stay as they are; every message is counted per peer too.
+        var before = b.MessagesWith(c.Name)!.Value.Received;
         c.Send(sink.Pid, new Etf.Tuple(Atom.Of("small"), Integer.Of(1)));
         Assert.Equal(new Etf.Tuple(Atom.Of("small"), Integer.Of(1)), await sink.ReceiveAsync());
+        Assert.Equal(before + 1, b.MessagesWith(c.Name)!.Value.Received);
     }
 
     [Fact]

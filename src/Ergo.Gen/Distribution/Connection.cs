@@ -237,6 +237,7 @@ internal sealed partial class Connection
 
     private void HandleFrame(ReadOnlySpan<byte> frame)
     {
+        _framesIn++;
         if (frame[0] == EtfTag.Version && frame.Length >= 2)
         {
             HandleHeaderFrame(frame);
@@ -279,6 +280,7 @@ internal sealed partial class Connection
                     writer.Advance(4);
                     continue;
                 }
+                _framesOut++;
                 frame.Clear();
                 var w = new EtfWriter(frame);
                 var withHeader = (Flags & DistFlags.Fragments) != 0;
@@ -321,9 +323,14 @@ internal sealed partial class Connection
 
     private readonly ArrayPoolBufferWriter<byte> _plain = new(1024);
     private long _bytesIn, _bytesOut;
+    // Each counted by its own loop only (the read loop, the write loop); read from anywhere as a moment's value.
+    private long _framesIn, _framesOut;
 
     /// <summary>Bytes read and written on this connection after its handshake, frame headers included.</summary>
     public (long In, long Out) Bytes => (Interlocked.Read(ref _bytesIn), Interlocked.Read(ref _bytesOut));
+
+    /// <summary>Frames (messages and control messages; not ticks) received and sent since the handshake.</summary>
+    public (long In, long Out) Frames => (Volatile.Read(ref _framesIn), Volatile.Read(ref _framesOut));
 
     // The payload as is, or (above the sender's or the node's threshold, to an Ergo.Gen peer) in ETF's compressed
     // form. Flushes the writer either way.

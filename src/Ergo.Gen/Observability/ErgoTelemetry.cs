@@ -30,6 +30,7 @@ public static class ErgoTelemetry
         Meter.CreateObservableGauge("ergo.node.mailbox.max_depth", () => Each(n => n.GetProcesses().Select(p => (long)p.MessageQueueLength).DefaultIfEmpty(0).Max()), "{message}", "The deepest mailbox");
         Meter.CreateObservableGauge("ergo.dist.connections", () => Each(n => n.ConnectedNodes().Length), "{connection}", "Connected nodes");
         Meter.CreateObservableCounter("ergo.dist.io", Traffic, "By", "Bytes received from and sent to each connected node");
+        Meter.CreateObservableCounter("ergo.dist.messages", Messages, "{message}", "Frames received from and sent to each connected node");
     }
 
     internal static void Track(Node node) => Nodes[node] = 0;
@@ -49,6 +50,20 @@ public static class ErgoTelemetry
                     continue;
                 yield return new(t.Received, Tags(node, peer, "receive"));
                 yield return new(t.Sent, Tags(node, peer, "transmit"));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Messages()
+    {
+        foreach (var node in Nodes.Keys)
+        {
+            foreach (var peer in node.ConnectedNodes())
+            {
+                if (node.MessagesWith(peer) is not { } m)
+                    continue;
+                yield return new(m.Received, Tags(node, peer, "receive"));
+                yield return new(m.Sent, Tags(node, peer, "transmit"));
             }
         }
     }
