@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
@@ -23,11 +22,11 @@ public static class DistSuite
         var (n, calls, rounds) = quick ? (200_000, 40_000, 2) : (1_000_000, 200_000, 3);
         var a = Node.StartAsync(new NodeOptions { Name = "bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var b = Node.StartAsync(new NodeOptions { Name = "bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
-        var erl = StartErlang(beams);
+        var erl = ErlangPeerNode.Start(beams, "dist_bench_erl", "dist_bench:serve().", Cookie);
         try
         {
             var erlNode = Atom.Of("dist_bench_erl@127.0.0.1");
-            WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
+            ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
             yield return ("dist.small", Best(rounds, () => DotnetToDotnet(a, b, Small, n)), "per_s");
             yield return ("dist.small.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "small", n)), "per_s");
@@ -46,31 +45,6 @@ public static class DistSuite
     }
 
     private static double Best(int rounds, Func<double> scenario) => Enumerable.Range(0, rounds).Max(_ => scenario());
-
-    private static System.Diagnostics.Process StartErlang(string beams)
-    {
-        var psi = new ProcessStartInfo("erl") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "-noshell", "-name", "dist_bench_erl@127.0.0.1", "-setcookie", Cookie, "-pa", beams, "-eval", "dist_bench:serve()." })
-            psi.ArgumentList.Add(arg);
-        return System.Diagnostics.Process.Start(psi)!;
-    }
-
-    private static void WaitUntil(Func<bool> ready)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                if (ready())
-                    return;
-            }
-            catch (AggregateException)
-            {
-            }
-            Thread.Sleep(100);
-        }
-        throw new TimeoutException("the Erlang peer did not come up");
-    }
 
     /// <summary>A process that counts messages and completes when it has seen <paramref name="n"/>.</summary>
     private static (Pid Pid, TaskCompletionSource Done) Sink(Node node, int n)

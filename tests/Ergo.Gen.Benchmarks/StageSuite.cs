@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
@@ -21,11 +20,11 @@ public static class StageSuite
         var (n, rounds) = quick ? (2_000_000, 2) : (10_000_000, 3);
         var a = Node.StartAsync(new NodeOptions { Name = "stage_bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var b = Node.StartAsync(new NodeOptions { Name = "stage_bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
-        var erl = StartErlang(beams);
+        var erl = ErlangPeerNode.Start(beams, "stage_bench_erl", "stage_bench:serve().", Cookie);
         try
         {
             var erlNode = Atom.Of("stage_bench_erl@127.0.0.1");
-            WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
+            ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
             yield return ("stage.local", Best(rounds, () => Pipeline(a, a, n)), "per_s");
             yield return ("stage.dist", Best(rounds, () => Pipeline(a, b, n)), "per_s");
@@ -115,30 +114,5 @@ public static class StageSuite
         var rate = n / clock.Elapsed.TotalSeconds;
         node.StopServerAsync(producer).Wait();
         return rate;
-    }
-
-    private static System.Diagnostics.Process StartErlang(string beams)
-    {
-        var psi = new ProcessStartInfo("erl") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "-noshell", "-name", "stage_bench_erl@127.0.0.1", "-setcookie", Cookie, "-pa", beams, "-eval", "stage_bench:serve()." })
-            psi.ArgumentList.Add(arg);
-        return System.Diagnostics.Process.Start(psi)!;
-    }
-
-    private static void WaitUntil(Func<bool> ready)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                if (ready())
-                    return;
-            }
-            catch (AggregateException)
-            {
-            }
-            Thread.Sleep(100);
-        }
-        throw new TimeoutException("the Erlang peer did not come up");
     }
 }

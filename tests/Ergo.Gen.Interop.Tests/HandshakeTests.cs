@@ -43,6 +43,18 @@ public sealed class HandshakeTests : IAsyncLifetime
         return body;
     }
 
+    /// <summary>A pass-through frame (112) of a versioned control term and an optional versioned message, as a
+    /// version 5 peer sends it.</summary>
+    private static byte[] PassThrough(byte[] control, byte[] message)
+    {
+        var frame = new byte[4 + 1 + control.Length + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));
+        frame[4] = 112;
+        control.CopyTo(frame, 5);
+        message.CopyTo(frame, 5 + control.Length);
+        return frame;
+    }
+
     private static byte[] Digest(uint challenge) =>
         MD5.HashData(Encoding.ASCII.GetBytes(Cookie + challenge.ToString(CultureInfo.InvariantCulture)));
 
@@ -180,15 +192,7 @@ public sealed class HandshakeTests : IAsyncLifetime
             // close this connection.
             var control = EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid));
             var message = EtfCodec.Encode(new Etf.Tuple(Atom.Of("round"), Integer.Of(round)));
-            byte[] Frame()
-            {
-                var f = new byte[4 + 1 + control.Length + message.Length];
-                BinaryPrimitives.WriteUInt32BigEndian(f, (uint)(f.Length - 4));
-                f[4] = 112;
-                control.CopyTo(f, 5);
-                message.CopyTo(f, 5 + control.Length);
-                return f;
-            }
+            byte[] Frame() => PassThrough(control, message);
             await client.GetStream().WriteAsync(Frame());
             var bad = Frame();
             for (var i = 0; i < 1 + rng.Next(4); i++)
@@ -272,12 +276,7 @@ public sealed class HandshakeTests : IAsyncLifetime
             {
                 // Written by hand: Atom.Of here would intern the atom in this (shared) process before the node sees it.
                 var text = Encoding.ASCII.GetBytes($"fresh_{Guid.NewGuid():N}");
-                byte[] message = [131, 119, (byte)text.Length, .. text];
-                var frame = new byte[4 + 1 + control.Length + message.Length];
-                BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));
-                frame[4] = 112;
-                control.CopyTo(frame, 5);
-                message.CopyTo(frame, 5 + control.Length);
+                var frame = PassThrough(control, [131, 119, (byte)text.Length, .. text]);
                 try
                 {
                     await client.GetStream().WriteAsync(frame);
@@ -387,12 +386,7 @@ public sealed class HandshakeTests : IAsyncLifetime
                 for (var i = 1; i < elements.Length; i++)
                     elements[i] = pool[rng.Next(pool.Length)];
                 var control = EtfCodec.Encode(new Etf.Tuple(elements));
-                var payload = rng.Next(2) == 0 ? [] : EtfCodec.Encode(pool[rng.Next(pool.Length)]);
-                var frame = new byte[4 + 1 + control.Length + payload.Length];
-                BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));
-                frame[4] = 112;
-                control.CopyTo(frame, 5);
-                payload.CopyTo(frame, 5 + control.Length);
+                var frame = PassThrough(control, rng.Next(2) == 0 ? [] : EtfCodec.Encode(pool[rng.Next(pool.Length)]));
                 try
                 {
                     await client.GetStream().WriteAsync(frame);
@@ -412,14 +406,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.True(_node.IsAlive(probe.Pid));
         await AssertServing();
         using var last = await HandshakeV5("ctl_final@127.0.0.1");
-        var ok = EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid));
-        var hello = EtfCodec.Encode(Atom.Of("still_here"));
-        var f = new byte[4 + 1 + ok.Length + hello.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(f, (uint)(f.Length - 4));
-        f[4] = 112;
-        ok.CopyTo(f, 5);
-        hello.CopyTo(f, 5 + ok.Length);
-        await last.GetStream().WriteAsync(f);
+        await last.GetStream().WriteAsync(PassThrough(EtfCodec.Encode(new Etf.Tuple(Integer.Of(2), Atom.Of(""), probe.Pid)), EtfCodec.Encode(Atom.Of("still_here"))));
         while (!Atom.Of("still_here").Equals(await probe.ReceiveAsync()))
         {
         }
