@@ -21,14 +21,14 @@ internal sealed partial class Connection
         switch (op)
         {
             case ControlTag.Send or ControlTag.SendTT when c.Arity >= 3 && c[2] is Pid to:
-                Deliver(to, Need(payload, c));
+                Deliver(to, Traced(Need(payload, c), op == ControlTag.SendTT && c.Arity >= 4 ? c[3] : null));
                 break;
             case ControlTag.SendSender or ControlTag.SendSenderTT when c.Arity >= 3 && c[2] is Pid to:
-                Deliver(to, Need(payload, c));
+                Deliver(to, Traced(Need(payload, c), op == ControlTag.SendSenderTT && c.Arity >= 4 ? c[3] : null));
                 break;
             case ControlTag.RegSend or ControlTag.RegSendTT when c.Arity >= 4 && c[3] is Atom name:
                 // An unregistered name drops the message, as on any Erlang node.
-                Node.Registry.Whereis(name)?.Enqueue(Need(payload, c));
+                Node.Registry.Whereis(name)?.Enqueue(Traced(Need(payload, c), op == ControlTag.RegSendTT && c.Arity >= 5 ? c[4] : null));
                 break;
             case ControlTag.AliasSend or ControlTag.AliasSendTT when c.Arity >= 3 && c[2] is Reference alias:
                 Node.Aliases.TryDeliver(alias, Need(payload, c));
@@ -95,7 +95,7 @@ internal sealed partial class Connection
     private static Term Need(Term? payload, Etf.Tuple control) =>
         payload ?? throw new DistributionProtocolException($"control message {control} needs a payload");
 
-    private void Deliver(Pid to, Term message)
+    private void Deliver(Pid to, object message)
     {
         if (ReferenceEquals(to.Node, Node.Name))
             Node.Lookup(to)?.Enqueue(message);
@@ -165,10 +165,29 @@ internal sealed partial class Connection
 
     // ---- outgoing ---------------------------------------------------------------------------------------
 
-    public void SendMessage(Pid? from, Pid to, Term message) => EnqueueSend(from, to, message, _dist.CompressAboveFor(from));
+    // With a trace context, both forms are queued: the plain one for Erlang peers, the traced one for Ergo.Gen peers
+    // (which form goes is decided when it is written, once the peer's flags are known).
+    public void SendMessage(Pid? from, Pid to, Term message, string? traceParent = null)
+    {
+        if (traceParent is null)
+            EnqueueSend(from, to, message, _dist.CompressAboveFor(from));
+        else
+            Enqueue(Control(Op(ControlTag.Send), Empty, to), message, _dist.CompressAboveFor(from),
+                Control(Op(ControlTag.SendTT), Empty, to, Binary.FromUtf8(traceParent)));
+    }
 
-    public void SendRegistered(Pid from, Atom name, Term message) =>
-        Enqueue(Control(Op(ControlTag.RegSend), from, Empty, name), message, _dist.CompressAboveFor(from));
+    public void SendRegistered(Pid from, Atom name, Term message, string? traceParent = null) =>
+        Enqueue(Control(Op(ControlTag.RegSend), from, Empty, name), message, _dist.CompressAboveFor(from),
+            traceParent is null ? null : Control(Op(ControlTag.RegSendTT), from, Empty, name, Binary.FromUtf8(traceParent)));
+
+    // A trace token from an Ergo.Gen peer is a W3C traceparent; anything else (Erlang's seq_trace) is left aside.
+    private static object Traced(object message, Term? token)
+    {
+        if (token is not Binary b || b.Data.Length > 128)
+            return message;
+        var text = System.Text.Encoding.ASCII.GetString(b.Data);
+        return System.Diagnostics.ActivityContext.TryParse(text, null, out _) ? new Observability.TracedMessage(text, message) : message;
+    }
 
     public void SendAlias(Pid from, Reference alias, Term message) =>
         Enqueue(Control(Op(ControlTag.AliasSend), from, alias), message, _dist.CompressAboveFor(from));

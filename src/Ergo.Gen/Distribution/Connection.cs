@@ -21,7 +21,8 @@ internal sealed partial class Connection
     private enum ConnectionState { Connecting, Up, Down }
 
     /// <summary>A queued message: a control term, or (the hot path) a send whose control tuple is written from its parts.</summary>
-    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null, int? CompressAbove = null);
+    // TracedControl: the same control with a trace token, used instead when the peer reads one (known only at write time).
+    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null, int? CompressAbove = null, Term? TracedControl = null);
 
     private static readonly byte[] PassThrough = [ControlTag.PassThrough];
 
@@ -72,11 +73,11 @@ internal sealed partial class Connection
     private ILogger Logger => _dist.Logger;
 
     /// <summary>Queues a control message (and payload); sent in order once the connection is up.</summary>
-    public void Enqueue(Term control, Term? payload = null, int? compressAbove = null)
+    public void Enqueue(Term control, Term? payload = null, int? compressAbove = null, Term? tracedControl = null)
     {
         if (_state == ConnectionState.Down)
             return;
-        _outbox.Writer.TryWrite(new Outgoing(control, payload, CompressAbove: compressAbove));
+        _outbox.Writer.TryWrite(new Outgoing(control, payload, CompressAbove: compressAbove, TracedControl: tracedControl));
     }
 
     /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
@@ -361,6 +362,11 @@ internal sealed partial class Connection
 
     private void WriteControl(ref EtfWriter w, in Outgoing message)
     {
+        if (message.TracedControl is not null && (Flags & DistFlags.ErgoTraceContext) != 0)
+        {
+            message.TracedControl.WriteTo(ref w);
+            return;
+        }
         if (message.Control is not null)
         {
             message.Control.WriteTo(ref w);

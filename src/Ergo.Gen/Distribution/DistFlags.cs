@@ -39,6 +39,10 @@ public enum DistFlags : ulong
     /// distribution header. Erlang ignores flags it does not know and cannot read that form there, so messages to
     /// Erlang nodes are never compressed.</summary>
     ErgoCompression = 1UL << 63,
+
+    /// <summary>Ours too: the peer reads a W3C traceparent as the trace token of SEND_TT / REG_SEND_TT, so a call's
+    /// span continues on the node that handles it. Never sent to Erlang nodes (they would take it for seq_trace).</summary>
+    ErgoTraceContext = 1UL << 62,
 }
 
 internal static class DistFlagSets
@@ -57,7 +61,7 @@ internal static class DistFlagSets
     /// <summary>Everything we implement and offer.</summary>
     public const DistFlags Offered = Mandatory26 | DistFlags.Mandatory25Digest | DistFlags.DistMonitor | DistFlags.DistMonitorName
         | DistFlags.UnicodeIo | DistFlags.SmallAtomTags | DistFlags.SendSender | DistFlags.BigSeqtraceLabels
-        | DistFlags.ExitPayload | DistFlags.Spawn | DistFlags.Alias | DistFlags.Fragments | DistFlags.ErgoCompression;
+        | DistFlags.ExitPayload | DistFlags.Spawn | DistFlags.Alias | DistFlags.Fragments | DistFlags.ErgoCompression | DistFlags.ErgoTraceContext;
 
     /// <summary>A peer may send the single MANDATORY_25_DIGEST bit for the whole OTP 25 set.</summary>
     public static DistFlags Expand(DistFlags flags) =>

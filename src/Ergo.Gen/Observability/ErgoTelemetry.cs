@@ -71,20 +71,53 @@ public static class ErgoTelemetry
     private static KeyValuePair<string, object?>[] Tags(Node node, Atom peer, string direction) =>
         [new("ergo.node", node.Name.Name), new("ergo.peer", peer.Name), new("network.io.direction", direction)];
 
-    /// <summary>Wraps a call in a span and a duration measurement, when anyone listens; otherwise returns it untouched.</summary>
-    internal static ValueTask<object?> Observe(ValueTask<object?> call, Node node, Term target, bool remote)
+    /// <summary>The client span of a call, started before the request goes out (so its context can travel with it
+    /// to an Ergo.Gen peer); null when nobody listens.</summary>
+    internal static Activity? StartCall(Node node, Term target, bool remote)
     {
-        if (!CallDuration.Enabled && !ActivitySource.HasListeners())
-            return call;
-        return Measured(call, node, target, remote);
-    }
-
-    private static async ValueTask<object?> Measured(ValueTask<object?> call, Node node, Term target, bool remote)
-    {
-        using var activity = ActivitySource.StartActivity("gen_server.call", ActivityKind.Client);
+        if (!ActivitySource.HasListeners())
+            return null;
+        var activity = ActivitySource.StartActivity("gen_server.call", ActivityKind.Client);
         activity?.SetTag("ergo.node", node.Name.Name);
         activity?.SetTag("ergo.call.target", target.ToString());
         activity?.SetTag("ergo.call.remote", remote);
+        return activity;
+    }
+
+    /// <summary>The server span of a message that came with a trace context from another node.</summary>
+    internal static Activity? StartHandling(string traceParent, Processes.Process process) =>
+        ActivityContext.TryParse(traceParent, null, out var parent)
+            ? ActivitySource.StartActivity("gen_server.handle", ActivityKind.Server, parent,
+                [new("ergo.node", process.Node.Name.Name), new("ergo.process", process.Self.ToString())])
+            : null;
+
+    internal static ValueTask EndWhenDone(ValueTask pending, Activity span)
+    {
+        if (pending.IsCompleted)
+        {
+            span.Dispose();
+            return pending;
+        }
+        return Ended(pending, span);
+
+        static async ValueTask Ended(ValueTask p, Activity s)
+        {
+            using (s)
+                await p.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Wraps a call in a span and a duration measurement, when anyone listens; otherwise returns it untouched.</summary>
+    internal static ValueTask<object?> Observe(ValueTask<object?> call, Node node, Term target, bool remote, Activity? span = null)
+    {
+        if (!CallDuration.Enabled && span is null && !ActivitySource.HasListeners())
+            return call;
+        return Measured(call, node, target, remote, span);
+    }
+
+    private static async ValueTask<object?> Measured(ValueTask<object?> call, Node node, Term target, bool remote, Activity? span)
+    {
+        using var activity = span ?? StartCall(node, target, remote);
         var started = Stopwatch.GetTimestamp();
         var outcome = "ok";
         try

@@ -269,9 +269,18 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     private bool Dispatch(object message, bool isCast)
     {
         _handled++;
+        System.Diagnostics.Activity? span = null;
+        if (message is Observability.TracedMessage traced)
+        {
+            // A call from another Ergo.Gen node: handled inside a span that continues the caller's trace.
+            span = Observability.ErgoTelemetry.StartHandling(traced.TraceParent, this);
+            message = traced.Message;
+        }
         try
         {
             var pending = isCast ? HandleCastMessage(message) : HandleAsync(message);
+            if (span is not null)
+                pending = Observability.ErgoTelemetry.EndWhenDone(pending, span);
             if (!pending.IsCompletedSuccessfully)
             {
                 if (pending.IsCompleted)
