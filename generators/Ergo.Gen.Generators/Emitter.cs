@@ -407,6 +407,7 @@ namespace Ergo.Gen.Generators
                     w.Line();
                 }
             }
+            EmitEvents(w, spec);
             EmitDispatch(w, spec, HandlerKind.Call);
             EmitDispatch(w, spec, HandlerKind.Cast);
             EmitDispatch(w, spec, HandlerKind.Info);
@@ -425,7 +426,7 @@ namespace Ergo.Gen.Generators
         /// </summary>
         private static void EmitRawDispatch(SourceWriter w, GenServerSpec spec)
         {
-            var typed = spec.Handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType).ToList();
+            var typed = spec.Handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType && x.h.Kind != HandlerKind.Event).ToList();
             if (typed.Count == 0)
                 return;
             int Index(HandlerSpec h) => spec.Handlers.Where(x => x.Kind == h.Kind).ToList().IndexOf(h);
@@ -583,7 +584,8 @@ namespace Ergo.Gen.Generators
         private static void EmitDispatch(SourceWriter w, GenServerSpec spec, HandlerKind kind)
         {
             var handlers = spec.Handlers.Where(h => h.Kind == kind).ToList();
-            if (handlers.Count == 0)
+            var events = kind == HandlerKind.Info ? spec.Handlers.Where(h => h.Kind == HandlerKind.Event).ToList() : new();
+            if (handlers.Count == 0 && events.Count == 0)
                 return;
             var call = kind == HandlerKind.Call;
             var (method, parameters, result, fallback) = kind switch
@@ -592,12 +594,20 @@ namespace Ergo.Gen.Generators
                 HandlerKind.Cast => ("HandleCastAsync", "object request", $"{Behaviours}.ServerResult", "HandleUnknownAsync(request)"),
                 _ => ("HandleInfoAsync", "object request", $"{Behaviours}.ServerResult", "HandleUnknownAsync(request)"),
             };
+            for (var i = 0; i < events.Count; i++)
+                w.Line($"private static readonly {Etf}.Atom __OnEvent{i} = {Etf}.Atom.Of({Naming.Literal(events[i].EventName!)});");
+            if (events.Count > 0)
+                w.Line();
             w.Open($"protected override {Tasks}.ValueTask<{result}> {method}({parameters})");
+            EmitEventDispatch(w, events);
             // .NET objects: a type switch, no boxing beyond the message itself.
-            w.Open("switch (request)");
-            for (var i = 0; i < handlers.Count; i++)
-                w.Line($"case {handlers[i].MessageType} m{i}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
-            w.Close();
+            if (handlers.Count > 0)
+            {
+                w.Open("switch (request)");
+                for (var i = 0; i < handlers.Count; i++)
+                    w.Line($"case {handlers[i].MessageType} m{i}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
+                w.Close();
+            }
             // Terms from another node: decoded into the handler's type by its generated codec.
             var decodable = handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType).ToList();
             if (decodable.Count > 0)
@@ -613,6 +623,69 @@ namespace Ergo.Gen.Generators
             w.Line();
             for (var i = 0; i < handlers.Count; i++)
                 EmitHandlerAdapter(w, handlers[i], i, call);
+            for (var i = 0; i < events.Count; i++)
+                EmitHandlerAdapter(w, events[i], i, false);
+        }
+
+        /// <summary>
+        /// [Event&lt;T&gt;]: the event's atom, Register{Name}() and Publish{Name}(T). The payload is published as a term
+        /// (through its generated codec) so subscribers on other nodes, Erlang ones included, can read it.
+        /// </summary>
+        private static void EmitEvents(SourceWriter w, GenServerSpec spec)
+        {
+            foreach (var e in spec.Events)
+            {
+                w.Line($"/// <summary>The event <c>{e.Name}</c>.</summary>");
+                w.Line($"public static readonly {Etf}.Atom {e.Identifier}Event = {Etf}.Atom.Of({Naming.Literal(e.Name)});");
+                w.Line();
+                w.Line($"/// <summary>Registers <c>{e.Name}</c> with this process as its producer; false if another process has it.</summary>");
+                var options = e.Buffer > 0 ? $"new global::Ergo.Gen.Events.EventOptions {{ Buffer = {e.Buffer} }}" : "null";
+                w.Line($"protected bool Register{e.Identifier}() => RegisterEvent({e.Identifier}Event, {options});");
+                w.Line();
+                w.Line($"/// <summary>Publishes one message to the subscribers of <c>{e.Name}</c>.</summary>");
+                w.Line($"protected bool Publish{e.Identifier}({e.PayloadType} payload) => SendEvent({e.Identifier}Event, {PayloadToTerm(e.PayloadKind, e.PayloadIsTerm, e.PayloadType, "payload")});");
+                w.Line();
+            }
+        }
+
+        private static string PayloadToTerm(ValueKind? kind, bool isTerm, string type, string expression) =>
+            isTerm ? expression
+            : kind switch
+            {
+                ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({expression})",
+                ValueKind.Custom => $"{type}.ToTerm({expression})",
+                ValueKind.Primitive => $"{Convert}.ToTerm({expression})",
+                _ => $"(object){expression}!",
+            };
+
+        private static string PayloadFromTerm(ValueKind? kind, string type) =>
+            kind switch
+            {
+                ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm",
+                ValueKind.Custom => $"{type}.TryFromTerm",
+                ValueKind.Primitive => $"{Convert}.TryFromTerm",
+                _ => "",
+            };
+
+        // [OnEvent] handlers: an EventMessage for one of their events, its message read into the handler's type
+        // (as the .NET object a local publisher sent, or from the term a remote one did); other events fall through
+        // to the [Info] handlers and the fallback.
+        private static void EmitEventDispatch(SourceWriter w, System.Collections.Generic.List<HandlerSpec> events)
+        {
+            if (events.Count == 0)
+                return;
+            w.Open("if (request is global::Ergo.Gen.Events.EventMessage __event)");
+            for (var i = 0; i < events.Count; i++)
+            {
+                var h = events[i];
+                w.Open($"if (ReferenceEquals(__event.Event, __OnEvent{i}))");
+                w.Line($"if (__event.Message is {h.MessageType} e{i})").Line($"    return __Event{i}(e{i});");
+                var from = PayloadFromTerm(h.ReplyKind, h.MessageType);
+                if (from.Length > 0)
+                    w.Line($"if (__event.Message is {Etf}.Term et{i} && {from}(et{i}, out {h.MessageType} ev{i}))").Line($"    return __Event{i}(ev{i});");
+                w.Close();
+            }
+            w.Close();
         }
 
         // A call whose request came as a term (from Erlang, or from .NET code speaking terms) is answered with a term.

@@ -155,6 +155,15 @@ namespace Ergo.Gen.Generators
             var handlers = new List<HandlerSpec>();
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
             {
+                var onEvent = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.OnEventAttribute");
+                if (onEvent is not null && method.Parameters.Length == 1 && !method.IsStatic && onEvent.ConstructorArguments.Length == 1
+                    && onEvent.ConstructorArguments[0].Value is string eventName)
+                {
+                    var payload = method.Parameters[0].Type;
+                    handlers.Add(new HandlerSpec(HandlerKind.Event, method.Name, Name(payload), IsTermType(payload), IsTerm(payload), false,
+                        Return(method.ReturnType).Kind, null, PayloadKind(payload)) { EventName = eventName });
+                    continue;
+                }
                 var kind = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).FirstOrDefault(n => n is "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute" or "Ergo.Gen.InfoAttribute");
                 if (kind is null || method.Parameters.Length is 0 or > 2 || method.IsStatic)
                     continue;
@@ -173,10 +182,27 @@ namespace Ergo.Gen.Generators
                 handlers.Add(new HandlerSpec(handlerKind, method.Name, Name(message), IsTermType(message), IsTerm(message), takesFrom,
                     returnKind, reply is null ? null : Name(reply), replyKind));
             }
+            var events = new List<EventSpec>();
+            foreach (var e in type.GetAttributes().Where(a => a.AttributeClass is { IsGenericType: true } c && c.OriginalDefinition.ToDisplayString() == "Ergo.Gen.EventAttribute<T>"))
+            {
+                if (e.ConstructorArguments.Length != 1 || e.ConstructorArguments[0].Value is not string eventName)
+                    continue;
+                var payload = e.AttributeClass!.TypeArguments[0];
+                var buffer = e.NamedArguments.FirstOrDefault(a => a.Key == "Buffer").Value.Value is int b ? b : 0;
+                events.Add(new EventSpec(eventName, Naming.Pascal(eventName), Name(payload), PayloadKind(payload), IsTerm(payload), buffer));
+            }
             var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
-            return new GenServerSpec(ns, type.Name, Name(type), registered, parameterless, handlers.ToEquatableArray());
+            return new GenServerSpec(ns, type.Name, Name(type), registered, parameterless, handlers.ToEquatableArray()) { Events = events.ToEquatableArray() };
         }
+
+        private static ValueKind? PayloadKind(ITypeSymbol type) =>
+            IsTerm(type) ? null
+            : IsTermType(type) ? ValueKind.TermType
+            : type.TypeKind == TypeKind.Enum ? ValueKind.Enum
+            : TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
+            : IsConvertible(type) ? ValueKind.Primitive
+            : null;
 
         private static (ReturnKind Kind, ITypeSymbol? Reply) Return(ITypeSymbol type)
         {

@@ -35,6 +35,33 @@ public partial class GenCounter
     [Cast] void Handle(Reset _) => _total = 0;
 }
 
+// A publisher and a subscriber of a typed event: the generator writes the atom, Register/Publish and the dispatch.
+[GenServer]
+[Event<Ok>("gen_totals", Buffer = 1)]
+public partial class TotalsPublisher
+{
+    protected override ValueTask<InitResult> InitAsync() => new(RegisterGenTotals() ? InitResult.Ok() : InitResult.Stop(Atom.Of("taken")));
+
+    [Call] Ok Handle(Add m)
+    {
+        PublishGenTotals(new Ok(m.N));
+        return new(m.N);
+    }
+}
+
+[GenServer]
+internal partial class TotalsSubscriber(Probe probe)
+{
+    protected override async ValueTask<InitResult> InitAsync()
+    {
+        foreach (var kept in await MonitorEventAsync(TotalsPublisher.GenTotalsEvent))
+            probe.Node.Send(probe.Pid, new Etf.Tuple(Atom.Of("kept"), (Term)kept));
+        return InitResult.Ok();
+    }
+
+    [OnEvent("gen_totals")] void Total(Ok total) => probe.Node.Send(probe.Pid, total);
+}
+
 public sealed class GeneratedServerTests : IAsyncLifetime
 {
     private readonly Node _node = new(new NodeOptions { Name = "gen_tests@127.0.0.1" });
@@ -42,6 +69,23 @@ public sealed class GeneratedServerTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task Typed_events_are_published_as_terms_and_reach_OnEvent_handlers_typed()
+    {
+        var probe = new Probe(_node);
+        var publisher = await _node.StartServerAsync(new TotalsPublisher());
+        await _node.CallAsync(publisher!, new Add(1));
+        await Assert.ThrowsAsync<ExitException>(() => _node.StartServerAsync(new TotalsPublisher()));
+
+        await _node.StartServerAsync(new TotalsSubscriber(probe));
+        var kept = await probe.ReceiveAsync<Etf.Tuple>();
+        Assert.True(TermCodec.TryFromTerm((Term)kept[1], out Ok first), "the kept message is the payload's term");
+        Assert.Equal(new Ok(1), first);
+
+        await _node.CallAsync(publisher!, new Add(2));
+        Assert.Equal(new Ok(2), await probe.ReceiveAsync<Ok>());
+    }
 
     [Fact]
     public async Task Calls_and_casts_from_dotnet_reach_the_typed_handlers()

@@ -2,7 +2,7 @@ using Ergo.Gen.Generators.Helpers;
 
 namespace Ergo.Gen.Generators.Model
 {
-    internal enum HandlerKind { Call, Cast, Info }
+    internal enum HandlerKind { Call, Cast, Info, Event }
 
     internal enum ReturnKind { Void, Value, Task, TaskOfValue, ValueTask, ValueTaskOfValue }
 
@@ -16,7 +16,14 @@ namespace Ergo.Gen.Generators.Model
         bool TakesFrom,
         ReturnKind Return,
         string? ReplyType,
-        ValueKind? ReplyKind);
+        ValueKind? ReplyKind)
+    {
+        /// <summary>For an [OnEvent] handler: the event's name.</summary>
+        public string? EventName { get; init; }
+    }
+
+    /// <summary>An event the server publishes ([Event&lt;T&gt;]).</summary>
+    internal sealed record EventSpec(string Name, string Identifier, string PayloadType, ValueKind? PayloadKind, bool PayloadIsTerm, int Buffer);
 
     /// <summary>A [GenServer] class and its handlers.</summary>
     internal sealed record GenServerSpec(
@@ -25,5 +32,8 @@ namespace Ergo.Gen.Generators.Model
         string FullName,
         string? RegisteredName,
         bool HasParameterlessConstructor,
-        EquatableArray<HandlerSpec> Handlers);
+        EquatableArray<HandlerSpec> Handlers)
+    {
+        public EquatableArray<EventSpec> Events { get; init; }
+    }
 }

@@ -11,6 +11,15 @@ namespace Demo
         /// <summary>gen_server:start_link({local, counter}, ...): starts a new instance under its name.</summary>
         public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Counter(), RegisteredAs, linkTo);
 
+        /// <summary>The event <c>total_changed</c>.</summary>
+        public static readonly global::Ergo.Gen.Etf.Atom TotalChangedEvent = global::Ergo.Gen.Etf.Atom.Of("total_changed");
+
+        /// <summary>Registers <c>total_changed</c> with this process as its producer; false if another process has it.</summary>
+        protected bool RegisterTotalChanged() => RegisterEvent(TotalChangedEvent, new global::Ergo.Gen.Events.EventOptions { Buffer = 1 });
+
+        /// <summary>Publishes one message to the subscribers of <c>total_changed</c>.</summary>
+        protected bool PublishTotalChanged(global::Demo.Ok payload) => SendEvent(TotalChangedEvent, global::Ergo.Gen.Generated.TermCodec.ToTerm(payload));
+
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> HandleCallAsync(object request, global::Ergo.Gen.Behaviours.From from)
         {
             switch (request)
@@ -71,8 +80,20 @@ namespace Demo
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 
+        private static readonly global::Ergo.Gen.Etf.Atom __OnEvent0 = global::Ergo.Gen.Etf.Atom.Of("peer_totals");
+
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleInfoAsync(object request)
         {
+            if (request is global::Ergo.Gen.Events.EventMessage __event)
+            {
+                if (ReferenceEquals(__event.Event, __OnEvent0))
+                {
+                    if (__event.Message is global::Demo.Ok e0)
+                        return __Event0(e0);
+                    if (__event.Message is global::Ergo.Gen.Etf.Term et0 && global::Ergo.Gen.Generated.TermCodec.TryFromTerm(et0, out global::Demo.Ok ev0))
+                        return __Event0(ev0);
+                }
+            }
             switch (request)
             {
                 case global::Demo.Settings m0:
@@ -90,6 +111,12 @@ namespace Demo
         {
             await Note(message);
             return global::Ergo.Gen.Behaviours.ServerResult.NoReply();
+        }
+
+        private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Event0(global::Demo.Ok message)
+        {
+            Peer(message);
+            return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 
         protected override bool AcceptsRawMessages => true;

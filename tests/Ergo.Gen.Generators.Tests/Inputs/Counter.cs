@@ -16,6 +16,7 @@ namespace Demo;
 public enum Color { Red, DarkBlue }
 
 [GenServer(Name = "counter")]
+[Event<Ok>("total_changed", Buffer = 1)]
 public partial class Counter
 {
     private long _total;
@@ -25,6 +26,7 @@ public partial class Counter
     [Call] async Task<Ok> Slow(PlaceOrder order, From from) { await Task.Yield(); return new(_total); }
     [Cast] void Handle(Reset _) => _total = 0;
     [Info] ValueTask Note(Settings s) => ValueTask.CompletedTask;
+    [OnEvent("peer_totals")] void Peer(Ok total) { }
 }
 
 [Supervisor(Strategy.OneForAll, Intensity = 5, PeriodSeconds = 10, Name = "demo_sup")]
