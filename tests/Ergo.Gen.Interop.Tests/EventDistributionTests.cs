@@ -5,6 +5,30 @@ using Ergo.Gen.Processes;
 
 namespace Ergo.Gen.Interop.Tests;
 
+// A generated publisher and subscriber of a typed event: the payload crosses as the term its codec writes.
+[Term] public sealed record Quote(string Symbol, long Price);
+
+[GenServer]
+[Event<Quote>("quotes", Buffer = 1)]
+public partial class Quoter
+{
+    protected override ValueTask<Behaviours.InitResult> InitAsync() => new(RegisterQuotes() ? Behaviours.InitResult.Ok() : Behaviours.InitResult.Stop(Atom.Of("taken")));
+
+    [Cast] void Handle(Quote q) => PublishQuotes(q);
+}
+
+[GenServer]
+internal partial class QuoteBoard(Atom at, Probe probe)
+{
+    protected override async ValueTask<Behaviours.InitResult> InitAsync()
+    {
+        await MonitorEventAsync(Quoter.QuotesEvent, at);
+        return Behaviours.InitResult.Ok();
+    }
+
+    [OnEvent("quotes")] void Show(Quote q) => probe.Node.Send(probe.Pid, q);
+}
+
 /// <summary>Events across two .NET nodes: one message per node, fanned out there in order; the publisher's exit
 /// and the loss of its node reach the subscribers on the other node.</summary>
 public sealed class EventDistributionTests
@@ -91,6 +115,21 @@ public sealed class EventDistributionTests
         a.Send(publisher, new Etf.Tuple(Atom.Of("die"), Atom.Of("closing")));
         Assert.Equal(Atom.Of("closing"), (await probes[1].ReceiveAsync<DownMessage>()).Reason);
         Assert.Equal(Atom.Of("closing"), (await probes[2].ReceiveAsync<DownMessage>()).Reason);
+    }
+
+    [Fact]
+    public async Task A_generated_subscriber_on_another_node_gets_typed_payloads()
+    {
+        var options = new DistributionOptions { Cookie = DistFixture.Cookie };
+        await using var a = await Node.StartAsync(new NodeOptions { Name = "events_q@127.0.0.1" }, options);
+        await using var b = await Node.StartAsync(new NodeOptions { Name = "events_r@127.0.0.1" }, options);
+        var quoter = await a.StartServerAsync(new Quoter());
+        var probe = new Probe(b);
+        await b.StartServerAsync(new QuoteBoard(a.Name, probe));
+        for (var i = 0; i < 20; i++)
+            a.Cast(quoter!, new Quote("ERL", i));
+        for (var i = 0; i < 20; i++)
+            Assert.Equal(new Quote("ERL", i), await probe.ReceiveAsync<Quote>());
     }
 
     [Fact]

@@ -136,7 +136,7 @@ internal sealed partial class Connection
             }
             var rest = control[(4 + reader.Position)..];
             // A generated server decodes the bytes itself, straight into its handler's type.
-            if (target is Behaviours.GenServer { AcceptsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions) is { } raw)
+            if (target is Behaviours.GenServer { WantsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions) is { } raw)
             {
                 target.EnqueueBatched(raw, _wake);
                 return true;

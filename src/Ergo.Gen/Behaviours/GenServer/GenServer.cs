@@ -91,7 +91,11 @@ public abstract class GenServer : Process
 
     /// <summary>Generated servers take messages from other nodes as bytes and decode them straight into their handlers'
     /// types (<see cref="TryHandleRaw"/>); others get terms.</summary>
-    protected internal virtual bool AcceptsRawMessages => false;
+    /// <remarks>Protected, not protected internal: an override must repeat the modifiers, and generated code in an
+    /// assembly that sees our internals would then not compile.</remarks>
+    protected virtual bool AcceptsRawMessages => false;
+
+    internal bool WantsRawMessages => AcceptsRawMessages;
 
     /// <summary>
     /// Generated dispatch for a message that arrived from another node as ETF: reads the tag and arity and decodes
