@@ -13,7 +13,7 @@ namespace Ergo.Gen.Analyzers
     {
         private const string GenServerAttribute = "Ergo.Gen.GenServerAttribute";
         private const string TermAttribute = "Ergo.Gen.TermAttribute";
-        private static readonly string[] HandlerAttributes = { "Ergo.Gen.CallAttribute", "Ergo.Gen.CastAttribute", "Ergo.Gen.InfoAttribute" };
+        private static readonly string[] HandlerAttributes = { "Ergo.Gen.CallAttribute", "Ergo.Gen.CastAttribute", "Ergo.Gen.InfoAttribute", "Ergo.Gen.OnEventAttribute" };
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             DiagnosticDescriptors.NotPartial, DiagnosticDescriptors.HasBaseClass, DiagnosticDescriptors.BadHandler,
@@ -142,6 +142,9 @@ namespace Ergo.Gen.Analyzers
                     continue;
                 }
                 var message = method.Parameters[0].Type;
+                // Event handlers are told apart by event name first: one per event and payload type.
+                if (shortKind == "OnEvent")
+                    shortKind = $"OnEvent(\"{method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.OnEventAttribute").ConstructorArguments.FirstOrDefault().Value}\")";
                 if (seen.TryGetValue((shortKind, message), out var first))
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, location, first.Name, method.Name, shortKind, message.ToDisplayString()));
                 else

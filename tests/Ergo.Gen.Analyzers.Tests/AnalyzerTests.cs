@@ -97,6 +97,12 @@ public sealed class AnalyzerTests
         await Expect("[GenServer] public partial class C { [Cast] void H(Atom a, From f) { } }", "EG0003");
         await Expect("[GenServer] public partial class C { [Call] static int H(Atom a) => 1; }", "EG0003");
         await Expect("[GenServer] public partial class C { [Call] int H(Atom a, From f) => 1; [Cast] Task K(Pid p) => Task.CompletedTask; [Info] void I(Reference r) { } }");
+        // An [OnEvent] handler the generator would skip: no payload, two parameters, a reply, static.
+        await Expect("[GenServer] public partial class C { [OnEvent(\"quotes\")] void H() { } }", "EG0003");
+        await Expect("[GenServer] public partial class C { [OnEvent(\"quotes\")] void H(Atom a, Pid p) { } }", "EG0003");
+        await Expect("[GenServer] public partial class C { [OnEvent(\"quotes\")] int H(Atom a) => 1; }", "EG0003");
+        await Expect("[GenServer] public partial class C { [OnEvent(\"quotes\")] static void H(Atom a) { } }", "EG0003");
+        await Expect("[GenServer] public partial class C { [OnEvent(\"quotes\")] ValueTask H(Atom a) => default; }");
     }
 
     [Fact]
@@ -104,6 +110,9 @@ public sealed class AnalyzerTests
     {
         await Expect("[GenServer] public partial class C { [Call] int A(Atom a) => 1; [Call] int B(Atom a) => 2; }", "EG0004");
         await Expect("[GenServer] public partial class C { [Call] int A(Atom a) => 1; [Cast] void B(Atom a) { } }");
+        // Events: one handler per event and type; the same type for two events, or an [Info] of it too, is fine.
+        await Expect("[GenServer] public partial class C { [OnEvent(\"a\")] void A(Atom a) { } [OnEvent(\"a\")] void B(Atom a) { } }", "EG0004");
+        await Expect("[GenServer] public partial class C { [OnEvent(\"a\")] void A(Atom a) { } [OnEvent(\"b\")] void B(Atom a) { } [Info] void I(Atom a) { } }");
     }
 
     [Fact]
