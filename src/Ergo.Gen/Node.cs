@@ -451,12 +451,19 @@ public sealed class Node : IAsyncDisposable
             throw new ExitException(result, $"{node} did not start {application}: {result}");
     }
 
-    /// <summary>The connected nodes (Erlang ones included) running <paramref name="application"/>, asked through
-    /// application:which_applications/0, and this node if it runs it.</summary>
-    public async Task<IReadOnlyList<Atom>> WhereIsApplicationAsync(string application)
+    /// <summary>The nodes running <paramref name="application"/>: what the registrar says
+    /// (<see cref="DistributionOptions.Registrar"/>), or else the connected nodes (Erlang ones included) that list it
+    /// in application:which_applications/0; and this node if it runs it.</summary>
+    public async Task<IReadOnlyList<Atom>> WhereIsApplicationAsync(string application, CancellationToken cancellationToken = default)
     {
         var name = Atom.Of(application);
         var found = WhichApplications().Any(a => a.Name == application) ? new List<Atom> { Name } : [];
+        if (Distribution?.Options.Registrar is { } registrar
+            && await registrar.ResolveApplicationAsync(application, cancellationToken).ConfigureAwait(false) is { } registered)
+        {
+            found.AddRange(registered.Where(n => n != Name));
+            return found;
+        }
         var asked = ConnectedNodes().Select(async n =>
         {
             try

@@ -52,6 +52,24 @@ public sealed class ProxyRouteTests
     }
 
     [Fact]
+    public async Task A_route_can_come_from_the_registrar()
+    {
+        await using var c = await Node.StartAsync(new NodeOptions { Name = "route_c4@127.0.0.1" }, Options);
+        await using var b = await Node.StartAsync(new NodeOptions { Name = "route_b4@127.0.0.1" }, Options with { AllowProxyRelay = true });
+        await using var a = await Node.StartAsync(new NodeOptions { Name = "route_a4@127.0.0.1" }, Options with
+        {
+            Registrar = new StaticRegistrar { Routes = new Dictionary<string, string> { ["route_c4@127.0.0.1"] = "route_b4@127.0.0.1" } },
+        });
+        var relayed = new ConcurrentQueue<byte[]>();
+        b.Distribution!.Proxy.RelayTap = relayed.Enqueue;
+        await c.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+
+        Assert.Equal(Atom.Ok, await a.CallAsync(Atom.Of("echo"), c.Name, Atom.Ok, TimeSpan.FromSeconds(15)));
+        Assert.NotEmpty(relayed);
+        Assert.Contains(a.Name, b.ConnectedNodes());
+    }
+
+    [Fact]
     public async Task A_node_that_is_not_a_proxy_relays_nothing()
     {
         await using var c = await Node.StartAsync(new NodeOptions { Name = "route_c2@127.0.0.1" }, Options);

@@ -52,4 +52,23 @@ public sealed class RemoteApplicationTests
         Assert.True(await seeker.ConnectAsync(hidden.Name));
         Assert.Equal(hidden.Name, await seeker.RpcAsync(hidden.Name, Atom.Of("erlang"), Atom.Of("node"), [], DistFixture.Wait));
     }
+
+    [Fact]
+    public async Task A_registrar_answers_where_an_application_runs_before_the_connected_nodes_are_asked()
+    {
+        var options = new DistributionOptions { Cookie = DistFixture.Cookie };
+        await using var b = await Node.StartAsync(new NodeOptions { Name = "apps_b2@127.0.0.1" }, options);
+        b.LoadApplication(App("reports"));
+        await b.StartApplicationAsync("reports");
+        await using var a = await Node.StartAsync(new NodeOptions { Name = "apps_a2@127.0.0.1" }, options with
+        {
+            Registrar = new StaticRegistrar { Applications = new Dictionary<string, IReadOnlyList<string>> { ["billing"] = ["apps_far@127.0.0.1"] } },
+        });
+        Assert.True(await a.ConnectAsync(b.Name));
+
+        // Known to the registrar: its answer, though no node is connected that runs it.
+        Assert.Equal([Atom.Of("apps_far@127.0.0.1")], await a.WhereIsApplicationAsync("billing"));
+        // Unknown to it: the connected nodes are asked.
+        Assert.Equal([b.Name], await a.WhereIsApplicationAsync("reports"));
+    }
 }

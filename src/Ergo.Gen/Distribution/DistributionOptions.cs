@@ -53,7 +53,8 @@ public sealed record DistributionOptions
     /// <summary>This node passes tunnels on for others (a proxy). Off by default: a node relays nothing unasked.</summary>
     public bool AllowProxyRelay { get; init; }
 
-    /// <summary>Asked first where a peer listens (then <see cref="StaticPorts"/>, then EPMD).</summary>
+    /// <summary>Asked first where a peer listens (then <see cref="StaticPorts"/>, then EPMD), which node relays to it
+    /// (then <see cref="ProxyRoutes"/>), and which nodes run an application (then the connected nodes).</summary>
     public IRegistrar? Registrar { get; init; }
 
     /// <summary>Applications of this node that other nodes may start (<c>Node.StartApplicationOnAsync</c>); none by default.</summary>

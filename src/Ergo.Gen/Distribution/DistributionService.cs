@@ -207,10 +207,9 @@ internal sealed class DistributionService : IAsyncDisposable
             timeout.CancelAfter(Options.HandshakeTimeout);
             var host = peer.Name[(peer.Name.IndexOf('@') + 1)..];
             var version = 6;
-            if (Options.ProxyRoutes.TryGetValue(peer.Name, out var route))
+            if (await ResolveRouteAsync(peer, timeout.Token).ConfigureAwait(false) is { } via)
             {
-                // A static route: through the relay node, TLS end to end inside the tunnel.
-                var via = Atom.Of(route);
+                // A proxy route: through the relay node, TLS end to end inside the tunnel.
                 if (!await ConnectNodeAsync(via, timeout.Token).ConfigureAwait(false))
                     throw new HandshakeException($"the route to {peer} goes through {via}, which cannot be reached");
                 stream = await TunnelTls.ConnectAsync(Proxy.OpenTunnel(via, peer), host, timeout.Token).ConfigureAwait(false);
@@ -263,6 +262,13 @@ internal sealed class DistributionService : IAsyncDisposable
             socket?.Dispose();
             connection.Close($"connect failed: {e.Message}");
         }
+    }
+
+    private async ValueTask<Atom?> ResolveRouteAsync(Atom peer, CancellationToken ct)
+    {
+        if (Options.Registrar is { } registrar && await registrar.ResolveRouteAsync(peer, ct).ConfigureAwait(false) is { } via)
+            return via;
+        return Options.ProxyRoutes.TryGetValue(peer.Name, out var route) ? Atom.Of(route) : null;
     }
 
     private async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, CancellationToken ct)
