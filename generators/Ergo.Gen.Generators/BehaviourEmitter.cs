@@ -145,7 +145,7 @@ namespace Ergo.Gen.Generators
             w.Line("    typed[n++] = t;");
             if (!element.IsTerm && element.Kind is not null)
             {
-                w.Line($"else if (e is {Etf}.Term term && {Decode(element, "term", "d")})");
+                w.Line($"else if (e is {Etf}.Term term && {TermExpressions.Decode(element, "term", "d")})");
                 w.Line("    typed[n++] = d;");
             }
             w.Line("else");
@@ -159,7 +159,7 @@ namespace Ergo.Gen.Generators
         {
             if (value.IsTerm && value.TypeName == $"{Etf}.Term")
                 return;
-            var condition = value.Kind is null && !value.IsTerm ? "false" : Decode(value, parameter, "v");
+            var condition = value.Kind is null && !value.IsTerm ? "false" : TermExpressions.Decode(value, parameter, "v");
             w.Open($"if (!({condition}))");
             var badValue = $"new {Etf}.Tuple({Etf}.Atom.Of(\"bad_value\"), {parameter})";
             if (callback.Callback is "TxCancel" or "JobCancel")
@@ -206,7 +206,7 @@ namespace Ergo.Gen.Generators
             if (emitted is { IsTerm: false, Kind: not null })
             {
                 w.Open($"protected override {Etf}.Term EventToTerm(object value)");
-                w.Line($"return value is {emitted.TypeName} e ? {Encode(emitted, "e")} : base.EventToTerm(value);");
+                w.Line($"return value is {emitted.TypeName} e ? {TermExpressions.Encode(emitted, "e")} : base.EventToTerm(value);");
                 w.Close();
                 w.Line();
             }
@@ -214,27 +214,11 @@ namespace Ergo.Gen.Generators
             if (consumed is { IsTerm: false, Kind: not null })
             {
                 w.Open($"protected override object EventFromTerm({Etf}.Term term)");
-                w.Line($"return {Decode(consumed, "term", "e")} ? e! : base.EventFromTerm(term);");
+                w.Line($"return {TermExpressions.Decode(consumed, "term", "e")} ? e! : base.EventFromTerm(term);");
                 w.Close();
                 w.Line();
             }
         }
-
-        private static string Decode(TypedValue value, string term, string target) => value.IsTerm
-            ? $"{term} is {value.TypeName} {target}"
-            : value.Kind switch
-            {
-                ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm({term}, out {value.TypeName} {target})",
-                ValueKind.Custom => $"{value.TypeName}.TryFromTerm({term}, out {value.TypeName} {target})",
-                _ => $"{Convert}.TryFromTerm({term}, out {value.TypeName} {target})",
-            };
-
-        private static string Encode(TypedValue value, string expression) => value.Kind switch
-        {
-            ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({expression})",
-            ValueKind.Custom => $"{value.TypeName}.ToTerm({expression})",
-            _ => $"{Convert}.ToTerm({expression})",
-        };
 
         private static string Display(string typeName) => typeName.Replace("global::", "");
     }

@@ -49,13 +49,13 @@ namespace Ergo.Gen.Generators
                     var role = Role(parameter.Type, callback, out var element);
                     arguments.Add(new Argument(role));
                     if (role is ArgumentRole.Value or ArgumentRole.Events)
-                        value = Typed(element ?? parameter.Type);
+                        value = Parser.Typed(element ?? parameter.Type);
                 }
-                var (returnKind, returned) = Return(method.ReturnType);
+                var (returnKind, returned) = Parser.Return(method.ReturnType);
                 var returnsResult = returned?.ToDisplayString() == "Ergo.Gen.Behaviours.ServerResult";
                 TypedValue? emits = null;
                 if (returned is not null && !returnsResult && Elements(returned) is { } emitted)
-                    emits = Typed(emitted);
+                    emits = Parser.Typed(emitted);
                 callbacks.Add(new CallbackSpec(callback, method.Name, arguments.ToEquatableArray(), value, returnKind, returnsResult, emits,
                     Parser.Name(method.ReturnType)));
             }
@@ -103,35 +103,6 @@ namespace Ergo.Gen.Generators
             if (Enumerable(type) is { } direct)
                 return direct;
             return type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>")?.TypeArguments[0];
-        }
-
-        private static TypedValue Typed(ITypeSymbol type)
-        {
-            if (Parser.IsTerm(type))
-                return new TypedValue(Parser.Name(type), null, true);
-            ValueKind? kind = Parser.IsTermType(type) ? ValueKind.TermType
-                : type.TypeKind == TypeKind.Enum ? ValueKind.Enum
-                : TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
-                : Parser.IsConvertible(type) ? ValueKind.Primitive
-                : null;
-            return new TypedValue(Parser.Name(type), kind, false);
-        }
-
-        private static (ReturnKind Kind, ITypeSymbol? Value) Return(ITypeSymbol type)
-        {
-            if (type.SpecialType == SpecialType.System_Void)
-                return (ReturnKind.Void, null);
-            if (type is INamedTypeSymbol named)
-            {
-                switch (named.OriginalDefinition.ToDisplayString())
-                {
-                    case "System.Threading.Tasks.Task": return (ReturnKind.Task, null);
-                    case "System.Threading.Tasks.ValueTask": return (ReturnKind.ValueTask, null);
-                    case "System.Threading.Tasks.Task<TResult>": return (ReturnKind.TaskOfValue, named.TypeArguments[0]);
-                    case "System.Threading.Tasks.ValueTask<TResult>": return (ReturnKind.ValueTaskOfValue, named.TypeArguments[0]);
-                }
-            }
-            return (ReturnKind.Value, type);
         }
     }
 }

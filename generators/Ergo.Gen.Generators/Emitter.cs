@@ -643,29 +643,12 @@ namespace Ergo.Gen.Generators
                 w.Line($"protected bool Register{e.Identifier}() => RegisterEvent({e.Identifier}Event, {options});");
                 w.Line();
                 w.Line($"/// <summary>Publishes one message to the subscribers of <c>{e.Name}</c>.</summary>");
-                w.Line($"protected bool Publish{e.Identifier}({e.PayloadType} payload) => SendEvent({e.Identifier}Event, {PayloadToTerm(e.PayloadKind, e.PayloadIsTerm, e.PayloadType, "payload")});");
+                // A payload with no term form goes as the .NET object (local subscribers only); a Term as itself.
+                var published = e.Payload.Kind is null ? "payload!" : TermExpressions.Encode(e.Payload, "payload");
+                w.Line($"protected bool Publish{e.Identifier}({e.Payload.TypeName} payload) => SendEvent({e.Identifier}Event, {published});");
                 w.Line();
             }
         }
-
-        private static string PayloadToTerm(ValueKind? kind, bool isTerm, string type, string expression) =>
-            isTerm ? expression
-            : kind switch
-            {
-                ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({expression})",
-                ValueKind.Custom => $"{type}.ToTerm({expression})",
-                ValueKind.Primitive => $"{Convert}.ToTerm({expression})",
-                _ => $"(object){expression}!",
-            };
-
-        private static string PayloadFromTerm(ValueKind? kind, string type) =>
-            kind switch
-            {
-                ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm",
-                ValueKind.Custom => $"{type}.TryFromTerm",
-                ValueKind.Primitive => $"{Convert}.TryFromTerm",
-                _ => "",
-            };
 
         // [OnEvent] handlers: an EventMessage for one of their events, its message read into the handler's type
         // (as the .NET object a local publisher sent, or from the term a remote one did); other events fall through
@@ -680,9 +663,8 @@ namespace Ergo.Gen.Generators
                 var h = events[i];
                 w.Open($"if (ReferenceEquals(__event.Event, __OnEvent{i}))");
                 w.Line($"if (__event.Message is {h.MessageType} e{i})").Line($"    return __Event{i}(e{i});");
-                var from = PayloadFromTerm(h.ReplyKind, h.MessageType);
-                if (from.Length > 0)
-                    w.Line($"if (__event.Message is {Etf}.Term et{i} && {from}(et{i}, out {h.MessageType} ev{i}))").Line($"    return __Event{i}(ev{i});");
+                if (h.EventPayload is { IsTerm: false, Kind: not null } payload)
+                    w.Line($"if (__event.Message is {Etf}.Term et{i} && {TermExpressions.Decode(payload, $"et{i}", $"ev{i}")})").Line($"    return __Event{i}(ev{i});");
                 w.Close();
             }
             w.Close();

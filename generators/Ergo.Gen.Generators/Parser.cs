@@ -161,7 +161,7 @@ namespace Ergo.Gen.Generators
                 {
                     var payload = method.Parameters[0].Type;
                     handlers.Add(new HandlerSpec(HandlerKind.Event, method.Name, Name(payload), IsTermType(payload), IsTerm(payload), false,
-                        Return(method.ReturnType).Kind, null, PayloadKind(payload)) { EventName = eventName });
+                        Return(method.ReturnType).Kind, null, null) { EventName = eventName, EventPayload = Typed(payload) });
                     continue;
                 }
                 var kind = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).FirstOrDefault(n => n is "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute" or "Ergo.Gen.InfoAttribute");
@@ -189,22 +189,28 @@ namespace Ergo.Gen.Generators
                     continue;
                 var payload = e.AttributeClass!.TypeArguments[0];
                 var buffer = e.NamedArguments.FirstOrDefault(a => a.Key == "Buffer").Value.Value is int b ? b : 0;
-                events.Add(new EventSpec(eventName, Naming.Pascal(eventName), Name(payload), PayloadKind(payload), IsTerm(payload), buffer));
+                events.Add(new EventSpec(eventName, Naming.Pascal(eventName), Typed(payload), buffer));
             }
             var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
             return new GenServerSpec(ns, type.Name, Name(type), registered, parameterless, handlers.ToEquatableArray()) { Events = events.ToEquatableArray() };
         }
 
-        private static ValueKind? PayloadKind(ITypeSymbol type) =>
-            IsTerm(type) ? null
-            : IsTermType(type) ? ValueKind.TermType
-            : type.TypeKind == TypeKind.Enum ? ValueKind.Enum
-            : TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
-            : IsConvertible(type) ? ValueKind.Primitive
-            : null;
+        /// <summary>How a stage event, saga value or event payload of this type converts to and from a term.</summary>
+        internal static TypedValue Typed(ITypeSymbol type)
+        {
+            if (IsTerm(type))
+                return new TypedValue(Name(type), null, true);
+            ValueKind? kind = IsTermType(type) ? ValueKind.TermType
+                : type.TypeKind == TypeKind.Enum ? ValueKind.Enum
+                : TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
+                : IsConvertible(type) ? ValueKind.Primitive
+                : null;
+            return new TypedValue(Name(type), kind, false);
+        }
 
-        private static (ReturnKind Kind, ITypeSymbol? Reply) Return(ITypeSymbol type)
+        /// <summary>What a handler returns: nothing, a value, or either through Task/ValueTask, and the value's type.</summary>
+        internal static (ReturnKind Kind, ITypeSymbol? Reply) Return(ITypeSymbol type)
         {
             if (type.SpecialType == SpecialType.System_Void)
                 return (ReturnKind.Void, null);

@@ -10,9 +10,6 @@ namespace Ergo.Gen.Generators.Model
     /// <summary>A handler parameter, in order (a record struct, so that the array of them compares by value).</summary>
     internal readonly record struct Argument(ArgumentRole Role);
 
-    /// <summary>How a typed value (an event, a saga value) converts from and to a term.</summary>
-    internal sealed record TypedValue(string TypeName, ValueKind? Kind, bool IsTerm);
-
     /// <summary>One [Demand]/[Events]/[Tx...]/[Job...] method: the callback it implements, its arguments and result.</summary>
     internal sealed record CallbackSpec(
         string Callback,

@@ -20,10 +20,13 @@ namespace Ergo.Gen.Generators.Model
     {
         /// <summary>For an [OnEvent] handler: the event's name.</summary>
         public string? EventName { get; init; }
+
+        /// <summary>For an [OnEvent] handler: how its payload reads from a term.</summary>
+        public TypedValue? EventPayload { get; init; }
     }
 
     /// <summary>An event the server publishes ([Event&lt;T&gt;]).</summary>
-    internal sealed record EventSpec(string Name, string Identifier, string PayloadType, ValueKind? PayloadKind, bool PayloadIsTerm, int Buffer);
+    internal sealed record EventSpec(string Name, string Identifier, TypedValue Payload, int Buffer);
 
     /// <summary>A [GenServer] class and its handlers.</summary>
     internal sealed record GenServerSpec(
