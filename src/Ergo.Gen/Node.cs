@@ -74,6 +74,12 @@ public sealed class Node : IAsyncDisposable
         node.Distribution.NodeStatusChanged += node.OnNodeStatus;
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
+        node.Global = new GlobalNameServer();
+        var global = await node.StartServerAsync(node.Global, GlobalNameServer.ProcessName).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("global_name_server did not start");
+        node._globalRegistrar = new GlobalRegistrar(node, global);
+        node.Distribution.NodeStatusChanged += (peer, up) => node.Send(global, new GlobalNameServer.NodeStatus(peer, up,
+            up && node.Distribution.Find(peer) is { } c && (c.Flags & DistFlags.Published) != 0));
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
         node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(node.Distribution.Proxy)));
         await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
@@ -84,6 +90,28 @@ public sealed class Node : IAsyncDisposable
 
     /// <summary>The distribution layer, when this node was started with <see cref="StartAsync(NodeOptions, DistributionOptions?, CancellationToken)"/>.</summary>
     internal DistributionService? Distribution { get; private set; }
+
+    /// <summary>This node's part in OTP's <c>global</c>, when it is distributed.</summary>
+    internal GlobalNameServer? Global { get; private set; }
+
+    /// <summary>global:whereis_name/1: the process registered under <paramref name="name"/> in the cluster's
+    /// <c>global</c> name table, as this node has learned it; null when there is none.</summary>
+    public Pid? WhereIsGlobal(Term name) => Global?.WhereIs(name);
+
+    /// <summary>global:registered_names/0 as this node has learned them.</summary>
+    public Term[] GlobalNames() => Global?.RegisteredNames() ?? [];
+
+    private GlobalRegistrar? _globalRegistrar;
+
+    /// <summary>global:register_name/2: registers <paramref name="pid"/> under <paramref name="name"/> on every node
+    /// <c>global</c> knows (Erlang's <c>global:whereis_name</c> and <c>global:send</c> then find it); false when
+    /// the name is taken.</summary>
+    public Task<bool> RegisterGlobalNameAsync(Term name, Pid pid) => _globalRegistrar is { } r ? r.RegisterAsync(name, pid)
+        : throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
+
+    /// <summary>global:unregister_name/1.</summary>
+    public Task<bool> UnregisterGlobalNameAsync(Term name) => _globalRegistrar is { } r ? r.UnregisterAsync(name)
+        : throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
 
     /// <summary>Answers I/O requests from processes we spawn for other nodes (their output goes to the log).</summary>
     internal Pid? GroupLeader { get; private set; }

@@ -388,6 +388,26 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_nameless_erl_node_is_given_a_name_by_us_and_talks_hidden()
+    {
+        // erl -name undefined@Host asks the first node it reaches for a name (the 'named:' handshake status).
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_namer@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie });
+        var seen = new TaskCompletionSource<Atom>(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.NodeStatusChanged += (n, up) => { if (up) seen.TrySetResult(n); };
+        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        var target = $"'{node.Name.Name}'";
+        using var peer = new ErlangPeer("undefined", DistFixture.Cookie, ".",
+            $"true = net_kernel:connect_node({target}), Me = node(), Me = gen_server:call({{echo, {target}}}, node()), "
+            + $"io:format(\"named ~s visible ~p hidden ~p~n\", [Me, nodes(), nodes(hidden)]), timer:sleep(60000).");
+        var output = await peer.WaitForOutputAsync("named ", DistFixture.Wait);
+        var name = await seen.Task.WaitAsync(DistFixture.Wait);
+        Assert.EndsWith("@127.0.0.1", name.Name);
+        Assert.DoesNotContain("undefined", name.Name);
+        Assert.Contains($"named {name.Name} visible [] hidden ['{node.Name.Name}']", output);
+    }
+
+    [Fact]
     public async Task Two_nodes_connecting_to_each_other_at_once_end_with_one_working_connection()
     {
         for (var round = 0; round < 5; round++)

@@ -25,7 +25,8 @@ public static class TermOrder
             (Atom x, Atom y) => x.Utf8.AsSpan().SequenceCompareTo(y.Utf8),
             (Reference x, Reference y) => CompareReferences(x, y),
             (Port x, Port y) => Chain(Compare(x.Node, y.Node), x.Id.CompareTo(y.Id), x.Creation.CompareTo(y.Creation)),
-            (Pid x, Pid y) => Chain(Compare(x.Node, y.Node), x.Serial.CompareTo(y.Serial), x.Id.CompareTo(y.Id), x.Creation.CompareTo(y.Creation)),
+            // Pids compare by serial and number before their node (checked against OTP 25; ports and references put the node first).
+            (Pid x, Pid y) => Chain(x.Serial.CompareTo(y.Serial), x.Id.CompareTo(y.Id), Compare(x.Node, y.Node), x.Creation.CompareTo(y.Creation)),
             (Tuple x, Tuple y) => x.Arity != y.Arity ? x.Arity.CompareTo(y.Arity) : CompareSequences(x.Elements, y.Elements),
             (Map x, Map y) => CompareMaps(x, y),
             (List x, List y) => CompareLists(x, y),

@@ -149,6 +149,16 @@ internal static class Handshake
         {
             throw new HandshakeException($"expected send_name, got {Describe(name)}");
         }
+        // A node started as undefined@Host sends only its host and NAME_ME: we name it (net_kernel does the same,
+        // a random base-36 name on that host) and tell it its name and creation in the 'named:' status.
+        var dynamic = version == 6 && (theirFlags & DistFlags.NameMe) != 0;
+        if (dynamic)
+        {
+            if (theirName.Length == 0 || theirName.Contains('@') || theirName.Length > 200)
+                throw new HandshakeException($"a peer asking for a name sent '{theirName}', not a host");
+            theirName = DynamicName(theirName);
+            theirCreation = (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue);
+        }
         if (!IsNodeName(theirName))
             throw new HandshakeException($"peer name '{theirName}' is not name@host");
         theirFlags = DistFlagSets.Expand(theirFlags);
@@ -163,7 +173,15 @@ internal static class Handshake
             throw;
         }
 
-        switch (me.MarkPending(peer))
+        var decision = me.MarkPending(peer);
+        if (dynamic)
+        {
+            // A fresh random name has no connection to be simultaneous with.
+            if (decision != PendingDecision.Ok)
+                throw new HandshakeException($"the name {theirName} made for a nameless peer is taken");
+            await SendAsync(s, me.FrameHeader, Named(theirName, theirCreation), ct).ConfigureAwait(false);
+        }
+        else switch (decision)
         {
             case PendingDecision.Ok:
                 await SendAsync(s, me.FrameHeader, [(byte)'s', .. "ok"u8], ct).ConfigureAwait(false);
@@ -183,6 +201,9 @@ internal static class Handshake
                 break;
         }
 
+        // To a nameless peer we answer with NAME_ME in place of PUBLISHED (as dist_util does): the connection is
+        // hidden, and the peer takes the name only if the flags both sides keep still say NAME_ME.
+        var offered = dynamic ? (me.Offered & ~DistFlags.Published) | DistFlags.NameMe : me.Offered;
         var ourChallenge = NewChallenge();
         var ourName = Encoding.UTF8.GetBytes(me.NodeName);
         byte[] challenge;
@@ -190,7 +211,7 @@ internal static class Handshake
         {
             challenge = new byte[1 + 8 + 4 + 4 + 2 + ourName.Length];
             challenge[0] = (byte)'N';
-            BinaryPrimitives.WriteUInt64BigEndian(challenge.AsSpan(1), (ulong)me.Offered);
+            BinaryPrimitives.WriteUInt64BigEndian(challenge.AsSpan(1), (ulong)offered);
             BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(9), ourChallenge);
             BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(13), me.Creation);
             BinaryPrimitives.WriteUInt16BigEndian(challenge.AsSpan(17), (ushort)ourName.Length);
@@ -201,7 +222,7 @@ internal static class Handshake
             challenge = new byte[1 + 2 + 4 + 4 + ourName.Length];
             challenge[0] = (byte)'n';
             BinaryPrimitives.WriteUInt16BigEndian(challenge.AsSpan(1), 5);
-            BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(3), (uint)me.Offered);
+            BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(3), (uint)offered);
             BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(7), ourChallenge);
             ourName.CopyTo(challenge, 11);
         }
@@ -214,7 +235,7 @@ internal static class Handshake
             throw new HandshakeException($"{theirName} has the wrong cookie", wrongCookie: true);
         var theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1));
         await SendAsync(s, me.FrameHeader, [(byte)'a', .. Digest(theirChallenge, me.Cookie)], ct).ConfigureAwait(false);
-        return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);
+        return new HandshakeResult(peer, offered & theirFlags, theirCreation, version);
     }
 
     private static byte[] SendName(HandshakeContext me)
@@ -238,6 +259,34 @@ internal static class Handshake
         BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(1), 5);
         BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(3), (uint)me.Offered);
         name.CopyTo(m, 7);
+        return m;
+    }
+
+    /// <summary>A name for a peer that has none: 64 random bits in base 36, at the host it gave.</summary>
+    internal static string DynamicName(string host)
+    {
+        Span<byte> bits = stackalloc byte[8];
+        RandomNumberGenerator.Fill(bits);
+        var n = BinaryPrimitives.ReadUInt64BigEndian(bits);
+        var digits = new StringBuilder();
+        do
+        {
+            digits.Insert(0, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[(int)(n % 36)]);
+            n /= 36;
+        } while (n != 0);
+        return digits.Append('@').Append(host).ToString();
+    }
+
+    /// <summary>The status that names a nameless peer: 's', "named:", Nlen:u16, Name, Creation:u32.</summary>
+    private static byte[] Named(string name, uint creation)
+    {
+        var bytes = Encoding.UTF8.GetBytes(name);
+        var m = new byte[1 + 6 + 2 + bytes.Length + 4];
+        m[0] = (byte)'s';
+        "named:"u8.CopyTo(m.AsSpan(1));
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(7), (ushort)bytes.Length);
+        bytes.CopyTo(m, 9);
+        BinaryPrimitives.WriteUInt32BigEndian(m.AsSpan(9 + bytes.Length), creation);
         return m;
     }
 

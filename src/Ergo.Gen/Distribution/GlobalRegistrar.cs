@@ -1,0 +1,110 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>
+/// global:register_name/2 and unregister_name/1 made from .NET, the way global's registrar makes them: take the
+/// <c>global</c> lock on every node global knows (the greatest node name first, so two registrars cannot each
+/// hold half the nodes), tell every node's global_name_server, release. Erlang nodes then monitor the
+/// registered process themselves and drop the name when it ends.
+/// </summary>
+internal sealed class GlobalRegistrar(Node node, Pid server)
+{
+    private static readonly Atom Global = Atom.Of("global");
+    private static readonly Atom SetLock = Atom.Of("set_lock");
+    private static readonly Atom DelLock = Atom.Of("del_lock");
+    private static readonly Atom Register = Atom.Of("register");
+    private static readonly Atom Unregister = Atom.Of("unregister");
+    private static readonly Atom GetKnown = Atom.Of("get_known");
+    // What global:register_name/2 passes: the default resolver of a clash between partitions.
+    private static readonly ExportFun RandomExitName = new(Global, Atom.Of("random_exit_name"), 3);
+
+    // One transaction at a time: they share one lock requester (the node's own process), as global's one registrar does.
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    public Task<bool> RegisterAsync(Term name, Pid pid) => InTransactionAsync(async nodes =>
+    {
+        if (node.WhereIsGlobal(name) is not null)
+            return false;
+        await CallAllAsync(nodes, new Etf.Tuple(Register, name, pid, RandomExitName)).ConfigureAwait(false);
+        return true;
+    });
+
+    public Task<bool> UnregisterAsync(Term name) => InTransactionAsync(async nodes =>
+    {
+        await CallAllAsync(nodes, new Etf.Tuple(Unregister, name)).ConfigureAwait(false);
+        return true;
+    });
+
+    private async Task<bool> InTransactionAsync(Func<Atom[], Task<bool>> body)
+    {
+        await _one.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var id = new Etf.Tuple(Global, node.SystemProcess.Self);
+            for (var attempt = 0; ; attempt++)
+            {
+                var nodes = await KnownAsync().ConfigureAwait(false);
+                var boss = nodes.MaxBy(n => n, Comparer<Atom>.Create((a, b) => TermOrder.Compare(a, b)))!;
+                if (await LockAsync([boss], id).ConfigureAwait(false))
+                {
+                    if (await LockAsync(nodes, id).ConfigureAwait(false) && (await KnownAsync().ConfigureAwait(false)).Except(nodes).Any() is false)
+                    {
+                        try
+                        {
+                            return await body(nodes).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            await ReleaseAsync(nodes.Where(n => n != boss).ToArray(), id).ConfigureAwait(false);
+                            await ReleaseAsync([boss], id).ConfigureAwait(false);
+                        }
+                    }
+                    await ReleaseAsync([boss], id).ConfigureAwait(false);
+                }
+                // Someone else holds it: back off a random, growing while, as global's random_sleep does.
+                await Task.Delay(Random.Shared.Next(0, 100 * Math.Min(attempt + 1, 10))).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    /// <summary>This node and every node its global_name_server knows.</summary>
+    private async Task<Atom[]> KnownAsync()
+    {
+        var known = await node.CallAsync(server, GetKnown).ConfigureAwait(false) as List ?? List.Nil;
+        return [node.Name, .. known.Elements.Select(k => k is Etf.Tuple { Arity: 2 } t ? t[0] : k).OfType<Atom>()];
+    }
+
+    /// <summary>set_lock on each node; on a refusal, the nodes that said yes are released again.</summary>
+    private async Task<bool> LockAsync(Atom[] nodes, Term id)
+    {
+        var replies = await Task.WhenAll(nodes.Select(async n => (Node: n, Reply: await CallAsync(n, new Etf.Tuple(SetLock, id)).ConfigureAwait(false))))
+            .ConfigureAwait(false);
+        if (replies.All(r => r.Reply is not Atom a || a != Atom.False))
+            return true;
+        await ReleaseAsync(replies.Where(r => r.Reply == Atom.True).Select(r => r.Node).ToArray(), id).ConfigureAwait(false);
+        return false;
+    }
+
+    private Task ReleaseAsync(Atom[] nodes, Term id) => CallAllAsync(nodes, new Etf.Tuple(DelLock, id));
+
+    private Task CallAllAsync(Atom[] nodes, Term request) => Task.WhenAll(nodes.Select(n => CallAsync(n, request)));
+
+    /// <summary>A node that is gone gives no reply and does not count, as in gen_server:multi_call.</summary>
+    private async Task<Term?> CallAsync(Atom target, Term request)
+    {
+        try
+        {
+            return await node.CallAsync(GlobalNameServer.ProcessName, target, request, TimeSpan.FromSeconds(30)).ConfigureAwait(false) as Term;
+        }
+        catch (Exception e) when (e is ExitException or OperationCanceledException or TimeoutException)
+        {
+            return null;
+        }
+    }
+}

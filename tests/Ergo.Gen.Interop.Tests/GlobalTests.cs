@@ -1,0 +1,76 @@
+using Ergo.Gen.Distribution;
+using Ergo.Gen.Etf;
+
+namespace Ergo.Gen.Interop.Tests;
+
+/// <summary>
+/// OTP's <c>global</c> with a .NET node in the cluster: a visible node must take part in global's sync, or
+/// <c>global:sync()</c> on every Erlang node waits for it forever. Two real erl nodes and one .NET node.
+/// </summary>
+public sealed class GlobalTests
+{
+    private static Atom A(string name) => Atom.Of(name);
+
+    [Fact]
+    public async Task Erlang_nodes_sync_global_with_us_and_names_registered_anywhere_are_seen_everywhere()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_global@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie });
+        using var first = new ErlangPeer("erl_global_a", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var second = new ErlangPeer("erl_global_b", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        Assert.Contains("pong", await first.WaitForOutputAsync("peer ready", DistFixture.Wait));
+        Assert.Contains("pong", await second.WaitForOutputAsync("peer ready", DistFixture.Wait));
+        var a = A(first.Name);
+        var b = A(second.Name);
+        Task<Term> Erl(Atom peer, string module, string function, params Term[] args) =>
+            node.RpcAsync(peer, A(module), A(function), args, DistFixture.Wait);
+
+        // The Erlang nodes meet too: each side's partition includes us, and global locks us in both syncs.
+        Assert.Equal(A("pong"), await Erl(b, "net_adm", "ping", a));
+        Assert.Equal(Atom.Ok, await Erl(a, "global", "sync"));
+        Assert.Equal(Atom.Ok, await Erl(b, "global", "sync"));
+
+        // A name registered on one Erlang node is known on the other and here (global's register reaches us too).
+        var sleeper = Assert.IsType<Pid>(await Erl(a, "dist_peer", "sleeper"));
+        Assert.Equal(A("yes"), await Erl(a, "global", "register_name", A("erl_name"), sleeper));
+        Assert.Equal(sleeper, await Erl(b, "global", "whereis_name", A("erl_name")));
+        Assert.Equal(sleeper, node.WhereIsGlobal(A("erl_name")));
+
+        // A name registered from .NET: both Erlang nodes find it, and global:send reaches the process.
+        var probe = new Probe(node);
+        Assert.True(await node.RegisterGlobalNameAsync(A("dotnet_name"), probe.Pid));
+        Assert.False(await node.RegisterGlobalNameAsync(A("erl_name"), probe.Pid));
+        Assert.Equal(probe.Pid, await Erl(a, "global", "whereis_name", A("dotnet_name")));
+        Assert.Equal(probe.Pid, await Erl(b, "global", "whereis_name", A("dotnet_name")));
+        await Erl(b, "global", "send", A("dotnet_name"), A("via_global"));
+        Assert.Equal(A("via_global"), await probe.ReceiveAsync());
+
+        // The Erlang process ends: we drop its name as the Erlang nodes do (our monitor fires).
+        await Erl(a, "dist_peer", "stop", sleeper, A("done"));
+        var deadline = DateTime.UtcNow + DistFixture.Wait;
+        while (node.WhereIsGlobal(A("erl_name")) is not null && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        Assert.Null(node.WhereIsGlobal(A("erl_name")));
+        Assert.Equal(A("undefined"), await Erl(b, "global", "whereis_name", A("erl_name")));
+
+        // Unregistered from .NET: gone everywhere.
+        Assert.True(await node.UnregisterGlobalNameAsync(A("dotnet_name")));
+        Assert.Equal(A("undefined"), await Erl(a, "global", "whereis_name", A("dotnet_name")));
+        Assert.Null(node.WhereIsGlobal(A("dotnet_name")));
+    }
+
+    [Fact]
+    public async Task A_hidden_dotnet_node_stays_out_of_global()
+    {
+        var beams = ErlangTool.CompileModules("dist_peer");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_global_hidden@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, Hidden = true });
+        using var peer = new ErlangPeer("erl_global_hidden", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        Assert.Contains("pong", await peer.WaitForOutputAsync("peer ready", DistFixture.Wait));
+        var name = A(peer.Name);
+        Assert.Equal(Atom.Ok, await node.RpcAsync(name, A("global"), A("sync"), [], DistFixture.Wait));
+        // Erlang's global does not count a hidden node among the nodes it knows.
+        Assert.Equal(List.Nil, await node.RpcAsync(name, A("gen_server"), A("call"), [A("global_name_server"), A("get_known")], DistFixture.Wait));
+    }
+}
