@@ -102,6 +102,32 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task Pids_ports_and_references_sort_as_erlang_sorts_them()
+    {
+        // global orders its lockers' pids with lists:sort, so our order must be Erlang's, not a guess.
+        var terms = new List<Term>();
+        foreach (var node in new[] { Atom.Of("a@h"), Atom.Of("z@h") })
+        {
+            foreach (var n in new uint[] { 5, 6 })
+            {
+                foreach (var c in new uint[] { 1, 2 })
+                {
+                    terms.Add(new Pid(node, n, 0, c));
+                    terms.Add(new Pid(node, n, 1, c));
+                    terms.Add(new Port(node, n, c));
+                    terms.Add(new Reference(node, c, n, 1, 1));
+                    terms.Add(new Reference(node, c, 1, 1, n));
+                    terms.Add(new Reference(node, c, n, 1));
+                }
+            }
+        }
+        var shuffled = terms.OrderBy(_ => Random.Shared.Next()).ToArray();
+        var theirs = (List)await f.Erl("lists", "sort", new List(shuffled));
+        var ours = shuffled.Order(Comparer<Term>.Create(TermOrder.Compare)).ToArray();
+        Assert.Equal(theirs.Elements, ours);
+    }
+
+    [Fact]
     public async Task Gen_server_calls_and_casts_from_erlang_reach_dotnet()
     {
         var request = new Etf.Tuple(A("hello"), new List(1, 2, 3), Binary.FromUtf8("bin"), 3.5, Integer.Of(System.Numerics.BigInteger.Pow(2, 80)));

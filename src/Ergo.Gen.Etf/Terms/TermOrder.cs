@@ -24,8 +24,9 @@ public static class TermOrder
             (Float x, Integer y) => -CompareIntegerFloat(y, x.Value),
             (Atom x, Atom y) => x.Utf8.AsSpan().SequenceCompareTo(y.Utf8),
             (Reference x, Reference y) => CompareReferences(x, y),
-            (Port x, Port y) => Chain(Compare(x.Node, y.Node), x.Id.CompareTo(y.Id), x.Creation.CompareTo(y.Creation)),
-            // Pids compare by serial and number before their node (checked against OTP 25; ports and references put the node first).
+            // As OTP 25's lists:sort orders them (checked by an interop test): ports and references by node, creation,
+            // then number; pids by serial and number before their node and creation.
+            (Port x, Port y) => Chain(Compare(x.Node, y.Node), x.Creation.CompareTo(y.Creation), x.Id.CompareTo(y.Id)),
             (Pid x, Pid y) => Chain(x.Serial.CompareTo(y.Serial), x.Id.CompareTo(y.Id), Compare(x.Node, y.Node), x.Creation.CompareTo(y.Creation)),
             (Tuple x, Tuple y) => x.Arity != y.Arity ? x.Arity.CompareTo(y.Arity) : CompareSequences(x.Elements, y.Elements),
             (Map x, Map y) => CompareMaps(x, y),
@@ -61,7 +62,7 @@ public static class TermOrder
 
     private static int CompareReferences(Reference x, Reference y)
     {
-        var c = Compare(x.Node, y.Node);
+        var c = Chain(Compare(x.Node, y.Node), x.Creation.CompareTo(y.Creation));
         if (c != 0)
             return c;
         if (x.Ids.Length != y.Ids.Length)
@@ -71,7 +72,7 @@ public static class TermOrder
             if (x.Ids[i] != y.Ids[i])
                 return x.Ids[i].CompareTo(y.Ids[i]);
         }
-        return x.Creation.CompareTo(y.Creation);
+        return 0;
     }
 
     private static int CompareSequences(Term[] x, Term[] y)
