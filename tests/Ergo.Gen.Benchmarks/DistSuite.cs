@@ -28,13 +28,23 @@ public static class DistSuite
             var erlNode = Atom.Of("dist_bench_erl@127.0.0.1");
             ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
-            yield return ("dist.small", Best(rounds, () => DotnetToDotnet(a, b, Small, n)), "per_s");
-            yield return ("dist.small.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "small", n)), "per_s");
-            yield return ("dist.small.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, Small, n)), "per_s");
-            yield return ("dist.1kb", Best(rounds, () => DotnetToDotnet(a, b, Kilo, n / 4)), "per_s");
-            yield return ("dist.1kb.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "kilo", n / 4)), "per_s");
-            yield return ("dist.1kb.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, Kilo, n / 4)), "per_s");
-            yield return ("dist.echo", Best(rounds, () => Echo(a, b, calls)), "per_s");
+            // ERGO_BENCH_ONLY=dist.1kb.ergo_to_erl runs one scenario (for profiling one path at a time).
+            var only = Environment.GetEnvironmentVariable("ERGO_BENCH_ONLY");
+            bool Want(string scenario) => string.IsNullOrEmpty(only) || scenario == only;
+            if (Want("dist.small"))
+                yield return ("dist.small", Best(rounds, () => DotnetToDotnet(a, b, Small, n)), "per_s");
+            if (Want("dist.small.erl_to_ergo"))
+                yield return ("dist.small.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "small", n)), "per_s");
+            if (Want("dist.small.ergo_to_erl"))
+                yield return ("dist.small.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, Small, n)), "per_s");
+            if (Want("dist.1kb"))
+                yield return ("dist.1kb", Best(rounds, () => DotnetToDotnet(a, b, Kilo, n / 4)), "per_s");
+            if (Want("dist.1kb.erl_to_ergo"))
+                yield return ("dist.1kb.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "kilo", n / 4)), "per_s");
+            if (Want("dist.1kb.ergo_to_erl"))
+                yield return ("dist.1kb.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, Kilo, n / 4)), "per_s");
+            if (Want("dist.echo"))
+                yield return ("dist.echo", Best(rounds, () => Echo(a, b, calls)), "per_s");
         }
         finally
         {
