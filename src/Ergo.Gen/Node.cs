@@ -78,8 +78,6 @@ public sealed class Node : IAsyncDisposable
         var global = await node.StartServerAsync(node.Global, GlobalNameServer.ProcessName).ConfigureAwait(false)
             ?? throw new InvalidOperationException("global_name_server did not start");
         node._globalRegistrar = new GlobalRegistrar(node, global);
-        node.Distribution.NodeStatusChanged += (peer, up) => node.Send(global, new GlobalNameServer.NodeStatus(peer, up,
-            up && node.Distribution.Find(peer) is { } c && (c.Flags & DistFlags.Published) != 0));
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
         node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(node.Distribution.Proxy)));
         await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
@@ -106,12 +104,13 @@ public sealed class Node : IAsyncDisposable
     /// <summary>global:register_name/2: registers <paramref name="pid"/> under <paramref name="name"/> on every node
     /// <c>global</c> knows (Erlang's <c>global:whereis_name</c> and <c>global:send</c> then find it); false when
     /// the name is taken.</summary>
-    public Task<bool> RegisterGlobalNameAsync(Term name, Pid pid) => _globalRegistrar is { } r ? r.RegisterAsync(name, pid)
-        : throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
+    public Task<bool> RegisterGlobalNameAsync(Term name, Pid pid) => GlobalRegistrations.RegisterAsync(name, pid);
 
     /// <summary>global:unregister_name/1.</summary>
-    public Task<bool> UnregisterGlobalNameAsync(Term name) => _globalRegistrar is { } r ? r.UnregisterAsync(name)
-        : throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
+    public Task<bool> UnregisterGlobalNameAsync(Term name) => GlobalRegistrations.UnregisterAsync(name);
+
+    private GlobalRegistrar GlobalRegistrations =>
+        _globalRegistrar ?? throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
 
     /// <summary>Answers I/O requests from processes we spawn for other nodes (their output goes to the log).</summary>
     internal Pid? GroupLeader { get; private set; }
@@ -142,6 +141,9 @@ public sealed class Node : IAsyncDisposable
     {
         if (!up)
             Events.OnNodeDown(node);
+        // global syncs only over connections both sides publish (OTP leaves hidden nodes out of it).
+        if (Global is { IsSpawned: true } global)
+            Send(global.Self, new GlobalNameServer.NodeStatus(node, up, up && Distribution?.Find(node) is { } c && (c.Flags & DistFlags.Published) != 0));
         NodeStatusChanged?.Invoke(node, up);
     }
 

@@ -30,21 +30,21 @@ public static class DistSuite
 
             // ERGO_BENCH_ONLY=dist.1kb.ergo_to_erl runs one scenario (for profiling one path at a time).
             var only = Environment.GetEnvironmentVariable("ERGO_BENCH_ONLY");
-            bool Want(string scenario) => string.IsNullOrEmpty(only) || scenario == only;
-            if (Want("dist.small"))
-                yield return ("dist.small", Best(rounds, () => DotnetToDotnet(a, b, Small, n)), "per_s");
-            if (Want("dist.small.erl_to_ergo"))
-                yield return ("dist.small.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "small", n)), "per_s");
-            if (Want("dist.small.ergo_to_erl"))
-                yield return ("dist.small.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, Small, n)), "per_s");
-            if (Want("dist.1kb"))
-                yield return ("dist.1kb", Best(rounds, () => DotnetToDotnet(a, b, Kilo, n / 4)), "per_s");
-            if (Want("dist.1kb.erl_to_ergo"))
-                yield return ("dist.1kb.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, "kilo", n / 4)), "per_s");
-            if (Want("dist.1kb.ergo_to_erl"))
-                yield return ("dist.1kb.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, Kilo, n / 4)), "per_s");
-            if (Want("dist.echo"))
-                yield return ("dist.echo", Best(rounds, () => Echo(a, b, calls)), "per_s");
+            (string Name, Func<double> Run)[] scenarios =
+            [
+                ("dist.small", () => DotnetToDotnet(a, b, Small, n)),
+                ("dist.small.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "small", n)),
+                ("dist.small.ergo_to_erl", () => DotnetToErlang(a, erlNode, Small, n)),
+                ("dist.1kb", () => DotnetToDotnet(a, b, Kilo, n / 4)),
+                ("dist.1kb.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "kilo", n / 4)),
+                ("dist.1kb.ergo_to_erl", () => DotnetToErlang(a, erlNode, Kilo, n / 4)),
+                ("dist.echo", () => Echo(a, b, calls)),
+            ];
+            foreach (var (name, run) in scenarios)
+            {
+                if (string.IsNullOrEmpty(only) || name == only)
+                    yield return (name, Best(rounds, run), "per_s");
+            }
         }
         finally
         {

@@ -214,34 +214,32 @@ internal sealed class GlobalNameServer : GenServer
         switch (request)
         {
             case Etf.Tuple { Arity: 2 } t when t[0] == SetLock && t[1] is Etf.Tuple { Arity: 2 } id:
-                return Reply(TrySetLock(id[0], id[1], from.Caller) ? Atom.True : Atom.False);
+                return TrySetLock(id[0], id[1], from.Caller) ? Atom.True : Atom.False;
             case Etf.Tuple { Arity: 2 } t when t[0] == DelLock && t[1] is Etf.Tuple { Arity: 2 } id:
                 ReleaseLock(id[0], id[1], from.Caller);
-                return Reply(Atom.True);
+                return Atom.True;
             case Etf.Tuple { Arity: 4 } t when t[0] == RegisterName && t[2] is Pid pid:
                 InsertName(t[1], pid, t[3]);
-                return Reply(Yes);
+                return Yes;
             case Etf.Tuple { Arity: 5 } t when t[0] == RegisterExt && t[2] is Pid pid:
                 InsertName(t[1], pid, t[3]);
-                return Reply(Yes);
+                return Yes;
             case Etf.Tuple { Arity: 2 } t when t[0] == UnregisterName:
                 DeleteName(t[1]);
-                return Reply(Atom.Ok);
+                return Atom.Ok;
             case Atom a when a == GetKnown:
-                return Reply(KnownList(Vsn));
+                return KnownList(Vsn);
             case Atom a when a == GetSynced:
-                return Reply(ListOf(_synced.Cast<Term>()));
+                return ListOf(_synced.Cast<Term>());
             case Atom a when a == GetProtocolVersion:
-                return Reply(Integer.Of(Vsn));
+                return Integer.Of(Vsn);
             case Atom a when a == GetNamesExt:
-                return Reply(List.Nil);
+                return List.Nil;
             default:
                 // As global does: log it and leave the caller to its timeout.
                 Logger.LogWarning("global_name_server got an unexpected call: {Request}", request);
                 return null;
         }
-
-        static Term Reply(Term reply) => reply;
     }
 
     // ---- the sync session -------------------------------------------------------------------------------
@@ -414,7 +412,7 @@ internal sealed class GlobalNameServer : GenServer
             _ = Task.Run(async () =>
             {
                 if (await node.ConnectAsync(other).ConfigureAwait(false))
-                    node.Send(self, ProcessName, other, new Etf.Tuple(Atom.Of("$gen_cast"), new Etf.Tuple(InSync, node.Name, Atom.True)));
+                    node.Cast(ProcessName, other, new Etf.Tuple(InSync, node.Name, Atom.True));
                 else
                     node.Send(self, new SyncFailed(other));
             });
@@ -498,8 +496,7 @@ internal sealed class GlobalNameServer : GenServer
 
     private static List SortedPair(Pid a, Pid b) => TermOrder.Compare(a, b) <= 0 ? new List(a, b) : new List(b, a);
 
-    private void CastTo(Atom node, Term message) =>
-        Send(ProcessName, node, new Etf.Tuple(Atom.Of("$gen_cast"), message));
+    private void CastTo(Atom node, Term message) => Node.Cast(ProcessName, node, message);
 
     private void SendTo(Atom node, Term message) => Send(ProcessName, node, message);
 }

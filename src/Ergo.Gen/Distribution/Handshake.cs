@@ -263,7 +263,7 @@ internal static class Handshake
     }
 
     /// <summary>A name for a peer that has none: 64 random bits in base 36, at the host it gave.</summary>
-    internal static string DynamicName(string host)
+    private static string DynamicName(string host)
     {
         Span<byte> bits = stackalloc byte[8];
         RandomNumberGenerator.Fill(bits);
