@@ -21,9 +21,13 @@ public static class EtfCodec
     }
 
     /// <summary>Decodes a whole term written without its version byte, compressed or not.</summary>
-    public static Term DecodeUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options = null)
+    public static Term DecodeUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options = null) =>
+        DecodeUnversioned(data, options, default);
+
+    /// <summary>A term that followed a distribution header whose atom cache references were <paramref name="atomCacheRefs"/>.</summary>
+    public static Term DecodeUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options, ReadOnlySpan<Atom> atomCacheRefs)
     {
-        var reader = EtfReader.OpenUnversioned(data, options, out var inflated);
+        var reader = EtfReader.OpenUnversioned(data, options, atomCacheRefs, out var inflated);
         using (inflated)
         {
             var term = reader.ReadTerm();

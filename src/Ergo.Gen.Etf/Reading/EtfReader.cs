@@ -21,10 +21,19 @@ public ref partial struct EtfReader
     private readonly int _maxDepth;
     private int _depth;
     private long _budget;
+    private readonly ReadOnlySpan<Atom> _atomCacheRefs;
 
     /// <summary>A reader positioned at a term (after the version byte, if any).</summary>
     public EtfReader(ReadOnlySpan<byte> buffer, EtfDecodeOptions? options = null)
+        : this(buffer, options, default)
     {
+    }
+
+    /// <summary>A reader for terms that follow a distribution header: ATOM_CACHE_REF N is
+    /// <paramref name="atomCacheRefs"/>[N] (see <see cref="DistAtomCacheReader"/>).</summary>
+    public EtfReader(ReadOnlySpan<byte> buffer, EtfDecodeOptions? options, ReadOnlySpan<Atom> atomCacheRefs)
+    {
+        _atomCacheRefs = atomCacheRefs;
         _buffer = buffer;
         _options = options ?? EtfDecodeOptions.Default;
         _pos = 0;
@@ -52,14 +61,20 @@ public ref partial struct EtfReader
     }
 
     /// <summary>A term without version byte (as inside a distribution header), possibly in the compressed form.</summary>
-    public static EtfReader OpenUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options, out MemoryOwner<byte>? inflated)
+    public static EtfReader OpenUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options, out MemoryOwner<byte>? inflated) =>
+        OpenUnversioned(data, options, default, out inflated);
+
+    /// <summary>As <see cref="OpenUnversioned(ReadOnlySpan{byte}, EtfDecodeOptions?, out MemoryOwner{byte}?)"/>, for a
+    /// term whose distribution header made <paramref name="atomCacheRefs"/>.</summary>
+    public static EtfReader OpenUnversioned(ReadOnlySpan<byte> data, EtfDecodeOptions? options, ReadOnlySpan<Atom> atomCacheRefs,
+        out MemoryOwner<byte>? inflated)
     {
-        var reader = new EtfReader(data, options);
+        var reader = new EtfReader(data, options, atomCacheRefs);
         inflated = null;
         if (reader.Remaining > 0 && reader._buffer[reader._pos] == EtfTag.Compressed)
         {
             inflated = reader.Inflate();
-            return new EtfReader(inflated.Span, options);
+            return new EtfReader(inflated.Span, options, atomCacheRefs);
         }
         return reader;
     }
@@ -190,12 +205,29 @@ public ref partial struct EtfReader
             case EtfTag.Atom:
                 return InternLatin1(Take(ReadU16()), at);
             case EtfTag.AtomCacheRef:
-                Fail("atom cache reference outside a distribution header", at);
+            {
+                var index = ReadU8();
+                if (index < _atomCacheRefs.Length)
+                    return _atomCacheRefs[index];
+                Fail(_atomCacheRefs.IsEmpty ? "atom cache reference outside a distribution header"
+                    : $"atom cache reference {index}, but the header made {_atomCacheRefs.Length}", at);
                 break;
+            }
         }
         Fail($"expected an atom, found tag {tag}", at);
         return null;
     }
+
+    /// <summary>An atom's text of <paramref name="length"/> bytes, UTF-8 (a distribution header's new cache entry).</summary>
+    internal Atom ReadAtomText(int length)
+    {
+        var at = _pos;
+        return InternUtf8(Take(length), at);
+    }
+
+    internal byte ReadByte() => ReadU8();
+
+    internal ushort ReadUInt16() => ReadU16();
 
     private readonly Atom InternUtf8(ReadOnlySpan<byte> utf8, int at)
     {

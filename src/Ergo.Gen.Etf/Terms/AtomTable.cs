@@ -112,7 +112,11 @@ internal static class AtomTable
         }
         foreach (var b in utf8)
             h = (h ^ b) * 1099511628211UL;
-        return (int)(h ^ (h >> 32));
+        // Multiplying only carries bits upward, so the low bits (bucket and atom cache slot) would depend on the
+        // first bytes alone ("node_1@host", "node_2@host" would share them): a final mix spreads every byte.
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDUL;
+        h = (h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53UL;
+        return (int)(h ^ (h >> 33));
     }
 
     /// <summary>Code points in valid UTF-8: every byte that is not a continuation byte starts one.</summary>

@@ -17,9 +17,18 @@ public ref struct EtfWriter
     private Span<byte> _span;
     private int _pending;
     private long _committed;
+    private readonly DistAtomCacheWriter? _atomCache;
 
     public EtfWriter(IBufferWriter<byte> output)
+        : this(output, null)
     {
+    }
+
+    /// <summary>A writer for terms that follow a distribution header: atoms become references into
+    /// <paramref name="atomCache"/>'s message (write its header, then commit it, once the terms are done).</summary>
+    public EtfWriter(IBufferWriter<byte> output, DistAtomCacheWriter? atomCache)
+    {
+        _atomCache = atomCache;
         _output = output ?? throw new ArgumentNullException(nameof(output));
         _span = default;
         _pending = 0;
@@ -67,7 +76,18 @@ public ref struct EtfWriter
         _pending += 5;
     }
 
-    public void WriteAtom(Atom atom) => WriteAtomUtf8(atom.Utf8);
+    public void WriteAtom(Atom atom)
+    {
+        if (_atomCache is not null && _atomCache.TryReference(atom, out var index))
+        {
+            var s = Reserve(2);
+            s[0] = EtfTag.AtomCacheRef;
+            s[1] = index;
+            _pending += 2;
+            return;
+        }
+        WriteAtomUtf8(atom.Utf8);
+    }
 
     /// <summary>Writes an atom from its UTF-8 bytes (SMALL_ATOM_UTF8 or ATOM_UTF8); the caller guarantees validity.</summary>
     public void WriteAtomUtf8(ReadOnlySpan<byte> utf8)

@@ -17,15 +17,20 @@ internal sealed partial class Connection
     // Sequences still being assembled: bounded, so a peer cannot make us hold unbounded partial messages.
     private const int MaxOpenSequences = 1024;
 
-    private readonly Dictionary<ulong, (ArrayPoolBufferWriter<byte> Data, ulong NextFragment)> _assembling = [];
+    // A sequence's atom cache references come in its first fragment and hold for the whole message.
+    private readonly Dictionary<ulong, (ArrayPoolBufferWriter<byte> Data, ulong NextFragment, Atom[] AtomRefs)> _assembling = [];
     private long _sequence;
+
+    // Both halves of the atom cache, used only when DIST_HDR_ATOM_CACHE was agreed (each by one loop).
+    private readonly DistAtomCacheReader _inAtoms = new();
+    private readonly DistAtomCacheWriter _outAtoms = new();
 
     private void HandleHeaderFrame(ReadOnlySpan<byte> frame)
     {
         switch (frame[1])
         {
             case DistHeader:
-                HandleBody(SkipAtomCache(frame[2..]));
+                HandleBody(ReadAtomCache(frame[2..]), _inAtoms.Refs);
                 break;
             case DistFragHeader:
             {
@@ -33,19 +38,19 @@ internal sealed partial class Connection
                     throw new DistributionProtocolException("short fragment header");
                 var sequence = BinaryPrimitives.ReadUInt64BigEndian(frame[2..]);
                 var fragments = BinaryPrimitives.ReadUInt64BigEndian(frame[10..]);
-                var data = SkipAtomCache(frame[18..]);
+                var data = ReadAtomCache(frame[18..]);
                 if (fragments == 0)
                     throw new DistributionProtocolException("fragment id 0");
                 if (fragments == 1)
                 {
-                    HandleBody(data);
+                    HandleBody(data, _inAtoms.Refs);
                     break;
                 }
                 if (_assembling.ContainsKey(sequence) || _assembling.Count >= MaxOpenSequences)
                     throw new DistributionProtocolException($"fragment sequence {sequence} cannot be opened");
                 var buffer = new ArrayPoolBufferWriter<byte>(Math.Max(data.Length * 2, 1024));
                 buffer.Write(data);
-                _assembling[sequence] = (buffer, fragments - 1);
+                _assembling[sequence] = (buffer, fragments - 1, _inAtoms.Refs.ToArray());
                 break;
             }
             case DistFragCont:
@@ -61,12 +66,12 @@ internal sealed partial class Connection
                 open.Data.Write(frame[18..]);
                 if (fragment > 1)
                 {
-                    _assembling[sequence] = (open.Data, fragment - 1);
+                    _assembling[sequence] = (open.Data, fragment - 1, open.AtomRefs);
                     break;
                 }
                 _assembling.Remove(sequence);
                 using (open.Data)
-                    HandleBody(open.Data.WrittenSpan);
+                    HandleBody(open.Data.WrittenSpan, open.AtomRefs);
                 break;
             }
             default:
@@ -74,27 +79,37 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>We never negotiate the atom cache, so a header must announce no cached atoms.</summary>
-    private static ReadOnlySpan<byte> SkipAtomCache(ReadOnlySpan<byte> header)
+    /// <summary>Reads a header's atom cache part into <see cref="_inAtoms"/> and returns what follows it.</summary>
+    private ReadOnlySpan<byte> ReadAtomCache(ReadOnlySpan<byte> header)
     {
-        if (header.Length < 1 || header[0] != 0)
+        if (header.Length < 1)
+            throw new DistributionProtocolException("distribution header without its atom cache count");
+        if (header[0] != 0 && (Flags & DistFlags.DistHdrAtomCache) == 0)
             throw new DistributionProtocolException("atom cache references in a header, but the atom cache was not negotiated");
-        return header[1..];
+        try
+        {
+            return header[_inAtoms.Read(header, _decodeOptions)..];
+        }
+        catch (EtfDecodeException e)
+        {
+            throw new DistributionProtocolException($"malformed atom cache header: {e.Message}");
+        }
     }
 
-    /// <summary>A control message and optional payload, encoded without version bytes.</summary>
-    private void HandleBody(ReadOnlySpan<byte> body)
+    /// <summary>A control message and optional payload, encoded without version bytes, after a header that made
+    /// <paramref name="atomRefs"/>.</summary>
+    private void HandleBody(ReadOnlySpan<byte> body, ReadOnlySpan<Atom> atomRefs)
     {
-        if (TryFastSend(body, versioned: false))
+        if (TryFastSend(body, versioned: false, atomRefs))
             return;
         Etf.Tuple control;
         Term? payload = null;
         try
         {
-            var reader = new EtfReader(body, _decodeOptions);
+            var reader = new EtfReader(body, _decodeOptions, atomRefs);
             control = reader.ReadTerm() as Etf.Tuple ?? throw new DistributionProtocolException("control message is not a tuple");
             if (!reader.IsAtEnd)
-                payload = EtfCodec.DecodeUnversioned(body[reader.Position..], _decodeOptions);
+                payload = EtfCodec.DecodeUnversioned(body[reader.Position..], _decodeOptions, atomRefs);
         }
         catch (EtfDecodeException e)
         {
@@ -107,7 +122,7 @@ internal sealed partial class Connection
     /// The hot path: SEND and SEND_SENDER are parsed field by field and routed by pid number, so nothing is
     /// allocated but the message itself. False for every other control message.
     /// </summary>
-    private bool TryFastSend(ReadOnlySpan<byte> control, bool versioned)
+    private bool TryFastSend(ReadOnlySpan<byte> control, bool versioned, ReadOnlySpan<Atom> atomRefs = default)
     {
         var regSend = control.Length >= 4 && control[0] == EtfTag.SmallTuple && control[1] == 4 && control[2] == EtfTag.SmallInteger
             && control[3] == ControlTag.RegSend;
@@ -116,7 +131,7 @@ internal sealed partial class Connection
             return false;
         try
         {
-            var reader = new EtfReader(control[4..], _decodeOptions);
+            var reader = new EtfReader(control[4..], _decodeOptions, atomRefs);
             Processes.Process? target;
             if (regSend)
             {
@@ -136,7 +151,7 @@ internal sealed partial class Connection
             }
             var rest = control[(4 + reader.Position)..];
             // A generated server decodes the bytes itself, straight into its handler's type.
-            if (target is Behaviours.GenServer { WantsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions) is { } raw)
+            if (target is Behaviours.GenServer { WantsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions, atomRefs) is { } raw)
             {
                 target.EnqueueBatched(raw, _wake);
                 return true;
@@ -149,7 +164,7 @@ internal sealed partial class Connection
             else
             {
                 // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
-                payload = EtfCodec.DecodeUnversioned(rest, _decodeOptions);
+                payload = EtfCodec.DecodeUnversioned(rest, _decodeOptions, atomRefs);
             }
             target?.EnqueueBatched(payload, _wake);
             return true;
@@ -161,7 +176,7 @@ internal sealed partial class Connection
     }
 
     /// <summary>Writes a message too large for one frame as fragments (the control message sits in the first).</summary>
-    private void WriteFragments(IBufferWriter<byte> output, ReadOnlySpan<byte> body)
+    private void WriteFragments(IBufferWriter<byte> output, ReadOnlySpan<byte> body, DistAtomCacheWriter? atoms)
     {
         var sequence = (ulong)Interlocked.Increment(ref _sequence);
         var count = (ulong)((body.Length + FragmentSize - 1) / FragmentSize);
@@ -170,23 +185,35 @@ internal sealed partial class Connection
             var chunk = body[..Math.Min(FragmentSize, body.Length)];
             body = body[chunk.Length..];
             var first = fragment == count;
-            var headerLength = first ? 2 + 16 + 1 : 2 + 16;
-            var head = output.GetSpan(4 + headerLength);
-            BinaryPrimitives.WriteUInt32BigEndian(head, (uint)(headerLength + chunk.Length));
+            var cacheLength = first ? atoms?.HeaderLength ?? 1 : 0;
+            var head = output.GetSpan(4 + 2 + 16);
+            BinaryPrimitives.WriteUInt32BigEndian(head, (uint)(2 + 16 + cacheLength + chunk.Length));
             head[4] = EtfTag.Version;
             head[5] = first ? DistFragHeader : DistFragCont;
             BinaryPrimitives.WriteUInt64BigEndian(head[6..], sequence);
             BinaryPrimitives.WriteUInt64BigEndian(head[14..], fragment);
+            output.Advance(4 + 2 + 16);
             if (first)
-                head[22] = 0;
-            output.Advance(4 + headerLength);
+                WriteAtomCache(output, atoms);
             output.Write(chunk);
         }
     }
 
+    /// <summary>A header's atom cache part: this message's references, or none without the cache.</summary>
+    private static void WriteAtomCache(IBufferWriter<byte> output, DistAtomCacheWriter? atoms)
+    {
+        if (atoms is not null)
+        {
+            atoms.WriteHeader(output);
+            return;
+        }
+        output.GetSpan(1)[0] = 0;
+        output.Advance(1);
+    }
+
     private void ReleaseFragments()
     {
-        foreach (var (_, (data, _)) in _assembling)
+        foreach (var (_, (data, _, _)) in _assembling)
             data.Dispose();
         _assembling.Clear();
     }

@@ -283,34 +283,40 @@ internal sealed partial class Connection
                 }
                 _framesOut++;
                 frame.Clear();
-                var w = new EtfWriter(frame);
-                var withHeader = (Flags & DistFlags.Fragments) != 0;
+                var withHeader = (Flags & (DistFlags.Fragments | DistFlags.DistHdrAtomCache)) != 0;
                 if (withHeader)
                 {
-                    // With FRAGMENTS, OTP expects every frame to carry a distribution header and terms without
-                    // version bytes ("incompatible erlang" otherwise).
-                    WriteControl(ref w, message);
-                    WritePayload(ref w, frame, message, versioned: false);
-                    if (frame.WrittenCount > FragmentSize)
+                    // With FRAGMENTS or the atom cache, OTP expects every frame to carry a distribution header and
+                    // terms without version bytes ("incompatible erlang" otherwise).
+                    var atoms = (Flags & DistFlags.DistHdrAtomCache) != 0 ? _outAtoms : null;
+                    atoms?.Begin();
+                    var headed = new EtfWriter(frame, atoms);
+                    WriteControl(ref headed, message);
+                    WritePayload(ref headed, frame, message, versioned: false);
+                    if (frame.WrittenCount > FragmentSize && (Flags & DistFlags.Fragments) != 0)
                     {
-                        WriteFragments(writer, frame.WrittenSpan);
-                        continue;
+                        WriteFragments(writer, frame.WrittenSpan, atoms);
                     }
-                    var headed = writer.GetSpan(4 + 3);
-                    BinaryPrimitives.WriteUInt32BigEndian(headed, (uint)(3 + frame.WrittenCount));
-                    headed[4] = EtfTag.Version;
-                    headed[5] = DistHeader;
-                    headed[6] = 0;
-                    writer.Advance(7);
-                    writer.Write(frame.WrittenSpan);
+                    else
+                    {
+                        var head = writer.GetSpan(4 + 2);
+                        BinaryPrimitives.WriteUInt32BigEndian(head, (uint)(2 + (atoms?.HeaderLength ?? 1) + frame.WrittenCount));
+                        head[4] = EtfTag.Version;
+                        head[5] = DistHeader;
+                        writer.Advance(4 + 2);
+                        WriteAtomCache(writer, atoms);
+                        writer.Write(frame.WrittenSpan);
+                    }
+                    atoms?.Commit();
                     continue;
                 }
+                var w = new EtfWriter(frame);
                 w.WriteRaw(PassThrough);
                 w.WriteVersion();
                 WriteControl(ref w, message);
                 WritePayload(ref w, frame, message, versioned: true);
-                var head = writer.GetSpan(4);
-                BinaryPrimitives.WriteUInt32BigEndian(head, (uint)frame.WrittenCount);
+                var length = writer.GetSpan(4);
+                BinaryPrimitives.WriteUInt32BigEndian(length, (uint)frame.WrittenCount);
                 writer.Advance(4);
                 writer.Write(frame.WrittenSpan);
             }

@@ -22,6 +22,10 @@ public sealed record DistributionOptions
     /// <summary>A hidden node does not appear in <c>nodes()</c> and is left out of global's bookkeeping.</summary>
     public bool Hidden { get; init; }
 
+    /// <summary>Offer the distribution header's atom cache (DIST_HDR_ATOM_CACHE), as OTP does: atoms such as node
+    /// names then travel as one-byte references after their first use. Off only to compare or debug.</summary>
+    public bool AtomCache { get; init; } = true;
+
     /// <summary>Erlang's net_ticktime: a peer silent this long is considered gone.</summary>
     public TimeSpan NetTickTime { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -29,7 +29,7 @@ internal sealed class DistributionService : IAsyncDisposable
         Cookie = cookie;
         Logger = node.Logger;
         Spawner = new Spawner(this);
-        Offered = DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published);
+        Offered = DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published) | (options.AtomCache ? DistFlags.DistHdrAtomCache : 0);
         _tls = options.Tls is { } tls ? TlsTransport.Create(tls, node.Name.Name, Logger) : null;
         Proxy = new ProxyRouter(this);
     }

@@ -16,10 +16,13 @@ internal sealed class RawMessage
     private byte[] _buffer = [];
     private int _length;
     private EtfDecodeOptions _options = EtfDecodeOptions.Default;
+    // The atom cache references of the distribution header the bytes came with (kept with the pooled carrier).
+    private Atom[] _atomRefs = [];
+    private int _atomRefCount;
 
     /// <summary>A carrier for <paramref name="payload"/> (a term without its version byte, or with it when
     /// <paramref name="versioned"/>); null for a compressed term, which is decoded the ordinary way.</summary>
-    public static RawMessage? TryRent(ReadOnlySpan<byte> payload, bool versioned, EtfDecodeOptions options)
+    public static RawMessage? TryRent(ReadOnlySpan<byte> payload, bool versioned, EtfDecodeOptions options, ReadOnlySpan<Atom> atomCacheRefs = default)
     {
         if (versioned)
         {
@@ -34,10 +37,14 @@ internal sealed class RawMessage
         payload.CopyTo(raw._buffer);
         raw._length = payload.Length;
         raw._options = options;
+        if (raw._atomRefs.Length < atomCacheRefs.Length)
+            raw._atomRefs = new Atom[Math.Max(atomCacheRefs.Length, 8)];
+        atomCacheRefs.CopyTo(raw._atomRefs);
+        raw._atomRefCount = atomCacheRefs.Length;
         return raw;
     }
 
-    public EtfReader Reader => new(_buffer.AsSpan(0, _length), _options);
+    public EtfReader Reader => new(_buffer.AsSpan(0, _length), _options, _atomRefs.AsSpan(0, _atomRefCount));
 
     public Term DecodeTerm()
     {
@@ -52,6 +59,7 @@ internal sealed class RawMessage
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _length = 0;
+        _atomRefCount = 0;
         Pool.Add(this);
     }
 }
