@@ -270,6 +270,31 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task The_atom_cache_is_agreed_with_erlang_and_node_names_cross_once()
+    {
+        var connection = f.Node.Distribution!.Find(f.PeerName)!;
+        Assert.True((connection.Flags & DistFlags.DistHdrAtomCache) != 0, $"flags {connection.Flags}");
+        // More atoms than one header can name (255) or the cache can hold (2048), and one of 510 bytes, there and
+        // back twice: Erlang reads our references and we read its.
+        var atoms = Enumerable.Range(0, 3000).Select(i => (Term)A($"cache_{i}")).Append(A(new string('é', 255))).ToArray();
+        var term = new Etf.Tuple(new List(atoms), f.Node.Name, f.PeerName, A("cache_7"));
+        for (var round = 0; round < 2; round++)
+            Assert.Equal(term, await f.Node.CallAsync(A("peer_echo"), f.PeerName, term));
+
+        // Both node names (in the sender's and the receiver's pid) cost one byte each after the first message: the
+        // frame of a small send is then shorter than the two names' text (97 bytes here without the cache).
+        const int N = 2000;
+        var probe = new Probe(f.Node);
+        var collector = (Pid)await f.Erl("dist_peer", "collect_order", probe.Pid, Integer.Of(N));
+        var before = f.Node.TrafficWith(f.PeerName)!.Value.Sent;
+        for (var i = 1; i <= N; i++)
+            f.Node.Send(collector, new Etf.Tuple(A("seq"), Integer.Of(i)));
+        Assert.Equal(new Etf.Tuple(A("order"), A("ok")), await probe.ReceiveAsync());
+        var perMessage = (f.Node.TrafficWith(f.PeerName)!.Value.Sent - before) / (double)N;
+        Assert.True(perMessage < f.Node.Name.Name.Length + f.PeerName.Name.Length + 30, $"{perMessage:F1} bytes per message");
+    }
+
+    [Fact]
     public async Task An_8_MB_message_crosses_in_both_directions()
     {
         Assert.Equal(A("ok"), await f.Erl("dist_peer", "big_call", new Etf.Tuple(A("echo"), f.Node.Name), Integer.Of(8 * 1024 * 1024)));
