@@ -26,32 +26,37 @@ public sealed class DistAtomCacheReader
     public int Read(ReadOnlySpan<byte> header, EtfDecodeOptions options)
     {
         _count = 0;
-        var reader = new EtfReader(header, options);
-        var count = reader.ReadByte();
+        if (header.IsEmpty)
+            throw new EtfDecodeException("distribution header without its atom cache count", 0);
+        var count = header[0];
         if (count == 0)
             return 1;
-        var flagsAt = reader.Position;
-        var flagBytes = count / 2 + 1;
-        if (reader.Remaining < flagBytes)
-            throw new EtfDecodeException($"atom cache header announces {count} refs but is truncated", flagsAt);
-        var flags = header.Slice(flagsAt, flagBytes);
-        for (var skip = 0; skip < flagBytes; skip++)
-            reader.ReadByte();
+        var flags = 1 + count / 2 + 1 <= header.Length ? header.Slice(1, count / 2 + 1)
+            : throw new EtfDecodeException($"atom cache header announces {count} refs but is truncated", 1);
         var longAtoms = (HalfByte(flags, count) & 1) != 0;
+        var at = 1 + flags.Length;
         for (var i = 0; i < count; i++)
         {
+            if (at >= header.Length)
+                throw new EtfDecodeException($"atom cache header truncated at reference {i}", at);
             var flag = HalfByte(flags, i);
-            var at = reader.Position;
-            var slot = ((flag & 7) << 8) | reader.ReadByte();
+            var slot = ((flag & 7) << 8) | header[at];
             if ((flag & 8) != 0)
             {
+                // A new entry (rare after the first messages): its text is read with the decoder's checks and quota.
+                var reader = new EtfReader(header[(at + 1)..], options);
                 var length = longAtoms ? reader.ReadUInt16() : reader.ReadByte();
                 _slots[slot] = reader.ReadAtomText(length);
+                at += 1 + reader.Position;
             }
-            _refs[i] = _slots[slot] ?? throw new EtfDecodeException($"atom cache slot {slot} used before it was filled", at);
+            else
+            {
+                at++;
+            }
+            _refs[i] = _slots[slot] ?? throw new EtfDecodeException($"atom cache slot {slot} used before it was filled", at - 1);
         }
         _count = count;
-        return reader.Position;
+        return at;
     }
 
     // Flags for reference i sit in byte i/2: even i in the low half, odd i in the high half.
