@@ -172,6 +172,22 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task Servers_that_reply_to_the_callers_pid_rather_than_its_alias_are_heard()
+    {
+        // net_kernel answers with erlang:send(Pid, {Tag, Reply}) itself: the reply reaches the caller's pid, not
+        // the call's alias, and gen:call still takes it by its tag. Both from a process and from outside one.
+        Assert.Equal(A("yes"), await f.Node.CallAsync(A("net_kernel"), f.PeerName, new Etf.Tuple(A("is_auth"), f.Node.Name)));
+        var caller = new Probe(f.Node);
+        var netKernel = (Pid)await f.Erl("erlang", "whereis", A("net_kernel"));
+        var fromProcess = await await caller.RunAsync(ctx => ctx.CallAsync(netKernel, new Etf.Tuple(A("is_auth"), f.Node.Name)).AsTask());
+        Assert.Equal(A("yes"), fromProcess);
+        // A message of the same shape with a tag that is no call of ours stays an ordinary message.
+        var stray = new Etf.Tuple(new List([A("alias")], f.Node.MakeRef()), A("stray"));
+        await f.Erl("erlang", "send", caller.Pid, stray);
+        Assert.Equal(stray, await caller.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task Erlangs_supervisor_module_reads_a_dotnet_supervisor()
     {
         var spec = new SupervisorSpec(new SupervisorFlags(),

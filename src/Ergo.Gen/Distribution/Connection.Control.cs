@@ -97,7 +97,7 @@ internal sealed partial class Connection
 
     private void Deliver(Pid to, object message)
     {
-        if (ReferenceEquals(to.Node, Node.Name))
+        if (ReferenceEquals(to.Node, Node.Name) && !Node.Aliases.TryDeliverReply(to, message))
             Node.Lookup(to)?.Enqueue(message);
     }
 

@@ -133,6 +133,7 @@ internal sealed partial class Connection
         {
             var reader = new EtfReader(control[4..], _decodeOptions, atomRefs);
             Processes.Process? target;
+            Pid? to = null;
             if (regSend)
             {
                 // {REG_SEND, From, Unused, ToName}
@@ -148,10 +149,12 @@ internal sealed partial class Connection
                     reader.ReadAtom();
                 reader.ReadPid(out var node, out var id, out var serial, out var creation);
                 target = ReferenceEquals(node, Node.Name) && creation == Node.Creation ? Node.Processes.Lookup(id, serial) : null;
+                if (MayBeTaggedReply(control[(4 + reader.Position)..], versioned))
+                    to = new Pid(node, id, serial, creation);
             }
             var rest = control[(4 + reader.Position)..];
             // A generated server decodes the bytes itself, straight into its handler's type.
-            if (target is Behaviours.GenServer { WantsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions, atomRefs) is { } raw)
+            if (to is null && target is Behaviours.GenServer { WantsRawMessages: true } && Processes.RawMessage.TryRent(rest, versioned, _decodeOptions, atomRefs) is { } raw)
             {
                 target.EnqueueBatched(raw, _wake);
                 return true;
@@ -166,6 +169,8 @@ internal sealed partial class Connection
                 // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
                 payload = EtfCodec.DecodeUnversioned(rest, _decodeOptions, atomRefs);
             }
+            if (to is not null && Node.Aliases.TryDeliverReply(to, payload))
+                return true;
             target?.EnqueueBatched(payload, _wake);
             return true;
         }
@@ -173,6 +178,15 @@ internal sealed partial class Connection
         {
             throw new DistributionProtocolException($"malformed send: {e.Message}");
         }
+    }
+
+    // {[...], _}: the shape of a call reply sent to the caller's pid (see AliasTable.TryDeliverReply); only such
+    // messages pay for the check.
+    private static bool MayBeTaggedReply(ReadOnlySpan<byte> payload, bool versioned)
+    {
+        if (versioned)
+            payload = payload.IsEmpty ? payload : payload[1..];
+        return payload.Length >= 3 && payload[0] == EtfTag.SmallTuple && payload[1] == 2 && payload[2] == EtfTag.List;
     }
 
     /// <summary>Writes a message too large for one frame as fragments (the control message sits in the first).</summary>

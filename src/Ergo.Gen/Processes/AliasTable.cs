@@ -25,4 +25,16 @@ internal sealed class AliasTable
         entry.Target.DeliverToAlias(message);
         return true;
     }
+
+    /// <summary>
+    /// A reply <c>{[alias|Ref], Reply}</c> sent to <paramref name="caller"/>'s pid instead of to the alias (net_kernel
+    /// and other servers that answer with erlang:send themselves): gen:call would take it from the caller's mailbox
+    /// by its tag, so it completes the call when <paramref name="caller"/> made it. False for anything else.
+    /// </summary>
+    public bool TryDeliverReply(Pid caller, object message) =>
+        message is Etf.Tuple { Arity: 2 } reply && reply[0] is List { Count: 1, Tail: Reference alias } tag && ReferenceEquals(tag[0], AliasTag)
+        && _aliases.TryGetValue(alias, out var entry) && entry.Target is Behaviours.PendingCall call && call.IsMadeBy(caller)
+        && TryDeliver(alias, message);
+
+    private static readonly Atom AliasTag = Atom.Of("alias");
 }

@@ -33,6 +33,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     private Node _node = null!;
     private IMonitorTarget? _server;
     private Reference? _alias;
+    private Pid? _callerPid;
     private Term _target = null!;
     private CancellationTokenRegistration _cancellation;
 
@@ -71,6 +72,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     public Term StartRemote(Distribution.Connection connection, Pid caller, Term target, Term reported, TimeSpan timeout, CancellationToken cancellationToken)
     {
         _target = reported;
+        _callerPid = caller;
         var monitor = _monitor = _node.MakeRef();
         _alias = monitor;
         _node.Aliases.Add(monitor, this, replyOnce: true);
@@ -96,6 +98,9 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     }
 
     private static readonly Atom AliasAtom = Atom.Of("alias");
+
+    /// <summary>Whether this remote call was made by <paramref name="pid"/> (its reply may come to that pid).</summary>
+    public bool IsMadeBy(Pid pid) => Equals(Volatile.Read(ref _callerPid), pid);
 
     void IAliasTarget.DeliverToAlias(object message)
     {
@@ -195,6 +200,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         _caller = null;
         _server = null;
         _alias = null;
+        _callerPid = null;
         _monitor = null;
         _target = null!;
         _cancellation = default;
