@@ -68,9 +68,23 @@ public sealed class Node : IAsyncDisposable
         var cookie = distribution.Cookie ?? DistributionOptions.ReadDefaultCookie();
         if (!Handshake.IsNodeName(options.Name))
             throw new ArgumentException($"'{options.Name}' is not a node name (name@host)", nameof(options));
-        var (listener, registration, epmd, creation) = await DistributionService.PrepareAsync(options.Name, distribution, logger, ct).ConfigureAwait(false);
-        var node = new Node(options with { Creation = creation });
-        node.Distribution = DistributionService.Start(node, distribution, listener, registration, epmd, cookie);
+        var naming = await AskNameIfNamelessAsync(options.Name, distribution, cookie, logger, ct).ConfigureAwait(false);
+        if (naming is not null)
+            options = options with { Name = naming.Name };
+        (System.Net.Sockets.TcpListener Listener, System.Net.Sockets.TcpClient? Registration, Epmd.EpmdServer? Epmd, uint Creation) prepared;
+        try
+        {
+            prepared = await DistributionService.PrepareAsync(
+                options.Name, naming is null ? distribution : distribution with { UseEpmd = false }, logger, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The naming connection is ours until the node adopts it.
+            naming?.Stream.Dispose();
+            throw;
+        }
+        var node = new Node(options with { Creation = naming?.Creation ?? prepared.Creation });
+        node.Distribution = DistributionService.Start(node, distribution, prepared.Listener, prepared.Registration, prepared.Epmd, cookie);
         node.Distribution.NodeStatusChanged += node.OnNodeStatus;
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
@@ -83,7 +97,25 @@ public sealed class Node : IAsyncDisposable
         await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
         Introspection.ObserverBackend.Register(node);
         node.RegisterRpc("ergo", "start_application", args => node.StartApplicationForPeerAsync(distribution, args));
+        // The system processes exist now, so what the namer sends first finds them.
+        if (naming is not null)
+            node.Distribution.Adopt(naming);
         return node;
+    }
+
+    // Erlang's dynamic node names: a node started as undefined@Host is named by the node it first connects to,
+    // here DistributionOptions.NameFrom. Null for a node with a name.
+    private static async Task<DistributionService.NamingConnection?> AskNameIfNamelessAsync(
+        string name, DistributionOptions distribution, string cookie, ILogger logger, CancellationToken ct)
+    {
+        const string nameless = "undefined@";
+        if (!name.StartsWith(nameless, StringComparison.Ordinal))
+            return null;
+        var namer = distribution.NameFrom ?? throw new ArgumentException(
+            $"'{name}' asks for a name: set DistributionOptions.NameFrom to the node that gives it", nameof(distribution));
+        if (!Handshake.IsNodeName(namer))
+            throw new ArgumentException($"NameFrom '{namer}' is not a node name (name@host)", nameof(distribution));
+        return await DistributionService.AskNameAsync(name[nameless.Length..], Atom.Of(namer), distribution, cookie, logger, ct).ConfigureAwait(false);
     }
 
     /// <summary>The distribution layer, when this node was started with <see cref="StartAsync(NodeOptions, DistributionOptions?, CancellationToken)"/>.</summary>

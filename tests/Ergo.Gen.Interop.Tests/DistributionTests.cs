@@ -311,6 +311,39 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task A_nameless_dotnet_node_is_named_by_erlang_and_works_under_that_name()
+    {
+        // The other direction: our node starts as undefined@127.0.0.1 and erl names it during the handshake.
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, NameFrom = f.PeerName.Name });
+        Assert.EndsWith("@127.0.0.1", node.Name.Name);
+        Assert.DoesNotContain("undefined", node.Name.Name);
+        Assert.Contains(f.PeerName, node.ConnectedNodes());
+        await node.StartAsync(new DistFixture.EchoServer(), A("echo"));
+
+        // Erlang knows us by that name, hidden (as it treats every node it named), and calls us over that connection.
+        var erl = (Term[] args, string fn) => node.RpcAsync(f.PeerName, A("erlang"), A(fn), args, DistFixture.Wait);
+        Assert.Contains(node.Name, ((List)await erl([A("hidden")], "nodes")).Elements);
+        Assert.DoesNotContain(node.Name, ((List)await erl([], "nodes")).Elements);
+        Assert.Equal(A("hi"), await node.RpcAsync(f.PeerName, A("dist_peer"), A("call"), [new Etf.Tuple(A("echo"), node.Name), A("hi"), Integer.Of(5000)]));
+        // Our pids carry the new name.
+        var probe = new Probe(node);
+        Assert.Equal(node.Name, await erl([probe.Pid], "node"));
+    }
+
+    [Fact]
+    public async Task A_nameless_node_without_a_namer_or_with_an_unreachable_one_does_not_start()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie }));
+        await Assert.ThrowsAsync<HandshakeException>(() => Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, NameFrom = "nobody_here@127.0.0.1" }));
+        // A wrong cookie fails the handshake that would name us.
+        await Assert.ThrowsAsync<HandshakeException>(() => Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
+            new DistributionOptions { Cookie = "not_the_cookie", NameFrom = f.PeerName.Name }));
+    }
+
+    [Fact]
     public async Task An_8_MB_message_crosses_in_both_directions()
     {
         Assert.Equal(A("ok"), await f.Erl("dist_peer", "big_call", new Etf.Tuple(A("echo"), f.Node.Name), Integer.Of(8 * 1024 * 1024)));

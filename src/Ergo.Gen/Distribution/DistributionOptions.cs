@@ -22,6 +22,11 @@ public sealed record DistributionOptions
     /// <summary>A hidden node does not appear in <c>nodes()</c> and is left out of global's bookkeeping.</summary>
     public bool Hidden { get; init; }
 
+    /// <summary>For a node started as <c>undefined@Host</c> (Erlang's dynamic node names): the node that names it,
+    /// contacted while the node starts. Such a node is not registered with EPMD (as in Erlang, other nodes cannot
+    /// look it up); it connects to others under its new name.</summary>
+    public string? NameFrom { get; init; }
+
     /// <summary>Offer the distribution header's atom cache (DIST_HDR_ATOM_CACHE), as OTP does: atoms such as node
     /// names then travel as one-byte references after their first use. Off only to compare or debug.</summary>
     public bool AtomCache { get; init; } = true;

@@ -29,7 +29,7 @@ internal sealed class DistributionService : IAsyncDisposable
         Cookie = cookie;
         Logger = node.Logger;
         Spawner = new Spawner(this);
-        Offered = DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published) | (options.AtomCache ? DistFlags.DistHdrAtomCache : 0);
+        Offered = OfferedBy(options);
         _tls = options.Tls is { } tls ? TlsTransport.Create(tls, node.Name.Name, Logger) : null;
         Proxy = new ProxyRouter(this);
     }
@@ -99,6 +99,66 @@ internal sealed class DistributionService : IAsyncDisposable
                     await Task.Delay(100, ct).ConfigureAwait(false);
             }
         }
+    }
+
+    private static DistFlags OfferedBy(DistributionOptions options) =>
+        DistFlagSets.Offered | (options.Hidden ? 0 : DistFlags.Published) | (options.AtomCache ? DistFlags.DistHdrAtomCache : 0);
+
+    /// <summary>A handshake done before the node existed: the first connection of a nameless node.</summary>
+    internal sealed record NamingConnection(Atom Peer, Stream Stream, Socket? Socket, HandshakeResult Result)
+    {
+        public string Name => Result.Named!.Value.Name;
+
+        public uint Creation => Result.Named!.Value.Creation;
+    }
+
+    /// <summary>
+    /// Erlang's dynamic node names from the asking side: a node started as undefined@<paramref name="host"/>
+    /// connects to <paramref name="namer"/> with NAME_ME and takes the name and creation it is given. Done before
+    /// the node is built, because every pid carries the node's name.
+    /// </summary>
+    public static async Task<NamingConnection> AskNameAsync(string host, Atom namer, DistributionOptions options, string cookie, ILogger logger, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        var (port, version) = await ResolvePortAsync(namer, options, timeout.Token).ConfigureAwait(false)
+            ?? throw new HandshakeException($"{namer}, asked to name this node, is not registered with EPMD");
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(ResolveHost(namer), port), timeout.Token).ConfigureAwait(false);
+            var namerHost = namer.Name[(namer.Name.IndexOf('@') + 1)..];
+            var tls = options.Tls is { } tlsOptions ? TlsTransport.Create(tlsOptions, $"undefined@{host}", logger) : null;
+            stream = tls is null ? new NetworkStream(socket, ownsSocket: true)
+                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), namerHost, timeout.Token).ConfigureAwait(false);
+            var context = new HandshakeContext(host, 0, OfferedBy(options), cookie, _ => PendingDecision.Ok)
+            {
+                AskName = true,
+                Version = version,
+                FrameHeader = tls is null ? 2 : 4,
+            };
+            var result = await Handshake.ConnectAsync(stream, context, namer, timeout.Token).ConfigureAwait(false);
+            logger.LogInformation("{Namer} named this node {Name}", namer, result.Named!.Value.Name);
+            return new NamingConnection(namer, stream, socket, result);
+        }
+        catch
+        {
+            stream?.Dispose();
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Takes over the connection that named this node (the handshake is done; the loops start now).</summary>
+    public void Adopt(NamingConnection naming)
+    {
+        var connection = new Connection(this, naming.Peer, outgoing: true);
+        _connections[naming.Peer] = connection;
+        if (!connection.Attach(naming.Stream, naming.Socket, naming.Result))
+            return;
+        Logger.LogInformation("connected to {Peer} (handshake v{Version}, it named us)", naming.Peer, naming.Result.Version);
+        NodeStatusChanged?.Invoke(naming.Peer, true);
     }
 
     public static DistributionService Start(Node node, DistributionOptions options, TcpListener listener, TcpClient? registration, EpmdServer? epmd, string cookie)
@@ -271,16 +331,18 @@ internal sealed class DistributionService : IAsyncDisposable
         return Options.ProxyRoutes.TryGetValue(peer.Name, out var route) ? Atom.Of(route) : null;
     }
 
-    private async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, CancellationToken ct)
+    private Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, CancellationToken ct) => ResolvePortAsync(peer, Options, ct);
+
+    private static async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, DistributionOptions options, CancellationToken ct)
     {
-        if (Options.Registrar is { } registrar && await registrar.ResolveAsync(peer, ct).ConfigureAwait(false) is { } registered)
+        if (options.Registrar is { } registrar && await registrar.ResolveAsync(peer, ct).ConfigureAwait(false) is { } registered)
             return registered;
-        if (Options.StaticPorts.TryGetValue(peer.Name, out var fixedPort))
+        if (options.StaticPorts.TryGetValue(peer.Name, out var fixedPort))
             return (fixedPort, 6);
-        if (!Options.UseEpmd)
+        if (!options.UseEpmd)
             return null;
         var alive = peer.Name[..peer.Name.IndexOf('@')];
-        return await EpmdClient.LookupAsync(alive, new IPEndPoint(ResolveHost(peer), Options.EpmdPort), ct).ConfigureAwait(false) is { } found
+        return await EpmdClient.LookupAsync(alive, new IPEndPoint(ResolveHost(peer), options.EpmdPort), ct).ConfigureAwait(false) is { } found
             ? (found.Port, found.HighestVersion)
             : null;
     }

@@ -18,7 +18,11 @@ internal enum PendingDecision
     Alive,
 }
 
-internal sealed record HandshakeResult(Atom PeerName, DistFlags Flags, uint PeerCreation, int Version);
+internal sealed record HandshakeResult(Atom PeerName, DistFlags Flags, uint PeerCreation, int Version)
+{
+    /// <summary>Initiator asking for a name (<see cref="HandshakeContext.AskName"/>): the name and creation the peer gave us.</summary>
+    public (string Name, uint Creation)? Named { get; init; }
+}
 
 /// <summary>The parts of the node the handshake needs.</summary>
 internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlags Offered, string Cookie, Func<Atom, PendingDecision> MarkPending)
@@ -34,6 +38,10 @@ internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlag
 
     /// <summary>Bytes of each handshake message's length: 2 over TCP; 4 over TLS, as OTP's inet_tls_dist frames it.</summary>
     public int FrameHeader { get; init; } = 2;
+
+    /// <summary>Initiator without a name (Erlang's undefined@Host): <see cref="NodeName"/> is only our host, we send
+    /// NAME_ME in place of PUBLISHED, and the peer's 'named:' status gives us our name and creation.</summary>
+    public bool AskName { get; init; }
 }
 
 /// <summary>
@@ -47,11 +55,28 @@ internal static class Handshake
 
     public static async Task<HandshakeResult> ConnectAsync(Stream s, HandshakeContext me, Atom peer, CancellationToken ct)
     {
+        if (me.AskName)
+        {
+            if (me.Version < 6)
+                throw new HandshakeException($"{peer} speaks only handshake version 5, which cannot name a nameless node");
+            me = me with { Offered = (me.Offered & ~DistFlags.Published) | DistFlags.NameMe, Creation = 0 };
+        }
         await SendAsync(s, me.FrameHeader, me.Version >= 6 ? SendName(me) : SendNameV5(me), ct).ConfigureAwait(false);
         var status = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         if (status.Length == 0 || status[0] != 's')
             throw new HandshakeException($"expected a status from {peer}, got {Describe(status)}");
-        var text = Encoding.ASCII.GetString(status, 1, status.Length - 1);
+        (string Name, uint Creation)? named = null;
+        if (status.AsSpan(1).StartsWith("named:"u8))
+        {
+            if (!me.AskName)
+                throw new HandshakeException($"{peer} gave us a name we did not ask for");
+            named = ReadNamed(status, peer, me.NodeName);
+        }
+        else if (me.AskName)
+        {
+            throw new HandshakeException($"{peer} did not name us: status '{Encoding.ASCII.GetString(status, 1, status.Length - 1)}'");
+        }
+        var text = named is null ? Encoding.ASCII.GetString(status, 1, status.Length - 1) : "ok";
         switch (text)
         {
             case "ok":
@@ -119,7 +144,24 @@ internal static class Handshake
             throw new HandshakeException($"expected a challenge ack from {peer}, got {Describe(ack)} (wrong cookie?)");
         if (!CryptographicOperations.FixedTimeEquals(ack.AsSpan(1), Digest(ourChallenge, me.Cookie)))
             throw new HandshakeException($"{peer} answered our challenge with a wrong digest: the cookies differ", wrongCookie: true);
-        return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version);
+        // The peer keeps NAME_ME in its flags when it agrees to name us (dist_util checks the same before setnode).
+        if (named is not null && (theirFlags & DistFlags.NameMe) == 0)
+            throw new HandshakeException($"{peer} named us but did not confirm it with NAME_ME");
+        return new HandshakeResult(peer, me.Offered & theirFlags, theirCreation, version) { Named = named };
+    }
+
+    /// <summary>'s', "named:", Nlen:u16, Name, Creation:u32: our name must be on the host we gave.</summary>
+    private static (string Name, uint Creation) ReadNamed(byte[] status, Atom peer, string ourHost)
+    {
+        if (status.Length < 1 + 6 + 2)
+            throw new HandshakeException($"{peer} sent a short 'named:' status");
+        var length = BinaryPrimitives.ReadUInt16BigEndian(status.AsSpan(7));
+        if (status.Length != 9 + length + 4)
+            throw new HandshakeException($"{peer} sent a 'named:' status of the wrong length");
+        var name = Encoding.UTF8.GetString(status, 9, length);
+        if (!IsNodeName(name) || name.StartsWith("undefined@", StringComparison.Ordinal) || !name.EndsWith("@" + ourHost, StringComparison.Ordinal))
+            throw new HandshakeException($"{peer} named us '{name}', which is not a node name on our host {ourHost}");
+        return (name, BinaryPrimitives.ReadUInt32BigEndian(status.AsSpan(9 + length)));
     }
 
     public static async Task<HandshakeResult> AcceptAsync(Stream s, HandshakeContext me, CancellationToken ct)
