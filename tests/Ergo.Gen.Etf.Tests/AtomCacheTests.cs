@@ -112,6 +112,24 @@ public sealed class AtomCacheTests
     }
 
     [Fact]
+    public void A_fun_read_after_a_header_keeps_its_atoms_as_text()
+    {
+        // A fun is kept as its bytes to be sent back unchanged; references into one message's header would be
+        // meaningless in the next, so its atoms are written out.
+        var reader = new DistAtomCacheReader();
+        byte[] header = [2, 0x88, 0x00, 1, 6, .. "global"u8, 2, 5, .. "n@127"u8];
+        byte[] fun = [112, 0, 0, 0, 0, 1, .. new byte[16], 0, 0, 0, 7, 0, 0, 0, 0, 82, 0, 97, 7, 97, 9, 88, 82, 1, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 1];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(fun.AsSpan(1), (uint)(fun.Length - 1));
+        var closure = Assert.IsType<Closure>(Decode(reader, header, fun));
+        Assert.Equal(Atom.Of("global"), closure.Module);
+        var alone = EtfCodec.Encode(closure);
+        var again = Assert.IsType<Closure>(EtfCodec.Decode(alone));
+        Assert.Equal(Atom.Of("global"), again.Module);
+        Assert.Equal(7, again.OldIndex);
+        Assert.DoesNotContain((byte)EtfTag.AtomCacheRef, again.Encoded.AsSpan(1 + 4 + 1 + 16 + 4 + 4, 1).ToArray());
+    }
+
+    [Fact]
     public void Bad_headers_and_references_are_decode_errors()
     {
         var reader = new DistAtomCacheReader();

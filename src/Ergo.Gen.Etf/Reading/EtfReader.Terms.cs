@@ -216,12 +216,34 @@ public ref partial struct EtfReader
         var module = ReadAtom();
         var oldIndex = ReadInteger();
         var oldUniq = ReadInteger();
-        ReadPid();
+        var pid = ReadPid();
         var free = ReadFreeVars(numFree);
         Leave();
         if (_pos != end)
             Fail("fun size does not match its contents", start);
-        return new Closure(_buffer[start..end].ToArray(), module, ToLong(oldIndex), ToLong(oldUniq), free);
+        var encoded = _atomCacheRefs.IsEmpty ? _buffer[start..end].ToArray()
+            : SelfContained(_buffer.Slice(start, 1 + 4 + 1 + 16 + 4 + 4), [module, oldIndex, oldUniq, pid, .. free], sizeAt: 1);
+        return new Closure(encoded, module, ToLong(oldIndex), ToLong(oldUniq), free);
+    }
+
+    /// <summary>
+    /// A fun's bytes that hold on their own: after a distribution header its atoms may be ATOM_CACHE_REFs, which
+    /// mean nothing outside that message, so the fields are written again with atoms as text. The fixed head is
+    /// kept; a size field at <paramref name="sizeAt"/> (NEW_FUN_EXT's, counting itself) is set to the new length.
+    /// </summary>
+    private static byte[] SelfContained(ReadOnlySpan<byte> head, Term[] fields, int? sizeAt)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>(head.Length + 64);
+        head.CopyTo(output.GetSpan(head.Length));
+        output.Advance(head.Length);
+        var w = new EtfWriter(output);
+        foreach (var field in fields)
+            field.WriteTo(ref w);
+        w.Flush();
+        var bytes = output.WrittenSpan.ToArray();
+        if (sizeAt is { } at)
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)(bytes.Length - at));
+        return bytes;
     }
 
     /// <summary>Legacy FUN_EXT: NumFree, Pid, Module, Index, Uniq, FreeVars.</summary>
@@ -232,13 +254,15 @@ public ref partial struct EtfReader
         _pos++;
         var numFree = ReadCount(1);
         Enter();
-        ReadPid();
+        var pid = ReadPid();
         var module = ReadAtom();
         var index = ReadInteger();
         var uniq = ReadInteger();
         var free = ReadFreeVars(numFree);
         Leave();
-        return new Closure(_buffer[start.._pos].ToArray(), module, ToLong(index), ToLong(uniq), free);
+        var encoded = _atomCacheRefs.IsEmpty ? _buffer[start.._pos].ToArray()
+            : SelfContained(_buffer.Slice(start, 1 + 4), [pid, module, index, uniq, .. free], sizeAt: null);
+        return new Closure(encoded, module, ToLong(index), ToLong(uniq), free);
     }
 
     private Term[] ReadFreeVars(int count)

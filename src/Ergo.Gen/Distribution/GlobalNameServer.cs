@@ -9,11 +9,12 @@ namespace Ergo.Gen.Distribution;
 /// <summary>
 /// The registered <c>global_name_server</c>, as OTP's <c>global</c> (kernel's global.erl, protocol version 8)
 /// expects of every visible node. Without it an Erlang node's <c>global:sync()</c> waits for us forever.
-/// We take part as a partition of one node that owns no names: on nodeup we send <c>init_connect</c>, answer
-/// the peer's locker (<c>lock_set</c>, relayed through this server as OTP does from version 6), send our
-/// (empty) name list in <c>exchange</c>, and finish with <c>resolved</c>. Locks and registrations other nodes
-/// make on us (<c>set_lock</c>, <c>del_lock</c>, <c>register</c>, <c>unregister</c>) are kept, so the global
-/// names of the cluster can be looked up from .NET (<see cref="WhereIs"/>).
+/// On nodeup we send <c>init_connect</c>, answer the peer's locker (<c>lock_set</c>, relayed through this server
+/// as OTP does from version 6), send the names our partition holds in <c>exchange</c>, finish with
+/// <c>resolved</c>, and tell the rest of our partition of the new node and its names (<c>new_nodes</c>), so a
+/// node that reaches the cluster through us alone ends up synced with everyone. Locks and registrations other
+/// nodes make on us (<c>set_lock</c>, <c>del_lock</c>, <c>register</c>, <c>unregister</c>) are kept, so the
+/// global names of the cluster can be looked up from .NET (<see cref="WhereIs"/>).
 /// </summary>
 internal sealed class GlobalNameServer : GenServer
 {
@@ -328,8 +329,8 @@ internal sealed class GlobalNameServer : GenServer
         }
         session.LockId = lockId;
         CastTo(node, new Etf.Tuple(LockSet, Self, Atom.True, LockerKnown(), session.HisTag));
-        // lock_is_set: both partitions are locked; our names (none: we own no global names) go to him.
-        CastTo(node, new Etf.Tuple(Exchange, Me, List.Nil, List.Nil, session.HisTag));
+        // lock_is_set: both partitions are locked; the names our partition holds go to him.
+        CastTo(node, new Etf.Tuple(Exchange, Me, KnownNames(), List.Nil, session.HisTag));
         if (session.HisNames is { } names)
             Resolve(node, session, names);
     }
@@ -371,8 +372,18 @@ internal sealed class GlobalNameServer : GenServer
 
     private void Finish(Atom node, Session session, Term[] hisOps, Term hisKnown)
     {
-        Apply([.. session.OurOps!, .. hisOps]);
+        Term[] ops = [.. session.OurOps!, .. hisOps];
+        Apply(ops);
         _sessions.Remove(node);
+        // The rest of our partition learns of his (global's new_nodes, sent by the node that took the lock): they
+        // add his nodes to what they know, take his names, and tell his nodes they are in sync. Without it a node
+        // that reached the cluster through us alone waits in global:sync() for nodes that never sync with it.
+        var newNodes = ListOf(new[] { (Term)new Etf.Tuple(node, Integer.Of(session.HisVsn)) }
+            .Concat(hisKnown is List his ? his.Elements.Where(e => e is not Atom a || a != Me) : []));
+        var extraInfo = new List(new Etf.Tuple(Atom.Of("vsn"), Integer.Of(session.HisVsn)),
+            new Etf.Tuple(Atom.Of("lock"), session.LockId ?? Unused));
+        foreach (var other in _known.Keys.Where(k => k != node).ToList())
+            CastTo(other, new Etf.Tuple(NewNodes, Me, ListOf(ops), List.Nil, newNodes, extraInfo));
         if (session.LockId is Etf.Tuple { Arity: 2 } lockId)
             ReleaseLock(lockId[0], lockId[1], Self);
         _known[node] = session.HisVsn;
@@ -486,6 +497,9 @@ internal sealed class GlobalNameServer : GenServer
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
+
+    /// <summary>global's get_names(): {Name, Pid, Method} for every name our partition holds.</summary>
+    private List KnownNames() => ListOf(_names.Select(n => (Term)new Etf.Tuple(n.Key, n.Value.Pid, n.Value.Method)));
 
     private List KnownList(int hisVsn) => ListOf(_known.Select(k => hisVsn >= NodeVersionListVsn
         ? (Term)new Etf.Tuple(k.Key, Integer.Of(k.Value)) : k.Key));
