@@ -65,6 +65,49 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.True(accepted > 1000 && refused > 1000, "mutations should both keep and break encodings");
     }
 
+    [Fact]
+    public void Only_EtfDecodeException_escapes_a_distribution_header_and_its_terms()
+    {
+        // Header and terms mutated as one: a cut or a flipped bit may move the boundary between them.
+        var rng = new Random(20261127);
+        var writer = new DistAtomCacheWriter();
+        var seeds = Seeds().Take(10).Where((_, i) => i % 2 == 0).Select(bytes => EtfCodec.Decode(bytes)).Select(term =>
+        {
+            writer.Begin();
+            var body = new System.Buffers.ArrayBufferWriter<byte>();
+            var w = new EtfWriter(body, writer);
+            term.WriteTo(ref w);
+            w.Flush();
+            var header = new System.Buffers.ArrayBufferWriter<byte>();
+            writer.WriteHeader(header);
+            // Not committed: every seed carries its atoms' text, as a first message does.
+            return (byte[])[.. header.WrittenSpan, .. body.WrittenSpan];
+        }).ToArray();
+        var reader = new DistAtomCacheReader();
+        var options = new EtfDecodeOptions { MaxDecodedBytes = 1 << 20 };
+        int accepted = 0, refused = 0;
+        for (var done = 0; done < 200_000; done++)
+        {
+            var input = Mutate(seeds[rng.Next(seeds.Length)], rng);
+            try
+            {
+                var used = reader.Read(input, options);
+                EtfCodec.DecodeUnversioned(input.AsSpan(used), options, reader.Refs);
+                accepted++;
+            }
+            catch (EtfDecodeException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"input #{done} [{Convert.ToHexString(input)}] escaped with {e.GetType().Name}: {e}");
+            }
+        }
+        output.WriteLine($"{accepted} accepted, {refused} refused");
+        Assert.True(accepted > 1000 && refused > 1000, "mutations should both keep and break encodings");
+    }
+
     private static byte[] Mutate(byte[] seed, Random rng)
     {
         var data = new List<byte>(seed);
