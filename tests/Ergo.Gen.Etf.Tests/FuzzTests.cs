@@ -38,17 +38,22 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void Only_EtfDecodeException_ever_escapes_the_decoder()
     {
-        var rng = new Random(20261126);
-        var seeds = Seeds().ToArray();
+        var options = new EtfDecodeOptions { MaxDecodedBytes = 1 << 20 };
+        Run(Seeds().ToArray(), new Random(20261126), Inputs, input => EtfCodec.Decode(input, options));
+    }
+
+    /// <summary>Feeds mutated seeds to <paramref name="decode"/> within the time budget: each input is accepted or
+    /// refused with EtfDecodeException, and both must happen often.</summary>
+    private void Run(byte[][] seeds, Random rng, int inputs, Action<byte[]> decode)
+    {
         var clock = Stopwatch.StartNew();
         int accepted = 0, refused = 0, done = 0;
-        var options = new EtfDecodeOptions { MaxDecodedBytes = 1 << 20 };
-        for (; done < Inputs && clock.Elapsed < Budget; done++)
+        for (; done < inputs && clock.Elapsed < Budget; done++)
         {
             var input = Mutate(seeds[rng.Next(seeds.Length)], rng);
             try
             {
-                EtfCodec.Decode(input, options);
+                decode(input);
                 accepted++;
             }
             catch (EtfDecodeException)
@@ -61,7 +66,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{done} inputs in {clock.Elapsed.TotalSeconds:F1}s: {accepted} accepted, {refused} refused");
-        Assert.Equal(Inputs, done);
+        Assert.Equal(inputs, done);
         Assert.True(accepted > 1000 && refused > 1000, "mutations should both keep and break encodings");
     }
 
@@ -85,27 +90,11 @@ public sealed class FuzzTests(ITestOutputHelper output)
         }).ToArray();
         var reader = new DistAtomCacheReader();
         var options = new EtfDecodeOptions { MaxDecodedBytes = 1 << 20 };
-        int accepted = 0, refused = 0;
-        for (var done = 0; done < 200_000; done++)
+        Run(seeds, rng, 200_000, input =>
         {
-            var input = Mutate(seeds[rng.Next(seeds.Length)], rng);
-            try
-            {
-                var used = reader.Read(input, options);
-                EtfCodec.DecodeUnversioned(input.AsSpan(used), options, reader.Refs);
-                accepted++;
-            }
-            catch (EtfDecodeException)
-            {
-                refused++;
-            }
-            catch (Exception e)
-            {
-                Assert.Fail($"input #{done} [{Convert.ToHexString(input)}] escaped with {e.GetType().Name}: {e}");
-            }
-        }
-        output.WriteLine($"{accepted} accepted, {refused} refused");
-        Assert.True(accepted > 1000 && refused > 1000, "mutations should both keep and break encodings");
+            var used = reader.Read(input, options);
+            EtfCodec.DecodeUnversioned(input.AsSpan(used), options, reader.Refs);
+        });
     }
 
     private static byte[] Mutate(byte[] seed, Random rng)
