@@ -164,6 +164,12 @@ internal sealed partial class Connection
             {
                 payload = EtfCodec.Decode(rest, _decodeOptions);
             }
+            else if (rest.Length > 0 && rest[0] != EtfTag.Compressed)
+            {
+                // The reader is already there: the payload follows the control message in the same span.
+                payload = reader.ReadTerm();
+                reader.EnsureAtEnd();
+            }
             else
             {
                 // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
