@@ -43,7 +43,7 @@ public static class DistSuite
             foreach (var (name, run) in scenarios)
             {
                 if (string.IsNullOrEmpty(only) || name == only)
-                    yield return (name, Best(rounds, run), "per_s");
+                    yield return (name, Rounds.Best(rounds, run), "per_s");
             }
         }
         finally
@@ -53,8 +53,6 @@ public static class DistSuite
             b.DisposeAsync().AsTask().Wait();
         }
     }
-
-    private static double Best(int rounds, Func<double> scenario) => Enumerable.Range(0, rounds).Max(_ => scenario());
 
     /// <summary>A process that counts messages and completes when it has seen <paramref name="n"/>.</summary>
     private static (Pid Pid, TaskCompletionSource Done) Sink(Node node, int n)

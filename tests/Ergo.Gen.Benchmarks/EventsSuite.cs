@@ -21,8 +21,8 @@ public static class EventsSuite
         var b = Node.StartAsync(new NodeOptions { Name = "events_bench_b@127.0.0.1" }, options).Result;
         try
         {
-            yield return ("events.local", Best(rounds, () => Fanout(a, a, subs, msgs)), "per_s");
-            yield return ("events.dist", Best(rounds, () => Fanout(a, b, subs, msgs)), "per_s");
+            yield return ("events.local", Rounds.Best(rounds, () => Fanout(a, a, subs, msgs)), "per_s");
+            yield return ("events.dist", Rounds.Best(rounds, () => Fanout(a, b, subs, msgs)), "per_s");
         }
         finally
         {
@@ -30,8 +30,6 @@ public static class EventsSuite
             b.DisposeAsync().AsTask().Wait();
         }
     }
-
-    private static double Best(int rounds, Func<double> scenario) => Enumerable.Range(0, rounds).Max(_ => scenario());
 
     private static double Fanout(Node publisherNode, Node subscriberNode, int subs, int msgs)
     {

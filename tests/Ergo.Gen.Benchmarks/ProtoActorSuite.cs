@@ -15,15 +15,13 @@ public static class ProtoActorSuite
     public static IEnumerable<(string Scenario, double Value, string Unit)> Run(bool quick)
     {
         var (msgs, calls, procs, rounds) = quick ? (2_000_000, 200_000, 200_000, 3) : (5_000_000, 500_000, 1_000_000, 5);
-        yield return ("local.pingpong_1", Best(rounds, () => PingPong(1, msgs)), "per_s");
-        yield return ("local.pingpong_100", Best(rounds, () => PingPong(100, msgs)), "per_s");
-        yield return ("local.call", Best(rounds, () => Calls(calls)), "per_s");
+        yield return ("local.pingpong_1", Rounds.Best(rounds, () => PingPong(1, msgs)), "per_s");
+        yield return ("local.pingpong_100", Rounds.Best(rounds, () => PingPong(100, msgs)), "per_s");
+        yield return ("local.call", Rounds.Best(rounds, () => Calls(calls)), "per_s");
         var (rate, bytes) = SpawnIdle(procs);
         yield return ("local.spawn", rate, "per_s");
         yield return ("local.idle_process_memory", bytes, "bytes");
     }
-
-    private static double Best(int rounds, Func<double> scenario) => Enumerable.Range(0, rounds).Max(_ => scenario());
 
     private static readonly Pong PongMessage = new();
 

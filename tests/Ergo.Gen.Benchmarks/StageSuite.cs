@@ -26,10 +26,10 @@ public static class StageSuite
             var erlNode = Atom.Of("stage_bench_erl@127.0.0.1");
             ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
-            yield return ("stage.local", Best(rounds, () => Pipeline(a, a, n)), "per_s");
-            yield return ("stage.dist", Best(rounds, () => Pipeline(a, b, n)), "per_s");
-            yield return ("stage.dist.erl_to_ergo", Best(rounds, () => ErlangToDotnet(a, erlNode, n)), "per_s");
-            yield return ("stage.dist.ergo_to_erl", Best(rounds, () => DotnetToErlang(a, erlNode, n)), "per_s");
+            yield return ("stage.local", Rounds.Best(rounds, () => Pipeline(a, a, n)), "per_s");
+            yield return ("stage.dist", Rounds.Best(rounds, () => Pipeline(a, b, n)), "per_s");
+            yield return ("stage.dist.erl_to_ergo", Rounds.Best(rounds, () => ErlangToDotnet(a, erlNode, n)), "per_s");
+            yield return ("stage.dist.ergo_to_erl", Rounds.Best(rounds, () => DotnetToErlang(a, erlNode, n)), "per_s");
         }
         finally
         {
@@ -75,8 +75,6 @@ public static class StageSuite
             return new(ServerResult.NoReply());
         }
     }
-
-    private static double Best(int rounds, Func<double> scenario) => Enumerable.Range(0, rounds).Max(_ => scenario());
 
     private static double Pipeline(Node producerNode, Node consumerNode, int n)
     {
