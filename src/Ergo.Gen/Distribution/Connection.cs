@@ -95,16 +95,21 @@ internal sealed partial class Connection
         }
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        // Plain TCP is read by a thread of its own in blocking receives (see BlockingReceiveStream); TLS and
+        // tunnels are read asynchronously on the thread pool.
+        var ownThread = socket is not null && stream is NetworkStream;
+        var reader = PipeReader.Create(ownThread ? new BlockingReceiveStream(socket!) : stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
-        _ = RunAsync(reader, writer);
+        _ = RunAsync(reader, writer, ownThread);
         return true;
     }
 
-    private async Task RunAsync(PipeReader reader, PipeWriter writer)
+    private async Task RunAsync(PipeReader reader, PipeWriter writer, bool readerThread)
     {
         var ct = _closing.Token;
-        var reading = Task.Run(() => ReadLoop(reader, ct), ct);
+        var reading = readerThread
+            ? Task.Factory.StartNew(() => ReadLoop(reader, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()
+            : Task.Run(() => ReadLoop(reader, ct), ct);
         var writing = Task.Run(() => WriteLoop(writer, ct), ct);
         var ticking = TickLoop(ct);
         var first = await Task.WhenAny(reading, writing, ticking).ConfigureAwait(false);
