@@ -332,6 +332,19 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task An_ergo_node_names_a_nameless_ergo_node()
+    {
+        await using var namer = await Node.StartAsync(new NodeOptions { Name = "dotnet_namer2@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie });
+        await namer.StartAsync(new DistFixture.EchoServer(), A("echo"));
+        await using var nameless = await Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, NameFrom = namer.Name.Name });
+        Assert.DoesNotContain("undefined", nameless.Name.Name);
+        Assert.Contains(nameless.Name, namer.ConnectedNodes());
+        Assert.Equal(A("hello"), await nameless.CallAsync(A("echo"), namer.Name, A("hello")));
+    }
+
+    [Fact]
     public async Task A_nameless_node_without_a_namer_or_with_an_unreachable_one_does_not_start()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
