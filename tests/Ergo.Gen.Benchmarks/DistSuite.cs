@@ -22,6 +22,8 @@ public static class DistSuite
         var (n, calls, rounds) = quick ? (200_000, 40_000, 2) : (1_000_000, 200_000, 3);
         var a = Node.StartAsync(new NodeOptions { Name = "bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var b = Node.StartAsync(new NodeOptions { Name = "bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
+        // The same receiving side with DistributionOptions.ReaderThreads (for streams from Erlang; off by default).
+        var c = Node.StartAsync(new NodeOptions { Name = "bench_c@127.0.0.1" }, new DistributionOptions { Cookie = Cookie, ReaderThreads = true }).Result;
         var erl = ErlangPeerNode.Start(beams, "dist_bench_erl", "dist_bench:serve().", Cookie);
         try
         {
@@ -34,6 +36,7 @@ public static class DistSuite
             [
                 ("dist.small", () => DotnetToDotnet(a, b, Small, n)),
                 ("dist.small.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "small", n)),
+                ("dist.small.erl_to_ergo_rt", () => ErlangToDotnet(c, erlNode, "small", n)),
                 ("dist.small.ergo_to_erl", () => DotnetToErlang(a, erlNode, Small, n)),
                 ("dist.1kb", () => DotnetToDotnet(a, b, Kilo, n / 4)),
                 ("dist.1kb.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "kilo", n / 4)),
@@ -51,6 +54,7 @@ public static class DistSuite
             erl.Kill(entireProcessTree: true);
             a.DisposeAsync().AsTask().Wait();
             b.DisposeAsync().AsTask().Wait();
+            c.DisposeAsync().AsTask().Wait();
         }
     }
 

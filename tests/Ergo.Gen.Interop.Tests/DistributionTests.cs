@@ -396,20 +396,27 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
 /// <summary>Connections that end: the peer's OS process is killed, and everything through it fires noconnection.</summary>
 public sealed class ConnectionLossTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task A_vanished_peer_fires_noconnection_for_links_monitors_and_nodedown()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a reader thread blocked in a receive must end with the connection too
+    public async Task A_vanished_peer_fires_noconnection_for_links_monitors_and_nodedown(bool readerThreads)
     {
         var beams = ErlangTool.CompileModules("dist_peer");
-        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_loss@127.0.0.1" },
-            new DistributionOptions { Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(4) });
+        var suffix = readerThreads ? "_rt" : "";
+        await using var node = await Node.StartAsync(new NodeOptions { Name = $"dotnet_loss{suffix}@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(4), ReaderThreads = readerThreads });
         var events = new List<(Atom, bool)>();
         node.NodeStatusChanged += (n, up) => { lock (events) events.Add((n, up)); };
-        using var peer = new ErlangPeer("erl_loss", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var peer = new ErlangPeer($"erl_loss{suffix}", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
         await peer.WaitForOutputAsync("peer ready", DistFixture.Wait);
         var peerName = Atom.Of(peer.Name);
 
         var sleeper = (Pid)await node.RpcAsync(peerName, Atom.Of("dist_peer"), Atom.Of("sleeper"), []);
         var probe = new Probe(node);
+        // A stream from Erlang arrives whole and in order.
+        await node.RpcAsync(peerName, Atom.Of("dist_peer"), Atom.Of("send_many"), [probe.Pid, Integer.Of(2000)]);
+        for (var i = 1; i <= 2000; i++)
+            Assert.Equal(new Etf.Tuple(Atom.Of("seq"), Integer.Of(i)), await probe.ReceiveAsync());
         await probe.RunAsync(ctx => { ctx.TrapExit = true; ctx.Link(sleeper); ctx.Monitor(sleeper); });
         await Task.Delay(100);
         peer.Kill();

@@ -9,7 +9,7 @@ namespace Ergo.Gen.Distribution;
 /// read that has to wait completes on the socket engine's thread and hops to the thread pool; with a peer that
 /// sends small frames one by one (Erlang does, to a reader that keeps up) that hop is paid per frame (measured:
 /// Erlang's small messages reached us 20-40% faster with this, at about a quarter less CPU per message on our
-/// side). Closing the socket ends a blocked read.
+/// side). Used when <see cref="DistributionOptions.ReaderThreads"/> is set. Closing the socket ends a blocked read.
 /// </summary>
 internal sealed class BlockingReceiveStream(Socket socket) : Stream
 {

@@ -95,9 +95,9 @@ internal sealed partial class Connection
         }
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
-        // Plain TCP is read by a thread of its own in blocking receives (see BlockingReceiveStream); TLS and
-        // tunnels are read asynchronously on the thread pool.
-        var ownThread = socket is not null && stream is NetworkStream;
+        // With ReaderThreads, plain TCP is read by a thread of its own in blocking receives (see
+        // BlockingReceiveStream); otherwise, and always for TLS and tunnels, asynchronously on the thread pool.
+        var ownThread = _dist.Options.ReaderThreads && socket is not null && stream is NetworkStream;
         var reader = PipeReader.Create(ownThread ? new BlockingReceiveStream(socket!) : stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _ = RunAsync(reader, writer, ownThread);
