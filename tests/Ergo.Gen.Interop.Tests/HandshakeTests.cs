@@ -59,7 +59,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         MD5.HashData(Encoding.ASCII.GetBytes(Cookie + challenge.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>A version 5 handshake by hand; returns the connected socket.</summary>
-    private async Task<TcpClient> HandshakeV5(string name, bool rightCookie = true)
+    private async Task<TcpClient> HandshakeV5(string name, bool rightCookie = true, uint extraFlags = 0)
     {
         var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, _node.DistributionPort!.Value);
@@ -68,7 +68,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         var sendName = new byte[7 + nameBytes.Length];
         sendName[0] = (byte)'n';
         BinaryPrimitives.WriteUInt16BigEndian(sendName.AsSpan(1), 5);
-        BinaryPrimitives.WriteUInt32BigEndian(sendName.AsSpan(3), V5Flags);
+        BinaryPrimitives.WriteUInt32BigEndian(sendName.AsSpan(3), V5Flags | extraFlags);
         nameBytes.CopyTo(sendName, 7);
         await Send(s, sendName);
         Assert.Equal("sok", Encoding.ASCII.GetString(await Receive(s)));
@@ -416,13 +416,20 @@ public sealed class HandshakeTests : IAsyncLifetime
     [InlineData("garbage control")]
     [InlineData("oversized frame")]
     [InlineData("unknown frame type")]
+    [InlineData("atom cache slot never filled")]
+    [InlineData("atom cache not agreed")]
     public async Task Hostile_frames_after_the_handshake_close_that_connection_only(string kind)
     {
-        using var client = await HandshakeV5($"hostile{kind.GetHashCode():X}@127.0.0.1");
+        const uint atomCache = 0x2000;
+        using var client = await HandshakeV5($"hostile{kind.GetHashCode():X}@127.0.0.1", extraFlags: kind == "atom cache slot never filled" ? atomCache : 0);
         byte[] frame = kind switch
         {
             "garbage control" => [0, 0, 0, 5, 112, 131, 104, 9, 1],
             "oversized frame" => [0xFF, 0xFF, 0xFF, 0xFF, 112],
+            // A header naming slot 5 as known, though nothing was ever put there; then {2, '', ...} would follow.
+            "atom cache slot never filled" => [0, 0, 0, 9, 131, 68, 1, 0x00, 5, 104, 3, 97, 2],
+            // A new cache entry from a peer that did not agree to the atom cache.
+            "atom cache not agreed" => [0, 0, 0, 11, 131, 68, 1, 0x08, 0, 3, (byte)'f', (byte)'o', (byte)'o', 104, 0],
             _ => [0, 0, 0, 2, 99, 1],
         };
         await client.GetStream().WriteAsync(frame);
