@@ -19,6 +19,9 @@ public sealed class DistAtomCacheWriter
     private readonly short[] _refSlot = new short[DistAtomCacheReader.MaxRefs];
     private readonly bool[] _refNew = new bool[DistAtomCacheReader.MaxRefs];
     private int _count;
+    // Kept as references are added, so the header's size is known without another pass over them.
+    private int _newCount, _newTextBytes;
+    private bool _longAtoms;
 
     // Which reference a slot got in this message: valid while _slotStamp[slot] == _stamp, so starting a message
     // is O(1) rather than a clear of 2048 entries.
@@ -29,7 +32,8 @@ public sealed class DistAtomCacheWriter
     /// <summary>Starts a message: no references yet.</summary>
     public void Begin()
     {
-        _count = 0;
+        _count = _newCount = _newTextBytes = 0;
+        _longAtoms = false;
         if (++_stamp == int.MaxValue)
         {
             Array.Clear(_slotStamp);
@@ -55,42 +59,22 @@ public sealed class DistAtomCacheWriter
         index = (byte)_count++;
         _refs[index] = atom;
         _refSlot[index] = (short)slot;
-        _refNew[index] = !ReferenceEquals(_slots[slot], atom);
+        var isNew = !ReferenceEquals(_slots[slot], atom);
+        _refNew[index] = isNew;
+        if (isNew)
+        {
+            _newCount++;
+            _newTextBytes += atom.Utf8.Length;
+            _longAtoms |= atom.Utf8.Length > byte.MaxValue;
+        }
         _slotRef[slot] = index;
         _slotStamp[slot] = _stamp;
         return true;
     }
 
     /// <summary>Bytes <see cref="WriteHeader"/> will write for this message.</summary>
-    public int HeaderLength
-    {
-        get
-        {
-            if (_count == 0)
-                return 1;
-            var longAtoms = LongAtoms;
-            var length = 1 + _count / 2 + 1 + _count;
-            for (var i = 0; i < _count; i++)
-            {
-                if (_refNew[i])
-                    length += (longAtoms ? 2 : 1) + _refs[i].Utf8.Length;
-            }
-            return length;
-        }
-    }
-
-    private bool LongAtoms
-    {
-        get
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                if (_refNew[i] && _refs[i].Utf8.Length > byte.MaxValue)
-                    return true;
-            }
-            return false;
-        }
-    }
+    public int HeaderLength => _count == 0 ? 1
+        : 1 + _count / 2 + 1 + _count + _newCount * (_longAtoms ? 2 : 1) + _newTextBytes;
 
     /// <summary>Writes the header's atom cache part (NumberOfAtomCacheRefs, flags, references) for this message.</summary>
     public void WriteHeader(IBufferWriter<byte> output)
@@ -100,12 +84,11 @@ public sealed class DistAtomCacheWriter
         span[0] = (byte)_count;
         if (_count > 0)
         {
-            var longAtoms = LongAtoms;
             var flags = span.Slice(1, _count / 2 + 1);
             flags.Clear();
             for (var i = 0; i < _count; i++)
                 flags[i >> 1] |= (byte)(((_refNew[i] ? 8 : 0) | (_refSlot[i] >> 8)) << ((i & 1) << 2));
-            if (longAtoms)
+            if (_longAtoms)
                 flags[_count >> 1] |= (byte)(1 << ((_count & 1) << 2));
             var at = 1 + flags.Length;
             for (var i = 0; i < _count; i++)
@@ -114,7 +97,7 @@ public sealed class DistAtomCacheWriter
                 if (!_refNew[i])
                     continue;
                 var text = _refs[i].Utf8;
-                if (longAtoms)
+                if (_longAtoms)
                 {
                     BinaryPrimitives.WriteUInt16BigEndian(span[at..], (ushort)text.Length);
                     at += 2;
