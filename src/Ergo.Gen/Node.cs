@@ -71,20 +71,9 @@ public sealed class Node : IAsyncDisposable
         var naming = await AskNameIfNamelessAsync(options.Name, distribution, cookie, logger, ct).ConfigureAwait(false);
         if (naming is not null)
             options = options with { Name = naming.Name };
-        (System.Net.Sockets.TcpListener Listener, System.Net.Sockets.TcpClient? Registration, Epmd.EpmdServer? Epmd, uint Creation) prepared;
-        try
-        {
-            prepared = await DistributionService.PrepareAsync(
-                options.Name, naming is null ? distribution : distribution with { UseEpmd = false }, logger, ct).ConfigureAwait(false);
-        }
-        catch
-        {
-            // The naming connection is ours until the node adopts it.
-            naming?.Stream.Dispose();
-            throw;
-        }
-        var node = new Node(options with { Creation = naming?.Creation ?? prepared.Creation });
-        node.Distribution = DistributionService.Start(node, distribution, prepared.Listener, prepared.Registration, prepared.Epmd, cookie);
+        var (listener, registration, epmd, creation) = await DistributionService.PrepareAsync(options.Name, distribution, naming, logger, ct).ConfigureAwait(false);
+        var node = new Node(options with { Creation = creation });
+        node.Distribution = DistributionService.Start(node, distribution, listener, registration, epmd, cookie);
         node.Distribution.NodeStatusChanged += node.OnNodeStatus;
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);

@@ -74,17 +74,33 @@ internal sealed class DistributionService : IAsyncDisposable
     public event Action<Atom, bool>? NodeStatusChanged;
 
     /// <summary>Binds the listener and registers with EPMD (starting the embedded one if none runs); returns the creation.</summary>
+    /// <summary>The listener, the EPMD registration and the creation. A node another node named
+    /// (<paramref name="naming"/>) keeps the creation it was given and, as Erlang's dynamic nodes, is not
+    /// registered with EPMD; its naming connection is closed if this fails.</summary>
     public static async Task<(TcpListener Listener, TcpClient? Registration, EpmdServer? Epmd, uint Creation)> PrepareAsync(
-        string nodeName, DistributionOptions options, ILogger logger, CancellationToken ct)
+        string nodeName, DistributionOptions options, NamingConnection? naming, ILogger logger, CancellationToken ct)
     {
         var listener = new TcpListener(IPAddress.Loopback, options.Port);
+        if (naming is not null)
+        {
+            try
+            {
+                listener.Start();
+            }
+            catch
+            {
+                naming.Stream.Dispose();
+                throw;
+            }
+            return (listener, null, null, naming.Creation);
+        }
         listener.Start();
         var port = (ushort)((IPEndPoint)listener.LocalEndpoint).Port;
         if (!options.UseEpmd)
             return (listener, null, null, (uint)Random.Shared.Next(1, int.MaxValue));
         EpmdServer? embedded = null;
         var epmd = new IPEndPoint(IPAddress.Loopback, options.EpmdPort);
-        var alive = nodeName[..nodeName.IndexOf('@')];
+        var alive = AliveOf(nodeName);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -121,17 +137,13 @@ internal sealed class DistributionService : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.HandshakeTimeout);
-        var (port, version) = await ResolvePortAsync(namer, options, timeout.Token).ConfigureAwait(false)
-            ?? throw new HandshakeException($"{namer}, asked to name this node, is not registered with EPMD");
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var (socket, version) = await ConnectSocketAsync(namer, options, timeout.Token).ConfigureAwait(false);
         Stream? stream = null;
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(ResolveHost(namer), port), timeout.Token).ConfigureAwait(false);
-            var namerHost = namer.Name[(namer.Name.IndexOf('@') + 1)..];
             var tls = options.Tls is { } tlsOptions ? TlsTransport.Create(tlsOptions, $"undefined@{host}", logger) : null;
             stream = tls is null ? new NetworkStream(socket, ownsSocket: true)
-                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), namerHost, timeout.Token).ConfigureAwait(false);
+                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), HostOf(namer), timeout.Token).ConfigureAwait(false);
             var context = new HandshakeContext(host, 0, OfferedBy(options), cookie, _ => PendingDecision.Ok)
             {
                 AskName = true,
@@ -176,7 +188,7 @@ internal sealed class DistributionService : IAsyncDisposable
     /// </summary>
     private async Task KeepRegisteredAsync()
     {
-        var alive = Node.Name.Name[..Node.Name.Name.IndexOf('@')];
+        var alive = AliveOf(Node.Name.Name);
         var epmd = new IPEndPoint(IPAddress.Loopback, Options.EpmdPort);
         var sink = new byte[16];
         while (!_stop.IsCancellationRequested)
@@ -265,7 +277,7 @@ internal sealed class DistributionService : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
-            var host = peer.Name[(peer.Name.IndexOf('@') + 1)..];
+            var host = HostOf(peer);
             var version = 6;
             if (await ResolveRouteAsync(peer, timeout.Token).ConfigureAwait(false) is { } via)
             {
@@ -276,11 +288,7 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             else
             {
-                int port;
-                (port, version) = await ResolvePortAsync(peer, timeout.Token).ConfigureAwait(false)
-                    ?? throw new HandshakeException($"{peer} is not registered with EPMD");
-                socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), timeout.Token).ConfigureAwait(false);
+                (socket, version) = await ConnectSocketAsync(peer, Options, timeout.Token).ConfigureAwait(false);
                 if (!connection.IsConnecting)
                 {
                     // The peer's own connection reached us and was attached meanwhile.
@@ -331,7 +339,29 @@ internal sealed class DistributionService : IAsyncDisposable
         return Options.ProxyRoutes.TryGetValue(peer.Name, out var route) ? Atom.Of(route) : null;
     }
 
-    private Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, CancellationToken ct) => ResolvePortAsync(peer, Options, ct);
+    /// <summary>A TCP connection to <paramref name="peer"/>'s distribution port, and the handshake version its
+    /// EPMD entry announces.</summary>
+    private static async Task<(Socket Socket, int Version)> ConnectSocketAsync(Atom peer, DistributionOptions options, CancellationToken ct)
+    {
+        var (port, version) = await ResolvePortAsync(peer, options, ct).ConfigureAwait(false)
+            ?? throw new HandshakeException($"{peer} is not registered with EPMD");
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), ct).ConfigureAwait(false);
+            return (socket, version);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    // name@host: the two halves (EPMD knows a node by its alive name).
+    private static string AliveOf(string node) => node[..node.IndexOf('@')];
+
+    private static string HostOf(Atom node) => node.Name[(node.Name.IndexOf('@') + 1)..];
 
     private static async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, DistributionOptions options, CancellationToken ct)
     {
@@ -341,7 +371,7 @@ internal sealed class DistributionService : IAsyncDisposable
             return (fixedPort, 6);
         if (!options.UseEpmd)
             return null;
-        var alive = peer.Name[..peer.Name.IndexOf('@')];
+        var alive = AliveOf(peer.Name);
         return await EpmdClient.LookupAsync(alive, new IPEndPoint(ResolveHost(peer), options.EpmdPort), ct).ConfigureAwait(false) is { } found
             ? (found.Port, found.HighestVersion)
             : null;
@@ -349,7 +379,7 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private static IPAddress ResolveHost(Atom peer)
     {
-        var host = peer.Name[(peer.Name.IndexOf('@') + 1)..];
+        var host = HostOf(peer);
         if (IPAddress.TryParse(host, out var ip))
             return ip;
         return host == "localhost" || host == Environment.MachineName ? IPAddress.Loopback
