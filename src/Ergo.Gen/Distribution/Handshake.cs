@@ -65,18 +65,19 @@ internal static class Handshake
         var status = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
         if (status.Length == 0 || status[0] != 's')
             throw new HandshakeException($"expected a status from {peer}, got {Describe(status)}");
+        var text = Encoding.ASCII.GetString(status, 1, status.Length - 1);
         (string Name, uint Creation)? named = null;
-        if (status.AsSpan(1).StartsWith("named:"u8))
+        if (text.StartsWith("named:", StringComparison.Ordinal))
         {
             if (!me.AskName)
                 throw new HandshakeException($"{peer} gave us a name we did not ask for");
             named = ReadNamed(status, peer, me.NodeName);
+            text = "ok";
         }
         else if (me.AskName)
         {
-            throw new HandshakeException($"{peer} did not name us: status '{Encoding.ASCII.GetString(status, 1, status.Length - 1)}'");
+            throw new HandshakeException($"{peer} did not name us: status '{text}'");
         }
-        var text = named is null ? Encoding.ASCII.GetString(status, 1, status.Length - 1) : "ok";
         switch (text)
         {
             case "ok":
