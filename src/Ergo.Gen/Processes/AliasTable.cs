@@ -32,9 +32,7 @@ internal sealed class AliasTable
     /// by its tag, so it completes the call when <paramref name="caller"/> made it. False for anything else.
     /// </summary>
     public bool TryDeliverReply(Pid caller, object message) =>
-        message is Etf.Tuple { Arity: 2 } reply && reply[0] is List { Count: 1, Tail: Reference alias } tag && ReferenceEquals(tag[0], AliasTag)
+        message is Etf.Tuple { Arity: 2 } reply && Behaviours.PendingCall.TryReadTag(reply[0], out var alias)
         && _aliases.TryGetValue(alias, out var entry) && entry.Target is Behaviours.PendingCall call && call.IsMadeBy(caller)
         && TryDeliver(alias, message);
-
-    private static readonly Atom AliasTag = Atom.Of("alias");
 }

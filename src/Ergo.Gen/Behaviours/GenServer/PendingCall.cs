@@ -83,6 +83,13 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         return new List([AliasAtom], monitor);
     }
 
+    /// <summary>The alias in a tag <see cref="StartRemote"/> made ([alias|Ref]); false for any other term.</summary>
+    public static bool TryReadTag(Term tag, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Reference? alias)
+    {
+        alias = tag is List { Count: 1, Tail: Reference r } list && ReferenceEquals(list[0], AliasAtom) ? r : null;
+        return alias is not null;
+    }
+
     private void ArmTimeout(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
