@@ -35,6 +35,8 @@ internal sealed class GlobalNameServer : GenServer
     private static readonly Atom Resolved = Atom.Of("resolved");
     private static readonly Atom Unused = Atom.Of("unused");
     private static readonly Atom NewNodes = Atom.Of("new_nodes");
+    private static readonly Atom VsnInfo = Atom.Of("vsn");
+    private static readonly Atom LockInfo = Atom.Of("lock");
     private static readonly Atom InSync = Atom.Of("in_sync");
     private static readonly Atom Insert = Atom.Of("insert");
     private static readonly Atom Delete = Atom.Of("delete");
@@ -380,8 +382,7 @@ internal sealed class GlobalNameServer : GenServer
         // that reached the cluster through us alone waits in global:sync() for nodes that never sync with it.
         var newNodes = ListOf(new[] { (Term)new Etf.Tuple(node, Integer.Of(session.HisVsn)) }
             .Concat(hisKnown is List his ? his.Elements.Where(e => e is not Atom a || a != Me) : []));
-        var extraInfo = new List(new Etf.Tuple(Atom.Of("vsn"), Integer.Of(session.HisVsn)),
-            new Etf.Tuple(Atom.Of("lock"), session.LockId ?? Unused));
+        var extraInfo = new List(new Etf.Tuple(VsnInfo, Integer.Of(session.HisVsn)), new Etf.Tuple(LockInfo, session.LockId ?? Unused));
         foreach (var other in _known.Keys.Where(k => k != node).ToList())
             CastTo(other, new Etf.Tuple(NewNodes, Me, ListOf(ops), List.Nil, newNodes, extraInfo));
         if (session.LockId is Etf.Tuple { Arity: 2 } lockId)
