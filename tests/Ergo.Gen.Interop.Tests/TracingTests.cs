@@ -13,14 +13,8 @@ public sealed class TracingTests
     [Fact]
     public async Task A_call_across_ergo_nodes_is_one_trace_and_erlang_calls_are_untouched()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ErgoTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var recorder = new SpanRecorder();
+        var spans = recorder.Spans;
         var options = new DistributionOptions { Cookie = DistFixture.Cookie };
         await using var a = await Node.StartAsync(new NodeOptions { Name = "trace_a@127.0.0.1" }, options);
         await using var b = await Node.StartAsync(new NodeOptions { Name = "trace_b@127.0.0.1" }, options);

@@ -53,14 +53,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         listener.SetMeasurementEventCallback<long>((i, value, tags, _) => Record(i, value, tags));
         listener.SetMeasurementEventCallback<double>((i, value, tags, _) => Record(i, value, tags));
         listener.Start();
-        var spans = new ConcurrentQueue<Activity>();
-        using var activities = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ErgoTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(activities);
+        using var recorder = new SpanRecorder();
+        var spans = recorder.Spans;
 
         var echo = (await _node.StartServerAsync(new Echo()))!;
         for (var i = 0; i < 3; i++)
