@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using CommunityToolkit.HighPerformance.Buffers;
 using Ergo.Gen.Etf;
 using Microsoft.Extensions.Logging;
@@ -12,22 +11,25 @@ namespace Ergo.Gen.Distribution;
 
 /// <summary>
 /// One connection to another node, Kestrel-style: after the handshake a read loop parses frames straight from
-/// the <see cref="PipeReader"/>, and a write loop drains an outbox into the <see cref="PipeWriter"/>, flushing
-/// once per batch. Messages queued while the connection is still being set up keep their order. Malformed
-/// input closes this connection only, with a log line.
+/// the <see cref="PipeReader"/>, and a write loop moves the frames that senders encoded into the
+/// <see cref="PipeWriter"/>, flushing once per batch (see <see cref="OutgoingQueue{T}"/>). Messages queued while
+/// the connection is still being set up keep their order. Malformed input closes this connection only, with a
+/// log line.
 /// </summary>
 internal sealed partial class Connection
 {
     private enum ConnectionState { Connecting, Up, Down }
 
-    /// <summary>A queued message: a control term, or (the hot path) a send whose control tuple is written from its parts.</summary>
+    /// <summary>A message to encode: a control term, or (the hot path) a send whose control tuple is written from its parts.</summary>
     // TracedControl: the same control with a trace token, used instead when the peer reads one (known only at write time).
     private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null, int? CompressAbove = null, Term? TracedControl = null);
 
     private static readonly byte[] PassThrough = [ControlTag.PassThrough];
 
     private readonly DistributionService _dist;
-    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly OutgoingQueue<Outgoing> _outgoing;
+    // Scratch for one frame (its length comes first), used by Encode under the queue's lock.
+    private ArrayPoolBufferWriter<byte>? _frame;
     private readonly CancellationTokenSource _closing = new();
     private readonly object _gate = new();
     private ConnectionState _state = ConnectionState.Connecting;
@@ -47,6 +49,7 @@ internal sealed partial class Connection
         IsOutgoing = outgoing;
         // One quota of new atoms per peer: a peer that goes beyond it is disconnected (atoms are never freed).
         _decodeOptions = dist.Options.DecodeOptions with { NewAtomQuota = new AtomQuota(dist.Options.MaxNewAtomsPerConnection) };
+        _outgoing = new OutgoingQueue<Outgoing>(Encode);
     }
 
     private readonly EtfDecodeOptions _decodeOptions;
@@ -73,11 +76,17 @@ internal sealed partial class Connection
     private ILogger Logger => _dist.Logger;
 
     /// <summary>Queues a control message (and payload); sent in order once the connection is up.</summary>
-    public void Enqueue(Term control, Term? payload = null, int? compressAbove = null, Term? tracedControl = null)
+    public void Enqueue(Term control, Term? payload = null, int? compressAbove = null, Term? tracedControl = null) =>
+        Queue(new Outgoing(control, payload, CompressAbove: compressAbove, TracedControl: tracedControl));
+
+    /// <summary>Queues a send without building its control tuple.</summary>
+    public void EnqueueSend(Pid? from, Pid to, Term message, int? compressAbove = null) =>
+        Queue(new Outgoing(null, message, from, to, compressAbove));
+
+    private void Queue(in Outgoing message)
     {
-        if (_state == ConnectionState.Down)
-            return;
-        _outbox.Writer.TryWrite(new Outgoing(control, payload, CompressAbove: compressAbove, TracedControl: tracedControl));
+        if (_state != ConnectionState.Down)
+            _outgoing.Add(message);
     }
 
     /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
@@ -93,6 +102,7 @@ internal sealed partial class Connection
             PeerCreation = handshake.PeerCreation;
             _state = ConnectionState.Up;
         }
+        _outgoing.Open();
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
         // With ReaderThreads, plain TCP is read by a thread of its own in blocking receives (see
@@ -126,6 +136,9 @@ internal sealed partial class Connection
         }
         await reader.CompleteAsync().ConfigureAwait(false);
         await writer.CompleteAsync().ConfigureAwait(false);
+        // The state is Down and the write loop has ended: nothing encodes into these again.
+        _outgoing.Close();
+        _frame?.Dispose();
         _plain.Dispose();
         ReleaseFragments();
     }
@@ -141,7 +154,6 @@ internal sealed partial class Connection
         }
         Logger.LogInformation("connection to {Peer} down: {Why}", Peer, why);
         _closing.Cancel();
-        _outbox.Writer.TryComplete();
         try
         {
             _socket?.Shutdown(SocketShutdown.Both);
@@ -169,22 +181,25 @@ internal sealed partial class Connection
             _lastReceived = Environment.TickCount64;
             try
             {
-                // Fast path: whole frames in the first segment are parsed from one span, sliced once at the end.
-                var first = buffer.FirstSpan;
-                var consumed = 0;
-                while (first.Length - consumed >= 4)
+                while (true)
                 {
-                    var length = BinaryPrimitives.ReadUInt32BigEndian(first[consumed..]);
-                    if (length > _dist.Options.MaxFrameBytes || first.Length - consumed - 4 < length)
+                    // Fast path: whole frames in the first segment are parsed from one span, sliced once at the end.
+                    var first = buffer.FirstSpan;
+                    var consumed = 0;
+                    while (first.Length - consumed >= 4)
+                    {
+                        var length = BinaryPrimitives.ReadUInt32BigEndian(first[consumed..]);
+                        if (length > _dist.Options.MaxFrameBytes || first.Length - consumed - 4 < length)
+                            break;
+                        if (length > 0)
+                            HandleFrame(first.Slice(consumed + 4, (int)length));
+                        consumed += 4 + (int)length;
+                    }
+                    if (consumed > 0)
+                        buffer = buffer.Slice(consumed);
+                    // The frame that crosses into the next segment (or is not all here yet), then the fast path again.
+                    if (!TryTakeFrame(ref buffer, out var frame))
                         break;
-                    if (length > 0)
-                        HandleFrame(first.Slice(consumed + 4, (int)length));
-                    consumed += 4 + (int)length;
-                }
-                if (consumed > 0)
-                    buffer = buffer.Slice(consumed);
-                while (TryTakeFrame(ref buffer, out var frame))
-                {
                     if (frame.Length > 0)
                         HandleFrame(frame);
                 }
@@ -274,73 +289,93 @@ internal sealed partial class Connection
 
     private async Task WriteLoop(PipeWriter writer, CancellationToken ct)
     {
-        using var frame = new ArrayPoolBufferWriter<byte>(4096);
-        var outbox = _outbox.Reader;
-        while (await outbox.WaitToReadAsync(ct).ConfigureAwait(false))
+        while (true)
         {
-            while ((!writer.CanGetUnflushedBytes || writer.UnflushedBytes < MaxBatchBytes) && outbox.TryRead(out var message))
+            if (!_outgoing.TryTake(out var batch))
             {
-                if (message.Control is null && message.SendTo is null)
+                await _outgoing.WaitAsync(ct).ConfigureAwait(false);
+                continue;
+            }
+            var bytes = batch.WrittenMemory;
+            for (var offset = 0; offset < bytes.Length; offset += MaxBatchBytes)
+            {
+                writer.Write(bytes.Span.Slice(offset, Math.Min(MaxBatchBytes, bytes.Length - offset)));
+                if ((await writer.FlushAsync(ct).ConfigureAwait(false)).IsCompleted)
+                    return;
+            }
+            _lastSent = Environment.TickCount64;
+            Interlocked.Add(ref _bytesOut, bytes.Length);
+            _outgoing.Release(batch);
+        }
+    }
+
+    /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>
+    private void Encode(in Outgoing message, IBufferWriter<byte> output)
+    {
+        if (message.Control is null && message.SendTo is null)
+        {
+            output.GetSpan(4)[..4].Clear();
+            output.Advance(4);
+            return;
+        }
+        var frame = _frame ??= new ArrayPoolBufferWriter<byte>(4096);
+        frame.Clear();
+        var atoms = (Flags & DistFlags.DistHdrAtomCache) != 0 ? _outAtoms : null;
+        try
+        {
+            if ((Flags & (DistFlags.Fragments | DistFlags.DistHdrAtomCache)) != 0)
+            {
+                // With FRAGMENTS or the atom cache, OTP expects every frame to carry a distribution header and
+                // terms without version bytes ("incompatible erlang" otherwise).
+                atoms?.Begin();
+                var headed = new EtfWriter(frame, atoms);
+                WriteControl(ref headed, message);
+                WritePayload(ref headed, frame, message, versioned: false);
+                if (frame.WrittenCount > FragmentSize && (Flags & DistFlags.Fragments) != 0)
                 {
-                    writer.GetSpan(4)[..4].Clear();
-                    writer.Advance(4);
-                    continue;
+                    WriteFragments(output, frame.WrittenSpan, atoms);
                 }
-                _framesOut++;
-                frame.Clear();
-                var withHeader = (Flags & (DistFlags.Fragments | DistFlags.DistHdrAtomCache)) != 0;
-                if (withHeader)
+                else
                 {
-                    // With FRAGMENTS or the atom cache, OTP expects every frame to carry a distribution header and
-                    // terms without version bytes ("incompatible erlang" otherwise).
-                    var atoms = (Flags & DistFlags.DistHdrAtomCache) != 0 ? _outAtoms : null;
-                    atoms?.Begin();
-                    var headed = new EtfWriter(frame, atoms);
-                    WriteControl(ref headed, message);
-                    WritePayload(ref headed, frame, message, versioned: false);
-                    if (frame.WrittenCount > FragmentSize && (Flags & DistFlags.Fragments) != 0)
-                    {
-                        WriteFragments(writer, frame.WrittenSpan, atoms);
-                    }
-                    else
-                    {
-                        var head = writer.GetSpan(4 + 2);
-                        BinaryPrimitives.WriteUInt32BigEndian(head, (uint)(2 + (atoms?.HeaderLength ?? 1) + frame.WrittenCount));
-                        head[4] = EtfTag.Version;
-                        head[5] = DistHeader;
-                        writer.Advance(4 + 2);
-                        WriteAtomCache(writer, atoms);
-                        writer.Write(frame.WrittenSpan);
-                    }
-                    atoms?.Commit();
-                    continue;
+                    var head = output.GetSpan(4 + 2);
+                    BinaryPrimitives.WriteUInt32BigEndian(head, (uint)(2 + (atoms?.HeaderLength ?? 1) + frame.WrittenCount));
+                    head[4] = EtfTag.Version;
+                    head[5] = DistHeader;
+                    output.Advance(4 + 2);
+                    WriteAtomCache(output, atoms);
+                    output.Write(frame.WrittenSpan);
                 }
+                atoms?.Commit();
+            }
+            else
+            {
                 var w = new EtfWriter(frame);
                 w.WriteRaw(PassThrough);
                 w.WriteVersion();
                 WriteControl(ref w, message);
                 WritePayload(ref w, frame, message, versioned: true);
-                var length = writer.GetSpan(4);
-                BinaryPrimitives.WriteUInt32BigEndian(length, (uint)frame.WrittenCount);
-                writer.Advance(4);
-                writer.Write(frame.WrittenSpan);
+                BinaryPrimitives.WriteUInt32BigEndian(output.GetSpan(4), (uint)frame.WrittenCount);
+                output.Advance(4);
+                output.Write(frame.WrittenSpan);
             }
-            _lastSent = Environment.TickCount64;
-            Interlocked.Add(ref _bytesOut, writer.CanGetUnflushedBytes ? writer.UnflushedBytes : 0);
-            var flushed = await writer.FlushAsync(ct).ConfigureAwait(false);
-            if (flushed.IsCompleted)
-                return;
+            _framesOut++;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // Nothing of the message reached the queue (the frame is written whole, after encoding), and the atom
+            // cache keeps its slots (Commit comes last).
+            Logger.LogWarning("message to {Peer} dropped: it cannot be encoded ({Reason})", Peer, e.Message);
         }
     }
 
     // A batch is flushed once it reaches this size even when more is queued: the peer then reads one chunk while
     // the next is encoded, where one huge write would leave it idle until the socket drained (measured: an Erlang
     // receiver takes 1 KB messages ~15% faster with 64 KiB chunks than with unbounded ones).
-    private const long MaxBatchBytes = 64 * 1024;
+    private const int MaxBatchBytes = 64 * 1024;
 
     private readonly ArrayPoolBufferWriter<byte> _plain = new(1024);
     private long _bytesIn, _bytesOut;
-    // Each counted by its own loop only (the read loop, the write loop); read from anywhere as a moment's value.
+    // Counted by the read loop and under the outgoing queue's lock; read from anywhere as a moment's value.
     private long _framesIn, _framesOut;
 
     /// <summary>Bytes read and written on this connection after its handshake, frame headers included.</summary>
@@ -406,14 +441,6 @@ internal sealed partial class Connection
 
     private static readonly Atom EmptyAtom = Atom.Of("");
 
-    /// <summary>Queues a send without building its control tuple.</summary>
-    public void EnqueueSend(Pid? from, Pid to, Term message, int? compressAbove = null)
-    {
-        if (_state == ConnectionState.Down)
-            return;
-        _outbox.Writer.TryWrite(new Outgoing(null, message, from, to, compressAbove));
-    }
-
     /// <summary>Ticks keep an idle connection alive; silence for a whole net tick time means the peer is gone.</summary>
     private async Task TickLoop(CancellationToken ct)
     {
@@ -425,7 +452,7 @@ internal sealed partial class Connection
             if (now - Volatile.Read(ref _lastReceived) > tickTime)
                 throw new DistributionProtocolException($"no data from {Peer} for {tickTime} ms (net tick time)");
             if (now - Volatile.Read(ref _lastSent) >= tickTime / 4)
-                _outbox.Writer.TryWrite(new Outgoing(null, null));
+                Queue(new Outgoing(null, null));
         }
     }
 }

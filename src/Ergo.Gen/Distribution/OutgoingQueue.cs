@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Threading.Channels;
+using CommunityToolkit.HighPerformance.Buffers;
+
+namespace Ergo.Gen.Distribution;
+
+/// <summary>Writes one message's frame (or frames) to the output; called under the queue's lock, in send order.</summary>
+internal delegate void FrameEncoder<T>(in T message, IBufferWriter<byte> output);
+
+/// <summary>
+/// What a connection has to send, between the senders and its one write loop. As in Erlang, a sender encodes
+/// its own message (under one lock, so frames keep the order of sends and the encoder's state, such as the atom
+/// cache, stays in step), and the write loop only moves bytes: it swaps the filled buffer for its empty one.
+/// Before the handshake messages wait as they are (the peer's flags decide their encoding). Above
+/// <see cref="MaxQueuedBytes"/> they wait as they are too, a reference each rather than their bytes, and the write
+/// loop encodes them a batch at a time as the socket drains; nothing is encoded directly while such a backlog
+/// exists, so order holds.
+/// </summary>
+internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
+{
+    public const int MaxQueuedBytes = 1024 * 1024;
+
+    /// <summary>The backlog is encoded this much at a time, so senders wait for the lock only briefly.</summary>
+    public const int BatchBytes = 64 * 1024;
+
+    private readonly object _lock = new();
+    private List<T>? _early = [];
+    private readonly Queue<T> _backlog = new();
+    private ArrayPoolBufferWriter<byte>? _queued, _writing;
+    private bool _writerWaiting, _closed;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>Queues a message: encoded now once the queue is open, else kept in order. Dropped once closed.</summary>
+    public void Add(in T message)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+                return;
+            if (_early is not null)
+            {
+                _early.Add(message);
+                return;
+            }
+            if (_backlog.Count > 0 || _queued!.WrittenCount >= MaxQueuedBytes)
+                _backlog.Enqueue(message);
+            else
+                encode(message, _queued);
+            if (!_writerWaiting)
+                return;
+            _writerWaiting = false;
+        }
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>The handshake is done: messages are encoded from now on, those that waited first.</summary>
+    public void Open()
+    {
+        lock (_lock)
+        {
+            if (_closed || _early is null)
+                return;
+            _queued = new ArrayPoolBufferWriter<byte>(BatchBytes);
+            _writing = new ArrayPoolBufferWriter<byte>(BatchBytes);
+            foreach (var early in _early)
+                _backlog.Enqueue(early);
+            _early = null;
+        }
+    }
+
+    /// <summary>
+    /// For the write loop: the bytes to write, or false when there are none, in which case the loop awaits
+    /// <see cref="WaitAsync"/> before trying again. A batch is the loop's until it hands it back with
+    /// <see cref="Release"/>.
+    /// </summary>
+    public bool TryTake(out ArrayPoolBufferWriter<byte> batch)
+    {
+        lock (_lock)
+        {
+            if (_closed || _queued is null)
+                throw new InvalidOperationException("the queue is not open");
+            while (_backlog.Count > 0 && _queued.WrittenCount < BatchBytes)
+                encode(_backlog.Dequeue(), _queued);
+            batch = _queued;
+            // Decided here, under the lock: once it is released, senders append to _queued again.
+            _writerWaiting = batch.WrittenCount == 0;
+            if (_writerWaiting)
+                return false;
+            (_queued, _writing) = (_writing!, batch);
+            return true;
+        }
+    }
+
+    /// <summary>Completes when a message arrives after <see cref="TryTake"/> found none.</summary>
+    public ValueTask<bool> WaitAsync(CancellationToken ct) => _wake.Reader.ReadAsync(ct);
+
+    /// <summary>The write loop is done with a batch: emptied for reuse, or let go after a burst grew it.</summary>
+    public void Release(ArrayPoolBufferWriter<byte> batch)
+    {
+        batch.Clear();
+        if (batch.Capacity <= 2 * MaxQueuedBytes)
+            return;
+        lock (_lock)
+        {
+            if (_closed)
+                return;
+            batch.Dispose();
+            _writing = new ArrayPoolBufferWriter<byte>(BatchBytes);
+        }
+    }
+
+    /// <summary>Drops what is queued and returns the buffers; later messages are dropped. Call once the write loop has ended.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            if (_closed)
+                return;
+            _closed = true;
+            _queued?.Dispose();
+            _writing?.Dispose();
+            _backlog.Clear();
+            _early = null;
+        }
+    }
+}

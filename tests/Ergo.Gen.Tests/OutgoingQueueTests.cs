@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using CommunityToolkit.HighPerformance.Buffers;
+using Ergo.Gen.Distribution;
+
+namespace Ergo.Gen.Tests;
+
+/// <summary>The hand-over between senders and a connection's write loop, without a socket in the way.</summary>
+public sealed class OutgoingQueueTests
+{
+    // Each message is its number as four bytes, so what the write loop takes can be read back.
+    private static OutgoingQueue<int> NewQueue() => new((in int n, IBufferWriter<byte> output) =>
+    {
+        BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
+        output.Advance(4);
+    });
+
+    private static List<int> Numbers(ArrayPoolBufferWriter<byte> batch)
+    {
+        var numbers = new List<int>();
+        for (var at = 0; at < batch.WrittenCount; at += 4)
+            numbers.Add(BinaryPrimitives.ReadInt32BigEndian(batch.WrittenSpan[at..]));
+        return numbers;
+    }
+
+    [Fact]
+    public void Messages_before_the_handshake_go_first_and_in_order()
+    {
+        var q = NewQueue();
+        q.Add(1);
+        q.Add(2);
+        q.Open();
+        q.Add(3);
+        Assert.True(q.TryTake(out var batch));
+        // 1 and 2 waited unencoded; 3 queued behind them rather than jumping ahead.
+        Assert.Equal([1, 2, 3], Numbers(batch));
+    }
+
+    [Fact]
+    public async Task A_message_added_after_the_loop_found_nothing_wakes_it_and_is_not_in_the_batch_being_written()
+    {
+        var q = NewQueue();
+        q.Open();
+        Assert.False(q.TryTake(out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        q.Add(7);
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.True(q.TryTake(out var writing));
+        // While the loop writes, senders fill the other buffer; the batch in hand does not change.
+        q.Add(8);
+        Assert.Equal([7], Numbers(writing));
+        q.Release(writing);
+        Assert.True(q.TryTake(out var next));
+        Assert.Equal([8], Numbers(next));
+        q.Release(next);
+        Assert.False(q.TryTake(out _));
+    }
+
+    [Fact]
+    public void Beyond_the_byte_limit_messages_wait_unencoded_and_keep_their_order()
+    {
+        var encoded = 0;
+        var q = new OutgoingQueue<int>((in int n, IBufferWriter<byte> output) =>
+        {
+            encoded++;
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
+            output.Advance(4);
+        });
+        q.Open();
+        var total = OutgoingQueue<int>.MaxQueuedBytes / 4 + 10_000;
+        for (var i = 0; i < total; i++)
+            q.Add(i);
+        Assert.Equal(OutgoingQueue<int>.MaxQueuedBytes / 4, encoded);
+
+        var seen = new List<int>();
+        while (q.TryTake(out var batch))
+        {
+            seen.AddRange(Numbers(batch));
+            q.Release(batch);
+        }
+        Assert.Equal(Enumerable.Range(0, total), seen);
+    }
+
+    [Fact]
+    public void After_close_messages_are_dropped_and_nothing_throws()
+    {
+        var q = NewQueue();
+        q.Open();
+        q.Add(1);
+        q.Close();
+        q.Add(2);
+        q.Close();
+    }
+
+    [Fact]
+    public async Task Concurrent_senders_lose_and_reorder_nothing_while_the_loop_drains_idles_and_wakes()
+    {
+        const int senders = 4, perSender = 200_000;
+        var q = new OutgoingQueue<(int Sender, int Seq)>((in (int Sender, int Seq) m, IBufferWriter<byte> output) =>
+        {
+            var span = output.GetSpan(8);
+            BinaryPrimitives.WriteInt32BigEndian(span, m.Sender);
+            BinaryPrimitives.WriteInt32BigEndian(span[4..], m.Seq);
+            output.Advance(8);
+        });
+        q.Open();
+        var next = new int[senders];
+        var received = 0;
+        var loop = Task.Run(async () =>
+        {
+            while (received < senders * perSender)
+            {
+                if (!q.TryTake(out var batch))
+                {
+                    await q.WaitAsync(CancellationToken.None);
+                    continue;
+                }
+                for (var at = 0; at < batch.WrittenCount; at += 8)
+                {
+                    var sender = BinaryPrimitives.ReadInt32BigEndian(batch.WrittenSpan[at..]);
+                    var seq = BinaryPrimitives.ReadInt32BigEndian(batch.WrittenSpan[(at + 4)..]);
+                    Assert.Equal(next[sender], seq);
+                    next[sender]++;
+                    received++;
+                }
+                q.Release(batch);
+            }
+        });
+        var sending = Enumerable.Range(0, senders).Select(s => Task.Run(() =>
+        {
+            for (var i = 0; i < perSender; i++)
+            {
+                q.Add((s, i));
+                // Pauses let the loop catch up and go idle, so adds race with it finding nothing.
+                if (i % 64 == 0)
+                    Thread.Yield();
+            }
+        })).ToArray();
+        await Task.WhenAll(sending).WaitAsync(TimeSpan.FromSeconds(60));
+        await loop.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(next, n => Assert.Equal(perSender, n));
+    }
+}
