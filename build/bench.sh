@@ -25,7 +25,7 @@ erlang_suites="$suite"
 echo "== Erlang/OTP ($erlang_suites)" >&2
 : > "$work/erlang.txt"
 for s in $erlang_suites; do
-  erlc -o "$work" "tests/Ergo.Gen.Benchmarks/erlang/${s}_bench.erl"
+  erlc -o "$work" tests/Ergo.Gen.Benchmarks/erlang/bench_rounds.erl "tests/Ergo.Gen.Benchmarks/erlang/${s}_bench.erl"
   erl -noshell +P 2000000 -name bench@127.0.0.1 -setcookie ergo_bench -pa "$work" \
       -eval "${s}_bench:run([$quick]), halt()." | tee -a "$work/erlang.txt" >&2
 done

@@ -11,16 +11,13 @@ run([Quick]) ->
     Dir = filename:dirname(code:which(?MODULE)),
     {ok, Peer, Node} = peer:start_link(#{name => dist_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
-    report("dist.small", best(fun() -> throughput(Node, small(), N) end, Rounds)),
-    report("dist.1kb", best(fun() -> throughput(Node, kilo(), N div 4) end, Rounds)),
+    report("dist.small", bench_rounds:best(fun() -> throughput(Node, small(), N) end, Rounds)),
+    report("dist.1kb", bench_rounds:best(fun() -> throughput(Node, kilo(), N div 4) end, Rounds)),
     Echo = spawn(Node, ?MODULE, echo_server, []),
-    report("dist.echo", best(fun() -> echo_clients(Echo, 50, Calls, self()) end, Rounds)),
+    report("dist.echo", bench_rounds:best(fun() -> echo_clients(Echo, 50, Calls, self()) end, Rounds)),
     peer:stop(Peer).
 
 report(Name, Rate) -> io:format("result ~s ~.2f per_s~n", [Name, float(Rate)]).
-
-%% One uncounted warm-up run, as the .NET side does (Rounds.cs).
-best(F, Rounds) -> _ = F(), lists:max([F() || _ <- lists:seq(1, Rounds)]).
 
 %% A sink on Node counts N messages; this node sends them; the rate counts until the sink has them all.
 throughput(Node, Msg, N) ->

@@ -5,17 +5,14 @@
 
 run([Quick]) ->
     {Subs, Msgs, Rounds} = case Quick of true -> {1000, 500, 2}; false -> {1000, 2000, 3} end,
-    report("events.local", best(fun() -> fanout(node(), Subs, Msgs) end, Rounds)),
+    report("events.local", bench_rounds:best(fun() -> fanout(node(), Subs, Msgs) end, Rounds)),
     Dir = filename:dirname(code:which(?MODULE)),
     {ok, Peer, Node} = peer:start_link(#{name => events_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
-    report("events.dist", best(fun() -> fanout(Node, Subs, Msgs) end, Rounds)),
+    report("events.dist", bench_rounds:best(fun() -> fanout(Node, Subs, Msgs) end, Rounds)),
     peer:stop(Peer).
 
 report(Name, Rate) -> io:format("result ~s ~.2f per_s~n", [Name, float(Rate)]).
-
-%% One uncounted warm-up run, as the .NET side does (Rounds.cs).
-best(F, Rounds) -> _ = F(), lists:max([F() || _ <- lists:seq(1, Rounds)]).
 
 %% Subscribers live on Node; on another node they are reached through one relay there.
 fanout(Node, Subs, Msgs) ->

@@ -9,17 +9,14 @@ run([Quick]) ->
         true -> {2000000, 500000, 200000, 3};
         false -> {5000000, 2000000, 1000000, 5}
     end,
-    report("local.pingpong_1", best(fun() -> pingpong(1, Msgs) end, Rounds), per_s),
-    report("local.pingpong_100", best(fun() -> pingpong(100, Msgs) end, Rounds), per_s),
-    report("local.call", best(fun() -> calls(Calls) end, Rounds), per_s),
+    report("local.pingpong_1", bench_rounds:best(fun() -> pingpong(1, Msgs) end, Rounds), per_s),
+    report("local.pingpong_100", bench_rounds:best(fun() -> pingpong(100, Msgs) end, Rounds), per_s),
+    report("local.call", bench_rounds:best(fun() -> calls(Calls) end, Rounds), per_s),
     {SpawnRate, Bytes} = spawn_idle(Procs),
     report("local.spawn", SpawnRate, per_s),
     report("local.idle_process_memory", Bytes, bytes).
 
 report(Name, Value, Unit) -> io:format("result ~s ~.2f ~s~n", [Name, float(Value), Unit]).
-
-%% One uncounted warm-up run, as the .NET side does (Rounds.cs).
-best(F, Rounds) -> _ = F(), lists:max([F() || _ <- lists:seq(1, Rounds)]).
 
 %% Pairs of processes bounce a message; the rate counts every message sent.
 pingpong(Pairs, Total) ->

@@ -11,17 +11,14 @@
 
 run([Quick]) ->
     {N, Rounds} = case Quick of true -> {2000000, 2}; false -> {10000000, 3} end,
-    report("stage.local", best(fun() -> pipeline(node(), N) end, Rounds)),
+    report("stage.local", bench_rounds:best(fun() -> pipeline(node(), N) end, Rounds)),
     Dir = filename:dirname(code:which(?MODULE)),
     {ok, Peer, Node} = peer:start_link(#{name => stage_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
-    report("stage.dist", best(fun() -> pipeline(Node, N) end, Rounds)),
+    report("stage.dist", bench_rounds:best(fun() -> pipeline(Node, N) end, Rounds)),
     peer:stop(Peer).
 
 report(Name, Rate) -> io:format("result ~s ~.2f per_s~n", [Name, float(Rate)]).
-
-%% One uncounted warm-up run, as the .NET side does (Rounds.cs).
-best(F, Rounds) -> _ = F(), lists:max([F() || _ <- lists:seq(1, Rounds)]).
 
 %% A producer on ProducerNode, a consumer here; events per second until the consumer has N.
 pipeline(ProducerNode, N) ->
