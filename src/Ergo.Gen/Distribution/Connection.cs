@@ -366,6 +366,12 @@ internal sealed partial class Connection
             // cache keeps its slots (Commit comes last).
             Logger.LogWarning("message to {Peer} dropped: it cannot be encoded ({Reason})", Peer, e.Message);
         }
+        // A large message grew the scratch buffer: let it go rather than hold it for the connection's life.
+        if (frame.Capacity > 1024 * 1024)
+        {
+            frame.Dispose();
+            _frame = null;
+        }
     }
 
     // A batch is flushed once it reaches this size even when more is queued: the peer then reads one chunk while
