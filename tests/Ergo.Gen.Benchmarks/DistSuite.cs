@@ -22,7 +22,7 @@ public static class DistSuite
         var (n, calls, rounds) = quick ? (200_000, 40_000, 2) : (1_000_000, 200_000, 3);
         var a = Node.StartAsync(new NodeOptions { Name = "bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var b = Node.StartAsync(new NodeOptions { Name = "bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
-        // The same receiving side with DistributionOptions.ReaderThreads (for streams from Erlang; off by default).
+        // The same receiving side with DistributionOptions.ReaderThreads: a reader thread always, not only while streaming.
         var c = Node.StartAsync(new NodeOptions { Name = "bench_c@127.0.0.1" }, new DistributionOptions { Cookie = Cookie, ReaderThreads = true }).Result;
         var erl = ErlangPeerNode.Start(beams, "dist_bench_erl", "dist_bench:serve().", Cookie);
         try

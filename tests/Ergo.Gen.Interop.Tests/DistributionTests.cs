@@ -286,6 +286,29 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task A_stream_from_erlang_moves_the_reader_to_its_own_thread_and_calls_move_it_back()
+    {
+        const int N = 500_000;
+        var connection = f.Node.Distribution!.Find(f.PeerName)!;
+        var movesBefore = connection.Reader.Moves;
+        var probe = new Probe(f.Node);
+        for (var round = 0; round < 2; round++)
+        {
+            await f.Erl("dist_peer", "send_many", probe.Pid, Integer.Of(N));
+            for (var i = 1; i <= N; i++)
+                Assert.Equal(new Etf.Tuple(A("seq"), Integer.Of(i)), await probe.ReceiveAsync());
+            Assert.True(connection.Reader.OnOwnThread, "a stream of half a million messages should move the reader");
+
+            // Calls are request/response: after a few windows of them the reader is back on the thread pool.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            for (var i = 0; DateTime.UtcNow < until; i++)
+                Assert.Equal(Integer.Of(i), await f.Node.CallAsync(A("peer_echo"), f.PeerName, Integer.Of(i)));
+            Assert.False(connection.Reader.OnOwnThread, "request/response traffic should move the reader back");
+        }
+        Assert.Equal(movesBefore + 4, connection.Reader.Moves);
+    }
+
+    [Fact]
     public async Task The_atom_cache_is_agreed_with_erlang_and_node_names_cross_once()
     {
         var connection = f.Node.Distribution!.Find(f.PeerName)!;
@@ -397,14 +420,19 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
 public sealed class ConnectionLossTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // a reader thread blocked in a receive must end with the connection too
-    public async Task A_vanished_peer_fires_noconnection_for_links_monitors_and_nodedown(bool readerThreads)
+    [InlineData("pool")]
+    [InlineData("thread")] // a reader thread blocked in a receive must end with the connection too
+    [InlineData("adaptive")] // the same after a stream moved the reader onto its own thread
+    public async Task A_vanished_peer_fires_noconnection_for_links_monitors_and_nodedown(string reading)
     {
         var beams = ErlangTool.CompileModules("dist_peer");
-        var suffix = readerThreads ? "_rt" : "";
+        var suffix = "_" + reading;
         await using var node = await Node.StartAsync(new NodeOptions { Name = $"dotnet_loss{suffix}@127.0.0.1" },
-            new DistributionOptions { Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(4), ReaderThreads = readerThreads });
+            new DistributionOptions
+            {
+                Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(4),
+                ReaderThreads = reading == "thread", AdaptiveReaderThreads = reading == "adaptive",
+            });
         var events = new List<(Atom, bool)>();
         node.NodeStatusChanged += (n, up) => { lock (events) events.Add((n, up)); };
         using var peer = new ErlangPeer($"erl_loss{suffix}", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
@@ -413,10 +441,12 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
 
         var sleeper = (Pid)await node.RpcAsync(peerName, Atom.Of("dist_peer"), Atom.Of("sleeper"), []);
         var probe = new Probe(node);
-        // A stream from Erlang arrives whole and in order.
-        await node.RpcAsync(peerName, Atom.Of("dist_peer"), Atom.Of("send_many"), [probe.Pid, Integer.Of(2000)]);
-        for (var i = 1; i <= 2000; i++)
+        // A stream from Erlang arrives whole and in order (a long one moves an adaptive reader to its own thread).
+        var count = reading == "adaptive" ? 500_000 : 2000;
+        await node.RpcAsync(peerName, Atom.Of("dist_peer"), Atom.Of("send_many"), [probe.Pid, Integer.Of(count)]);
+        for (var i = 1; i <= count; i++)
             Assert.Equal(new Etf.Tuple(Atom.Of("seq"), Integer.Of(i)), await probe.ReceiveAsync());
+        Assert.Equal(reading != "pool", node.Distribution!.Find(peerName)!.Reader.OnOwnThread);
         await probe.RunAsync(ctx => { ctx.TrapExit = true; ctx.Link(sleeper); ctx.Monitor(sleeper); });
         await Task.Delay(100);
         peer.Kill();

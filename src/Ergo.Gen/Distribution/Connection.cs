@@ -68,6 +68,11 @@ internal sealed partial class Connection
 
     public bool IsDown => _state == ConnectionState.Down;
 
+    private ReaderPlacement? _placement;
+
+    /// <summary>Whether the read loop is on a thread of its own at the moment, and how often it has moved.</summary>
+    internal (bool OnOwnThread, int Moves) Reader => _placement is { } p ? (p.OnOwnThread, p.Moves) : (false, 0);
+
     /// <summary>Set when a simultaneous connect made the peer's connection the one we keep.</summary>
     public bool OutgoingAbandoned { get; set; }
 
@@ -105,21 +110,22 @@ internal sealed partial class Connection
         _outgoing.Open();
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
-        // With ReaderThreads, plain TCP is read by a thread of its own in blocking receives (see
-        // BlockingReceiveStream); otherwise, and always for TLS and tunnels, asynchronously on the thread pool.
-        var ownThread = _dist.Options.ReaderThreads && socket is not null && stream is NetworkStream;
-        var reader = PipeReader.Create(ownThread ? new BlockingReceiveStream(socket!) : stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        // Plain TCP may be read on a thread of its own while it streams (see ReaderPlacement); TLS and tunnels are
+        // always read asynchronously on the thread pool.
+        var options = _dist.Options;
+        var receive = socket is not null && stream is NetworkStream network && (options.ReaderThreads || options.AdaptiveReaderThreads)
+            ? new SocketReceiveStream(socket, network) : null;
+        var placement = _placement = receive is null ? null : new ReaderPlacement(always: options.ReaderThreads);
+        var reader = PipeReader.Create(receive ?? stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
-        _ = RunAsync(reader, writer, ownThread);
+        _ = RunAsync(reader, writer, receive, placement);
         return true;
     }
 
-    private async Task RunAsync(PipeReader reader, PipeWriter writer, bool readerThread)
+    private async Task RunAsync(PipeReader reader, PipeWriter writer, SocketReceiveStream? receive, ReaderPlacement? placement)
     {
         var ct = _closing.Token;
-        var reading = readerThread
-            ? Task.Factory.StartNew(() => ReadLoop(reader, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()
-            : Task.Run(() => ReadLoop(reader, ct), ct);
+        var reading = Task.Run(() => ReadLoop(reader, receive, placement, ct), ct);
         var writing = Task.Run(() => WriteLoop(writer, ct), ct);
         var ticking = TickLoop(ct);
         var first = await Task.WhenAny(reading, writing, ticking).ConfigureAwait(false);
@@ -171,10 +177,17 @@ internal sealed partial class Connection
 
     // ---- reading ----------------------------------------------------------------------------------------
 
-    private async Task ReadLoop(PipeReader reader, CancellationToken ct)
+    private async Task ReadLoop(PipeReader reader, SocketReceiveStream? receive, ReaderPlacement? placement, CancellationToken ct)
     {
         while (true)
         {
+            if (placement is not null && placement.ShouldMove(_framesIn, Volatile.Read(ref _framesOut)))
+            {
+                if (placement.OnOwnThread)
+                    await placement.MoveToPool(receive!);
+                else
+                    await placement.MoveToOwnThread(receive!, $"ergo.gen reader {Peer.Name}");
+            }
             var result = await reader.ReadAsync(ct).ConfigureAwait(false);
             var buffer = result.Buffer;
             var available = buffer.Length;

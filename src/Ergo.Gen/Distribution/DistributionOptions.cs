@@ -28,13 +28,20 @@ public sealed record DistributionOptions
     public string? NameFrom { get; init; }
 
     /// <summary>
-    /// Read each plain TCP connection on a thread of its own, in blocking receives, instead of on the thread pool.
-    /// It pays off for a node that mostly takes in streams of small messages (an Erlang sender writes them one by
-    /// one to a reader that keeps up, and each read then costs a hop to the thread pool: measured 20-40% more
-    /// messages per second from Erlang, with less CPU), and costs in request/response traffic, where the woken
-    /// process needs a pool thread anyway (measured: calls ~12% and GenStage demand ~25% slower). Off by default.
+    /// Read each plain TCP connection on a thread of its own, in blocking receives, all the time, instead of only
+    /// while it streams (see <see cref="AdaptiveReaderThreads"/>). Off by default: request/response traffic is
+    /// faster read on the thread pool.
     /// </summary>
     public bool ReaderThreads { get; init; }
+
+    /// <summary>
+    /// Read a plain TCP connection on a thread of its own, in blocking receives, while it streams messages one way
+    /// (at least 100,000 frames a second in and few out), and on the thread pool otherwise. A peer that sends
+    /// small messages one by one (Erlang does, to a reader that keeps up) then costs no hop to the pool per frame:
+    /// measured about 45% more messages per second from Erlang. Request/response traffic (calls, GenStage demand)
+    /// stays on the pool, where it is faster. On by default.
+    /// </summary>
+    public bool AdaptiveReaderThreads { get; init; } = true;
 
     /// <summary>Offer the distribution header's atom cache (DIST_HDR_ATOM_CACHE), as OTP does: atoms such as node
     /// names then travel as one-byte references after their first use. Off only to compare or debug.</summary>
