@@ -38,7 +38,7 @@ public sealed record DistributionOptions
     /// Read a plain TCP connection on a thread of its own, in blocking receives, while it streams messages one way
     /// (at least 100,000 frames a second in and few out), and on the thread pool otherwise. A peer that sends
     /// small messages one by one (Erlang does, to a reader that keeps up) then costs no hop to the pool per frame:
-    /// measured about 45% more messages per second from Erlang. Request/response traffic (calls, GenStage demand)
+    /// measured about 40% more messages per second from Erlang. Request/response traffic (calls, GenStage demand)
     /// stays on the pool, where it is faster. On by default.
     /// </summary>
     public bool AdaptiveReaderThreads { get; init; } = true;

@@ -5,7 +5,7 @@ namespace Ergo.Gen.Distribution;
 /// <summary>
 /// Where one connection's read loop runs: on the thread pool, or on a thread of its own with blocking reads (see
 /// <see cref="SocketReceiveStream"/>). A thread of its own pays off while the peer streams messages one way (many
-/// frames in, few out: measured, Erlang's small messages arrive about 45% faster and 1 KB ones about 50%), and
+/// frames in, few out: measured, Erlang's messages arrive about 40% faster, small or 1 KB), and
 /// costs in request/response traffic such as calls or GenStage demand, where the woken process needs a pool thread
 /// anyway (calls about 10% and GenStage about 25% slower). So, unless told to always use one, the loop looks at
 /// each 100 ms of traffic as it reads: it moves to its own thread when the connection streams, and back to the
