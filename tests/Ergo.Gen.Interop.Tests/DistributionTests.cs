@@ -306,6 +306,7 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
             Assert.False(connection.Reader.OnOwnThread, "request/response traffic should move the reader back");
         }
         Assert.Equal(movesBefore + 4, connection.Reader.Moves);
+        Assert.Equal(0, f.Node.Distribution!.ReaderSlots.Taken);
     }
 
     [Fact]
@@ -457,6 +458,10 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
         lock (events)
             Assert.Contains((peerName, false), events);
         Assert.DoesNotContain(peerName, node.ConnectedNodes());
+        // A lent reader thread is given back when the read loop ends.
+        for (var wait = 0; wait < 50 && node.Distribution!.ReaderSlots.Taken != 0; wait++)
+            await Task.Delay(100);
+        Assert.Equal(0, node.Distribution!.ReaderSlots.Taken);
         output.WriteLine(peer.Output);
     }
 

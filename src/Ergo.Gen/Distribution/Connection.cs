@@ -115,7 +115,7 @@ internal sealed partial class Connection
         var options = _dist.Options;
         var receive = socket is not null && stream is NetworkStream network && (options.ReaderThreads || options.AdaptiveReaderThreads)
             ? new SocketReceiveStream(socket, network) : null;
-        var placement = _placement = receive is null ? null : new ReaderPlacement(always: options.ReaderThreads);
+        var placement = _placement = receive is null ? null : new ReaderPlacement(always: options.ReaderThreads, _dist.ReaderSlots);
         var reader = PipeReader.Create(receive ?? stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _ = RunAsync(reader, writer, receive, placement);
@@ -125,7 +125,18 @@ internal sealed partial class Connection
     private async Task RunAsync(PipeReader reader, PipeWriter writer, SocketReceiveStream? receive, ReaderPlacement? placement)
     {
         var ct = _closing.Token;
-        var reading = Task.Run(() => ReadLoop(reader, receive, placement, ct), ct);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await ReadLoop(reader, receive, placement, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A reader thread lent to this connection is given back as soon as the loop ends.
+                placement?.Release();
+            }
+        }, ct);
         var writing = Task.Run(() => WriteLoop(writer, ct), ct);
         var ticking = TickLoop(ct);
         var first = await Task.WhenAny(reading, writing, ticking).ConfigureAwait(false);

@@ -61,6 +61,9 @@ internal sealed class DistributionService : IAsyncDisposable
 
     public DistributionOptions Options { get; }
 
+    /// <summary>Reader threads lent to streaming connections (see <see cref="ReaderPlacement"/>): twice the cores at most.</summary>
+    internal ReaderPlacement.Slots ReaderSlots { get; } = new(2 * Environment.ProcessorCount);
+
     public ILogger Logger { get; }
 
     public Spawner Spawner { get; }

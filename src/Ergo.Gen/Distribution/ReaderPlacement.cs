@@ -9,9 +9,10 @@ namespace Ergo.Gen.Distribution;
 /// costs in request/response traffic such as calls or GenStage demand, where the woken process needs a pool thread
 /// anyway (calls about 10% and GenStage about 25% slower). So, unless told to always use one, the loop looks at
 /// each 100 ms of traffic as it reads: it moves to its own thread when the connection streams, and back to the
-/// pool after three windows that do not.
+/// pool after three windows that do not. A node lends at most <see cref="Slots"/> such threads at once (twice its
+/// cores), so many streaming connections do not mean as many threads; the others read on the pool.
 /// </summary>
-internal sealed class ReaderPlacement(bool always)
+internal sealed class ReaderPlacement(bool always, ReaderPlacement.Slots slots)
 {
     private const long WindowMs = 100;
 
@@ -42,7 +43,7 @@ internal sealed class ReaderPlacement(bool always)
         if (streaming)
         {
             _quietWindows = 0;
-            return !OnOwnThread;
+            return !OnOwnThread && slots.TryTake();
         }
         return OnOwnThread && ++_quietWindows >= QuietWindowsBeforeReturning;
     }
@@ -62,7 +63,35 @@ internal sealed class ReaderPlacement(bool always)
         OnOwnThread = false;
         Moves++;
         stream.ReaderThread = null;
+        if (!always)
+            slots.Return();
         return Task.Yield();
+    }
+
+    /// <summary>The read loop has ended: its thread, if it had one, is no longer lent.</summary>
+    public void Release()
+    {
+        if (OnOwnThread && !always)
+            slots.Return();
+        OnOwnThread = false;
+    }
+
+    /// <summary>The reader threads a node lends to streaming connections, counted.</summary>
+    public sealed class Slots(int limit)
+    {
+        private int _taken;
+
+        public int Taken => Volatile.Read(ref _taken);
+
+        public bool TryTake()
+        {
+            if (Interlocked.Increment(ref _taken) <= limit)
+                return true;
+            Interlocked.Decrement(ref _taken);
+            return false;
+        }
+
+        public void Return() => Interlocked.Decrement(ref _taken);
     }
 
     /// <summary>Awaiting it continues on a new background thread, which the stream then reads on in blocking mode.</summary>
