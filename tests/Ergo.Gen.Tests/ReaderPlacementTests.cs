@@ -12,15 +12,17 @@ public sealed class ReaderPlacementTests
     {
         var slots = new ReaderPlacement.Slots(1);
         var placement = new ReaderPlacement(always: false, slots);
-        Assert.False(placement.ShouldMove(50_000, 0)); // the first window has not ended yet
-        NextWindow();
-        Assert.True(placement.ShouldMove(50_000, 0));
+        Assert.False(placement.ShouldMove(5_000, 0)); // not yet a stream's worth, and the window is still open
+        Assert.True(placement.ShouldMove(50_000, 0)); // a stream's worth within the window: no need to wait for its end
         Assert.Equal(1, slots.Taken);
         placement.MoveToOwnThread(null!, "test"); // the awaitable is made, not awaited
         Assert.True(placement.OnOwnThread);
 
         long frames = 50_000, sent = 0;
-        for (var quiet = 1; quiet <= 3; quiet++)
+        NextWindow();
+        Assert.False(placement.ShouldMove(frames + 100_000, 0)); // frames that took longer than a window are no stream
+        frames += 100_000;
+        for (var quiet = 2; quiet <= 3; quiet++)
         {
             NextWindow();
             // As many frames out as in: request/response, not a stream.
@@ -36,14 +38,12 @@ public sealed class ReaderPlacementTests
         var slots = new ReaderPlacement.Slots(1);
         var first = new ReaderPlacement(always: false, slots);
         var second = new ReaderPlacement(always: false, slots);
-        NextWindow();
         Assert.True(first.ShouldMove(50_000, 0));
         first.MoveToOwnThread(null!, "test");
         Assert.False(second.ShouldMove(50_000, 0));
 
         first.Release(); // its connection ended
         Assert.Equal(0, slots.Taken);
-        NextWindow();
         Assert.True(second.ShouldMove(100_000, 0));
     }
 

@@ -8,8 +8,8 @@ namespace Ergo.Gen.Distribution;
 /// frames in, few out: measured, Erlang's messages arrive about 40% faster, small or 1 KB), and
 /// costs in request/response traffic such as calls or GenStage demand, where the woken process needs a pool thread
 /// anyway (calls about 10% and GenStage about 25% slower). So, unless told to always use one, the loop looks at
-/// each 100 ms of traffic as it reads: it moves to its own thread when the connection streams, and back to the
-/// pool after three windows that do not. A node lends at most <see cref="Slots"/> such threads at once (twice its
+/// windows of traffic as it reads: it moves to its own thread as soon as 10,000 frames come in within 100 ms with
+/// few going out, and back to the pool after three windows of 100 ms that do not stream. A node lends at most <see cref="Slots"/> such threads at once (twice its
 /// cores), so many streaming connections do not mean as many threads; the others read on the pool.
 /// </summary>
 internal sealed class ReaderPlacement(bool always, ReaderPlacement.Slots slots)
@@ -34,11 +34,14 @@ internal sealed class ReaderPlacement(bool always, ReaderPlacement.Slots slots)
     {
         if (always)
             return !OnOwnThread;
+        // A window closes after 100 ms, or as soon as a stream's worth of frames has come in: a stream is then
+        // noticed within milliseconds, not at the end of the window.
         var now = Environment.TickCount64;
-        if (now - _windowStart < WindowMs)
-            return false;
+        var elapsed = now - _windowStart;
         var received = framesIn - _in;
-        var streaming = received >= StreamingFramesPerWindow && (framesOut - _out) * 8 < received;
+        if (elapsed < WindowMs && received < StreamingFramesPerWindow)
+            return false;
+        var streaming = received >= StreamingFramesPerWindow && elapsed <= WindowMs && (framesOut - _out) * 8 < received;
         (_windowStart, _in, _out) = (now, framesIn, framesOut);
         if (streaming)
         {
