@@ -8,6 +8,7 @@ namespace Ergo.Gen.Interop.Tests;
 /// and over: every message must arrive, each sender's in its order. (A race between a sender appending and the
 /// write loop going idle once lost frames, about once in 200,000 round trips; only traffic like this shows it.)
 /// </summary>
+[Collection(AloneCollection.Name)] // four seconds of both cores busy
 public sealed class ConcurrentSendTests
 {
     private const int Senders = 6, Callers = 16;

@@ -286,30 +286,6 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
-    public async Task A_stream_from_erlang_moves_the_reader_to_its_own_thread_and_calls_move_it_back()
-    {
-        const int N = 500_000;
-        var connection = f.Node.Distribution!.Find(f.PeerName)!;
-        var movesBefore = connection.Reader.Moves;
-        var probe = new Probe(f.Node);
-        for (var round = 0; round < 2; round++)
-        {
-            await f.Erl("dist_peer", "send_many", probe.Pid, Integer.Of(N));
-            for (var i = 1; i <= N; i++)
-                Assert.Equal(new Etf.Tuple(A("seq"), Integer.Of(i)), await probe.ReceiveAsync());
-            Assert.True(connection.Reader.OnOwnThread, "a stream of half a million messages should move the reader");
-
-            // Calls are request/response: after a few windows of them the reader is back on the thread pool.
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1);
-            for (var i = 0; DateTime.UtcNow < until; i++)
-                Assert.Equal(Integer.Of(i), await f.Node.CallAsync(A("peer_echo"), f.PeerName, Integer.Of(i)));
-            Assert.False(connection.Reader.OnOwnThread, "request/response traffic should move the reader back");
-        }
-        Assert.Equal(movesBefore + 4, connection.Reader.Moves);
-        Assert.Equal(0, f.Node.Distribution!.ReaderSlots.Taken);
-    }
-
-    [Fact]
     public async Task The_atom_cache_is_agreed_with_erlang_and_node_names_cross_once()
     {
         var connection = f.Node.Distribution!.Find(f.PeerName)!;
@@ -418,6 +394,7 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
 }
 
 /// <summary>Connections that end: the peer's OS process is killed, and everything through it fires noconnection.</summary>
+[Collection(AloneCollection.Name)] // the adaptive case needs a stream fast enough to move the reader
 public sealed class ConnectionLossTests(ITestOutputHelper output)
 {
     [Theory]
