@@ -23,6 +23,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     /// <summary>The backlog is encoded this much at a time, so senders wait for the lock only briefly.</summary>
     public const int BatchBytes = 64 * 1024;
 
+    private const int KeptBacklogCapacity = 4096;
+
     private readonly object _lock = new();
     private List<T>? _early = [];
     private readonly Queue<T> _backlog = new();
@@ -80,8 +82,14 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
         {
             if (_closed || _queued is null)
                 throw new InvalidOperationException("the queue is not open");
-            while (_backlog.Count > 0 && _queued.WrittenCount < BatchBytes)
-                encode(_backlog.Dequeue(), _queued);
+            if (_backlog.Count > 0)
+            {
+                while (_backlog.Count > 0 && _queued.WrittenCount < BatchBytes)
+                    encode(_backlog.Dequeue(), _queued);
+                // A burst grew the backlog: give its array back once it has drained.
+                if (_backlog.Count == 0 && _backlog.EnsureCapacity(0) > KeptBacklogCapacity)
+                    _backlog.TrimExcess();
+            }
             batch = _queued;
             // Decided here, under the lock: once it is released, senders append to _queued again.
             _writerWaiting = batch.WrittenCount == 0;
@@ -89,6 +97,16 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
                 return false;
             (_queued, _writing) = (_writing!, batch);
             return true;
+        }
+    }
+
+    /// <summary>Room in the backlog's array (for tests: a drained burst gives it back).</summary>
+    internal int BacklogCapacity
+    {
+        get
+        {
+            lock (_lock)
+                return _backlog.EnsureCapacity(0);
         }
     }
 
