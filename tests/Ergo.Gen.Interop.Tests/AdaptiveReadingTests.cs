@@ -12,10 +12,9 @@ public sealed class AdaptiveReadingTests
     public async Task A_stream_from_erlang_moves_the_reader_to_its_own_thread_and_calls_move_it_back()
     {
         const int N = 500_000;
-        var beams = ErlangTool.CompileModules("dist_peer");
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_adaptive@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie });
-        using var peer = new ErlangPeer("erl_adaptive", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var peer = ErlangPeer.DistPeer("erl_adaptive", node);
         await peer.WaitForOutputAsync("peer ready", DistFixture.Wait);
         var peerName = Atom.Of(peer.Name);
         var connection = node.Distribution!.Find(peerName)!;

@@ -403,7 +403,6 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     [InlineData("adaptive")] // the same after a stream moved the reader onto its own thread
     public async Task A_vanished_peer_fires_noconnection_for_links_monitors_and_nodedown(string reading)
     {
-        var beams = ErlangTool.CompileModules("dist_peer");
         var suffix = "_" + reading;
         await using var node = await Node.StartAsync(new NodeOptions { Name = $"dotnet_loss{suffix}@127.0.0.1" },
             new DistributionOptions
@@ -413,7 +412,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
             });
         var events = new List<(Atom, bool)>();
         node.NodeStatusChanged += (n, up) => { lock (events) events.Add((n, up)); };
-        using var peer = new ErlangPeer($"erl_loss{suffix}", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var peer = ErlangPeer.DistPeer($"erl_loss{suffix}", node);
         await peer.WaitForOutputAsync("peer ready", DistFixture.Wait);
         var peerName = Atom.Of(peer.Name);
 
@@ -471,10 +470,9 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     [Fact]
     public async Task A_frozen_peer_is_detected_by_the_net_tick_time()
     {
-        var beams = ErlangTool.CompileModules("dist_peer");
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_tick@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie, NetTickTime = TimeSpan.FromSeconds(2) });
-        using var peer = new ErlangPeer("erl_tick", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var peer = ErlangPeer.DistPeer("erl_tick", node);
         await peer.WaitForOutputAsync("peer ready", DistFixture.Wait);
         var sleeper = (Pid)await node.RpcAsync(Atom.Of(peer.Name), Atom.Of("dist_peer"), Atom.Of("sleeper"), []);
         var probe = new Probe(node);
@@ -508,10 +506,9 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     [Fact]
     public async Task A_hidden_node_is_left_out_of_nodes_but_still_talks()
     {
-        var beams = ErlangTool.CompileModules("dist_peer");
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_hidden@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie, Hidden = true });
-        using var peer = new ErlangPeer("erl_hidden", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var peer = ErlangPeer.DistPeer("erl_hidden", node);
         Assert.Contains("pong", await peer.WaitForOutputAsync("peer ready", DistFixture.Wait));
         var peerName = Atom.Of(peer.Name);
         Assert.Equal(List.Nil, await node.RpcAsync(peerName, Atom.Of("erlang"), Atom.Of("nodes"), []));
@@ -566,13 +563,12 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     [Fact]
     public async Task Real_erl_registers_with_the_embedded_epmd()
     {
-        var beams = ErlangTool.CompileModules("dist_peer");
         const int port = 43690;
         await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.NotNull(epmd);
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_epmd@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie, EpmdPort = port, StartEmbeddedEpmd = false });
-        using var peer = new ErlangPeer("erl_epmd", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).",
+        using var peer = ErlangPeer.DistPeer("erl_epmd", node,
             environment: new Dictionary<string, string> { ["ERL_EPMD_PORT"] = port.ToString() });
         Assert.Contains("pong", await peer.WaitForOutputAsync("peer ready", DistFixture.Wait));
         var names = await Epmd.EpmdClient.NamesAsync(new IPEndPoint(IPAddress.Loopback, port));

@@ -37,6 +37,14 @@ public sealed class ErlangPeer : IDisposable
 
     public string Name { get; }
 
+    // dist_peer.erl compiled once for all the tests that start such a node.
+    private static readonly Lazy<string> DistPeerBeams = new(() => ErlangTool.CompileModules("dist_peer"));
+
+    /// <summary>An erl node running dist_peer (an echo gen_server and the helpers the tests call), which pings
+    /// <paramref name="node"/> as it boots and then prints "peer ready".</summary>
+    public static ErlangPeer DistPeer(string name, Node node, IDictionary<string, string>? environment = null) =>
+        new(name, DistFixture.Cookie, DistPeerBeams.Value, $"dist_peer:start(['{node.Name.Name}']).", environment);
+
     public string Output
     {
         get

@@ -22,12 +22,11 @@ public sealed class GlobalTests
     [Fact]
     public async Task Erlang_nodes_sync_global_with_us_and_names_registered_anywhere_are_seen_everywhere()
     {
-        var beams = ErlangTool.CompileModules("dist_peer");
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_global@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie });
         Task<Term> Erl(Atom peer, string module, string function, params Term[] args) =>
             node.RpcAsync(peer, A(module), A(function), args, DistFixture.Wait);
-        using var first = new ErlangPeer("erl_global_a", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var first = ErlangPeer.DistPeer("erl_global_a", node);
         Assert.Contains("pong", await first.WaitForOutputAsync("peer ready", DistFixture.Wait));
         var a = A(first.Name);
         Assert.Equal(Atom.Ok, await Erl(a, "global", "sync"));
@@ -36,7 +35,7 @@ public sealed class GlobalTests
 
         // The second Erlang node reaches the cluster through us alone: it learns of the first node and its names
         // from us, and the first learns of it from us (global's new_nodes), so both syncs end.
-        using var second = new ErlangPeer("erl_global_b", DistFixture.Cookie, beams, $"dist_peer:start(['{node.Name.Name}']).");
+        using var second = ErlangPeer.DistPeer("erl_global_b", node);
         Assert.Contains("pong", await second.WaitForOutputAsync("peer ready", DistFixture.Wait));
         var b = A(second.Name);
         Assert.Equal(Atom.Ok, await Erl(b, "global", "sync"));

@@ -9,8 +9,9 @@ namespace Ergo.Gen.Tests;
 public sealed class OutgoingQueueTests
 {
     // Each message is its number as four bytes, so what the write loop takes can be read back.
-    private static OutgoingQueue<int> NewQueue() => new((in int n, IBufferWriter<byte> output) =>
+    private static OutgoingQueue<int> NewQueue(Action? encoded = null) => new((in int n, IBufferWriter<byte> output) =>
     {
+        encoded?.Invoke();
         BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
         output.Advance(4);
     });
@@ -62,12 +63,7 @@ public sealed class OutgoingQueueTests
     public void Beyond_the_byte_limit_messages_wait_unencoded_and_keep_their_order()
     {
         var encoded = 0;
-        var q = new OutgoingQueue<int>((in int n, IBufferWriter<byte> output) =>
-        {
-            encoded++;
-            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
-            output.Advance(4);
-        });
+        var q = NewQueue(() => encoded++);
         q.Open();
         var total = OutgoingQueue<int>.MaxQueuedBytes / 4 + 100_000;
         for (var i = 0; i < total; i++)
