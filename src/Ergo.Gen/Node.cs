@@ -401,14 +401,15 @@ public sealed class Node : IAsyncDisposable
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoConnection, reported));
         var pending = PendingCall.Rent(this, caller);
         var callerPid = (caller ?? SystemProcess).Self;
-        var tag = pending.StartRemote(dist.GetOrConnect(node), callerPid, target, reported, timeout ?? Options.DefaultCallTimeout, cancellationToken);
+        var connection = dist.GetOrConnect(node);
+        var tag = pending.StartRemote(connection, callerPid, target, reported, timeout ?? Options.DefaultCallTimeout, cancellationToken);
         var message = new Etf.Tuple(GenCallAtom, new Etf.Tuple(callerPid, tag), AsTerm(request));
         // The span starts before the request leaves, so an Ergo.Gen peer can continue its trace.
         var span = Observability.ErgoTelemetry.StartCall(this, reported, remote: true);
         if (target is Pid pid)
-            dist.GetOrConnect(node).SendMessage(callerPid, pid, message, span?.Id);
+            connection.SendMessage(callerPid, pid, message, span?.Id);
         else
-            dist.GetOrConnect(node).SendRegistered(callerPid, (Atom)target, message, span?.Id);
+            connection.SendRegistered(callerPid, (Atom)target, message, span?.Id);
         return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), this, reported, remote: true, span);
     }
 

@@ -8,7 +8,7 @@ namespace Ergo.Gen.Etf;
 /// encoded through an <see cref="EtfWriter"/> that carries this cache, each atom becomes ATOM_CACHE_REF N; the
 /// header written afterwards gives the text only of atoms the peer does not hold yet. Slots change only when a
 /// message is committed, so a message that fails to encode leaves the peer's and our view the same. One per
-/// connection, used by its writer only.
+/// connection, used by one encoder at a time (Ergo.Gen encodes under the connection's send lock).
 /// </summary>
 public sealed class DistAtomCacheWriter
 {

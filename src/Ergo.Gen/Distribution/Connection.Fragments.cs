@@ -21,7 +21,8 @@ internal sealed partial class Connection
     private readonly Dictionary<ulong, (ArrayPoolBufferWriter<byte> Data, ulong NextFragment, Atom[] AtomRefs)> _assembling = [];
     private long _sequence;
 
-    // Both halves of the atom cache, used only when DIST_HDR_ATOM_CACHE was agreed (each by one loop).
+    // Both halves of the atom cache, used only when DIST_HDR_ATOM_CACHE was agreed: the reading half by the read
+    // loop, the writing half under the outgoing queue's lock.
     private readonly DistAtomCacheReader _inAtoms = new();
     private readonly DistAtomCacheWriter _outAtoms = new();
 

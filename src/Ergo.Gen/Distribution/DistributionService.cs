@@ -76,10 +76,9 @@ internal sealed class DistributionService : IAsyncDisposable
 
     public event Action<Atom, bool>? NodeStatusChanged;
 
-    /// <summary>Binds the listener and registers with EPMD (starting the embedded one if none runs); returns the creation.</summary>
-    /// <summary>The listener, the EPMD registration and the creation. A node another node named
-    /// (<paramref name="naming"/>) keeps the creation it was given and, as Erlang's dynamic nodes, is not
-    /// registered with EPMD; its naming connection is closed if this fails.</summary>
+    /// <summary>Binds the listener and registers with EPMD (starting the embedded one if none runs); returns the
+    /// creation. A node another node named (<paramref name="naming"/>) keeps the creation it was given and, as
+    /// Erlang's dynamic nodes, is not registered with EPMD; its naming connection is closed if this fails.</summary>
     public static async Task<(TcpListener Listener, TcpClient? Registration, EpmdServer? Epmd, uint Creation)> PrepareAsync(
         string nodeName, DistributionOptions options, NamingConnection? naming, ILogger logger, CancellationToken ct)
     {
