@@ -3,22 +3,18 @@ namespace Ergo.Gen.Processes;
 /// <summary>
 /// A process's incoming queue: many senders, one consumer (the process itself). Enqueue is one atomic exchange
 /// (Vyukov's intrusive MPSC queue); an empty mailbox holds one stub node, so an idle process costs little.
-/// Nodes are recycled through small per-thread pools, so steady messaging allocates no queue nodes.
+/// Nodes are recycled through per-thread pools, and a thread that only consumes passes its surplus to threads
+/// that only send through <see cref="NodeExchange"/>, so steady messaging allocates no queue nodes even when
+/// sender and receiver run on different threads.
 /// </summary>
 internal sealed class Mailbox
 {
-    private sealed class Node
+    internal sealed class Node
     {
         public object? Item;
         public bool IsCast;
         public Node? Next;
     }
-
-    private const int PoolLimit = 1024;
-
-    // Per thread: a consumer returns the node it moved past, a producer on the same thread reuses it.
-    [ThreadStatic] private static Node? t_pool;
-    [ThreadStatic] private static int t_pooled;
 
     private Node _head;
     private Node _tail;
@@ -36,17 +32,7 @@ internal sealed class Mailbox
     /// <summary>Queues a message; <paramref name="isCast"/> marks a gen_server cast without wrapping it in an envelope.</summary>
     public void Enqueue(object item, bool isCast = false)
     {
-        var node = t_pool;
-        if (node is not null)
-        {
-            t_pool = node.Next;
-            t_pooled--;
-            node.Next = null;
-        }
-        else
-        {
-            node = new Node();
-        }
+        var node = NodePool.Rent();
         node.Item = item;
         node.IsCast = isCast;
         Interlocked.Increment(ref _enqueued);
@@ -71,12 +57,7 @@ internal sealed class Mailbox
         isCast = next.IsCast;
         next.Item = null;
         // No sender touches the node we moved past: it linked to its successor already. Keep it for reuse.
-        if (t_pooled < PoolLimit)
-        {
-            head.Next = t_pool;
-            t_pool = head;
-            t_pooled++;
-        }
+        NodePool.Return(head);
         return true;
     }
 
