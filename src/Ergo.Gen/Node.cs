@@ -58,16 +58,19 @@ public sealed class Node : IAsyncDisposable
     public Introspection.ProcessInfo? GetProcessInfo(Pid pid) => Lookup(pid) is { } p ? Introspection.NodeIntrospection.Describe(p) : null;
 
     /// <summary>
-    /// Starts a distributed node: binds 127.0.0.1, registers with EPMD (starting an embedded one if none runs),
-    /// and serves the distribution protocol, so that Erlang and Elixir nodes can reach it and it them.
+    /// Starts a distributed node: listens on every interface (or as <see cref="DistributionOptions"/> say), registers
+    /// with EPMD (starting an embedded one if none runs), and serves the distribution protocol, so that Erlang and
+    /// Elixir nodes on this host and others can reach it and it them.
     /// </summary>
     public static async Task<Node> StartAsync(NodeOptions options, DistributionOptions? distribution = null, CancellationToken ct = default)
     {
         distribution ??= new DistributionOptions();
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ergo.Gen.Node");
         var cookie = distribution.Cookie ?? DistributionOptions.ReadDefaultCookie();
-        if (!Handshake.IsNodeName(options.Name))
-            throw new ArgumentException($"'{options.Name}' is not a node name (name@host)", nameof(options));
+        // As erl -name/-sname: a name without a host gets this machine's, and the name fixes long or short names.
+        var (fullName, domain) = NodeNames.Complete(options.Name, distribution.NameDomain);
+        options = options with { Name = fullName };
+        distribution = distribution with { NameDomain = domain };
         var naming = await AskNameIfNamelessAsync(options.Name, distribution, cookie, logger, ct).ConfigureAwait(false);
         if (naming is not null)
             options = options with { Name = naming.Name };

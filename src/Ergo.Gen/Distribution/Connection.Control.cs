@@ -196,6 +196,9 @@ internal sealed partial class Connection
     {
         Links[(local, remote)] = 0;
         Enqueue(Control(Op(ControlTag.Link), local, remote));
+        // A connection that went down before the link was recorded has cleaned up already: the link breaks now.
+        if (IsDown && Links.TryRemove((local, remote), out _))
+            Node.Lookup(local)?.EnqueueSignal(new ExitSignal(remote, ExitReason.NoConnection, viaLink: true));
     }
 
     public void Unlink(Pid local, Pid remote)
@@ -225,8 +228,17 @@ internal sealed partial class Connection
 
     public void Monitor(IMonitorWatcher watcher, Pid watcherPid, Term target, Reference monitor, Term reported)
     {
-        MonitorsWeHold[monitor] = (watcher, reported);
+        HoldMonitor(monitor, watcher, reported);
         Enqueue(Control(Op(ControlTag.MonitorP), watcherPid, target, monitor));
+    }
+
+    /// <summary>Records a monitor this node holds on the peer; on a connection already down (a connect that failed
+    /// at once, or a loss), it fires at once with <c>noconnection</c> rather than never.</summary>
+    public void HoldMonitor(Reference monitor, IMonitorWatcher watcher, Term reported)
+    {
+        MonitorsWeHold[monitor] = (watcher, reported);
+        if (IsDown && MonitorsWeHold.TryRemove(monitor, out _))
+            watcher.OnDown(monitor, reported, ExitReason.NoConnection);
     }
 
     public void Demonitor(Pid watcher, Term target, Reference monitor)

@@ -1,23 +1,49 @@
+using System.Net;
 using Ergo.Gen.Etf;
 
 namespace Ergo.Gen.Distribution;
 
-/// <summary>How a node joins a cluster. Every listener binds 127.0.0.1.</summary>
+/// <summary>
+/// How a node joins a cluster. As <c>erl</c>: the distribution port listens on every interface, peers' hosts are
+/// resolved by the system resolver, and each peer's port is asked of the EPMD on the peer's host.
+/// </summary>
 public sealed record DistributionOptions
 {
     /// <summary>The shared secret; null reads <c>~/.erlang.cookie</c> as <c>erl</c> does.</summary>
     public string? Cookie { get; init; }
 
-    /// <summary>The distribution port; 0 picks a free one (and EPMD tells peers which).</summary>
+    /// <summary>The distribution port; 0 picks a free one (and EPMD tells peers which). Without EPMD
+    /// (<see cref="UseEpmd"/> false) it is also the port every peer is reached at, unless <see cref="StaticPorts"/>
+    /// says otherwise: Erlang's <c>-erl_epmd_port P -start_epmd false</c>, where the whole cluster shares one port.</summary>
     public int Port { get; init; }
+
+    /// <summary>Listen on the first free port of this range when <see cref="Port"/> is 0 (kernel's
+    /// <c>inet_dist_listen_min</c>/<c>inet_dist_listen_max</c>, for firewalls).</summary>
+    public PortRange? PortRange { get; init; }
+
+    /// <summary>The one address the distribution port listens on (kernel's <c>inet_dist_use_interface</c>); null
+    /// listens on every interface, as <c>erl</c> does.</summary>
+    public IPAddress? ListenAddress { get; init; }
+
+    /// <summary>Distribution over IPv6 (Erlang's <c>-proto_dist inet6_tcp</c>): listen on IPv6 (IPv4 too, through
+    /// mapped addresses) and reach peers at the IPv6 addresses of their hosts. False is IPv4, as <c>inet_tcp</c>.</summary>
+    public bool Inet6 { get; init; }
+
+    /// <summary>Long or short names (<c>erl -name</c> or <c>-sname</c>); null takes it from the node name: a dotted
+    /// host or an address is long, another host short, no host long. Peers of the other kind are refused.</summary>
+    public NameDomain? NameDomain { get; init; }
 
     /// <summary>Register with EPMD and look peers up there; false needs fixed ports on both sides.</summary>
     public bool UseEpmd { get; init; } = true;
 
     public int EpmdPort { get; init; } = Epmd.EpmdProtocol.DefaultPort;
 
-    /// <summary>Start an embedded EPMD on 127.0.0.1 when none is running.</summary>
+    /// <summary>Start an embedded EPMD when none is running on this host.</summary>
     public bool StartEmbeddedEpmd { get; init; } = true;
+
+    /// <summary>The address the embedded EPMD listens on besides loopback (EPMD's <c>ERL_EPMD_ADDRESS</c>); null
+    /// listens on every interface, as <c>epmd</c> does. Only local nodes may register with it either way.</summary>
+    public IPAddress? EpmdAddress { get; init; }
 
     /// <summary>A hidden node does not appear in <c>nodes()</c> and is left out of global's bookkeeping.</summary>
     public bool Hidden { get; init; }

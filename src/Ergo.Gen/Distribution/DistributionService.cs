@@ -82,27 +82,25 @@ internal sealed class DistributionService : IAsyncDisposable
     public static async Task<(TcpListener Listener, TcpClient? Registration, EpmdServer? Epmd, uint Creation)> PrepareAsync(
         string nodeName, DistributionOptions options, NamingConnection? naming, ILogger logger, CancellationToken ct)
     {
-        var listener = new TcpListener(IPAddress.Loopback, options.Port);
         if (naming is not null)
         {
             try
             {
-                listener.Start();
+                return (Listen(options), null, null, naming.Creation);
             }
             catch
             {
                 naming.Stream.Dispose();
                 throw;
             }
-            return (listener, null, null, naming.Creation);
         }
-        listener.Start();
+        var listener = Listen(options);
         var port = (ushort)((IPEndPoint)listener.LocalEndpoint).Port;
         if (!options.UseEpmd)
             return (listener, null, null, (uint)Random.Shared.Next(1, int.MaxValue));
         EpmdServer? embedded = null;
         var epmd = new IPEndPoint(IPAddress.Loopback, options.EpmdPort);
-        var alive = AliveOf(nodeName);
+        var alive = NodeNames.AliveOf(nodeName);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -112,9 +110,39 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             catch (SocketException) when (options.StartEmbeddedEpmd && embedded is null && attempt < 3)
             {
-                embedded = EpmdServer.TryStart(options.EpmdPort, logger);
+                embedded = EpmdServer.TryStart(options.EpmdPort, logger, options.EpmdAddress);
                 if (embedded is null)
                     await Task.Delay(100, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The distribution listener: every interface unless one address is given, on the given port, the
+    /// first free one of the range, or any.</summary>
+    private static TcpListener Listen(DistributionOptions options)
+    {
+        var address = options.ListenAddress ?? (options.Inet6 ? IPAddress.IPv6Any : IPAddress.Any);
+        var (first, last) = options.Port != 0 ? (options.Port, options.Port)
+            : options.PortRange is { } range ? (range.Min, range.Max) : (0, 0);
+        for (var port = first; ; port++)
+        {
+            var listener = new TcpListener(address, port);
+            if (address.Equals(IPAddress.IPv6Any))
+                listener.Server.DualMode = true;
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && port < last)
+            {
+                listener.Server.Dispose();
+            }
+            catch (SocketException e)
+            {
+                listener.Server.Dispose();
+                throw new SocketException((int)e.SocketErrorCode,
+                    $"the distribution cannot listen on {address} port {(first == last ? first.ToString() : $"{first}-{last}")}: {e.Message}");
             }
         }
     }
@@ -145,7 +173,7 @@ internal sealed class DistributionService : IAsyncDisposable
         {
             var tls = options.Tls is { } tlsOptions ? TlsTransport.Create(tlsOptions, $"undefined@{host}", logger) : null;
             stream = tls is null ? new NetworkStream(socket, ownsSocket: true)
-                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), HostOf(namer), timeout.Token).ConfigureAwait(false);
+                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), NodeNames.HostOf(namer.Name), timeout.Token).ConfigureAwait(false);
             var context = new HandshakeContext(host, 0, OfferedBy(options), cookie, _ => PendingDecision.Ok)
             {
                 AskName = true,
@@ -190,7 +218,7 @@ internal sealed class DistributionService : IAsyncDisposable
     /// </summary>
     private async Task KeepRegisteredAsync()
     {
-        var alive = AliveOf(Node.Name.Name);
+        var alive = NodeNames.AliveOf(Node.Name.Name);
         var epmd = new IPEndPoint(IPAddress.Loopback, Options.EpmdPort);
         var sink = new byte[16];
         while (!_stop.IsCancellationRequested)
@@ -218,7 +246,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 try
                 {
                     if (Options.StartEmbeddedEpmd && _embeddedEpmd is null)
-                        _embeddedEpmd = EpmdServer.TryStart(Options.EpmdPort, Logger);
+                        _embeddedEpmd = EpmdServer.TryStart(Options.EpmdPort, Logger, Options.EpmdAddress);
                     (_epmdRegistration, _) = await EpmdClient.RegisterAsync(alive, (ushort)Port, epmd, _stop.Token).ConfigureAwait(false);
                     Logger.LogInformation("{Node} is registered with EPMD again", Node.Name);
                     break;
@@ -279,7 +307,7 @@ internal sealed class DistributionService : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(Options.HandshakeTimeout);
-            var host = HostOf(peer);
+            var host = NodeNames.HostOf(peer.Name);
             var version = 6;
             if (await ResolveRouteAsync(peer, timeout.Token).ConfigureAwait(false) is { } via)
             {
@@ -342,50 +370,62 @@ internal sealed class DistributionService : IAsyncDisposable
     }
 
     /// <summary>A TCP connection to <paramref name="peer"/>'s distribution port, and the handshake version its
-    /// EPMD entry announces.</summary>
+    /// EPMD entry announces. Every address of the peer's host is tried in the resolver's order.</summary>
     private static async Task<(Socket Socket, int Version)> ConnectSocketAsync(Atom peer, DistributionOptions options, CancellationToken ct)
     {
-        var (port, version) = await ResolvePortAsync(peer, options, ct).ConfigureAwait(false)
+        if (options.NameDomain is { } domain && NodeNames.Refusal(peer.Name, domain) is { } refusal)
+            throw new HandshakeException(refusal);
+        var addresses = await HostResolver.ResolveAsync(NodeNames.HostOf(peer.Name), options.Inet6, ct).ConfigureAwait(false);
+        var (port, version) = await ResolvePortAsync(peer, addresses, options, ct).ConfigureAwait(false)
             ?? throw new HandshakeException($"{peer} is not registered with EPMD");
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        SocketException? last = null;
+        foreach (var address in addresses)
         {
-            await socket.ConnectAsync(new IPEndPoint(ResolveHost(peer), port), ct).ConfigureAwait(false);
-            return (socket, version);
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, port), ct).ConfigureAwait(false);
+                return (socket, version);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        throw new HandshakeException($"cannot reach {peer} at port {port} of {string.Join(", ", addresses.Select(a => a.ToString()))}: {last?.Message}");
     }
 
-    // name@host: the two halves (EPMD knows a node by its alive name).
-    private static string AliveOf(string node) => node[..node.IndexOf('@')];
-
-    private static string HostOf(Atom node) => node.Name[(node.Name.IndexOf('@') + 1)..];
-
-    private static async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, DistributionOptions options, CancellationToken ct)
+    private static async Task<(int Port, int Version)?> ResolvePortAsync(Atom peer, IPAddress[] addresses, DistributionOptions options, CancellationToken ct)
     {
         if (options.Registrar is { } registrar && await registrar.ResolveAsync(peer, ct).ConfigureAwait(false) is { } registered)
             return registered;
         if (options.StaticPorts.TryGetValue(peer.Name, out var fixedPort))
             return (fixedPort, 6);
         if (!options.UseEpmd)
-            return null;
-        var alive = AliveOf(peer.Name);
-        return await EpmdClient.LookupAsync(alive, new IPEndPoint(ResolveHost(peer), options.EpmdPort), ct).ConfigureAwait(false) is { } found
-            ? (found.Port, found.HighestVersion)
-            : null;
-    }
-
-    private static IPAddress ResolveHost(Atom peer)
-    {
-        var host = HostOf(peer);
-        if (IPAddress.TryParse(host, out var ip))
-            return ip;
-        return host == "localhost" || host == Environment.MachineName ? IPAddress.Loopback
-            : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+            return options.Port != 0 ? (options.Port, 6) : null;
+        // The EPMD of the peer's host: the first address whose EPMD answers decides.
+        var alive = NodeNames.AliveOf(peer.Name);
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            try
+            {
+                return await EpmdClient.LookupAsync(alive, new IPEndPoint(address, options.EpmdPort), ct).ConfigureAwait(false) is { } found
+                    ? (found.Port, found.HighestVersion)
+                    : null;
+            }
+            catch (SocketException e)
+            {
+                last = e;
+            }
+        }
+        throw new HandshakeException($"no EPMD answers on {NodeNames.HostOf(peer.Name)} (port {options.EpmdPort}): {last?.Message}");
     }
 
     private async Task AcceptLoop()

@@ -72,6 +72,14 @@ internal sealed class Spawner(DistributionService dist)
         }
     }
 
+    // A request on a connection that is already down (its connect failed at once) fails now, not at its timeout.
+    private void Await(Connection connection, Reference requestId, TaskCompletionSource<Term> reply)
+    {
+        _pending[requestId] = (connection, reply);
+        if (connection.IsDown)
+            FailPending(connection);
+    }
+
     /// <summary>erpc:call into another node: spawn erpc:execute_call there with a monitor; the DOWN reason is the result.</summary>
     public async Task<Term> CallAsync(Atom node, Atom module, Atom function, Term[] args, TimeSpan timeout)
     {
@@ -81,9 +89,9 @@ internal sealed class Spawner(DistributionService dist)
         var caller = Node.SystemProcess.Self;
         var down = new RpcWatcher();
         var reply = new TaskCompletionSource<Term>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[requestId] = (connection, reply);
+        Await(connection, requestId, reply);
         // The monitor is named by the request id; register it before the request can be answered.
-        connection.MonitorsWeHold[requestId] = (down, Atom.Undefined);
+        connection.HoldMonitor(requestId, down, Atom.Undefined);
         connection.Enqueue(
             new Etf.Tuple(Integer.Of(ControlTag.SpawnRequest), requestId, caller, Node.GroupLeader ?? caller,
                 new Etf.Tuple(Erpc, ExecuteCall, Integer.Of(4)), new List(MonitorOption)),
@@ -120,7 +128,7 @@ internal sealed class Spawner(DistributionService dist)
         var requestId = Node.MakeRef();
         var caller = Node.SystemProcess.Self;
         var reply = new TaskCompletionSource<Term>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[requestId] = (connection, reply);
+        Await(connection, requestId, reply);
         connection.Enqueue(
             new Etf.Tuple(Integer.Of(ControlTag.SpawnRequest), requestId, caller, Node.GroupLeader ?? caller,
                 new Etf.Tuple(module, function, Integer.Of(args.Length)), List.Nil),

@@ -15,7 +15,7 @@ public static class EpmdClient
     public static async Task<(TcpClient Registration, uint Creation)> RegisterAsync(string aliveName, ushort port, IPEndPoint epmd, CancellationToken ct = default,
         ushort highestVersion = EpmdProtocol.HighestVersion)
     {
-        var client = new TcpClient(AddressFamily.InterNetwork);
+        var client = new TcpClient(epmd.AddressFamily);
         try
         {
             await client.ConnectAsync(epmd, ct).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public static class EpmdClient
     /// <summary>PORT_PLEASE2_REQ: port and highest handshake version of <paramref name="aliveName"/>, or null.</summary>
     public static async Task<(ushort Port, ushort HighestVersion)?> LookupAsync(string aliveName, IPEndPoint epmd, CancellationToken ct = default)
     {
-        using var client = new TcpClient(AddressFamily.InterNetwork);
+        using var client = new TcpClient(epmd.AddressFamily);
         await client.ConnectAsync(epmd, ct).ConfigureAwait(false);
         var stream = client.GetStream();
         await stream.WriteAsync(EpmdProtocol.Frame([EpmdProtocol.PortPlease2Request, .. Encoding.UTF8.GetBytes(aliveName)]), ct).ConfigureAwait(false);
@@ -68,7 +68,7 @@ public static class EpmdClient
     /// <summary>NAMES_REQ: EPMD's listing, one "name X at port N" line per node.</summary>
     public static async Task<string> NamesAsync(IPEndPoint epmd, CancellationToken ct = default)
     {
-        using var client = new TcpClient(AddressFamily.InterNetwork);
+        using var client = new TcpClient(epmd.AddressFamily);
         await client.ConnectAsync(epmd, ct).ConfigureAwait(false);
         var stream = client.GetStream();
         await stream.WriteAsync(EpmdProtocol.Frame([EpmdProtocol.NamesRequest]), ct).ConfigureAwait(false);

@@ -8,54 +8,82 @@ using Microsoft.Extensions.Logging;
 namespace Ergo.Gen.Epmd;
 
 /// <summary>
-/// An embedded EPMD on 127.0.0.1: real <c>erl</c> nodes register with it as with Erlang's own. A node is
-/// registered while its ALIVE2 connection stays open. Malformed requests close that connection only.
+/// An embedded EPMD: real <c>erl</c> nodes register with it as with Erlang's own. It listens where <c>epmd</c>
+/// does (every interface, or one address and loopback), so other hosts can look nodes up; as <c>epmd</c>, only
+/// local nodes may register. A node is registered while its ALIVE2 connection stays open. Malformed requests
+/// close that connection only.
 /// </summary>
 public sealed class EpmdServer : IAsyncDisposable
 {
     private sealed record Entry(string Name, ushort Port, byte NodeType, byte Protocol, ushort High, ushort Low, byte[] Extra, uint Creation);
 
-    private readonly TcpListener _listener;
+    private readonly TcpListener[] _listeners;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Entry> _nodes = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly Task[] _accepting;
     private int _creation = Random.Shared.Next(1, 1 << 16);
 
-    private EpmdServer(TcpListener listener, ILogger logger)
+    private EpmdServer(TcpListener[] listeners, ILogger logger)
     {
-        _listener = listener;
+        _listeners = listeners;
         _logger = logger;
-        _accepting = AcceptLoop();
+        _accepting = listeners.Select(AcceptLoop).ToArray();
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => ((IPEndPoint)_listeners[0].LocalEndpoint).Port;
 
-    /// <summary>Starts serving on 127.0.0.1:<paramref name="port"/>; null if the port is taken (another EPMD runs).</summary>
-    public static EpmdServer? TryStart(int port, ILogger logger)
+    /// <summary>
+    /// Starts serving on <paramref name="port"/> of every interface, or of <paramref name="address"/> and loopback
+    /// (EPMD's <c>ERL_EPMD_ADDRESS</c>); null if the port is taken (another EPMD runs).
+    /// </summary>
+    public static EpmdServer? TryStart(int port, ILogger logger, IPAddress? address = null)
     {
-        var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        IPAddress[] addresses = address is null ? [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any]
+            : IPAddress.IsLoopback(address) ? [address]
+            : [address, address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback];
+        var listeners = new List<TcpListener>();
         try
         {
-            listener.Start();
+            foreach (var a in addresses)
+            {
+                var listener = new TcpListener(a, port);
+                listeners.Add(listener);
+                listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                if (a.Equals(IPAddress.IPv6Any))
+                    listener.Server.DualMode = true;
+                listener.Start();
+            }
         }
         catch (SocketException)
         {
+            foreach (var l in listeners)
+                l.Server.Dispose();
             return null;
         }
-        logger.LogInformation("embedded EPMD listening on 127.0.0.1:{Port}", ((IPEndPoint)listener.LocalEndpoint).Port);
-        return new EpmdServer(listener, logger);
+        logger.LogInformation("embedded EPMD listening on {Addresses} port {Port}", address?.ToString() ?? "every interface",
+            ((IPEndPoint)listeners[0].LocalEndpoint).Port);
+        return new EpmdServer([.. listeners], logger);
     }
 
-    private async Task AcceptLoop()
+    // epmd's own rule: a registration must come from this host (loopback, or one of its addresses to itself).
+    private static bool IsLocal(Socket socket)
+    {
+        if (socket.RemoteEndPoint is not IPEndPoint remote || socket.LocalEndPoint is not IPEndPoint local)
+            return false;
+        var peer = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        var own = local.Address.IsIPv4MappedToIPv6 ? local.Address.MapToIPv4() : local.Address;
+        return IPAddress.IsLoopback(peer) || peer.Equals(own);
+    }
+
+    private async Task AcceptLoop(TcpListener listener)
     {
         while (!_stop.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+                client = await listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -87,6 +115,8 @@ public sealed class EpmdServer : IAsyncDisposable
                 await stream.ReadExactlyAsync(request, _stop.Token).ConfigureAwait(false);
                 switch (request[0])
                 {
+                    case EpmdProtocol.Alive2Request when !IsLocal(client.Client):
+                        throw new EpmdException("ALIVE2_REQ from another host: only local nodes may register");
                     case EpmdProtocol.Alive2Request:
                         registered = await Alive(stream, request).ConfigureAwait(false);
                         // The registration lasts as long as this connection: wait for the node to close it.
@@ -190,10 +220,11 @@ public sealed class EpmdServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
+        foreach (var listener in _listeners)
+            listener.Stop();
         try
         {
-            await _accepting.ConfigureAwait(false);
+            await Task.WhenAll(_accepting).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

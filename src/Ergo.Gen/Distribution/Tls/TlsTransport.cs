@@ -64,7 +64,7 @@ internal sealed class TlsTransport
             {
                 TargetHost = host,
                 ClientCertificates = [_certificate],
-                RemoteCertificateValidationCallback = (_, cert, _, errors) => Verify(cert, errors, "server"),
+                RemoteCertificateValidationCallback = (_, cert, _, errors) => Verify(cert, errors, "server") && Names(cert, host),
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             }, ct).ConfigureAwait(false);
             return ssl;
@@ -97,8 +97,9 @@ internal sealed class TlsTransport
         }
     }
 
-    // The peer's certificate must chain to the configured CA. Node names are not host names, so the name in the
-    // certificate is not compared (Erlang's inet_tls_dist does not compare it either unless told to).
+    // The peer's certificate must chain to the configured CA. A server's must also name the host of the node name
+    // we connect to, as inet_tls_dist's client checks (server_name_indication); a client's is not compared, as
+    // inet_tls_dist does not without an allow list.
     private bool Verify(X509Certificate? presented, SslPolicyErrors errors, string side)
     {
         if (_trusted is null)
@@ -122,21 +123,68 @@ internal sealed class TlsTransport
         return false;
     }
 
+    // The host as a DNS name (wildcards allowed) or an address; OTP's certificates often carry an address as a
+    // DNS name (DNS:127.0.0.1), which inet_tls_dist accepts, so that form counts too.
+    private bool Names(X509Certificate? presented, string host)
+    {
+        if (_trusted is null || presented is null)
+            return true;
+        using var certificate = new X509Certificate2(presented);
+        var literal = host.Trim('[', ']');
+        var named = certificate.MatchesHostname(literal, allowWildcards: true, allowCommonName: false)
+            || certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>()
+                .Any(e => e.EnumerateDnsNames().Any(n => string.Equals(n, literal, StringComparison.OrdinalIgnoreCase)));
+        if (!named)
+            _logger.LogWarning("TLS: refused the server certificate {Subject}: it does not name the host {Host}", certificate.Subject, host);
+        return named;
+    }
+
     private static X509Certificate2 SelfSigned(string nodeName)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={nodeName.Replace(",", "_")}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        // OTP's inet_tls_dist checks the host of the node name as a DNS name, even when it is an address.
-        names.AddIpAddress(System.Net.IPAddress.Loopback);
-        names.AddDnsName("127.0.0.1");
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(HostNames(nodeName));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(1));
         return Exportable(created);
+    }
+
+    // Every name a peer may know this host by: the node name's host, the machine's names, and its addresses (each
+    // also as a DNS name: OTP's inet_tls_dist checks the host of a node name as a DNS name, even an address).
+    private static X509Extension HostNames(string nodeName)
+    {
+        var host = NodeNames.HostOf(nodeName).Trim('[', ']');
+        var dns = new SortedSet<string>(StringComparer.OrdinalIgnoreCase) { "localhost" };
+        var addresses = new HashSet<System.Net.IPAddress> { System.Net.IPAddress.Loopback, System.Net.IPAddress.IPv6Loopback };
+        if (System.Net.IPAddress.TryParse(host, out var hostAddress))
+            addresses.Add(hostAddress);
+        else
+            dns.Add(host);
+        try
+        {
+            var machine = System.Net.Dns.GetHostName();
+            dns.Add(machine);
+            var entry = System.Net.Dns.GetHostEntry(machine);
+            dns.Add(entry.HostName);
+            addresses.UnionWith(entry.AddressList);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+        }
+        foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+            addresses.UnionWith(nic.GetIPProperties().UnicastAddresses.Select(u => u.Address).Where(a => !a.IsIPv6LinkLocal));
+        var names = new SubjectAlternativeNameBuilder();
+        foreach (var address in addresses)
+        {
+            names.AddIpAddress(address);
+            if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                dns.Add(address.ToString());
+        }
+        foreach (var name in dns)
+            names.AddDnsName(name);
+        return names.Build();
     }
 
     // SslStream wants a certificate whose key lives in a store-backed form, not an ephemeral one: a PKCS#12 round trip.
