@@ -40,6 +40,9 @@ var distribution = new DistributionOptions
     Inet6 = args.Contains("--inet6"),
     UseEpmd = !noEpmd,
 };
+// --net-ticktime SECONDS: as erl -kernel net_ticktime; a peer silent this long is gone (60 by default).
+if (Option("--net-ticktime") is { } tick)
+    distribution = distribution with { NetTickTime = TimeSpan.FromSeconds(int.Parse(tick)) };
 if (Option("--epmd-port") is { } epmdPort)
     distribution = distribution with { EpmdPort = int.Parse(epmdPort) };
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory }, distribution);

@@ -6,13 +6,7 @@ public sealed class DemoNodeTests
     [Fact]
     public async Task The_demo_node_serves_erlang_and_stops_cleanly_on_sigterm()
     {
-        // bin/<Configuration>/net10.0 of this test, and the same of the demo sample.
-        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        var configuration = framework.Parent!.Name;
-        var root = framework.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var demo = Path.Combine(root, "samples", "Ergo.Gen.Demo", "bin", configuration, framework.Name, "Ergo.Gen.Demo.dll");
-        Assert.True(File.Exists(demo), $"demo not built at {demo}");
-
+        var demo = DemoProgram.Dll;
         using var node = new ErlangPeer("demo_it", "", "", "", program: "dotnet",
             extraArgs: [demo, "--name", "demo_it@127.0.0.1", "--cookie", "demo_cookie"]);
         await node.WaitForOutputAsync("ready", DistFixture.Wait);

@@ -1,0 +1,118 @@
+namespace Ergo.Gen.Interop.Tests;
+
+/// <summary>
+/// The demo node as a member of a cluster across hosts: Erlang, Ergo.Gen and Elixir each on a simulated host of
+/// its own (<see cref="NetLab"/>), found through host names and each host's own EPMD, as on real machines.
+/// </summary>
+[Collection(AloneCollection.Name)]
+public sealed class MultiHostTests
+{
+    private const string Cookie = "lab_cookie";
+    private static readonly TimeSpan Boot = TimeSpan.FromSeconds(30);
+    private static readonly Lazy<string> Beams = new(() => ErlangTool.CompileModules("lab_check"));
+
+    [Fact]
+    public async Task Erlang_Ergo_Gen_and_Elixir_on_three_hosts_form_one_cluster_with_long_names()
+    {
+        using var lab = new NetLab(["ha", "hb", "hc"]);
+        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab");
+        await StartErlAsync(lab, "ha", "-name", "erl@ha.lab");
+        await StartElixirAsync(lab, "hc", "--name", "ex@hc.lab");
+
+        var mesh = lab.Erl("ha", ["-name", "check@ha.lab"], Cookie, "lab_check:mesh('demo@hb.lab', ['erl@ha.lab', 'ex@hc.lab']), halt().", "-pa", Beams.Value);
+        Assert.True(mesh.Contains("mesh ok"), mesh + "\n--- demo ---\n" + demo.Output);
+        var elixir = lab.Run("hc", Boot, "elixir", "--name", "exc@hc.lab", "--cookie", Cookie, "-e",
+            "IO.inspect(GenServer.call({:counter, :\"demo@hb.lab\"}, {:add, 2}))").Output;
+        Assert.True(elixir.Contains("{:ok,"), elixir + "\n--- demo ---\n" + demo.Output);
+    }
+
+    [Fact]
+    public async Task Short_names_form_a_cluster_across_hosts_and_refuse_long_names()
+    {
+        using var lab = new NetLab(["ha", "hb", "hc"]);
+        var demo = await StartDemoAsync(lab, "hb", "--sname", "demo@hb");
+        await StartErlAsync(lab, "ha", "-sname", "erl@ha");
+        await StartElixirAsync(lab, "hc", "--sname", "ex@hc");
+
+        var mesh = lab.Erl("ha", ["-sname", "check@ha"], Cookie, "lab_check:mesh('demo@hb', ['erl@ha', ex@hc]), halt().", "-pa", Beams.Value);
+        Assert.True(mesh.Contains("mesh ok"), mesh + "\n--- demo ---\n" + demo.Output);
+        // A long name is refused at once (no wait for a timeout), with a log line that says why.
+        var refused = lab.Erl("ha", ["-sname", "check2@ha"], Cookie,
+            "io:format(\"~p~n\", [gen_server:call({echo, 'demo@hb'}, {rpc, 'long@ha.lab', erlang, node, []}, 20000)]), halt().");
+        Assert.True(refused.Contains("{error,noconnection}"), refused + "\n--- demo ---\n" + demo.Output);
+        await demo.WaitForOutputAsync("uses short names and the host 'ha.lab' of long@ha.lab has dots", Boot);
+    }
+
+    [Fact]
+    public async Task An_ipv6_only_pair_connects_both_ways()
+    {
+        using var lab = new NetLab(["ha", "hb"], inet6: true);
+        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab", "--inet6");
+        await StartErlAsync(lab, "ha", "-name", "erl@ha.lab", "-proto_dist", "inet6_tcp");
+        var reach = lab.Erl("ha", ["-name", "check@ha.lab", "-proto_dist", "inet6_tcp"], Cookie,
+            "lab_check:reach('demo@hb.lab', 'erl@ha.lab'), halt().", "-pa", Beams.Value);
+        Assert.True(reach.Contains("reach ok"), reach + "\n--- demo ---\n" + demo.Output);
+    }
+
+    [Fact]
+    public async Task Without_epmd_every_node_listens_on_one_known_port()
+    {
+        using var lab = new NetLab(["ha", "hb", "hc"]);
+        string[] noEpmd = ["-erl_epmd_port", "4370", "-start_epmd", "false"];
+        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab", "--no-epmd", "--port", "4370");
+        await StartErlAsync(lab, "ha", ["-name", "erl@ha.lab", .. noEpmd]);
+        var reach = lab.Erl("hc", ["-name", "check@hc.lab", .. noEpmd], Cookie,
+            "lab_check:reach('demo@hb.lab', 'erl@ha.lab'), halt().", "-pa", Beams.Value);
+        Assert.True(reach.Contains("reach ok"), reach + "\n--- demo ---\n" + demo.Output);
+        Assert.DoesNotContain("EPMD", demo.Output);
+    }
+
+    [Fact]
+    public async Task A_partition_fires_links_monitors_and_node_monitors_on_both_sides_and_heals()
+    {
+        using var lab = new NetLab(["ha", "hb", "hc"]);
+        string[] tick = ["-kernel", "net_ticktime", "4"];
+        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab", "--net-ticktime", "4");
+        var a = lab.Start("ha", "erl_a", "erl", ["-noshell", "-name", "erl@ha.lab", "-setcookie", Cookie, "-pa", Beams.Value, .. tick,
+            "-eval", "lab_check:partition_a('demo@hb.lab')."]);
+        await a.WaitForOutputAsync("a ready", Boot);
+        var c = lab.Start("hc", "obs_c", "erl", ["-noshell", "-name", "obs@hc.lab", "-setcookie", Cookie, "-pa", Beams.Value, .. tick,
+            "-eval", "lab_check:partition_c('demo@hb.lab', 'erl@ha.lab', 2000)."]);
+        await c.WaitForOutputAsync("c ready", Boot);
+
+        lab.SetLink("ha", up: false);
+        // Erlang on A: its link and monitor to the process on the demo and its node monitor all fire, and a call
+        // to the demo fails long before its 30 s timeout.
+        var seenByA = await a.WaitForOutputAsync("a call", Boot);
+        Assert.Contains("a saw done", seenByA);
+        Assert.Matches(@"a call 'EXIT' after (\d{1,4}|1\d{4}) ms", seenByA);
+        // Ergo.Gen: its monitor and link to the process on A fire, and what it sends C meanwhile all arrives, in order.
+        var seenByC = await c.WaitForOutputAsync("c stream", Boot);
+        Assert.Contains("c saw [{down,noconnection},{exit,noconnection}]", seenByC);
+        Assert.Contains("c stream true", seenByC);
+        Assert.Contains("connection to 'erl@ha.lab' down", demo.Output);
+
+        lab.SetLink("ha", up: true);
+        var healed = lab.Erl("ha", ["-name", "check@ha.lab"], Cookie, "lab_check:healed('demo@hb.lab', 'erl@ha.lab'), halt().", "-pa", Beams.Value);
+        Assert.True(healed.Contains("healed ok"), healed + "\n--- demo ---\n" + demo.Output);
+    }
+
+    private static async Task<ErlangPeer> StartDemoAsync(NetLab lab, string host, params string[] args)
+    {
+        var demo = lab.Start(host, "demo", "dotnet", [DemoProgram.Dll, "--cookie", Cookie, .. args]);
+        await demo.WaitForOutputAsync("ready", Boot);
+        return demo;
+    }
+
+    private static async Task StartErlAsync(NetLab lab, string host, params string[] args)
+    {
+        var erl = lab.Start(host, "erl", "erl", ["-noshell", "-setcookie", Cookie, "-pa", Beams.Value, .. args, "-eval", "lab_check:serve()."]);
+        await erl.WaitForOutputAsync("serving", Boot);
+    }
+
+    private static async Task StartElixirAsync(NetLab lab, string host, params string[] args)
+    {
+        var ex = lab.Start(host, "elixir", "elixir", [.. args, "--cookie", Cookie, "-e", "IO.puts(\"serving\"); Process.sleep(:infinity)"]);
+        await ex.WaitForOutputAsync("serving", Boot);
+    }
+}
