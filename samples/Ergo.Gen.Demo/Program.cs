@@ -40,11 +40,26 @@ var distribution = new DistributionOptions
     Inet6 = args.Contains("--inet6"),
     UseEpmd = !noEpmd,
 };
+if (Option("--epmd-port") is { } epmdPort)
+    distribution = distribution with { EpmdPort = int.Parse(epmdPort) };
+// Cluster membership (stay connected, reconnect lost members): --cluster-nodes A@H,B@H (a static list),
+// --cluster-dns ALIVE@DNSNAME (every address of DNSNAME is a node ALIVE@address), --cluster-epmd-hosts H1,H2
+// (every node registered there); --cluster-poll SECONDS (5) is how often they are asked and the longest retry wait.
+var strategies = new List<Ergo.Gen.Cluster.IDiscoveryStrategy>();
+if (Option("--cluster-nodes") is { } members)
+    strategies.Add(new Ergo.Gen.Cluster.StaticDiscovery(members.Split(',')));
+if (Option("--cluster-dns") is { } dns && dns.Split('@') is [var alive, var dnsName])
+    strategies.Add(new Ergo.Gen.Cluster.DnsDiscovery(alive, dnsName, distribution.Inet6));
+if (Option("--cluster-epmd-hosts") is { } hosts)
+    strategies.Add(new Ergo.Gen.Cluster.EpmdDiscovery(hosts.Split(','), distribution.EpmdPort, distribution.Inet6));
+if (strategies.Count > 0)
+{
+    var poll = TimeSpan.FromSeconds(Option("--cluster-poll") is { } seconds ? int.Parse(seconds) : 5);
+    distribution = distribution with { Cluster = new() { Strategies = strategies, PollInterval = poll, MaxBackoff = poll } };
+}
 // --net-ticktime SECONDS: as erl -kernel net_ticktime; a peer silent this long is gone (60 by default).
 if (Option("--net-ticktime") is { } tick)
     distribution = distribution with { NetTickTime = TimeSpan.FromSeconds(int.Parse(tick)) };
-if (Option("--epmd-port") is { } epmdPort)
-    distribution = distribution with { EpmdPort = int.Parse(epmdPort) };
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory }, distribution);
 name = node.Name.Name;
 

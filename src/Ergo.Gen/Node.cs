@@ -92,6 +92,8 @@ public sealed class Node : IAsyncDisposable
         // The system processes exist now, so what the namer sends first finds them.
         if (naming is not null)
             node.Distribution.Adopt(naming);
+        if (distribution.Cluster is { } cluster)
+            node.Membership = new Cluster.ClusterMembership(node, cluster, node.Logger);
         return node;
     }
 
@@ -109,6 +111,9 @@ public sealed class Node : IAsyncDisposable
             throw new ArgumentException($"NameFrom '{namer}' is not a node name (name@host)", nameof(distribution));
         return await DistributionService.AskNameAsync(name[nameless.Length..], Atom.Of(namer), distribution, cookie, logger, ct).ConfigureAwait(false);
     }
+
+    /// <summary>The members this node keeps itself connected to, when <see cref="DistributionOptions.Cluster"/> was given.</summary>
+    public Cluster.ClusterMembership? Membership { get; private set; }
 
     /// <summary>The distribution layer, when this node was started with <see cref="StartAsync(NodeOptions, DistributionOptions?, CancellationToken)"/>.</summary>
     internal DistributionService? Distribution { get; private set; }
@@ -588,6 +593,8 @@ public sealed class Node : IAsyncDisposable
 
     private async ValueTask DisposeCoreAsync()
     {
+        if (Membership is not null)
+            await Membership.DisposeAsync().ConfigureAwait(false);
         if (Distribution is not null)
             await Distribution.DisposeAsync().ConfigureAwait(false);
         foreach (var p in Processes.Snapshot())

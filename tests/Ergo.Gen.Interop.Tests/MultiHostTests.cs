@@ -72,7 +72,8 @@ public sealed class MultiHostTests
     {
         using var lab = new NetLab(["ha", "hb", "hc"]);
         string[] tick = ["-kernel", "net_ticktime", "4"];
-        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab", "--net-ticktime", "4");
+        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab", "--net-ticktime", "4",
+            "--cluster-nodes", "erl@ha.lab,obs@hc.lab", "--cluster-poll", "2");
         var a = lab.Start("ha", "erl_a", "erl", ["-noshell", "-name", "erl@ha.lab", "-setcookie", Cookie, "-pa", Beams.Value, .. tick,
             "-eval", "lab_check:partition_a('demo@hb.lab')."]);
         await a.WaitForOutputAsync("a ready", Boot);
@@ -93,8 +94,36 @@ public sealed class MultiHostTests
         Assert.Contains("connection to 'erl@ha.lab' down", demo.Output);
 
         lab.SetLink("ha", up: true);
+        // Nobody on A reconnects: the demo's membership does, and global gives A the name C took during the cut.
+        var afterHeal = await a.WaitForOutputAsync("a global", TimeSpan.FromSeconds(90));
+        Assert.Contains("a nodeup demo", afterHeal);
+        Assert.True(afterHeal.Contains("a global ok"), afterHeal + "\n--- demo ---\n" + demo.Output);
+        Assert.Contains("cluster member 'erl@ha.lab': Lost", demo.Output);
         var healed = lab.Erl("ha", ["-name", "check@ha.lab"], Cookie, "lab_check:healed('demo@hb.lab', 'erl@ha.lab'), halt().", "-pa", Beams.Value);
         Assert.True(healed.Contains("healed ok"), healed + "\n--- demo ---\n" + demo.Output);
+    }
+
+    [Fact]
+    public async Task Members_found_by_dns_and_by_epmd_connect_to_each_other()
+    {
+        // svc.lab has the three hosts' addresses, as a Kubernetes headless service has its pods'.
+        using var lab = new NetLab(["ha", "hb", "hc"], extraHosts: ["198.51.100.1 svc.lab", "198.51.100.2 svc.lab", "198.51.100.3 svc.lab"]);
+        string[] names = ["demo@198.51.100.1", "demo@198.51.100.2", "demo@198.51.100.3"];
+        var demos = new[]
+        {
+            await StartDemoAsync(lab, "ha", "--name", names[0], "--cluster-dns", "demo@svc.lab", "--cluster-poll", "1"),
+            await StartDemoAsync(lab, "hb", "--name", names[1], "--cluster-dns", "demo@svc.lab", "--cluster-poll", "1"),
+            await StartDemoAsync(lab, "hc", "--name", names[2], "--cluster-epmd-hosts", "198.51.100.1,198.51.100.2", "--cluster-poll", "1"),
+        };
+        // Before any other node joins them (global would connect them too): only their membership does this.
+        for (var i = 0; i < demos.Length; i++)
+        {
+            foreach (var other in names.Where(n => n != names[i]))
+                await demos[i].WaitForOutputAsync($"cluster member '{other}': Joined", Boot);
+        }
+        var members = lab.Erl("ha", ["-name", "check@198.51.100.1"], Cookie,
+            $"lab_check:members([{string.Join(", ", names.Select(n => $"'{n}'"))}], 300), halt().", "-pa", Beams.Value);
+        Assert.True(members.Contains("members ok"), members + string.Concat(demos.Select(d => "\n--- demo ---\n" + d.Output)));
     }
 
     private static async Task<ErlangPeer> StartDemoAsync(NetLab lab, string host, params string[] args)

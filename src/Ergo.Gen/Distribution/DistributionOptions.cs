@@ -45,6 +45,10 @@ public sealed record DistributionOptions
     /// listens on every interface, as <c>epmd</c> does. Only local nodes may register with it either way.</summary>
     public IPAddress? EpmdAddress { get; init; }
 
+    /// <summary>Members to stay connected to, found by discovery strategies (static list, DNS, EPMD of hosts), with
+    /// lost members reconnected; null connects on first use only, as Erlang does. See <see cref="Node.Membership"/>.</summary>
+    public Cluster.ClusterOptions? Cluster { get; init; }
+
     /// <summary>A hidden node does not appear in <c>nodes()</c> and is left out of global's bookkeeping.</summary>
     public bool Hidden { get; init; }
 

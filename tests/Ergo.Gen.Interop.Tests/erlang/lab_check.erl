@@ -1,7 +1,7 @@
 %% The Erlang side of the multi-host tests: each function runs on one simulated host, talks to the demo node on
 %% another, and prints "<label> ok" or what went wrong. Run with -eval "lab_check:F(...), halt()."
 -module(lab_check).
--export([serve/0, mesh/2, reach/2, partition_a/1, partition_c/3, healed/2]).
+-export([serve/0, mesh/2, reach/2, partition_a/1, partition_c/3, healed/2, members/2]).
 
 %% A long-lived node: stays up until killed.
 serve() ->
@@ -49,6 +49,11 @@ partition_a(Demo) ->
     T0 = erlang:monotonic_time(millisecond),
     R = (catch gen_server:call({echo, Demo}, hello, 30000)),
     io:format("a call ~p after ~p ms~n", [element(1, R), erlang:monotonic_time(millisecond) - T0]),
+    %% After the heal nobody on this side reconnects: the demo's cluster membership must, and global then brings
+    %% the name C registered during the cut.
+    ok = net_kernel:monitor_nodes(true),
+    receive {nodeup, Demo} -> io:format("a nodeup demo~n") after 120000 -> io:format("a no nodeup~n") end,
+    run("a global", fun() -> until(fun() -> global:sync(), is_pid(global:whereis_name(during_cut)) end, 300) end),
     receive stop -> ok end.
 
 collect([], _) -> done;
@@ -73,6 +78,7 @@ partition_c(Demo, NodeA, Count) ->
     Reports = [receive {down, SideA, R1} -> {down, R1} after 60000 -> no_down end,
                receive {exit, SideA, R2} -> {exit, R2} after 60000 -> no_exit end],
     io:format("c saw ~p~n", [lists:sort(Reports)]),
+    yes = global:register_name(during_cut, self()),
     [gen_server:cast({echo, Demo}, {send, self(), {seq, I}}) || I <- lists:seq(1, Count)],
     InOrder = lists:all(fun(I) -> receive {seq, I} -> true after 10000 -> false end end, lists:seq(1, Count)),
     io:format("c stream ~p~n", [InOrder]),
@@ -83,6 +89,12 @@ healed(Demo, NodeA) ->
     run("healed", fun() ->
         until(fun() -> net_adm:ping(Demo) =:= pong end, 100),
         {ok, NodeA} = gen_server:call({echo, Demo}, {rpc, NodeA, erlang, node, []}, 20000)
+    end).
+
+%% From a checker node: every demo node is connected to every other, which only their membership did.
+members(Demos, Rounds) ->
+    run("members", fun() ->
+        [until(fun() -> (Demos -- [D]) -- rpc:call(D, erlang, nodes, []) =:= [] end, Rounds) || D <- Demos]
     end).
 
 until(F, 0) -> F() orelse error(gave_up);
