@@ -104,6 +104,38 @@ public sealed class MultiHostTests
     }
 
     [Fact]
+    public async Task Mutual_tls_across_hosts_checks_each_server_certificate_against_the_host_name()
+    {
+        var dir = Directory.CreateTempSubdirectory("ergo-lab-tls-").FullName;
+        try
+        {
+            var ca = new TestCa(dir).Create();
+            ca.Issue("ha", "DNS:ha.lab");
+            ca.Issue("hb", "DNS:hb.lab");
+            ca.Issue("elsewhere", "DNS:elsewhere.lab");
+            using var lab = new NetLab(["ha", "hb", "hc"]);
+            var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab",
+                "--tls-cert", ca.File("hb.pem"), "--tls-key", ca.File("hb.key"), "--tls-ca", ca.CaFile);
+            string[] tls = ["-proto_dist", "inet_tls", "-ssl_dist_optfile", ca.OptFile("ha.conf", "ha", verify: true)];
+            await StartErlAsync(lab, "ha", ["-name", "erl@ha.lab", .. tls]);
+            // Both ways, each side verifying the other: Erlang checks that the demo's certificate names hb.lab, the
+            // demo that Erlang's names ha.lab.
+            var reach = lab.Erl("ha", ["-name", "check@ha.lab", .. tls], Cookie, "lab_check:reach('demo@hb.lab', 'erl@ha.lab'), halt().", "-pa", Beams.Value);
+            Assert.True(reach.Contains("reach ok"), reach + "\n--- demo ---\n" + demo.Output);
+            // A node on hc whose certificate (from the same CA) names another host is refused by the demo.
+            await StartErlAsync(lab, "hc", ["-name", "bad@hc.lab", "-proto_dist", "inet_tls", "-ssl_dist_optfile", ca.OptFile("bad.conf", "elsewhere", verify: true)]);
+            var refused = lab.Erl("ha", ["-name", "check2@ha.lab", .. tls], Cookie,
+                "io:format(\"~p~n\", [gen_server:call({echo, 'demo@hb.lab'}, {rpc, 'bad@hc.lab', erlang, node, []}, 20000)]), halt().");
+            Assert.True(refused.Contains("{error,noconnection}"), refused + "\n--- demo ---\n" + demo.Output);
+            await demo.WaitForOutputAsync("does not name the host hc.lab", Boot);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Members_found_by_dns_and_by_epmd_connect_to_each_other()
     {
         // svc.lab has the three hosts' addresses, as a Kubernetes headless service has its pods'.

@@ -10,43 +10,26 @@ namespace Ergo.Gen.Interop.Tests;
 public sealed class TlsDistributionTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ergo-tls-").FullName;
+    private readonly TestCa _ca;
+
+    public TlsDistributionTests() => _ca = new TestCa(_dir);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private string File(string name) => Path.Combine(_dir, name);
-
-    private void OpenSsl(params string[] args)
-    {
-        var result = ProcessRunner.Run(ErlangTool.Find("openssl"), args, TimeSpan.FromSeconds(30));
-        Assert.True(result.ExitCode == 0, $"openssl {string.Join(' ', args)}: {result.Output}");
-    }
+    private string File(string name) => _ca.File(name);
 
     /// <summary>ca.pem/ca.key, and NAME.pem/NAME.key signed by it (or self-signed, outside the CA).</summary>
     private void Certificates(bool selfSignedStranger = false)
     {
-        OpenSsl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File("ca.key"), "-out", File("ca.pem"), "-days", "2", "-subj", "/CN=Ergo.Gen test CA");
-        System.IO.File.WriteAllText(File("leaf.ext"), "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
+        _ca.Create();
         foreach (var name in new[] { "erl", "dotnet" })
-        {
-            OpenSsl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File(name + ".key"), "-out", File(name + ".csr"), "-subj", $"/CN={name}");
-            OpenSsl("x509", "-req", "-in", File(name + ".csr"), "-CA", File("ca.pem"), "-CAkey", File("ca.key"), "-CAcreateserial", "-out", File(name + ".pem"), "-days", "2", "-extfile", File("leaf.ext"));
-        }
+            _ca.Issue(name, "IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost");
         if (selfSignedStranger)
-            OpenSsl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", File("stranger.key"), "-out", File("stranger.pem"), "-days", "2", "-subj", "/CN=stranger");
+            _ca.SelfSigned("stranger");
     }
 
     /// <summary>An ssl_dist_optfile: verify_peer and fail_if_no_peer_cert against the CA, or verify_none.</summary>
-    private string OptFile(string name, string cert, bool verify)
-    {
-        string Quote(string path) => "\"" + path + "\"";
-        var common = $"{{certfile, {Quote(File(cert + ".pem"))}}}, {{keyfile, {Quote(File(cert + ".key"))}}}";
-        var text = verify
-            ? $"[{{server, [{common}, {{cacertfile, {Quote(File("ca.pem"))}}}, {{verify, verify_peer}}, {{fail_if_no_peer_cert, true}}]}},\n" +
-              $" {{client, [{common}, {{cacertfile, {Quote(File("ca.pem"))}}}, {{verify, verify_peer}}, {{server_name_indication, disable}}]}}].\n"
-            : $"[{{server, [{common}]}}, {{client, [{common}, {{verify, verify_none}}]}}].\n";
-        System.IO.File.WriteAllText(File(name), text);
-        return File(name);
-    }
+    private string OptFile(string name, string cert, bool verify) => _ca.OptFile(name, cert, verify, checkHostName: false);
 
     private static ErlangPeer TlsPeer(string name, string optFile, string eval) =>
         new(name, DistFixture.Cookie, "", eval, extraArgs: ["-proto_dist", "inet_tls", "-ssl_dist_optfile", optFile]);
