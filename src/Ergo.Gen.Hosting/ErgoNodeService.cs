@@ -28,17 +28,7 @@ public sealed class ErgoNodeService(
         var o = options.Value;
         var nodeOptions = new NodeOptions { Name = o.Name, LoggerFactory = loggers };
         _node = o.Distributed
-            ? await Node.StartAsync(nodeOptions, new DistributionOptions
-            {
-                Cookie = o.Cookie,
-                Port = o.Port,
-                UseEpmd = o.UseEpmd,
-                EpmdPort = o.EpmdPort,
-                Hidden = o.Hidden,
-                Tls = o.Tls is { } tls
-                    ? new DistributionTlsOptions { CertificateFile = tls.CertificateFile, KeyFile = tls.KeyFile, TrustedCaFile = tls.TrustedCaFile, RequireClientCertificate = tls.RequireClientCertificate }
-                    : null,
-            }, cancellationToken).ConfigureAwait(false)
+            ? await Node.StartAsync(nodeOptions, o.ToDistributionOptions(), cancellationToken).ConfigureAwait(false)
             : new Node(nodeOptions);
         foreach (var start in registrations.Starts)
             await start(_node, services).ConfigureAwait(false);

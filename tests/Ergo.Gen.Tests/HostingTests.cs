@@ -56,6 +56,40 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public void Cluster_settings_from_configuration_become_the_distribution_options()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ergo:Name"] = "svc",
+            ["Ergo:NameDomain"] = "ShortNames",
+            ["Ergo:ListenAddress"] = "198.51.100.7",
+            ["Ergo:PortRange"] = "9100-9155",
+            ["Ergo:EpmdAddress"] = "198.51.100.7",
+            ["Ergo:NetTickTimeSeconds"] = "20",
+            ["Ergo:Cluster:Nodes:0"] = "a@h1",
+            ["Ergo:Cluster:Nodes:1"] = "b@h2",
+            ["Ergo:Cluster:Dns"] = "svc@svc-headless.default.svc.cluster.local",
+            ["Ergo:Cluster:EpmdHosts:0"] = "h3",
+            ["Ergo:Cluster:PollIntervalSeconds"] = "2",
+        });
+        builder.Services.AddErgoNode();
+        using var host = builder.Build();
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ErgoNodeOptions>>().Value;
+        var d = options.ToDistributionOptions();
+
+        Assert.Equal("svc", options.Name);
+        Assert.Equal(Distribution.NameDomain.ShortNames, d.NameDomain);
+        Assert.Equal(System.Net.IPAddress.Parse("198.51.100.7"), d.ListenAddress);
+        Assert.Equal(System.Net.IPAddress.Parse("198.51.100.7"), d.EpmdAddress);
+        Assert.Equal(new Distribution.PortRange(9100, 9155), d.PortRange);
+        Assert.Equal(TimeSpan.FromSeconds(20), d.NetTickTime);
+        Assert.Equal(TimeSpan.FromSeconds(2), d.Cluster!.PollInterval);
+        Assert.Equal(["static [a@h1, b@h2]", "dns svc@<addresses of svc-headless.default.svc.cluster.local>", "epmd on h3"],
+            d.Cluster.Strategies.Select(s => s.ToString()!).ToArray());
+    }
+
+    [Fact]
     public async Task Options_given_in_code_win_over_configuration()
     {
         var builder = Host.CreateApplicationBuilder();

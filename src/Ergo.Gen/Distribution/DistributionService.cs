@@ -72,7 +72,9 @@ internal sealed class DistributionService : IAsyncDisposable
 
     public DistFlags Offered { get; }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => ListenEndpoint.Port;
+
+    public IPEndPoint ListenEndpoint => (IPEndPoint)_listener.LocalEndpoint;
 
     public event Action<Atom, bool>? NodeStatusChanged;
 
