@@ -42,8 +42,8 @@ public sealed class ErlangPeer : IDisposable
 
     /// <summary>An erl node running dist_peer (an echo gen_server and the helpers the tests call), which pings
     /// <paramref name="node"/> as it boots and then prints "peer ready".</summary>
-    public static ErlangPeer DistPeer(string name, Node node, IDictionary<string, string>? environment = null) =>
-        new(name, DistFixture.Cookie, DistPeerBeams.Value, $"dist_peer:start(['{node.Name.Name}']).", environment);
+    public static ErlangPeer DistPeer(string name, Node node, IDictionary<string, string>? environment = null, string cookie = DistFixture.Cookie) =>
+        new(name, cookie, DistPeerBeams.Value, $"dist_peer:start(['{node.Name.Name}']).", environment);
 
     public string Output
     {

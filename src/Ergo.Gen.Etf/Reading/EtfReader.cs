@@ -267,7 +267,7 @@ public ref partial struct EtfReader
     private readonly Atom InternNew(ReadOnlySpan<byte> utf8, int at)
     {
         if (_options.NewAtomQuota is { } quota && !quota.TryTake())
-            Fail($"more than {quota.Limit} new atoms from one source", at);
+            Fail(quota.Exhausted == quota ? $"more than {quota.Limit} new atoms from one source" : $"more than {quota.Exhausted.Limit} new atoms from all sources", at);
         if (!AtomTable.TryIntern(utf8, out var atom))
             Fail("atom table is full", at);
         return atom;

@@ -26,6 +26,14 @@ public sealed class Atom : Term
 
     public static Atom Of(string name) => AtomTable.Intern(name);
 
+    /// <summary>The atom named <paramref name="name"/> if it exists already, without creating one
+    /// (<c>list_to_existing_atom</c>): for names from sources that must not grow the atom table.</summary>
+    public static bool TryGetExisting(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Atom? atom)
+    {
+        atom = AtomTable.Lookup(Encoding.UTF8.GetBytes(name));
+        return atom is not null;
+    }
+
     /// <summary>Atoms interned in this process so far (atoms are never freed).</summary>
     public static int Count => AtomTable.Count;
 

@@ -4,9 +4,10 @@ using System.Net;
 namespace Ergo.Gen.Distribution;
 
 /// <summary>
-/// Slows down cookie guessing: after a few wrong cookies from one address, each new handshake from it waits
-/// before it starts, twice as long each time (up to a cap). A right cookie, or a quiet minute, clears the record.
-/// Delaying rather than refusing keeps honest peers on the same host able to connect.
+/// Slows down cookie guessing: after a few wrong cookies from one address, each further failure from it is held
+/// open before it is closed, twice as long each time (up to a cap). The wait falls on the failing handshake only,
+/// never on the next one: an honest node on the same host connects at once. A right cookie, or a quiet minute,
+/// clears the record.
 /// </summary>
 internal sealed class CookieBackoff
 {
@@ -17,23 +18,19 @@ internal sealed class CookieBackoff
 
     private readonly ConcurrentDictionary<IPAddress, (int Failures, long LastMs)> _failures = new();
 
-    public TimeSpan DelayFor(IPAddress? address)
+    /// <summary>Counts a wrong cookie from <paramref name="address"/>: the failures so far, and how long to hold this one.</summary>
+    public (int Failures, TimeSpan Wait) Failed(IPAddress? address)
     {
-        if (address is null || !_failures.TryGetValue(address, out var record))
-            return TimeSpan.Zero;
-        if (Environment.TickCount64 - record.LastMs > Forget.TotalMilliseconds)
-        {
-            _failures.TryRemove(address, out _);
-            return TimeSpan.Zero;
-        }
-        if (record.Failures < FreeAttempts)
-            return TimeSpan.Zero;
-        var delay = First * Math.Pow(2, Math.Min(record.Failures - FreeAttempts, 10));
-        return delay < Cap ? delay : Cap;
+        if (address is null)
+            return (0, TimeSpan.Zero);
+        var now = Environment.TickCount64;
+        var failures = _failures.AddOrUpdate(address, _ => (1, now),
+            (_, r) => (now - r.LastMs > Forget.TotalMilliseconds ? 1 : r.Failures + 1, now)).Failures;
+        if (failures <= FreeAttempts)
+            return (failures, TimeSpan.Zero);
+        var wait = First * Math.Pow(2, Math.Min(failures - FreeAttempts - 1, 10));
+        return (failures, wait < Cap ? wait : Cap);
     }
-
-    public int Failed(IPAddress? address) => address is null ? 0
-        : _failures.AddOrUpdate(address, _ => (1, Environment.TickCount64), (_, r) => (r.Failures + 1, Environment.TickCount64)).Failures;
 
     public void Succeeded(IPAddress? address)
     {

@@ -95,8 +95,16 @@ public sealed record DistributionOptions
     /// able to grow the atom table without bound. A peer that goes beyond is disconnected.</summary>
     public int MaxNewAtomsPerConnection { get; init; } = 100_000;
 
-    /// <summary>Connections accepted but not through their handshake yet; more are closed at once (a flood).</summary>
+    /// <summary>New atoms all peers together may create on this node, over its whole life (reconnecting does not
+    /// reset it): Erlang's atom table holds 1,048,576 atoms by default. A connection that goes beyond is closed.</summary>
+    public int MaxNewAtomsFromPeers { get; init; } = 1_000_000;
+
+    /// <summary>Connections accepted but not through their handshake yet. Beyond it, the oldest connection that has
+    /// not sent a byte makes room; if every one has, the new one is closed at once (a flood).</summary>
     public int MaxPendingConnections { get; init; } = 64;
+
+    /// <summary>The same bound for the connections from one address.</summary>
+    public int MaxPendingConnectionsPerAddress { get; init; } = 16;
 
     /// <summary>Distribution over TLS (Erlang's <c>-proto_dist inet_tls</c>); null is plain TCP.</summary>
     public DistributionTlsOptions? Tls { get; init; }

@@ -30,6 +30,8 @@ internal sealed class DistributionService : IAsyncDisposable
         Logger = node.Logger;
         Spawner = new Spawner(this);
         Offered = OfferedBy(options);
+        PeerAtoms = new AtomQuota(options.MaxNewAtomsFromPeers);
+        _pending = new PendingAccepts(options.MaxPendingConnections, options.MaxPendingConnectionsPerAddress);
         _tls = options.Tls is { } tls ? TlsTransport.Create(tls, node.Name.Name, Logger) : null;
         Proxy = new ProxyRouter(this);
     }
@@ -45,7 +47,7 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private readonly TlsTransport? _tls;
     private readonly CookieBackoff _backoff = new();
-    private int _pendingAccepts;
+    private readonly PendingAccepts _pending;
 
     public (long Received, long Sent)? TrafficWith(Atom node) =>
         _connections.TryGetValue(node, out var c) && c.IsUp ? c.Bytes : null;
@@ -71,6 +73,9 @@ internal sealed class DistributionService : IAsyncDisposable
     public string Cookie { get; }
 
     public DistFlags Offered { get; }
+
+    /// <summary>What all peers together may still add to the atom table (every connection's quota draws on it).</summary>
+    public AtomQuota PeerAtoms { get; }
 
     public int Port => ListenEndpoint.Port;
 
@@ -272,7 +277,7 @@ internal sealed class DistributionService : IAsyncDisposable
         }
     }
 
-    private HandshakeContext Context => new(Node.Name.Name, Node.Creation, Offered, Cookie, MarkPending);
+    private HandshakeContext Context => new(Node.Name.Name, Node.Creation, Offered, Cookie, name => MarkPending(name, out _));
 
     public IEnumerable<Atom> ConnectedNodes => _connections.Values.Where(c => c.IsUp).Select(c => c.Peer);
 
@@ -449,30 +454,44 @@ internal sealed class DistributionService : IAsyncDisposable
                 continue;
             }
             socket.NoDelay = true;
-            // A flood of connections that never finish their handshake must not pile up.
-            if (Interlocked.Increment(ref _pendingAccepts) > Options.MaxPendingConnections)
+            var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            // A flood of connections that never finish their handshake must not pile up, nor lock others out.
+            var entry = _pending.TryAdmit(address, cancel, out var evicted);
+            if (evicted is not null)
+                evicted.Cancel.Cancel();
+            if (entry is null)
             {
-                Interlocked.Decrement(ref _pendingAccepts);
-                Logger.LogWarning("refused a connection from {Remote}: {Pending} handshakes are already in progress", SafeRemote(socket), Options.MaxPendingConnections);
+                Logger.LogWarning("refused a connection from {Remote}: {Pending} handshakes are in progress, all of them talking",
+                    SafeRemote(socket), _pending.Count);
+                cancel.Dispose();
                 socket.Dispose();
                 continue;
             }
-            _ = AcceptAsync(socket);
+            _ = AcceptAsync(socket, entry);
         }
     }
 
-    private async Task AcceptAsync(Socket socket)
+    private async Task AcceptAsync(Socket socket, PendingAccepts.Entry entry)
     {
-        var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         try
         {
-            await AcceptCoreAsync(SafeRemote(socket), address,
-                ct => _tls is null ? Task.FromResult<Stream>(new NetworkStream(socket, ownsSocket: true)) : _tls.AcceptAsync(new NetworkStream(socket, ownsSocket: true), ct),
-                socket).ConfigureAwait(false);
+            await AcceptCoreAsync(SafeRemote(socket), entry.Address,
+                async ct =>
+                {
+                    // A connection that has sent its first byte can no longer be pushed out by newer ones.
+                    if (await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, ct).ConfigureAwait(false) == 0)
+                        throw new HandshakeException("the peer closed the connection before its handshake");
+                    entry.Spoke = true;
+                    var plain = new NetworkStream(socket, ownsSocket: true);
+                    return _tls is null ? plain : await _tls.AcceptAsync(plain, ct).ConfigureAwait(false);
+                },
+                socket, cancel: entry.Cancel.Token).ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref _pendingAccepts);
+            _pending.Remove(entry);
+            entry.Cancel.Dispose();
         }
     }
 
@@ -480,35 +499,35 @@ internal sealed class DistributionService : IAsyncDisposable
     public Task AcceptTunnelAsync(TunnelStream tunnel) =>
         AcceptCoreAsync($"{tunnel.Peer} through {tunnel.Via}", null, ct => TunnelTls.AcceptAsync(tunnel, ct), null, tunnel);
 
-    private async Task AcceptCoreAsync(string remote, IPAddress? address, Func<CancellationToken, Task<Stream>> open, Socket? socket, Stream? raw = null)
+    private async Task AcceptCoreAsync(string remote, IPAddress? address, Func<CancellationToken, Task<Stream>> open, Socket? socket, Stream? raw = null,
+        CancellationToken cancel = default)
     {
         Connection? connection = null;
         Stream? stream = null;
+        var replace = false;
         try
         {
-            var wait = _backoff.DelayFor(address);
-            if (wait > TimeSpan.Zero)
-            {
-                Logger.LogWarning("delaying the handshake from {Remote} by {Delay} ms after wrong cookies", address, (int)wait.TotalMilliseconds);
-                await Task.Delay(wait, _stop.Token).ConfigureAwait(false);
-            }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancel);
             timeout.CancelAfter(Options.HandshakeTimeout);
             var context = Context with
             {
-                MarkPending = peer =>
+                MarkPending = name =>
                 {
-                    var decision = MarkPending(peer);
-                    if (decision is PendingDecision.Ok or PendingDecision.OkSimultaneous)
-                        connection = _connections[peer];
+                    var decision = MarkPending(name, out var pending);
+                    connection = pending;
                     return decision;
                 },
-                AliveConfirmed = peer => connection = ReplaceStale(peer),
+                AliveConfirmed = _ => replace = true,
             };
             // With TLS, its handshake comes first (within the same handshake timeout: a slow peer is dropped).
             stream = await open(timeout.Token).ConfigureAwait(false);
             context = context with { FrameHeader = stream is SslStream ? 4 : 2 };
             var result = await Handshake.AcceptAsync(stream, context, timeout.Token).ConfigureAwait(false);
+            // Authenticated: now, and only now, may this connection take the place of one that is up.
+            if (replace)
+                connection = ReplaceStale(result.PeerName);
+            else if (connection is null && MarkPending(result.PeerName.Name, out var claimed) is PendingDecision.Ok or PendingDecision.OkSimultaneous)
+                connection = claimed;
             if (connection is null || !connection.Attach(stream, socket, result))
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
@@ -520,14 +539,23 @@ internal sealed class DistributionService : IAsyncDisposable
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
         {
+            var reason = cancel.IsCancellationRequested && !_stop.IsCancellationRequested
+                ? "it stayed silent while newer connections waited" : e.Message;
             if (e is HandshakeException { WrongCookie: true })
-                Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Failures} wrong cookies from this address)", remote, e.Message, _backoff.Failed(address));
+            {
+                // Slow the guesser down, not whoever comes next from its address: its own failure waits.
+                var (failures, wait) = _backoff.Failed(address);
+                Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Failures} wrong cookies from this address)", remote, reason, failures);
+                await Task.Delay(wait, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
             else
-                Logger.LogWarning("refused a connection from {Remote}: {Reason}", remote, e.Message);
+            {
+                Logger.LogWarning("refused a connection from {Remote}: {Reason}", remote, reason);
+            }
             stream?.Dispose();
             raw?.Dispose();
             socket?.Dispose();
-            connection?.Close($"handshake failed: {e.Message}");
+            connection?.Close($"handshake failed: {reason}");
         }
     }
 
@@ -543,9 +571,16 @@ internal sealed class DistributionService : IAsyncDisposable
         }
     }
 
-    /// <summary>dist_util's mark_pending, with net_kernel's rule for simultaneous connects: the larger name wins.</summary>
-    private PendingDecision MarkPending(Atom peer)
+    /// <summary>
+    /// dist_util's mark_pending, with net_kernel's rule for simultaneous connects: the larger name wins. A name that
+    /// is not an atom yet has no connection to clash with: it is answered ok and claimed after the challenge, so an
+    /// unauthenticated peer creates no atom.
+    /// </summary>
+    private PendingDecision MarkPending(string name, out Connection? pending)
     {
+        pending = null;
+        if (!Atom.TryGetExisting(name, out var peer))
+            return PendingDecision.Ok;
         while (true)
         {
             if (_connections.TryGetValue(peer, out var existing))
@@ -557,6 +592,7 @@ internal sealed class DistributionService : IAsyncDisposable
                     if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
                         return PendingDecision.Nok;
                     existing.OutgoingAbandoned = true;
+                    pending = existing;
                     return PendingDecision.OkSimultaneous;
                 }
                 if (existing.IsConnecting)
@@ -564,8 +600,12 @@ internal sealed class DistributionService : IAsyncDisposable
                 _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, existing));
                 continue;
             }
-            if (_connections.TryAdd(peer, new Connection(this, peer, outgoing: false)))
+            var created = new Connection(this, peer, outgoing: false);
+            if (_connections.TryAdd(peer, created))
+            {
+                pending = created;
                 return PendingDecision.Ok;
+            }
         }
     }
 

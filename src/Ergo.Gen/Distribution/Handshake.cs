@@ -25,13 +25,14 @@ internal sealed record HandshakeResult(Atom PeerName, DistFlags Flags, uint Peer
 }
 
 /// <summary>The parts of the node the handshake needs.</summary>
-internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlags Offered, string Cookie, Func<Atom, PendingDecision> MarkPending)
+internal sealed record HandshakeContext(string NodeName, uint Creation, DistFlags Offered, string Cookie, Func<string, PendingDecision> MarkPending)
 {
     /// <summary>Initiator: asked "alive?" by a peer that has a connection up with us: true if we still want this one.</summary>
     public Func<bool> StillConnecting { get; init; } = () => true;
 
-    /// <summary>Acceptor: the peer confirmed its old connection is stale; replace it with this one.</summary>
-    public Action<Atom> AliveConfirmed { get; init; } = _ => { };
+    /// <summary>Acceptor: the peer says its old connection is stale. It is replaced only once this handshake has
+    /// passed the challenge: a peer without the cookie must not be able to close anyone's connection.</summary>
+    public Action<string> AliveConfirmed { get; init; } = _ => { };
 
     /// <summary>Initiator: the handshake version to open with (5 only for peers that announce nothing newer).</summary>
     public int Version { get; init; } = 6;
@@ -179,13 +180,13 @@ internal static class Handshake
             var nameLength = BinaryPrimitives.ReadUInt16BigEndian(name.AsSpan(13));
             if (15 + nameLength > name.Length)
                 throw new HandshakeException("send_name: name runs past the message");
-            theirName = Encoding.UTF8.GetString(name, 15, nameLength);
+            theirName = PeerName(name.AsSpan(15, nameLength));
             version = 6;
         }
         else if (name.Length >= 8 && name[0] == 'n')
         {
             theirFlags = (DistFlags)BinaryPrimitives.ReadUInt32BigEndian(name.AsSpan(3));
-            theirName = Encoding.UTF8.GetString(name, 7, name.Length - 7);
+            theirName = PeerName(name.AsSpan(7));
             version = 5;
         }
         else
@@ -204,8 +205,13 @@ internal static class Handshake
         }
         if (!IsNodeName(theirName))
             throw new HandshakeException($"peer name '{theirName}' is not name@host");
+        if (theirName == me.NodeName)
+        {
+            // dist_util refuses a peer that uses our own name the same way.
+            await SendAsync(s, me.FrameHeader, [(byte)'s', .. "nok"u8], ct).ConfigureAwait(false);
+            throw new HandshakeException($"a peer claims this node's own name {theirName}");
+        }
         theirFlags = DistFlagSets.Expand(theirFlags);
-        var peer = Atom.Of(theirName);
         try
         {
             RequireFlags(theirName, theirFlags);
@@ -216,7 +222,7 @@ internal static class Handshake
             throw;
         }
 
-        var decision = me.MarkPending(peer);
+        var decision = me.MarkPending(theirName);
         if (dynamic)
         {
             // A fresh random name has no connection to be simultaneous with.
@@ -238,9 +244,9 @@ internal static class Handshake
             case PendingDecision.Alive:
                 await SendAsync(s, me.FrameHeader, [(byte)'s', .. "alive"u8], ct).ConfigureAwait(false);
                 var answer = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);
-                if (Encoding.ASCII.GetString(answer) != "strue")
+                if (!answer.AsSpan().SequenceEqual("strue"u8))
                     throw new HandshakeException($"{theirName} keeps its existing connection");
-                me.AliveConfirmed(peer);
+                me.AliveConfirmed(theirName);
                 break;
         }
 
@@ -278,7 +284,8 @@ internal static class Handshake
             throw new HandshakeException($"{theirName} has the wrong cookie", wrongCookie: true);
         var theirChallenge = BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1));
         await SendAsync(s, me.FrameHeader, [(byte)'a', .. Digest(theirChallenge, me.Cookie)], ct).ConfigureAwait(false);
-        return new HandshakeResult(peer, offered & theirFlags, theirCreation, version);
+        // Only now, authenticated, does the peer's name become an atom: atoms are never freed.
+        return new HandshakeResult(Atom.Of(theirName), offered & theirFlags, theirCreation, version);
     }
 
     private static byte[] SendName(HandshakeContext me)
@@ -345,6 +352,38 @@ internal static class Handshake
         MD5.HashData(Encoding.Latin1.GetBytes(cookie + challenge.ToString(CultureInfo.InvariantCulture)));
 
     private static uint NewChallenge() => (uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+
+    /// <summary>A peer's name as it sent it: valid UTF-8 without control characters (a newline would forge log
+    /// lines), else refused; what is refused is logged escaped and cut short.</summary>
+    private static string PeerName(ReadOnlySpan<byte> utf8)
+    {
+        string name;
+        try
+        {
+            name = StrictUtf8.GetString(utf8);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new HandshakeException($"peer name is not valid UTF-8: {Convert.ToHexString(utf8[..Math.Min(utf8.Length, 64)])}");
+        }
+        foreach (var c in name)
+        {
+            if (char.IsControl(c))
+                throw new HandshakeException($"peer name has control characters: {Escaped(name)}");
+        }
+        return name;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Text from a peer, safe for one log line: control characters escaped, at most 100 characters.</summary>
+    internal static string Escaped(string text)
+    {
+        var b = new StringBuilder("'");
+        foreach (var c in text.Length > 100 ? text[..100] : text)
+            b.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        return b.Append(text.Length > 100 ? "'..." : "'").ToString();
+    }
 
     public static bool IsNodeName(string name)
     {
