@@ -25,7 +25,7 @@ public sealed class Node : IAsyncDisposable
             throw new ArgumentException($"'{Options.Name}' is not a node name (name@host)", nameof(options));
         Name = Atom.Of(Options.Name);
         Creation = Options.Creation != 0 ? Options.Creation : (uint)Random.Shared.Next(1, int.MaxValue);
-        Logger = (Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ergo.Gen.Node");
+        Logger = (Options.LoggerFactory ?? Observability.StandardErrorLogger.Factory).CreateLogger("Ergo.Gen.Node");
         Timers = new TimerWheel($"ergo-timers {Options.Name}");
         SystemProcess = new SinkProcess();
         Spawn(SystemProcess);
@@ -65,7 +65,7 @@ public sealed class Node : IAsyncDisposable
     public static async Task<Node> StartAsync(NodeOptions options, DistributionOptions? distribution = null, CancellationToken ct = default)
     {
         distribution ??= new DistributionOptions();
-        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ergo.Gen.Node");
+        var logger = (options.LoggerFactory ?? Observability.StandardErrorLogger.Factory).CreateLogger("Ergo.Gen.Node");
         var cookie = distribution.Cookie ?? DistributionOptions.ReadDefaultCookie();
         // As erl -name/-sname: a name without a host gets this machine's, and the name fixes long or short names.
         var (fullName, domain) = NodeNames.Complete(options.Name, distribution.NameDomain);

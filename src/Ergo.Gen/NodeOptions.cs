@@ -11,6 +11,8 @@ public sealed record NodeOptions
     /// <summary>The creation stamped into pids and references; 0 picks a random non-zero one.</summary>
     public uint Creation { get; init; }
 
+    /// <summary>Where the node logs; null writes warnings and errors (crash and supervisor reports among them) to
+    /// standard error, as Erlang prints its reports by default.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>gen_server:call's default timeout.</summary>

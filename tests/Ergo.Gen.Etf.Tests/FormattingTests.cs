@@ -36,3 +36,49 @@ public sealed class FormattingTests
         Assert.True(TermOrder.Compare(new Float(0.5), Integer.Of(1)) < 0);
     }
 }
+
+/// <summary>Terms printed for log lines: cut to a size and a depth, whatever the term (Erlang's chars_limit, depth).</summary>
+public sealed class BoundedFormattingTests
+{
+    [Fact]
+    public void A_small_term_prints_whole()
+    {
+        var t = new Tuple(Atom.Of("add"), Integer.Of(5), new List(Integer.Of(1), Atom.Of("x")));
+        Assert.Equal(t.ToString(), t.ToString(1000, 20));
+    }
+
+    [Fact]
+    public void A_huge_binary_prints_its_beginning()
+    {
+        var text = new Binary(new byte[50 * 1024 * 1024]).ToString(1000, 20);
+        Assert.InRange(text.Length, 100, 1010);
+        Assert.StartsWith("<<0,0,0", text);
+        Assert.EndsWith("...", text);
+    }
+
+    [Fact]
+    public void Deep_nesting_stops_at_the_depth()
+    {
+        // A left-nested iolist 100,000 deep: [[[...|<<"x">>]|<<"x">>]...].
+        Term deep = new Binary("x"u8.ToArray());
+        for (var i = 0; i < 100_000; i++)
+            deep = new List([deep], new Binary("x"u8.ToArray()));
+        var text = deep.ToString(1000, 20);
+        Assert.True(text.Length <= 1003, text);
+        Assert.Contains("...", text);
+        Assert.StartsWith("[[[[", text);
+    }
+
+    [Fact]
+    public void Long_tuples_lists_and_maps_stop_at_the_size()
+    {
+        var many = Enumerable.Range(0, 100_000).Select(i => (Term)Integer.Of(i)).ToArray();
+        foreach (Term t in new Term[] { new Tuple(many), new List(many.Select(x => (Term)new Tuple(x)).ToArray()),
+                     new Map(many.Select(x => new KeyValuePair<Term, Term>(x, x)).ToArray()) })
+        {
+            var text = t.ToString(200, 20);
+            Assert.True(text.Length <= 203, text);
+            Assert.EndsWith("...", text);
+        }
+    }
+}

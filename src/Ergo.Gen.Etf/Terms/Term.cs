@@ -4,7 +4,7 @@ namespace Ergo.Gen.Etf;
 
 /// <summary>
 /// An Erlang term. Equality is Erlang's exact equality (<c>=:=</c>), ordering is Erlang's term order,
-/// and <see cref="ToString"/> prints Erlang syntax as <c>io_lib:format("~p")</c> does on one line.
+/// and <see cref="ToString()"/> prints Erlang syntax as <c>io_lib:format("~p")</c> does on one line.
 /// </summary>
 public abstract class Term : IEquatable<Term>, IComparable<Term>
 {
@@ -31,6 +31,11 @@ public abstract class Term : IEquatable<Term>, IComparable<Term>
         Format(sb);
         return sb.ToString();
     }
+
+    /// <summary>Erlang syntax cut to at most about <paramref name="charsLimit"/> characters and
+    /// <paramref name="depth"/> levels of nesting (<c>...</c> marks what was left out), as Erlang's logger prints
+    /// terms: for log lines, which must stay bounded whatever a peer sent.</summary>
+    public string ToString(int charsLimit, int depth) => BoundedFormat.Format(this, charsLimit, depth);
 
     public static bool operator ==(Term? a, Term? b) => a is null ? b is null : a.Equals(b);
     public static bool operator !=(Term? a, Term? b) => !(a == b);

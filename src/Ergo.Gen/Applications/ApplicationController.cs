@@ -100,7 +100,7 @@ internal sealed class ApplicationController(Node node)
         if (app.Stopping)
             return;
         var reason = supervisor.ExitReasonTerm ?? ExitReason.Normal;
-        Logger.LogWarning("application {Application} exited: {Reason}, type {Type}", app.Spec.Name, reason, app.Type);
+        Logger.LogWarning("application {Application} exited: {Reason}, type {Type}", app.Spec.Name, new Observability.Bounded(reason), app.Type);
         var stopsNode = app.Type == StartType.Permanent || app.Type == StartType.Transient && reason != ExitReason.Normal;
         if (stopsNode)
             await node.ShutdownAsync(new Etf.Tuple(Atom.Of("application_exited"), Atom.Of(app.Spec.Name), reason)).ConfigureAwait(false);

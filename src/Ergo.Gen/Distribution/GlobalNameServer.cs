@@ -128,7 +128,7 @@ internal sealed class GlobalNameServer : GenServer
         }
         catch (Exception e) when (e is InvalidCastException or ArgumentException or OverflowException or InvalidOperationException or NullReferenceException)
         {
-            Logger.LogWarning(e, "global_name_server dropped a message it could not use: {Message}", message);
+            Logger.LogWarning(e, "global_name_server dropped a message it could not use: {Message}", new Observability.Bounded(message));
         }
     }
 
@@ -173,7 +173,7 @@ internal sealed class GlobalNameServer : GenServer
                 }
                 break;
             default:
-                Logger.LogWarning("global_name_server got an unexpected message: {Message}", message);
+                Logger.LogWarning("global_name_server got an unexpected message: {Message}", new Observability.Bounded(message));
                 break;
         }
     }
@@ -206,7 +206,7 @@ internal sealed class GlobalNameServer : GenServer
             case Etf.Tuple { Arity: 3 } t when t[0] == AsyncDelName || t[0] == AsyncDelLock:
                 break; // R13B and older; their DOWN messages do the work now
             default:
-                Logger.LogWarning("global_name_server got an unexpected cast: {Message}", message);
+                Logger.LogWarning("global_name_server got an unexpected cast: {Message}", new Observability.Bounded(message));
                 break;
         }
     }
@@ -240,7 +240,7 @@ internal sealed class GlobalNameServer : GenServer
                 return List.Nil;
             default:
                 // As global does: log it and leave the caller to its timeout.
-                Logger.LogWarning("global_name_server got an unexpected call: {Request}", request);
+                Logger.LogWarning("global_name_server got an unexpected call: {Request}", new Observability.Bounded(request));
                 return null;
         }
     }

@@ -153,7 +153,7 @@ internal sealed class Spawner(DistributionService dist)
                 return;
             var outcome = await node.Rpc.InvokeAsync(module, function, args).ConfigureAwait(false);
             if (outcome.Kind == RpcOutcomeKind.Error && resultRef is null)
-                Logger.LogWarning("rpc:cast of {Module}:{Function} failed: {Reason}", module, function, outcome.Value);
+                Logger.LogWarning("rpc:cast of {Module}:{Function} failed: {Reason}", module, function, new Observability.Bounded(outcome.Value));
             if (resultRef is null)
             {
                 Stop(ExitReason.Normal);

@@ -396,7 +396,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         var reason = ExitReason.FromException(e);
         if (e is not ExitException)
-            Logger.LogError(e, "process {Pid} ({Name}) crashed: {Reason}", _pid, RegisteredName, reason);
+            Logger.LogError(e, "process {Pid} ({Name}) crashed: {Reason}", _pid, RegisteredName, new Observability.Bounded(reason));
         Terminate(reason);
     }
 

@@ -1,3 +1,4 @@
+using Ergo.Gen.Observability;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;
@@ -25,13 +26,13 @@ public abstract class GenServer : Process
     /// <summary>Default: like a gen_server without handle_call, the server stops with <c>{bad_call, Request}</c>.</summary>
     protected virtual ValueTask<CallResult> HandleCallAsync(object request, From from)
     {
-        Logger.LogError("{Server} got a call it does not handle: {Request}", this, request);
+        Logger.LogError("{Server} got a call it does not handle: {Request}", this, new Bounded(request));
         return new(CallResult.Stop(new Etf.Tuple(BadCall, request as Term ?? Binary.FromUtf8(request.ToString() ?? ""))));
     }
 
     protected virtual ValueTask<ServerResult> HandleCastAsync(object message)
     {
-        Logger.LogError("{Server} got a cast it does not handle: {Message}", this, message);
+        Logger.LogError("{Server} got a cast it does not handle: {Message}", this, new Bounded(message));
         return new(ServerResult.Stop(new Etf.Tuple(BadCast, message as Term ?? Binary.FromUtf8(message.ToString() ?? ""))));
     }
 
@@ -39,25 +40,38 @@ public abstract class GenServer : Process
     /// its timeout), never a crash.</summary>
     protected virtual ValueTask<CallResult> HandleUnknownCallAsync(object request, From from)
     {
-        Logger.LogWarning("{Server} dropped a call no handler takes: {Request}", this, request);
+        LogDropped("a call no handler takes", request);
         return new(CallResult.NoReply());
     }
 
     /// <summary>Generated servers send a cast or message no [Cast]/[Info] method takes here. Default: log and drop.</summary>
     protected virtual ValueTask<ServerResult> HandleUnknownAsync(object message)
     {
-        Logger.LogWarning("{Server} dropped a message no handler takes: {Message}", this, message);
+        LogDropped("a message no handler takes", message);
         return new(ServerResult.NoReply());
     }
 
     /// <summary>Default: log and drop, as gen_server does for an unexpected message; never a crash.</summary>
     protected virtual ValueTask<ServerResult> HandleInfoAsync(object message)
     {
-        Logger.LogWarning("{Server} dropped an unexpected message: {Message}", this, message);
+        LogDropped("an unexpected message", message);
         return new(ServerResult.NoReply());
     }
 
     protected virtual ValueTask<ServerResult> HandleContinueAsync(object argument) => new(ServerResult.NoReply());
+
+    // Dropped messages are logged cut short, and at most a few a second: a peer may send them in a loop.
+    private LogRate? _dropLog;
+
+    private void LogDropped(string what, object message)
+    {
+        if (!Logger.IsEnabled(LogLevel.Warning) || !(_dropLog ??= new LogRate()).Allow(out var suppressed))
+            return;
+        if (suppressed > 0)
+            Logger.LogWarning("{Server} dropped {What}: {Message} ({Suppressed} more dropped since, not logged)", this, what, new Bounded(message), suppressed);
+        else
+            Logger.LogWarning("{Server} dropped {What}: {Message}", this, what, new Bounded(message));
+    }
 
     /// <summary>Called when the server stops or its callback crashes (not when it is killed, or exits untrapped).</summary>
     protected virtual ValueTask TerminateAsync(Term reason) => ValueTask.CompletedTask;
@@ -126,7 +140,7 @@ public abstract class GenServer : Process
         }
         catch (EtfDecodeException e)
         {
-            Logger.LogWarning("{Server} dropped a malformed message from another node: {Reason}", this, e.Message);
+            LogDropped("a malformed message from another node", e.Message);
             return ValueTask.CompletedTask;
         }
         finally

@@ -154,7 +154,7 @@ public abstract class Saga : GenServer
         if (t[1] is not Pid parent || t[2] is not Reference parentRef || t[3] is not Reference txId || t[4] is not Integer { IsSmall: true } hop
             || t[5] is not Integer { IsSmall: true } hopLimit || t[6] is not Integer { IsSmall: true } remaining || t[7] is not Atom twoPhase)
         {
-            Logger.LogWarning("{Saga} ignored a malformed $saga_next: {Message}", this, t);
+            Logger.LogWarning("{Saga} ignored a malformed $saga_next: {Message}", this, new Observability.Bounded(t));
             return ValueTask.CompletedTask;
         }
         Term? refusal = _transactions.ContainsKey(txId) ? SagaProtocol.Loop
@@ -163,7 +163,7 @@ public abstract class Saga : GenServer
             : null;
         if (refusal is not null)
         {
-            Logger.LogWarning("{Saga} refused transaction {Tx} from {Parent}: {Reason}", this, txId, parent, refusal);
+            Logger.LogWarning("{Saga} refused transaction {Tx} from {Parent}: {Reason}", this, txId, parent, new Observability.Bounded(refusal));
             Node.Send(Self, parent, new Etf.Tuple(SagaProtocol.Cancel, txId, Self, refusal));
             return ValueTask.CompletedTask;
         }
@@ -233,7 +233,7 @@ public abstract class Saga : GenServer
             Node.Send(Self, parent, cancel);
         Forget(tx);
         SagaMetrics.Cancelled.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
-        Logger.LogWarning("{Saga}: {Tx} cancelled: {Reason}", this, tx, reason);
+        Logger.LogWarning("{Saga}: {Tx} cancelled: {Reason}", this, tx, new Observability.Bounded(reason));
     }
 
     private static string ReasonTag(Term reason) => reason switch

@@ -138,7 +138,7 @@ public abstract partial class Stage
         }
         if (refusal is not null)
         {
-            Logger.LogError("{Stage} refused the subscription of {Consumer}: {Reason}", this, consumer.PeerPid, refusal);
+            Logger.LogError("{Stage} refused the subscription of {Consumer}: {Reason}", this, consumer.PeerPid, new Observability.Bounded(refusal));
             SendCancel(consumer, refusal);
             return ValueTask.CompletedTask;
         }

@@ -95,7 +95,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
                 var options = SubscribeOptions.FromTerm(subscribe[2], out var remoteSelector);
                 return OnSubscribeAsync(from, options, subscribe[1], remoteSelector);
         }
-        Logger.LogWarning("{Stage} ignored a malformed $gen_producer message from {Consumer}: {Message}", this, from.Peer, message);
+        Logger.LogWarning("{Stage} ignored a malformed $gen_producer message from {Consumer}: {Message}", this, from.Peer, new Observability.Bounded(message));
         return ValueTask.CompletedTask;
     }
 
@@ -112,7 +112,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
             case Etf.Tuple { Arity: 2 } cancel when cancel[0] == StageProtocol.CancelAtom:
                 return OnProducerCancelledAsync(tag, CancelKind.Cancel, cancel[1]);
         }
-        Logger.LogWarning("{Stage} ignored a malformed $gen_consumer message from {Producer}: {Message}", this, producer, message);
+        Logger.LogWarning("{Stage} ignored a malformed $gen_consumer message from {Producer}: {Message}", this, producer, new Observability.Bounded(message));
         return ValueTask.CompletedTask;
     }
 

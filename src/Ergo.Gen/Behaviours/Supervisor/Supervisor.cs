@@ -113,7 +113,7 @@ public class Supervisor : GenServer
             return SignificantEnded(child) ? ServerResult.Stop(ShutdownAtom) : ServerResult.NoReply();
         }
         if (exit.Reason != ExitReason.Normal && !ExitReason.IsOrderly(exit.Reason))
-            Logger.LogError("supervisor {Supervisor}: child {Id} ({Pid}) terminated with {Reason}; restarting", RegisteredName ?? (Term)Self, child.Spec.Id, exit.From, exit.Reason);
+            Logger.LogError("supervisor {Supervisor}: child {Id} ({Pid}) terminated with {Reason}; restarting", RegisteredName ?? (Term)Self, child.Spec.Id, exit.From, new Observability.Bounded(exit.Reason));
         return await Restart(child) ? ServerResult.NoReply() : ServerResult.Stop(ShutdownAtom);
     }
 
@@ -166,7 +166,7 @@ public class Supervisor : GenServer
             {
                 if (await StartChild(child) is { } reason)
                 {
-                    Logger.LogError("supervisor {Supervisor}: restarting child {Id} failed: {Reason}", RegisteredName ?? (Term)Self, child.Spec.Id, reason);
+                    Logger.LogError("supervisor {Supervisor}: restarting child {Id} failed: {Reason}", RegisteredName ?? (Term)Self, child.Spec.Id, new Observability.Bounded(reason));
                     failedAgain = child;
                     break;
                 }
@@ -214,16 +214,22 @@ public class Supervisor : GenServer
             await process.Exited.ConfigureAwait(false);
             return;
         }
+        // Read once: a dead process answers Exited with another (completed) task than the one it was waiting on.
+        var exited = process.Exited;
         Exit(pid, ShutdownAtom);
         if (shutdown.Timeout is { } timeout)
         {
-            if (await Task.WhenAny(process.Exited, Task.Delay(timeout)).ConfigureAwait(false) != process.Exited)
+            try
+            {
+                await exited.WaitAsync(timeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
             {
                 Logger.LogWarning("supervisor {Supervisor}: child {Id} did not stop within {Timeout}; killing it", RegisteredName ?? (Term)Self, child.Spec.Id, timeout);
                 Exit(pid, ExitReason.Kill);
             }
         }
-        await process.Exited.ConfigureAwait(false);
+        await exited.ConfigureAwait(false);
     }
 
     protected sealed override async ValueTask TerminateAsync(Term reason)
@@ -269,7 +275,7 @@ public class Supervisor : GenServer
             case Etf.Tuple { Arity: 2 } t when t[0] == Atom.Of("start_child") && t[1] is List args && _template is not null:
                 return CallResult.Reply(ResultTerm(await StartChildCall(null, args.Elements)));
             default:
-                Logger.LogWarning("supervisor {Supervisor} got an unexpected call: {Request}", RegisteredName ?? (Term)Self, request);
+                Logger.LogWarning("supervisor {Supervisor} got an unexpected call: {Request}", RegisteredName ?? (Term)Self, new Observability.Bounded(request));
                 return CallResult.Reply(new Etf.Tuple(Atom.Error, Atom.Of("badarg")));
         }
     }
@@ -277,7 +283,7 @@ public class Supervisor : GenServer
     /// <summary>A supervisor has no casts; like OTP's, it logs and carries on.</summary>
     protected sealed override ValueTask<ServerResult> HandleCastAsync(object message)
     {
-        Logger.LogWarning("supervisor {Supervisor} got an unexpected cast: {Message}", RegisteredName ?? (Term)Self, message);
+        Logger.LogWarning("supervisor {Supervisor} got an unexpected cast: {Message}", RegisteredName ?? (Term)Self, new Observability.Bounded(message));
         return new(ServerResult.NoReply());
     }
 
