@@ -437,12 +437,14 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private async Task AcceptLoop()
     {
+        var backoff = AcceptBackoff.Start;
         while (!_stop.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+                backoff = AcceptBackoff.Start;
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -450,7 +452,8 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                Logger.LogWarning(e, "accept failed");
+                Logger.LogWarning("accept failed: {Reason}; trying again in {Delay} ms", e.Message, (int)backoff.TotalMilliseconds);
+                backoff = await AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
                 continue;
             }
             socket.NoDelay = true;

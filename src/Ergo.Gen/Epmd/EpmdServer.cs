@@ -24,6 +24,14 @@ public sealed class EpmdServer : IAsyncDisposable
     private readonly Task[] _accepting;
     private int _creation = Random.Shared.Next(1, 1 << 16);
 
+    // As epmd: a request must come whole within a short time; idle connections are bounded and the oldest gives
+    // way to a new one; registrations are bounded too. A flood of sockets then costs a bounded number of
+    // descriptors, and lookups keep being answered while it lasts.
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxRegistrations = 1024;
+    private readonly Distribution.PendingAccepts _waiting = new(max: 256, maxPerAddress: 128);
+    private readonly Observability.LogRate _dropLog = new();
+
     private EpmdServer(TcpListener[] listeners, ILogger logger)
     {
         _listeners = listeners;
@@ -78,12 +86,14 @@ public sealed class EpmdServer : IAsyncDisposable
 
     private async Task AcceptLoop(TcpListener listener)
     {
+        var backoff = Distribution.AcceptBackoff.Start;
         while (!_stop.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
                 client = await listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
+                backoff = Distribution.AcceptBackoff.Start;
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -91,14 +101,39 @@ public sealed class EpmdServer : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                _logger.LogWarning(e, "EPMD accept failed");
+                // Out of descriptors, say: wait before trying again rather than spin and flood the log.
+                LogDropped("accept failed", e.Message);
+                backoff = await Distribution.AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
                 continue;
             }
-            _ = Serve(client);
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            var entry = _waiting.TryAdmit((client.Client.RemoteEndPoint as IPEndPoint)?.Address, cancel, out var evicted);
+            evicted?.Cancel.Cancel();
+            if (entry is null)
+            {
+                cancel.Dispose();
+                client.Dispose();
+                continue;
+            }
+            _ = Serve(client, entry);
         }
     }
 
-    private async Task Serve(TcpClient client)
+    private void LogDropped(string what, string reason)
+    {
+        int suppressed;
+        lock (_dropLog)
+        {
+            if (!_dropLog.Allow(out suppressed))
+                return;
+        }
+        if (suppressed > 0)
+            _logger.LogWarning("EPMD {What}: {Reason} ({Suppressed} more since, not logged)", what, reason, suppressed);
+        else
+            _logger.LogWarning("EPMD {What}: {Reason}", what, reason);
+    }
+
+    private async Task Serve(TcpClient client, Distribution.PendingAccepts.Entry entry)
     {
         string? registered = null;
         using (client)
@@ -107,12 +142,20 @@ public sealed class EpmdServer : IAsyncDisposable
             {
                 var stream = client.GetStream();
                 var lengthBytes = new byte[2];
-                await stream.ReadExactlyAsync(lengthBytes, _stop.Token).ConfigureAwait(false);
-                var length = BinaryPrimitives.ReadUInt16BigEndian(lengthBytes);
-                if (length == 0)
-                    throw new EpmdException("empty request");
-                var request = new byte[length];
-                await stream.ReadExactlyAsync(request, _stop.Token).ConfigureAwait(false);
+                byte[] request;
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(entry.Cancel.Token))
+                {
+                    timeout.CancelAfter(RequestTimeout);
+                    await stream.ReadExactlyAsync(lengthBytes, timeout.Token).ConfigureAwait(false);
+                    var length = BinaryPrimitives.ReadUInt16BigEndian(lengthBytes);
+                    if (length == 0)
+                        throw new EpmdException("empty request");
+                    request = new byte[length];
+                    await stream.ReadExactlyAsync(request, timeout.Token).ConfigureAwait(false);
+                }
+                // A whole request came: this connection is answered now, or holds a registration; either way it no
+                // longer waits among the idle ones.
+                _waiting.Remove(entry);
                 switch (request[0])
                 {
                     case EpmdProtocol.Alive2Request when !IsLocal(client.Client):
@@ -137,13 +180,15 @@ public sealed class EpmdServer : IAsyncDisposable
             }
             catch (Exception e) when (e is EpmdException or IOException or SocketException or EndOfStreamException or ArgumentException)
             {
-                _logger.LogWarning("EPMD request from {Peer} dropped: {Reason}", client.Client.RemoteEndPoint, e.Message);
+                LogDropped("request dropped", $"{e.Message} (from {client.Client.RemoteEndPoint})");
             }
             catch (OperationCanceledException)
             {
             }
             finally
             {
+                _waiting.Remove(entry);
+                entry.Cancel.Dispose();
                 if (registered is not null)
                 {
                     _nodes.TryRemove(registered, out _);
@@ -165,6 +210,8 @@ public sealed class EpmdServer : IAsyncDisposable
         var extraLength = BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(11 + nameLength));
         if (11 + nameLength + 2 + extraLength > r.Length)
             throw new EpmdException("ALIVE2_REQ extra runs past the request");
+        if (_nodes.Count >= MaxRegistrations)
+            throw new EpmdException($"ALIVE2_REQ refused: {MaxRegistrations} nodes are registered already");
         var creation = (uint)Interlocked.Increment(ref _creation);
         var entry = new Entry(name, port, r[3], r[4], BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(5)), BinaryPrimitives.ReadUInt16BigEndian(r.AsSpan(7)),
             r.AsSpan(13 + nameLength, extraLength).ToArray(), creation);
