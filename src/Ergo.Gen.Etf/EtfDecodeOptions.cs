@@ -6,11 +6,9 @@ namespace Ergo.Gen.Etf;
 /// </summary>
 public sealed record EtfDecodeOptions
 {
-    /// <summary>Deepest nesting of tuples, lists, maps and funs; the decoder recurses, so it is capped at <see cref="MaxDepthCap"/>.</summary>
-    public int MaxDepth { get; init; } = 1_000;
-
-    /// <summary>Upper bound of <see cref="MaxDepth"/>: keeps recursive decoding far from the thread's stack limit.</summary>
-    public const int MaxDepthCap = 4_000;
+    /// <summary>Deepest nesting of tuples, lists, maps and funs. Erlang has no such limit and decodes a list a
+    /// million deep; so does this decoder (deep terms are read with a stack of its own, not the thread's).</summary>
+    public int MaxDepth { get; init; } = 10_000_000;
 
     /// <summary>Budget for what decoding may materialise: binary bytes plus 8 per element of a container.</summary>
     public long MaxDecodedBytes { get; init; } = 256L * 1024 * 1024;
@@ -18,8 +16,8 @@ public sealed record EtfDecodeOptions
     /// <summary>Declared uncompressed size of a compressed term above which it is refused (zip bombs).</summary>
     public int MaxUncompressedSize { get; init; } = 64 * 1024 * 1024;
 
-    /// <summary>Largest bignum accepted, in bytes of magnitude (Erlang's own limit is about 4 Mbit).</summary>
-    public int MaxBigIntegerBytes { get; init; } = 16 * 1024;
+    /// <summary>Largest bignum accepted, in bytes of magnitude: Erlang's own limit, about 4 Mbit.</summary>
+    public int MaxBigIntegerBytes { get; init; } = 512 * 1024;
 
     /// <summary>Atom length limit in characters; Erlang's is 255.</summary>
     public int MaxAtomLength { get; init; } = 255;
@@ -30,5 +28,5 @@ public sealed record EtfDecodeOptions
 
     public static EtfDecodeOptions Default { get; } = new();
 
-    internal int EffectiveDepth => Math.Clamp(MaxDepth, 1, MaxDepthCap);
+    internal int EffectiveDepth => Math.Max(1, MaxDepth);
 }

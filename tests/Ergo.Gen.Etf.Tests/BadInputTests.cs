@@ -40,23 +40,36 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public async Task Nesting_beyond_the_limit_is_refused_not_a_stack_overflow()
+    public async Task Deep_nesting_decodes_as_in_erlang_and_a_configured_limit_refuses_it_as_a_limit()
     {
-        var deep = new List<byte> { 131 };
-        for (var i = 0; i < 100_000; i++)
-            deep.AddRange([104, 1]);
-        deep.Add(106);
-        Assert.Contains("nesting", Refused(deep.ToArray()).Reason);
-        Assert.Contains("nesting", Refused(deep.ToArray(), new EtfDecodeOptions { MaxDepth = int.MaxValue }).Reason);
-
-        // At the default limit it decodes, even on a thread-pool thread with its smaller stack.
-        var ok = new List<byte> { 131 };
-        for (var i = 0; i < EtfDecodeOptions.Default.MaxDepth - 1; i++)
-            ok.AddRange([108, 0, 0, 0, 1]);
-        ok.Add(106);
-        for (var i = 0; i < EtfDecodeOptions.Default.MaxDepth - 1; i++)
-            ok.Add(106);
-        await Task.Run(() => EtfCodec.Decode(ok.ToArray()));
+        // 200,000 nested tuples and a left-nested iolist as deep: Erlang decodes both; so do we, on a thread-pool
+        // thread with its smaller stack.
+        var tuples = new List<byte> { 131 };
+        for (var i = 0; i < 200_000; i++)
+            tuples.AddRange([104, 1]);
+        tuples.Add(106);
+        var iolist = new List<byte> { 131 };
+        for (var i = 0; i < 200_000; i++)
+            iolist.AddRange([108, 0, 0, 0, 1]);
+        iolist.AddRange([109, 0, 0, 0, 1, (byte)'x']);
+        for (var i = 0; i < 200_000; i++)
+            iolist.AddRange([109, 0, 0, 0, 1, (byte)'y']);
+        foreach (var bytes in new[] { tuples.ToArray(), iolist.ToArray() })
+        {
+            var term = await Task.Run(() => EtfCodec.Decode(bytes));
+            var depth = 0;
+            for (var t = term; t is Tuple { Arity: 1 } or List { IsNil: false }; t = t is Tuple tu ? tu[0] : ((List)t)[0])
+                depth++;
+            Assert.Equal(200_000, depth);
+            // What cannot go that deep on a thread's stack says so with an exception, never a stack overflow.
+            await Assert.ThrowsAsync<InsufficientExecutionStackException>(() => Task.Run(() => EtfCodec.Encode(term)));
+            await Assert.ThrowsAsync<InsufficientExecutionStackException>(() => Task.Run(() => term.GetHashCode()));
+            Assert.True(term.ToString(1000, 20).Length < 1010);
+        }
+        var refused = Refused(tuples.ToArray(), new EtfDecodeOptions { MaxDepth = 1_000 });
+        Assert.Contains("nesting deeper than 1000", refused.Reason);
+        Assert.True(refused.ExceedsLimit);
+        Assert.False(Refused(Bytes.Of(131, 104, 2, 97, 1)).ExceedsLimit);
     }
 
     [Fact]
@@ -73,11 +86,16 @@ public sealed class BadInputTests
     [Fact]
     public void Bignums_over_the_limit_are_refused()
     {
-        var big = new byte[3 + 4 + 1 + 20_000];
+        var big = new byte[2 + 4 + 1 + 20_000];
         big[0] = 131;
         big[1] = 111;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(big.AsSpan(2), 20_000);
-        Assert.Contains("bignum", Refused(big).Reason);
+        big[^1] = 1;
+        // 20,000 bytes is well within Erlang's own limit (about 4 Mbit): it decodes; a lower limit refuses it.
+        Assert.Equal(20_000 * 8 - 7, ((Integer)EtfCodec.Decode(big)).BigValue.GetBitLength());
+        var refused = Refused(big, new EtfDecodeOptions { MaxBigIntegerBytes = 16 * 1024 });
+        Assert.Contains("bignum", refused.Reason);
+        Assert.True(refused.ExceedsLimit);
         Assert.Contains("64 bits", Assert.Throws<EtfDecodeException>(() =>
         {
             var r = new EtfReader(Bytes.Of(110, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9));

@@ -87,8 +87,10 @@ public ref partial struct EtfReader
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Tuple ReadTupleTerm()
+    private Term ReadTupleTerm()
     {
+        if (_depth >= RecursionDepth && IsNonEmptyContainer(PeekTag()))
+            return ReadDeep();
         var n = ReadTupleHeader();
         if (n == 0)
             return Tuple.Empty;
@@ -117,6 +119,8 @@ public ref partial struct EtfReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Term ReadListTerm()
     {
+        if (_depth >= RecursionDepth)
+            return ReadDeep();
         var n = ReadListHeader();
         Enter();
         var elements = n == 0 ? [] : new Term[n];
@@ -129,8 +133,10 @@ public ref partial struct EtfReader
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Map ReadMapTerm()
+    private Term ReadMapTerm()
     {
+        if (_depth >= RecursionDepth && IsNonEmptyContainer(PeekTag()))
+            return ReadDeep();
         var at = _pos;
         var n = ReadMapHeader();
         if (n == 0)
@@ -143,7 +149,7 @@ public ref partial struct EtfReader
             pairs[i] = new KeyValuePair<Term, Term>(key, ReadTerm());
         }
         Leave();
-        if (HasDuplicateKey(pairs))
+        if (HasDuplicateKeyBounded(pairs, at))
             Fail("map has a duplicate key", at);
         return new Map(pairs, trusted: true);
     }

@@ -114,6 +114,10 @@ public ref partial struct EtfReader
     [DoesNotReturn]
     private static void Fail(string reason, int offset) => throw new EtfDecodeException(reason, offset);
 
+    /// <summary>Well formed, but beyond a configured limit: see <see cref="EtfDecodeException.ExceedsLimit"/>.</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FailLimit(string reason, int offset) => throw new EtfDecodeException(reason, offset, exceedsLimit: true);
+
     // Hot paths stay small enough to inline: every message is built in a cold, non-inlined helper.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<byte> Take(int count)
@@ -172,11 +176,11 @@ public ref partial struct EtfReader
     private readonly void FailCount(uint count, int at) => Fail($"count {count} exceeds the {Remaining} bytes left", at);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private readonly void FailBudget(int at) => Fail($"decoded size exceeds the limit of {_options.MaxDecodedBytes} bytes", at);
+    private readonly void FailBudget(int at) => FailLimit($"decoded size exceeds the limit of {_options.MaxDecodedBytes} bytes", at);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void FailDepth() =>
-        Fail(_depth > _maxDepth ? $"nesting deeper than {_maxDepth}" : "nesting too deep for the stack");
+        FailLimit(_depth > _maxDepth ? $"nesting deeper than {_maxDepth}" : "funs nested too deep for the stack", _pos);
 
     private void Leave() => _depth--;
 
@@ -348,7 +352,7 @@ public ref partial struct EtfReader
         if (n > (uint)Remaining)
             Fail("truncated bignum", at);
         if (n > (uint)_options.MaxBigIntegerBytes)
-            Fail($"bignum of {n} bytes exceeds the limit of {_options.MaxBigIntegerBytes}", at);
+            FailLimit($"bignum of {n} bytes exceeds the limit of {_options.MaxBigIntegerBytes}", at);
         var magnitude = new BigInteger(Take((int)n), isUnsigned: true, isBigEndian: false);
         return Integer.Of(negative ? -magnitude : magnitude);
     }
@@ -584,7 +588,7 @@ public ref partial struct EtfReader
         Expect(EtfTag.Compressed, "a compressed term");
         var size = ReadU32();
         if (size == 0 || size > (uint)_options.MaxUncompressedSize)
-            Fail($"compressed term declares {size} bytes (limit {_options.MaxUncompressedSize})", at);
+            FailLimit($"compressed term declares {size} bytes (limit {_options.MaxUncompressedSize})", at);
         var compressed = Take(Remaining);
         var owner = MemoryOwner<byte>.Allocate((int)size);
         try

@@ -75,6 +75,10 @@ internal static class BoundedFormat
                 new Binary(b.Data[..limit]).Format(sb);
                 sb.Insert(sb.Length - 2, More);
                 break;
+            case Integer { IsSmall: false } big when big.BigValue.GetByteCount() > 256:
+                // Decimal digits of a huge bignum cost quadratic time: say how big it is instead.
+                sb.Append("#Bignum<").Append(big.BigValue.GetBitLength()).Append(" bits>");
+                break;
             default:
                 term.Format(sb);
                 break;

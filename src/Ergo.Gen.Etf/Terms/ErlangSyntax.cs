@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 
@@ -186,6 +187,7 @@ internal static class ErlangSyntax
             return;
         }
         sb.Append('[');
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         AppendElements(sb, list.Elements);
         if (!list.IsProper)
         {
@@ -207,6 +209,7 @@ internal static class ErlangSyntax
 
     public static void AppendElements(StringBuilder sb, Term[] elements)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         for (var i = 0; i < elements.Length; i++)
         {
             if (i > 0)

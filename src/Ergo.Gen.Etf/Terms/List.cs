@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ergo.Gen.Etf;
@@ -120,6 +121,7 @@ public sealed class List : Term
             writer.EndString(Elements.Length);
             return;
         }
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         writer.WriteListHeader(Elements.Length);
         foreach (var e in Elements)
             e.WriteTo(ref writer);
@@ -130,6 +132,7 @@ public sealed class List : Term
     {
         if (ReferenceEquals(this, other))
             return true;
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         return other is List l && !IsNil && !l.IsNil && TermOrder.SequenceEqual(Elements, l.Elements) && Tail.Equals(l.Tail);
     }
 

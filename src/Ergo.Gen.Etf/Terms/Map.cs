@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ergo.Gen.Etf;
@@ -64,6 +65,7 @@ public sealed class Map : Term
 
     public override void WriteTo(ref EtfWriter writer)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         writer.WriteMapHeader(_pairs.Length);
         foreach (var (k, v) in _pairs)
         {
@@ -76,6 +78,7 @@ public sealed class Map : Term
     {
         if (other is not Map m || m.Count != Count)
             return false;
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         foreach (var (k, v) in _pairs)
         {
             if (!m.TryGetValue(k, out var mv) || !mv.Equals(v))
@@ -87,6 +90,7 @@ public sealed class Map : Term
     // Order-independent: XOR of pair hashes.
     public override int GetHashCode()
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var h = 0x3A9;
         foreach (var (k, v) in _pairs)
             h ^= HashCode.Combine(k.GetHashCode(), v.GetHashCode());
@@ -95,6 +99,7 @@ public sealed class Map : Term
 
     internal override void Format(StringBuilder sb)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         sb.Append("#{");
         var first = true;
         foreach (var (k, v) in SortedPairs())

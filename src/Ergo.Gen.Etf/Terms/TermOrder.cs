@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Ergo.Gen.Etf;
@@ -16,6 +17,7 @@ public static class TermOrder
         var kb = Rank(b.Kind);
         if (ka != kb)
             return ka.CompareTo(kb);
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         return (a, b) switch
         {
             (Integer x, Integer y) => x.IsSmall && y.IsSmall ? x.Value.CompareTo(y.Value) : x.BigValue.CompareTo(y.BigValue),
@@ -144,6 +146,7 @@ public static class TermOrder
     {
         if (x.Length != y.Length)
             return false;
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         for (var i = 0; i < x.Length; i++)
         {
             if (!x[i].Equals(y[i]))
@@ -154,6 +157,7 @@ public static class TermOrder
 
     internal static int SequenceHash(Term[] items, int seed)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         var h = new HashCode();
         h.Add(seed);
         foreach (var t in items)

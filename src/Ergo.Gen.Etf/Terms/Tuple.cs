@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Ergo.Gen.Etf;
@@ -28,6 +29,8 @@ public sealed class Tuple : Term
 
     public override void WriteTo(ref EtfWriter writer)
     {
+        // Terms from peers may nest far deeper than a thread's stack: a catchable exception, never an overflow.
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         writer.WriteTupleHeader(Elements.Length);
         foreach (var e in Elements)
             e.WriteTo(ref writer);

@@ -112,6 +112,11 @@ internal sealed partial class Connection
             if (!reader.IsAtEnd)
                 payload = EtfCodec.DecodeUnversioned(body[reader.Position..], _decodeOptions, atomRefs);
         }
+        catch (EtfDecodeException e) when (e.ExceedsLimit)
+        {
+            DropOverLimit(e);
+            return;
+        }
         catch (EtfDecodeException e)
         {
             throw new DistributionProtocolException($"malformed term: {e.Message}");
@@ -179,6 +184,11 @@ internal sealed partial class Connection
             if (to is not null && Node.Aliases.TryDeliverReply(to, payload))
                 return true;
             target?.EnqueueBatched(payload, _wake);
+            return true;
+        }
+        catch (EtfDecodeException e) when (e.ExceedsLimit)
+        {
+            DropOverLimit(e);
             return true;
         }
         catch (EtfDecodeException e)

@@ -302,11 +302,27 @@ internal sealed partial class Connection
             if (!reader.IsAtEnd)
                 payload = EtfCodec.Decode(frame[(1 + reader.Position)..], _decodeOptions);
         }
+        catch (EtfDecodeException e) when (e.ExceedsLimit)
+        {
+            DropOverLimit(e);
+            return;
+        }
         catch (EtfDecodeException e)
         {
             throw new DistributionProtocolException($"malformed term: {e.Message}");
         }
         Dispatch(control, payload);
+    }
+
+    // Erlang takes any well-formed term; a message beyond one of our limits is dropped alone, and the connection,
+    // with every other process's traffic on it, stays. Logged at most a few times a second.
+    private readonly Observability.LogRate _overLimitLog = new();
+
+    private void DropOverLimit(EtfDecodeException e)
+    {
+        if (_overLimitLog.Allow(out var suppressed))
+            Logger.LogWarning("dropped a message from {Peer}: {Reason}{More}", Peer, e.Message,
+                suppressed > 0 ? $" ({suppressed} more since, not logged)" : "");
     }
 
     // ---- writing ----------------------------------------------------------------------------------------
