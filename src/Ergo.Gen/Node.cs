@@ -156,6 +156,9 @@ public sealed class Node : IAsyncDisposable
     /// <summary>Frames (messages and control messages) received from and sent to a connected node; null when not connected.</summary>
     public (long Received, long Sent)? MessagesWith(Atom node) => Distribution?.MessagesWith(node);
 
+    /// <summary>Sends to a connected node made while its connection was busy, by senders that did not wait.</summary>
+    internal long? BusySendsTo(Atom node) => Distribution?.Find(node) is { IsUp: true } c ? c.BusySends : null;
+
     /// <summary>net_kernel:connect_node/1.</summary>
     public Task<bool> ConnectAsync(Atom node, CancellationToken ct = default) =>
         Distribution?.ConnectNodeAsync(node, ct) ?? Task.FromResult(false);
@@ -322,6 +325,27 @@ public sealed class Node : IAsyncDisposable
             Lookup(to)?.Enqueue(message);
         else
             Distribution?.GetOrConnect(to.Node).SendMessage(from ?? SystemProcess.Self, to, AsTerm(message));
+    }
+
+    /// <summary>
+    /// Pid ! Message for a sender that can wait: to another node whose connection is busy (more than 1 MiB waiting
+    /// to be written, Erlang's busy distribution port), it waits until the connection drains, as an Erlang process
+    /// is suspended; a flood to a slow peer then holds the senders, not the memory. <see cref="Send(Pid, object)"/>
+    /// never waits; sends it makes to a busy connection are counted (metric <c>ergo.dist.busy_sends</c>).
+    /// </summary>
+    public async ValueTask SendAsync(Pid to, object message, CancellationToken ct = default)
+    {
+        if (!IsLocal(to) && Distribution?.Find(to.Node) is { IsBusy: true } busy)
+            await busy.WhenNotBusyAsync().WaitAsync(ct).ConfigureAwait(false);
+        Send(to, message);
+    }
+
+    /// <summary>{Name, Node} ! Message for a sender that can wait: see <see cref="SendAsync(Pid, object, CancellationToken)"/>.</summary>
+    public async ValueTask SendAsync(Atom name, Atom node, object message, CancellationToken ct = default)
+    {
+        if (!ReferenceEquals(node, Name) && Distribution?.Find(node) is { IsBusy: true } busy)
+            await busy.WhenNotBusyAsync().WaitAsync(ct).ConfigureAwait(false);
+        Send(name, node, message);
     }
 
     /// <summary>{Name, Node} ! Message.</summary>

@@ -49,7 +49,7 @@ internal sealed partial class Connection
                 }
                 if (_assembling.ContainsKey(sequence) || _assembling.Count >= MaxOpenSequences)
                     throw new DistributionProtocolException($"fragment sequence {sequence} cannot be opened");
-                var buffer = new ArrayPoolBufferWriter<byte>(Math.Max(data.Length * 2, 1024));
+                var buffer = new ArrayPoolBufferWriter<byte>(FrameBufferPool.Instance, Math.Max(data.Length * 2, 1024));
                 buffer.Write(data);
                 _assembling[sequence] = (buffer, fragments - 1, _inAtoms.Refs.ToArray());
                 break;

@@ -88,6 +88,15 @@ internal sealed partial class Connection
     public void EnqueueSend(Pid? from, Pid to, Term message, int? compressAbove = null) =>
         Queue(new Outgoing(null, message, from, to, compressAbove));
 
+    /// <summary>More than 1 MiB waits to be written to this peer (Erlang's busy distribution port).</summary>
+    public bool IsBusy => _outgoing.IsBusy;
+
+    /// <summary>Sends made while the connection was busy, by senders that did not wait.</summary>
+    public long BusySends => _outgoing.BusySends;
+
+    /// <summary>Completes once the connection is no longer busy, or is down.</summary>
+    public Task WhenNotBusyAsync() => _outgoing.WhenNotBusyAsync();
+
     private void Queue(in Outgoing message)
     {
         if (_state != ConnectionState.Down)
@@ -230,10 +239,11 @@ internal sealed partial class Connection
             }
             finally
             {
+                // Counted before anyone is woken: a receiver that has its message sees the bytes that carried it.
+                Interlocked.Add(ref _bytesIn, available - buffer.Length);
                 // Even when a frame is malformed, the receivers of the good ones before it must run.
                 WakeReceivers();
             }
-            Interlocked.Add(ref _bytesIn, available - buffer.Length);
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
                 throw new IOException("the peer closed the connection");
@@ -275,7 +285,7 @@ internal sealed partial class Connection
             HandleFrame(frame.FirstSpan);
             return;
         }
-        using var copy = MemoryOwner<byte>.Allocate((int)frame.Length);
+        using var copy = MemoryOwner<byte>.Allocate((int)frame.Length, FrameBufferPool.Instance);
         frame.CopyTo(copy.Span);
         HandleFrame(copy.Span);
     }
@@ -358,7 +368,7 @@ internal sealed partial class Connection
             output.Advance(4);
             return;
         }
-        var frame = _frame ??= new ArrayPoolBufferWriter<byte>(4096);
+        var frame = _frame ??= new ArrayPoolBufferWriter<byte>(FrameBufferPool.Instance, 4096);
         frame.Clear();
         var atoms = (Flags & DistFlags.DistHdrAtomCache) != 0 ? _outAtoms : null;
         try

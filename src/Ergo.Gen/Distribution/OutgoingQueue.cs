@@ -30,6 +30,10 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     private readonly Queue<T> _backlog = new();
     private ArrayPoolBufferWriter<byte>? _queued, _writing;
     private bool _writerWaiting, _closed;
+    // Busy, as Erlang's busy distribution port: more than MaxQueuedBytes wait (its dist_buf_busy_limit, 1 MiB).
+    private volatile bool _busy;
+    private TaskCompletionSource? _drained;
+    private long _busySends;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -46,7 +50,12 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
                 return;
             }
             if (_backlog.Count > 0 || _queued!.WrittenCount >= MaxQueuedBytes)
+            {
                 _backlog.Enqueue(message);
+                if (_busy)
+                    _busySends++;
+                _busy = true;
+            }
             else
                 encode(message, _queued);
             if (!_writerWaiting)
@@ -63,8 +72,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
         {
             if (_closed || _early is null)
                 return;
-            _queued = new ArrayPoolBufferWriter<byte>(BatchBytes);
-            _writing = new ArrayPoolBufferWriter<byte>(BatchBytes);
+            _queued = new ArrayPoolBufferWriter<byte>(FrameBufferPool.Instance, BatchBytes);
+            _writing = new ArrayPoolBufferWriter<byte>(FrameBufferPool.Instance, BatchBytes);
             foreach (var early in _early)
                 _backlog.Enqueue(early);
             _early = null;
@@ -89,6 +98,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
                 // A burst grew the backlog: give its array back once it has drained.
                 if (_backlog.Count == 0 && _backlog.EnsureCapacity(0) > KeptBacklogCapacity)
                     _backlog.TrimExcess();
+
             }
             batch = _queued;
             // Decided here, under the lock: once it is released, senders append to _queued again.
@@ -98,6 +108,38 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
             (_queued, _writing) = (_writing!, batch);
             return true;
         }
+    }
+
+    /// <summary>More than <see cref="MaxQueuedBytes"/> wait to be written: senders that can wait should.</summary>
+    public bool IsBusy => _busy;
+
+    /// <summary>Messages added while the queue was already busy, by senders that did not wait (metrics).</summary>
+    public long BusySends
+    {
+        get
+        {
+            lock (_lock)
+                return _busySends;
+        }
+    }
+
+    /// <summary>Completes once the queue is no longer busy (at once if it is not), or when it closes.</summary>
+    public Task WhenNotBusyAsync()
+    {
+        lock (_lock)
+        {
+            if (!_busy || _closed)
+                return Task.CompletedTask;
+            return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    // Under the lock.
+    private void NotBusy()
+    {
+        _busy = false;
+        _drained?.TrySetResult();
+        _drained = null;
     }
 
     /// <summary>Room in the backlog's array (for tests: a drained burst gives it back).</summary>
@@ -117,6 +159,15 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     public void Release(ArrayPoolBufferWriter<byte> batch)
     {
         batch.Clear();
+        // Written to the socket: the queue stops being busy once what still waits is under the limit.
+        if (_busy)
+        {
+            lock (_lock)
+            {
+                if (_backlog.Count == 0 && _queued is { WrittenCount: < MaxQueuedBytes })
+                    NotBusy();
+            }
+        }
         if (batch.Capacity <= 2 * MaxQueuedBytes)
             return;
         lock (_lock)
@@ -124,7 +175,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
             if (_closed)
                 return;
             batch.Dispose();
-            _writing = new ArrayPoolBufferWriter<byte>(BatchBytes);
+            _writing = new ArrayPoolBufferWriter<byte>(FrameBufferPool.Instance, BatchBytes);
         }
     }
 
@@ -140,6 +191,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
             _writing?.Dispose();
             _backlog.Clear();
             _early = null;
+            NotBusy();
         }
     }
 }

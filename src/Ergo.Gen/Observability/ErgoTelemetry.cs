@@ -21,6 +21,7 @@ public static class ErgoTelemetry
     public static readonly ActivitySource ActivitySource = new(Name);
 
     internal static readonly Counter<long> Restarts = Meter.CreateCounter<long>("ergo.supervisor.restarts", "{restart}", "Children restarted by supervisors");
+    internal static readonly Counter<long> MailboxDropped = Meter.CreateCounter<long>("ergo.mailbox.dropped", "{message}", "Messages dropped or redirected by a full mailbox (MailboxLimit)");
     internal static readonly Histogram<double> CallDuration = Meter.CreateHistogram<double>("ergo.call.duration", "s", "Duration of calls made from .NET code (gen_server:call)");
 
     static ErgoTelemetry()
@@ -31,6 +32,8 @@ public static class ErgoTelemetry
         Meter.CreateObservableGauge("ergo.dist.connections", () => Each(n => n.ConnectedNodes().Length), "{connection}", "Connected nodes");
         Meter.CreateObservableCounter("ergo.dist.io", Traffic, "By", "Bytes received from and sent to each connected node");
         Meter.CreateObservableCounter("ergo.dist.messages", Messages, "{message}", "Frames received from and sent to each connected node");
+        Meter.CreateObservableCounter("ergo.dist.busy_sends", BusySends, "{message}",
+            "Sends that did not wait to a connection with more than 1 MiB queued (Node.SendAsync waits instead)");
     }
 
     internal static void Track(Node node) => Nodes[node] = 0;
@@ -50,6 +53,18 @@ public static class ErgoTelemetry
                     continue;
                 yield return new(t.Received, Tags(node, peer, "receive"));
                 yield return new(t.Sent, Tags(node, peer, "transmit"));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> BusySends()
+    {
+        foreach (var node in Nodes.Keys)
+        {
+            foreach (var peer in node.ConnectedNodes())
+            {
+                if (node.BusySendsTo(peer) is { } count)
+                    yield return new(count, new KeyValuePair<string, object?>("ergo.node", node.Name.Name), new KeyValuePair<string, object?>("ergo.peer", peer.Name));
             }
         }
     }

@@ -69,6 +69,24 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     private int? _compressAbove;
 
+    /// <summary>A bound on this process's mailbox, and what happens beyond it; null (the default) is no bound,
+    /// as in Erlang.</summary>
+    public MailboxLimit? MailboxLimit
+    {
+        get => _mailboxLimit;
+        set
+        {
+            if (value is { Capacity: <= 0 })
+                throw new ArgumentOutOfRangeException(nameof(value), "a mailbox holds at least one message");
+            if (value is { Overflow: MailboxOverflow.Fallback, Fallback: null })
+                throw new ArgumentException("a fallback mailbox limit needs the fallback process", nameof(value));
+            _mailboxLimit = value;
+        }
+    }
+
+    private MailboxLimit? _mailboxLimit;
+    private Observability.LogRate? _overflowLog;
+
     public bool IsAlive => Volatile.Read(ref _state) != Dead;
 
     internal bool IsSpawned => _pid is not null;
@@ -127,7 +145,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     private void Enqueue(object message, bool isCast)
     {
-        if (Volatile.Read(ref _state) == Dead)
+        if (Volatile.Read(ref _state) == Dead || (_mailboxLimit is { } limit && Overflows(limit, message)))
             return;
         _mailbox.Enqueue(message, isCast);
         if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
@@ -141,11 +159,37 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// </summary>
     internal void EnqueueBatched(object message, List<Process> wake)
     {
-        if (Volatile.Read(ref _state) == Dead)
+        if (Volatile.Read(ref _state) == Dead || (_mailboxLimit is { } limit && Overflows(limit, message)))
             return;
         _mailbox.Enqueue(message);
         if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
             wake.Add(this);
+    }
+
+    /// <summary>True when <paramref name="message"/> must not go into the full mailbox (dropped, or given to the
+    /// fallback); DropOld lets it in and sheds the oldest as the process takes them.</summary>
+    private bool Overflows(MailboxLimit limit, object message)
+    {
+        if (limit.Overflow == MailboxOverflow.DropOld || _mailbox.Count < limit.Capacity)
+            return false;
+        if (limit.Overflow == MailboxOverflow.Fallback && limit.Fallback is { } fallback && Node.Lookup(fallback) is { } target && !ReferenceEquals(target, this))
+            target.Enqueue(new MailboxFull(Self, message));
+        else
+            Dropped(limit, message);
+        return true;
+    }
+
+    private void Dropped(MailboxLimit limit, object message)
+    {
+        Observability.ErgoTelemetry.MailboxDropped.Add(1, new KeyValuePair<string, object?>("ergo.node", Node.Name.Name));
+        var rate = LazyInitializer.EnsureInitialized(ref _overflowLog, static () => new Observability.LogRate());
+        bool allowed;
+        int suppressed;
+        lock (rate)
+            allowed = rate.Allow(out suppressed);
+        if (allowed)
+            Logger.LogWarning("process {Pid} ({Name}): mailbox full ({Capacity}, {Overflow}), dropped {Message}{More}", _pid, RegisteredName,
+                limit.Capacity, limit.Overflow, new Observability.Bounded(message), suppressed > 0 ? $" ({suppressed} more since, not logged)" : "");
     }
 
     internal void EnqueueSignal(SystemSignal signal)
@@ -250,6 +294,11 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
             {
                 if (!HandleSignal(signal))
                     return;
+                continue;
+            }
+            if (_mailboxLimit is { Overflow: MailboxOverflow.DropOld } dropOld && _mailbox.Count >= dropOld.Capacity)
+            {
+                Dropped(dropOld, message);
                 continue;
             }
             if (message is DownMessage down)
