@@ -15,12 +15,7 @@ public sealed class MultiHostTests
     public async Task Erlang_Ergo_Gen_and_Elixir_on_three_hosts_form_one_cluster_with_long_names()
     {
         using var lab = new NetLab(["ha", "hb", "hc"]);
-        var demo = await StartDemoAsync(lab, "hb", "--name", "demo@hb.lab");
-        await StartErlAsync(lab, "ha", "-name", "erl@ha.lab");
-        await StartElixirAsync(lab, "hc", "--name", "ex@hc.lab");
-
-        var mesh = lab.Erl("ha", ["-name", "check@ha.lab"], Cookie, "lab_check:mesh('demo@hb.lab', ['erl@ha.lab', 'ex@hc.lab']), halt().", "-pa", Beams.Value);
-        Assert.True(mesh.Contains("mesh ok"), mesh + "\n--- demo ---\n" + demo.Output);
+        var demo = await MeshAsync(lab, "name", ".lab");
         var elixir = lab.Run("hc", Boot, "elixir", "--name", "exc@hc.lab", "--cookie", Cookie, "-e",
             "IO.inspect(GenServer.call({:counter, :\"demo@hb.lab\"}, {:add, 2}))").Output;
         Assert.True(elixir.Contains("{:ok,"), elixir + "\n--- demo ---\n" + demo.Output);
@@ -30,17 +25,25 @@ public sealed class MultiHostTests
     public async Task Short_names_form_a_cluster_across_hosts_and_refuse_long_names()
     {
         using var lab = new NetLab(["ha", "hb", "hc"]);
-        var demo = await StartDemoAsync(lab, "hb", "--sname", "demo@hb");
-        await StartErlAsync(lab, "ha", "-sname", "erl@ha");
-        await StartElixirAsync(lab, "hc", "--sname", "ex@hc");
-
-        var mesh = lab.Erl("ha", ["-sname", "check@ha"], Cookie, "lab_check:mesh('demo@hb', ['erl@ha', ex@hc]), halt().", "-pa", Beams.Value);
-        Assert.True(mesh.Contains("mesh ok"), mesh + "\n--- demo ---\n" + demo.Output);
+        var demo = await MeshAsync(lab, "sname", "");
         // A long name is refused at once (no wait for a timeout), with a log line that says why.
         var refused = lab.Erl("ha", ["-sname", "check2@ha"], Cookie,
             "io:format(\"~p~n\", [gen_server:call({echo, 'demo@hb'}, {rpc, 'long@ha.lab', erlang, node, []}, 20000)]), halt().");
         Assert.True(refused.Contains("{error,noconnection}"), refused + "\n--- demo ---\n" + demo.Output);
         await demo.WaitForOutputAsync("uses short names and the host 'ha.lab' of long@ha.lab has dots", Boot);
+    }
+
+    /// <summary>Erlang on ha, the demo on hb, Elixir on hc, all named with -<paramref name="kind"/> and hosts ending in
+    /// <paramref name="domain"/>: a checker on ha finds them one cluster (see lab_check:mesh).</summary>
+    private static async Task<ErlangPeer> MeshAsync(NetLab lab, string kind, string domain)
+    {
+        var demo = await StartDemoAsync(lab, "hb", $"--{kind}", $"demo@hb{domain}");
+        await StartErlAsync(lab, "ha", $"-{kind}", $"erl@ha{domain}");
+        await StartElixirAsync(lab, "hc", $"--{kind}", $"ex@hc{domain}");
+        var mesh = lab.Erl("ha", [$"-{kind}", $"check@ha{domain}"], Cookie,
+            $"lab_check:mesh('demo@hb{domain}', ['erl@ha{domain}', 'ex@hc{domain}']), halt().", "-pa", Beams.Value);
+        Assert.True(mesh.Contains("mesh ok"), mesh + "\n--- demo ---\n" + demo.Output);
+        return demo;
     }
 
     [Fact]
