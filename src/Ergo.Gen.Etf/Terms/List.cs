@@ -121,11 +121,12 @@ public sealed class List : Term
             writer.EndString(Elements.Length);
             return;
         }
-        RuntimeHelpers.EnsureSufficientExecutionStack();
+        writer.EnterContainer();
         writer.WriteListHeader(Elements.Length);
         foreach (var e in Elements)
             e.WriteTo(ref writer);
         Tail.WriteTo(ref writer);
+        writer.LeaveContainer();
     }
 
     public override bool Equals(Term? other)

@@ -65,13 +65,14 @@ public sealed class Map : Term
 
     public override void WriteTo(ref EtfWriter writer)
     {
-        RuntimeHelpers.EnsureSufficientExecutionStack();
+        writer.EnterContainer();
         writer.WriteMapHeader(_pairs.Length);
         foreach (var (k, v) in _pairs)
         {
             k.WriteTo(ref writer);
             v.WriteTo(ref writer);
         }
+        writer.LeaveContainer();
     }
 
     public override bool Equals(Term? other)

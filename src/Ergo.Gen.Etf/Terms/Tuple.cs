@@ -29,11 +29,11 @@ public sealed class Tuple : Term
 
     public override void WriteTo(ref EtfWriter writer)
     {
-        // Terms from peers may nest far deeper than a thread's stack: a catchable exception, never an overflow.
-        RuntimeHelpers.EnsureSufficientExecutionStack();
+        writer.EnterContainer();
         writer.WriteTupleHeader(Elements.Length);
         foreach (var e in Elements)
             e.WriteTo(ref writer);
+        writer.LeaveContainer();
     }
 
     public override bool Equals(Term? other) => other is Tuple t && TermOrder.SequenceEqual(Elements, t.Elements);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
@@ -18,6 +19,18 @@ public ref struct EtfWriter
     private int _pending;
     private long _committed;
     private readonly DistAtomCacheWriter? _atomCache;
+    private int _depth;
+
+    /// <summary>Terms nest by recursion: every 64 levels the thread's stack is probed, so a term too deep for it
+    /// (a peer may send one) throws <see cref="InsufficientExecutionStackException"/> rather than overflowing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void EnterContainer()
+    {
+        if ((++_depth & 63) == 0)
+            RuntimeHelpers.EnsureSufficientExecutionStack();
+    }
+
+    internal void LeaveContainer() => _depth--;
 
     public EtfWriter(IBufferWriter<byte> output)
         : this(output, null)
