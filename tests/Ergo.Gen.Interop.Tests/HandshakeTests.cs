@@ -349,6 +349,29 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flood_of_bad_handshakes_is_logged_a_few_lines_a_second()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        await using var node = await Node.StartAsync(new NodeOptions
+        {
+            Name = "dotnet_logflood@127.0.0.1",
+            LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs))),
+        }, new DistributionOptions { Cookie = Cookie });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 300; i++)
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
+            await Send(client.GetStream(), "garbage"u8.ToArray());
+            await AssertClosed(client);
+        }
+        var refused = logs.GetSnapshot().Count(r => r.Message.StartsWith("refused a connection", StringComparison.Ordinal));
+        var seconds = (int)Math.Ceiling(clock.Elapsed.TotalSeconds) + 1;
+        Assert.InRange(refused, 1, 10 * seconds);
+        Assert.True(refused < 300, $"{refused} lines for 300 refused connections");
+    }
+
+    [Fact]
     public async Task An_unauthenticated_peer_creates_no_atoms()
     {
         // Three wrong cookies are free, the next ones held longer and longer: five make the point.

@@ -465,8 +465,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 evicted.Cancel.Cancel();
             if (entry is null)
             {
-                Logger.LogWarning("refused a connection from {Remote}: {Pending} handshakes are in progress, all of them talking",
-                    SafeRemote(socket), _pending.Count);
+                LogRefused(SafeRemote(socket), $"{_pending.Count} handshakes are in progress, all of them talking");
                 cancel.Dispose();
                 socket.Dispose();
                 continue;
@@ -548,18 +547,35 @@ internal sealed class DistributionService : IAsyncDisposable
             {
                 // Slow the guesser down, not whoever comes next from its address: its own failure waits.
                 var (failures, wait) = _backoff.Failed(address);
-                Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Failures} wrong cookies from this address)", remote, reason, failures);
+                LogRefused(remote, $"{reason} ({failures} wrong cookies from this address)");
                 await Task.Delay(wait, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
             else
             {
-                Logger.LogWarning("refused a connection from {Remote}: {Reason}", remote, reason);
+                LogRefused(remote, reason);
             }
             stream?.Dispose();
             raw?.Dispose();
             socket?.Dispose();
             connection?.Close($"handshake failed: {reason}");
         }
+    }
+
+    // A flood of bad connections must not flood the log: a few lines a second, then a count of what was left out.
+    private readonly Observability.LogRate _refusedLog = new();
+
+    private void LogRefused(string remote, string reason)
+    {
+        int suppressed;
+        lock (_refusedLog)
+        {
+            if (!_refusedLog.Allow(out suppressed))
+                return;
+        }
+        if (suppressed > 0)
+            Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Suppressed} more refused since, not logged)", remote, reason, suppressed);
+        else
+            Logger.LogWarning("refused a connection from {Remote}: {Reason}", remote, reason);
     }
 
     private static string SafeRemote(Socket s)
