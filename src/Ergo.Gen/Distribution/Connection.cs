@@ -330,9 +330,8 @@ internal sealed partial class Connection
 
     private void DropOverLimit(EtfDecodeException e)
     {
-        if (_overLimitLog.Allow(out var suppressed))
-            Logger.LogWarning("dropped a message from {Peer}: {Reason}{More}", Peer, e.Message,
-                suppressed > 0 ? $" ({suppressed} more since, not logged)" : "");
+        if (_overLimitLog.Allow(out var more))
+            Logger.LogWarning("dropped a message from {Peer}: {Reason}{More}", Peer, e.Message, more);
     }
 
     // ---- writing ----------------------------------------------------------------------------------------

@@ -566,16 +566,8 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private void LogRefused(string remote, string reason)
     {
-        int suppressed;
-        lock (_refusedLog)
-        {
-            if (!_refusedLog.Allow(out suppressed))
-                return;
-        }
-        if (suppressed > 0)
-            Logger.LogWarning("refused a connection from {Remote}: {Reason} ({Suppressed} more refused since, not logged)", remote, reason, suppressed);
-        else
-            Logger.LogWarning("refused a connection from {Remote}: {Reason}", remote, reason);
+        if (_refusedLog.Allow(out var more))
+            Logger.LogWarning("refused a connection from {Remote}: {Reason}{More}", remote, reason, more);
     }
 
     private static string SafeRemote(Socket s)

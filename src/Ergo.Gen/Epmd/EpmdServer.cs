@@ -121,16 +121,8 @@ public sealed class EpmdServer : IAsyncDisposable
 
     private void LogDropped(string what, string reason)
     {
-        int suppressed;
-        lock (_dropLog)
-        {
-            if (!_dropLog.Allow(out suppressed))
-                return;
-        }
-        if (suppressed > 0)
-            _logger.LogWarning("EPMD {What}: {Reason} ({Suppressed} more since, not logged)", what, reason, suppressed);
-        else
-            _logger.LogWarning("EPMD {What}: {Reason}", what, reason);
+        if (_dropLog.Allow(out var more))
+            _logger.LogWarning("EPMD {What}: {Reason}{More}", what, reason, more);
     }
 
     private async Task Serve(TcpClient client, Distribution.PendingAccepts.Entry entry)

@@ -182,14 +182,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     private void Dropped(MailboxLimit limit, object message)
     {
         Observability.ErgoTelemetry.MailboxDropped.Add(1, new KeyValuePair<string, object?>("ergo.node", Node.Name.Name));
-        var rate = LazyInitializer.EnsureInitialized(ref _overflowLog, static () => new Observability.LogRate());
-        bool allowed;
-        int suppressed;
-        lock (rate)
-            allowed = rate.Allow(out suppressed);
-        if (allowed)
+        if (LazyInitializer.EnsureInitialized(ref _overflowLog, static () => new Observability.LogRate()).Allow(out var more))
             Logger.LogWarning("process {Pid} ({Name}): mailbox full ({Capacity}, {Overflow}), dropped {Message}{More}", _pid, RegisteredName,
-                limit.Capacity, limit.Overflow, new Observability.Bounded(message), suppressed > 0 ? $" ({suppressed} more since, not logged)" : "");
+                limit.Capacity, limit.Overflow, new Observability.Bounded(message), more);
     }
 
     internal void EnqueueSignal(SystemSignal signal)

@@ -65,12 +65,8 @@ public abstract class GenServer : Process
 
     private void LogDropped(string what, object message)
     {
-        if (!Logger.IsEnabled(LogLevel.Warning) || !(_dropLog ??= new LogRate()).Allow(out var suppressed))
-            return;
-        if (suppressed > 0)
-            Logger.LogWarning("{Server} dropped {What}: {Message} ({Suppressed} more dropped since, not logged)", this, what, new Bounded(message), suppressed);
-        else
-            Logger.LogWarning("{Server} dropped {What}: {Message}", this, what, new Bounded(message));
+        if (Logger.IsEnabled(LogLevel.Warning) && (_dropLog ??= new LogRate()).Allow(out var more))
+            Logger.LogWarning("{Server} dropped {What}: {Message}{More}", this, what, new Bounded(message), more);
     }
 
     /// <summary>Called when the server stops or its callback crashes (not when it is killed, or exits untrapped).</summary>
