@@ -335,18 +335,19 @@ public sealed class Node : IAsyncDisposable
     /// </summary>
     public async ValueTask SendAsync(Pid to, object message, CancellationToken ct = default)
     {
-        if (!IsLocal(to) && Distribution?.Find(to.Node) is { IsBusy: true } busy)
-            await busy.WhenNotBusyAsync().WaitAsync(ct).ConfigureAwait(false);
+        await WhenNotBusyAsync(to.Node, ct).ConfigureAwait(false);
         Send(to, message);
     }
 
     /// <summary>{Name, Node} ! Message for a sender that can wait: see <see cref="SendAsync(Pid, object, CancellationToken)"/>.</summary>
     public async ValueTask SendAsync(Atom name, Atom node, object message, CancellationToken ct = default)
     {
-        if (!ReferenceEquals(node, Name) && Distribution?.Find(node) is { IsBusy: true } busy)
-            await busy.WhenNotBusyAsync().WaitAsync(ct).ConfigureAwait(false);
+        await WhenNotBusyAsync(node, ct).ConfigureAwait(false);
         Send(name, node, message);
     }
+
+    private Task WhenNotBusyAsync(Atom node, CancellationToken ct) =>
+        !ReferenceEquals(node, Name) && Distribution?.Find(node) is { IsBusy: true } busy ? busy.WhenNotBusyAsync().WaitAsync(ct) : Task.CompletedTask;
 
     /// <summary>{Name, Node} ! Message.</summary>
     public void Send(Atom name, Atom node, object message) => Send(null, name, node, message);

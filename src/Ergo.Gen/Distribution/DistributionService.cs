@@ -458,15 +458,11 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             socket.NoDelay = true;
             var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
-            var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             // A flood of connections that never finish their handshake must not pile up, nor lock others out.
-            var entry = _pending.TryAdmit(address, cancel, out var evicted);
-            if (evicted is not null)
-                evicted.Cancel.Cancel();
+            var entry = _pending.TryAdmit(address, _stop.Token);
             if (entry is null)
             {
                 LogRefused(SafeRemote(socket), $"{_pending.Count} handshakes are in progress, all of them talking");
-                cancel.Dispose();
                 socket.Dispose();
                 continue;
             }
@@ -488,12 +484,11 @@ internal sealed class DistributionService : IAsyncDisposable
                     var plain = new NetworkStream(socket, ownsSocket: true);
                     return _tls is null ? plain : await _tls.AcceptAsync(plain, ct).ConfigureAwait(false);
                 },
-                socket, cancel: entry.Cancel.Token).ConfigureAwait(false);
+                socket, cancel: entry.Token).ConfigureAwait(false);
         }
         finally
         {
-            _pending.Remove(entry);
-            entry.Cancel.Dispose();
+            _pending.Done(entry);
         }
     }
 

@@ -3,18 +3,21 @@ using System.Net;
 namespace Ergo.Gen.Distribution;
 
 /// <summary>
-/// Accepted connections still in their handshake. Bounded node-wide and per address; when a bound is reached, the
-/// oldest connection that has not sent a byte yet makes room (it is cancelled), so a flood of silent sockets cannot
-/// lock out a peer that speaks at once, even from the same address. Only when every pending connection has spoken
-/// is a new one refused.
+/// Accepted connections still in their handshake (or, for the embedded EPMD, still before their request). Bounded
+/// node-wide and per address; when a bound is reached, the oldest connection that has not sent a byte yet makes
+/// room (it is cancelled), so a flood of silent sockets cannot lock out a peer that speaks at once, even from the
+/// same address. Only when every pending connection has spoken is a new one refused.
 /// </summary>
 internal sealed class PendingAccepts(int max, int maxPerAddress)
 {
-    internal sealed class Entry(IPAddress? address, CancellationTokenSource cancel)
+    internal sealed class Entry(IPAddress? address, CancellationToken stopping)
     {
+        internal readonly CancellationTokenSource Cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+
         public IPAddress? Address { get; } = address;
 
-        public CancellationTokenSource Cancel { get; } = cancel;
+        /// <summary>Cancelled when the listener stops, or when this connection is pushed out by a newer one.</summary>
+        public CancellationToken Token => Cancel.Token;
 
         public long Since { get; } = Environment.TickCount64;
 
@@ -32,10 +35,11 @@ internal sealed class PendingAccepts(int max, int maxPerAddress)
         }
     }
 
-    /// <summary>Admits a new connection, cancelling a silent one to make room if it must; null if it is refused.</summary>
-    public Entry? TryAdmit(IPAddress? address, CancellationTokenSource cancel, out Entry? evicted)
+    /// <summary>Admits a new connection, pushing out a silent one if it must; null if it is refused.</summary>
+    public Entry? TryAdmit(IPAddress? address, CancellationToken stopping)
     {
-        evicted = null;
+        Entry? evicted = null;
+        Entry entry;
         lock (_entries)
         {
             var fromAddress = address is null ? 0 : _entries.Count(e => address.Equals(e.Address));
@@ -49,15 +53,31 @@ internal sealed class PendingAccepts(int max, int maxPerAddress)
                     return null;
                 _entries.Remove(evicted);
             }
-            var entry = new Entry(address, cancel);
+            entry = new Entry(address, stopping);
             _entries.Add(entry);
-            return entry;
         }
+        try
+        {
+            evicted?.Cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished on its own meanwhile.
+        }
+        return entry;
     }
 
-    public void Remove(Entry entry)
+    /// <summary>No longer counted (it spoke and is served, or holds a registration); its token stays valid.</summary>
+    public void Leave(Entry entry)
     {
         lock (_entries)
             _entries.Remove(entry);
+    }
+
+    /// <summary>The connection is finished with: no longer counted, and its token released.</summary>
+    public void Done(Entry entry)
+    {
+        Leave(entry);
+        entry.Cancel.Dispose();
     }
 }

@@ -106,12 +106,9 @@ public sealed class EpmdServer : IAsyncDisposable
                 backoff = await Distribution.AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
                 continue;
             }
-            var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var entry = _waiting.TryAdmit((client.Client.RemoteEndPoint as IPEndPoint)?.Address, cancel, out var evicted);
-            evicted?.Cancel.Cancel();
+            var entry = _waiting.TryAdmit((client.Client.RemoteEndPoint as IPEndPoint)?.Address, _stop.Token);
             if (entry is null)
             {
-                cancel.Dispose();
                 client.Dispose();
                 continue;
             }
@@ -135,7 +132,7 @@ public sealed class EpmdServer : IAsyncDisposable
                 var stream = client.GetStream();
                 var lengthBytes = new byte[2];
                 byte[] request;
-                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(entry.Cancel.Token))
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(entry.Token))
                 {
                     timeout.CancelAfter(RequestTimeout);
                     await stream.ReadExactlyAsync(lengthBytes, timeout.Token).ConfigureAwait(false);
@@ -147,7 +144,7 @@ public sealed class EpmdServer : IAsyncDisposable
                 }
                 // A whole request came: this connection is answered now, or holds a registration; either way it no
                 // longer waits among the idle ones.
-                _waiting.Remove(entry);
+                _waiting.Leave(entry);
                 switch (request[0])
                 {
                     case EpmdProtocol.Alive2Request when !IsLocal(client.Client):
@@ -179,8 +176,7 @@ public sealed class EpmdServer : IAsyncDisposable
             }
             finally
             {
-                _waiting.Remove(entry);
-                entry.Cancel.Dispose();
+                _waiting.Done(entry);
                 if (registered is not null)
                 {
                     _nodes.TryRemove(registered, out _);
