@@ -48,8 +48,8 @@ if (Option("--epmd-port") is { } epmdPort)
 var strategies = new List<Ergo.Gen.Cluster.IDiscoveryStrategy>();
 if (Option("--cluster-nodes") is { } members)
     strategies.Add(new Ergo.Gen.Cluster.StaticDiscovery(members.Split(',')));
-if (Option("--cluster-dns") is { } dns && dns.Split('@') is [var alive, var dnsName])
-    strategies.Add(new Ergo.Gen.Cluster.DnsDiscovery(alive, dnsName, distribution.Inet6));
+if (Option("--cluster-dns") is { } dns)
+    strategies.Add(Ergo.Gen.Cluster.DnsDiscovery.Parse(dns, distribution.Inet6));
 if (Option("--cluster-epmd-hosts") is { } hosts)
     strategies.Add(new Ergo.Gen.Cluster.EpmdDiscovery(hosts.Split(','), distribution.EpmdPort, distribution.Inet6));
 if (strategies.Count > 0)

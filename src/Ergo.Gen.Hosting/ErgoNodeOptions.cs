@@ -91,12 +91,7 @@ internal static class ErgoNodeOptionsMapping
             if (cluster.Nodes.Length > 0)
                 strategies.Add(new StaticDiscovery(cluster.Nodes));
             if (cluster.Dns is { } dns)
-            {
-                var at = dns.IndexOf('@');
-                if (at <= 0 || at == dns.Length - 1)
-                    throw new FormatException($"Ergo:Cluster:Dns '{dns}' is not ALIVE@DNSNAME");
-                strategies.Add(new DnsDiscovery(dns[..at], dns[(at + 1)..], o.Inet6));
-            }
+                strategies.Add(DnsDiscovery.Parse(dns, o.Inet6));
             if (cluster.EpmdHosts.Length > 0)
                 strategies.Add(new EpmdDiscovery(cluster.EpmdHosts, o.EpmdPort, o.Inet6));
         }

@@ -14,6 +14,18 @@ public sealed class ClusterMembership : IAsyncDisposable
         public bool Up;
         public TimeSpan Backoff;
         public DateTime NextTry;
+
+        /// <summary>Records the member as connected or not, retrying at once and from the shortest wait once it is
+        /// lost; true when that is a change (a Joined or Lost to raise).</summary>
+        public bool Set(bool up)
+        {
+            if (Up == up)
+                return false;
+            Up = up;
+            Backoff = TimeSpan.Zero;
+            NextTry = DateTime.UtcNow;
+            return true;
+        }
     }
 
     private readonly Node _node;
@@ -51,13 +63,8 @@ public sealed class ClusterMembership : IAsyncDisposable
         MembershipChange? change = null;
         lock (_members)
         {
-            if (_members.TryGetValue(node, out var member) && member.Up != up)
-            {
-                member.Up = up;
-                member.Backoff = TimeSpan.Zero;
-                member.NextTry = DateTime.UtcNow;
+            if (_members.TryGetValue(node, out var member) && member.Set(up))
                 change = new MembershipChange(node, up ? MembershipChangeKind.Joined : MembershipChangeKind.Lost);
-            }
         }
         if (change is null)
             return;
@@ -132,12 +139,8 @@ public sealed class ClusterMembership : IAsyncDisposable
                 }
                 if (connected.Contains(node))
                 {
-                    if (!member.Up)
-                    {
-                        member.Up = true;
-                        member.Backoff = TimeSpan.Zero;
+                    if (member.Set(true))
                         changes.Add(new MembershipChange(node, MembershipChangeKind.Joined));
-                    }
                 }
                 else if (member.NextTry <= now)
                 {
@@ -161,12 +164,8 @@ public sealed class ClusterMembership : IAsyncDisposable
                 return;
             if (ok)
             {
-                member.Backoff = TimeSpan.Zero;
-                if (!member.Up)
-                {
-                    member.Up = true;
+                if (member.Set(true))
                     change = new MembershipChange(node, MembershipChangeKind.Joined);
-                }
             }
             else
             {

@@ -25,5 +25,15 @@ public sealed class DnsDiscovery(string alive, string dnsName, bool inet6 = fals
         return addresses.Select(a => Atom.Of($"{alive}@{a}")).Distinct().ToArray();
     }
 
+    /// <summary>From <c>ALIVE@DNSNAME</c>, as configuration and command lines write it.</summary>
+    /// <exception cref="FormatException">The text is not ALIVE@DNSNAME.</exception>
+    public static DnsDiscovery Parse(string aliveAtName, bool inet6 = false)
+    {
+        var at = aliveAtName.IndexOf('@');
+        return at > 0 && at < aliveAtName.Length - 1 && aliveAtName.IndexOf('@', at + 1) < 0
+            ? new DnsDiscovery(aliveAtName[..at], aliveAtName[(at + 1)..], inet6)
+            : throw new FormatException($"'{aliveAtName}' is not ALIVE@DNSNAME");
+    }
+
     public override string ToString() => $"dns {alive}@<addresses of {dnsName}>";
 }

@@ -98,7 +98,6 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
                 // A burst grew the backlog: give its array back once it has drained.
                 if (_backlog.Count == 0 && _backlog.EnsureCapacity(0) > KeptBacklogCapacity)
                     _backlog.TrimExcess();
-
             }
             batch = _queued;
             // Decided here, under the lock: once it is released, senders append to _queued again.
