@@ -4,11 +4,12 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Ergo.Gen.Diagnostics;
 
 namespace Ergo.Gen.Analyzers
 {
     /// <summary>
-    /// EG0010 (a hint): an [Info] handler whose message type nothing in the project creates, and that cannot come
+    /// EG0010 (a hint): a [Call], [Cast] or [Info] handler whose message type nothing in the project creates, and that cannot come
     /// from another node (it is neither a [Term] type nor a term). Collected over the whole compilation, so it
     /// appears with full-solution analysis and in builds.
     /// </summary>
@@ -26,7 +27,7 @@ namespace Ergo.Gen.Analyzers
             start.RegisterSymbolAction(sym =>
             {
                 var method = (IMethodSymbol)sym.Symbol;
-                if (method.Parameters.Length >= 1 && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.InfoAttribute")
+                if (method.Parameters.Length >= 1 && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "Ergo.Gen.InfoAttribute" or "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute")
                     && method.ContainingType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.GenServerAttribute"))
                     handlers.Add((method, method.Parameters[0].Type));
             }, SymbolKind.Method);
@@ -35,7 +36,7 @@ namespace Ergo.Gen.Analyzers
                 foreach (var (method, message) in handlers)
                 {
                     if (message.TypeKind is TypeKind.Interface or TypeKind.TypeParameter || message.IsAbstract
-                        || message.SpecialType == SpecialType.System_Object || Ergo.Gen.Generators.Model.TermTypeRules.IsTermType(message)
+                        || message.SpecialType == SpecialType.System_Object || Ergo.Gen.Generators.Model.TermTypeRules.IsMarshallable(message)
                         || IsTerm(message) || created.ContainsKey(message.OriginalDefinition))
                         continue;
                     end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NeverSent, method.Locations.FirstOrDefault(), method.Name, message.ToDisplayString()));

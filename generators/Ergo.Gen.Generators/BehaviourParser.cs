@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using Ergo.Gen.Diagnostics;
 using Ergo.Gen.Generators.Helpers;
 using Ergo.Gen.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -7,73 +9,123 @@ using Microsoft.CodeAnalysis;
 namespace Ergo.Gen.Generators
 {
     /// <summary>[Stage], [Saga] and [SagaWorker] classes into models: which callbacks their methods implement, and how
-    /// their typed values convert.</summary>
+    /// their typed values convert. A callback that does not fit its class or its shape is reported and left out.</summary>
     internal static class BehaviourParser
     {
         public const string StageAttribute = "Ergo.Gen.StageAttribute";
         public const string SagaAttribute = "Ergo.Gen.SagaAttribute";
         public const string SagaWorkerAttribute = "Ergo.Gen.SagaWorkerAttribute";
 
-        private static readonly Dictionary<string, string> Callbacks = new()
-        {
-            ["Ergo.Gen.DemandAttribute"] = "Demand",
-            ["Ergo.Gen.EventsAttribute"] = "Events",
-            ["Ergo.Gen.TxNewAttribute"] = "TxNew",
-            ["Ergo.Gen.TxInterimAttribute"] = "TxInterim",
-            ["Ergo.Gen.TxResultAttribute"] = "TxResult",
-            ["Ergo.Gen.TxCancelAttribute"] = "TxCancel",
-            ["Ergo.Gen.TxCommitAttribute"] = "TxCommit",
-            ["Ergo.Gen.JobStartAttribute"] = "JobStart",
-            ["Ergo.Gen.JobCancelAttribute"] = "JobCancel",
-            ["Ergo.Gen.JobCommitAttribute"] = "JobCommit",
-        };
-
-        public static BehaviourSpec Parse(INamedTypeSymbol type, AttributeData attribute, BehaviourKind kind)
+        public static Parsed<BehaviourSpec> Parse(INamedTypeSymbol type, AttributeData attribute, BehaviourKind kind, KnownSymbols known, CancellationToken cancellationToken)
         {
             if (kind == BehaviourKind.Producer && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int stageType)
                 kind = stageType switch { 1 => BehaviourKind.Consumer, 2 => BehaviourKind.ProducerConsumer, _ => BehaviourKind.Producer };
+            var diagnostics = new List<DiagnosticInfo>();
+            var (label, bases, basesText) = kind switch
+            {
+                BehaviourKind.Saga => ("Saga", new[] { known.SagaBase }, "Saga"),
+                BehaviourKind.SagaWorker => ("SagaWorker", new[] { known.SagaWorkerBase }, "SagaWorker"),
+                _ => ("Stage", new[] { known.Producer, known.Consumer, known.ProducerConsumer }, "Producer or Consumer or ProducerConsumer"),
+            };
+            var shell = Shells.Check(type, label, bases, basesText, diagnostics, cancellationToken);
             var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
             var callbacks = new List<CallbackSpec>();
+            var taken = new Dictionary<string, IMethodSymbol>();
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
             {
-                if (method.IsStatic)
-                    continue;
-                var callback = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString())
-                    .Where(n => n is not null && Callbacks.ContainsKey(n)).Select(n => Callbacks[n!]).FirstOrDefault();
+                var callback = method.GetAttributes().Select(a => a.AttributeClass is { } c && known.Callbacks.TryGetValue(c, out var name) ? name : null)
+                    .FirstOrDefault(n => n is not null);
                 if (callback is null)
                     continue;
+                var location = method.Locations.FirstOrDefault();
+                if (method.IsAsync && method.ReturnsVoid)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AsyncVoid, location, method.Name));
+                    continue;
+                }
+                if (Check(method, callback, kind, known) is { } problem)
+                {
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(location),
+                        new[] { method.Name, problem }.ToEquatableArray(), problem == "must not be static" ? "RemoveStatic" : null));
+                    continue;
+                }
+                if (taken.TryGetValue(callback, out var first))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateHandler, location, first.Name, method.Name, callback, "any"));
+                    continue;
+                }
+                taken[callback] = method;
                 var arguments = new List<Argument>();
                 TypedValue? value = null;
                 foreach (var parameter in method.Parameters)
                 {
-                    var role = Role(parameter.Type, callback, out var element);
+                    var role = Role(parameter.Type, callback, known, out var element);
                     arguments.Add(new Argument(role));
                     if (role is ArgumentRole.Value or ArgumentRole.Events)
-                        value = Parser.Typed(element ?? parameter.Type);
+                        value = Parser.Typed(element ?? parameter.Type, known);
                 }
-                var (returnKind, returned) = Parser.Return(method.ReturnType);
-                var returnsResult = returned?.ToDisplayString() == "Ergo.Gen.Behaviours.ServerResult";
+                var (returnKind, returned) = Parser.Return(method.ReturnType, known);
+                var returnsResult = KnownSymbols.Same(returned, known.ServerResult);
                 TypedValue? emits = null;
                 if (returned is not null && !returnsResult && Elements(returned) is { } emitted)
-                    emits = Parser.Typed(emitted);
+                    emits = Parser.Typed(emitted, known);
                 callbacks.Add(new CallbackSpec(callback, method.Name, arguments.ToEquatableArray(), value, returnKind, returnsResult, emits,
                     Parser.Name(method.ReturnType)));
             }
-            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-            var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
-            return new BehaviourSpec(kind, ns, type.Name, Parser.Name(type), registered, parameterless, callbacks.ToEquatableArray());
+            if (shell is null)
+                return new Parsed<BehaviourSpec>(null, diagnostics.ToEquatableArray());
+            var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
+            return new Parsed<BehaviourSpec>(new BehaviourSpec(kind, shell, Parser.Name(type), registered, parameterless, callbacks.ToEquatableArray()),
+                diagnostics.ToEquatableArray());
         }
 
-        private static ArgumentRole Role(ITypeSymbol type, string callback, out ITypeSymbol? element)
+        /// <summary>Whether a callback attribute belongs on this kind of class and has a shape the generator can call.</summary>
+        private static string? Check(IMethodSymbol method, string callback, BehaviourKind kind, KnownSymbols known)
+        {
+            var p = method.Parameters;
+            bool Is(int i, INamedTypeSymbol? t) => i < p.Length && KnownSymbols.Same(p[i].Type, t);
+            if (p.Any(x => x.RefKind != RefKind.None))
+                return "takes a parameter by ref, out or in; callbacks take their arguments by value";
+            if (method.IsGenericMethod)
+                return "must not be generic";
+            switch (callback)
+            {
+                case "Demand":
+                    if (kind != BehaviourKind.Producer)
+                        return "is a [Demand] handler, which only a [Stage(StageType.Producer)] has";
+                    return p.Length == 1 && p[0].Type.SpecialType == SpecialType.System_Int32 ? Static(method) : "must take one int, the demand";
+                case "Events":
+                    if (kind is not (BehaviourKind.Consumer or BehaviourKind.ProducerConsumer))
+                        return "is an [Events] handler, which only a consumer or producer_consumer [Stage] has";
+                    var list = p.Length >= 1 && (p[0].Type is IArrayTypeSymbol || Enumerable(p[0].Type) is not null);
+                    return list && (p.Length == 1 || p.Length == 2 && Is(1, known.Subscription)) ? Static(method)
+                        : "must take the events (IReadOnlyList<T> or T[]), and optionally the Subscription";
+                case "TxNew" or "TxCancel" or "TxCommit":
+                    return kind != BehaviourKind.Saga ? $"is a [{callback}] handler, which only a [Saga] has"
+                        : p.Length == 2 && Is(0, known.SagaTransaction) ? Static(method)
+                        : "must take the SagaTransaction and the value";
+                case "TxInterim" or "TxResult":
+                    return kind != BehaviourKind.Saga ? $"is a [{callback}] handler, which only a [Saga] has"
+                        : p.Length == 2 && Is(0, known.SagaTransaction) || p.Length == 3 && Is(0, known.SagaTransaction) && Is(1, known.SagaParticipant) ? Static(method)
+                        : "must take the SagaTransaction, optionally the SagaParticipant, and the value";
+                case "JobStart" or "JobCancel" or "JobCommit":
+                    return kind != BehaviourKind.SagaWorker ? $"is a [{callback}] handler, which only a [SagaWorker] has"
+                        : p.Length == 2 && Is(0, known.SagaJob) ? Static(method)
+                        : "must take the SagaJob and the value";
+                default:
+                    return null;
+            }
+        }
+
+        private static string? Static(IMethodSymbol method) => method.IsStatic ? "must not be static" : null;
+
+        private static ArgumentRole Role(ITypeSymbol type, string callback, KnownSymbols known, out ITypeSymbol? element)
         {
             element = null;
-            switch (type.ToDisplayString())
-            {
-                case "Ergo.Gen.Behaviours.SagaTransaction": return ArgumentRole.Transaction;
-                case "Ergo.Gen.Behaviours.SagaParticipant": return ArgumentRole.Participant;
-                case "Ergo.Gen.Behaviours.SagaJob": return ArgumentRole.Job;
-                case "Ergo.Gen.Behaviours.Subscription": return ArgumentRole.Subscription;
-            }
+            if (KnownSymbols.Same(type, known.SagaTransaction)) return ArgumentRole.Transaction;
+            if (KnownSymbols.Same(type, known.SagaParticipant)) return ArgumentRole.Participant;
+            if (KnownSymbols.Same(type, known.SagaJob)) return ArgumentRole.Job;
+            if (KnownSymbols.Same(type, known.Subscription)) return ArgumentRole.Subscription;
             if (callback == "Demand" && type.SpecialType == SpecialType.System_Int32)
                 return ArgumentRole.Demand;
             if (callback == "Events" && (type is IArrayTypeSymbol || Enumerable(type) is not null))
@@ -87,8 +139,8 @@ namespace Ergo.Gen.Generators
         /// <summary>T of IEnumerable&lt;T&gt;, IReadOnlyList&lt;T&gt;, IReadOnlyCollection&lt;T&gt; or IList&lt;T&gt; (what an array is).</summary>
         private static ITypeSymbol? Enumerable(ITypeSymbol type) =>
             type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
-            && named.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyList<T>"
-                or "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.IList<T>"
+            && named.OriginalDefinition.SpecialType is SpecialType.System_Collections_Generic_IEnumerable_T or SpecialType.System_Collections_Generic_IReadOnlyList_T
+                or SpecialType.System_Collections_Generic_IReadOnlyCollection_T or SpecialType.System_Collections_Generic_IList_T
                 ? named.TypeArguments[0]
                 : null;
 
@@ -102,7 +154,7 @@ namespace Ergo.Gen.Generators
                 return null;
             if (Enumerable(type) is { } direct)
                 return direct;
-            return type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>")?.TypeArguments[0];
+            return type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)?.TypeArguments[0];
         }
     }
 }

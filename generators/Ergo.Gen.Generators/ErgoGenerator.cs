@@ -1,14 +1,18 @@
 using System.Collections.Immutable;
 using System.Linq;
+using Ergo.Gen.Diagnostics;
 using Ergo.Gen.Generators.Helpers;
 using Ergo.Gen.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Ergo.Gen.Generators
 {
     /// <summary>
     /// The pipeline: [Term] types get codecs (and their enums one each), [GenServer], [Stage], [Saga] and [SagaWorker]
-    /// classes get dispatch, [Supervisor] classes their child specs.
+    /// classes get dispatch, [Supervisor] classes their child specs. Every mistake that decides what is generated is
+    /// reported from here, beside the source (so it shows in command-line builds even when the compilation has other
+    /// errors), and a rejected model generates nothing, or something that compiles.
     /// Every step is named, so tests can assert that an unrelated edit leaves every step cached.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
@@ -21,17 +25,25 @@ namespace Ergo.Gen.Generators
         public const string Stages = nameof(Stages);
         public const string Sagas = nameof(Sagas);
         public const string SagaWorkers = nameof(SagaWorkers);
+        public const string ChildHosts = nameof(ChildHosts);
+        public const string Tags = nameof(Tags);
 
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            context.RegisterPostInitializationOutput(static pic => pic.AddSource("TermCodec.g.cs", TermCodecEmitter.TermCodecClass()));
+
             var terms = context.SyntaxProvider
                 .ForAttributeWithMetadataName(Parser.TermAttribute,
-                    static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                    static (ctx, _) => Parser.ParseTermType((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    static (ctx, ct) => Parser.ParseTermType((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], KnownSymbols.For(ctx.SemanticModel.Compilation), ct))
                 .WithTrackingName(TermTypes);
 
-            context.RegisterSourceOutput(terms, static (spc, parsed) =>
-                spc.AddSource($"TermCodec.{Naming.Identifier(parsed.Spec.FullName)}.g.cs", Emitter.TermCodec(parsed.Spec)));
+            Report(context, terms.Select(static (t, _) => t.Parsed.Diagnostics));
+            context.RegisterSourceOutput(terms.Select(static (t, _) => t.Parsed.Spec), static (spc, spec) =>
+            {
+                if (spec is not null)
+                    spc.AddSource($"TermCodec.{Naming.Identifier(spec.FullName)}.g.cs", TermCodecEmitter.TermCodec(spec));
+            });
 
             var enums = terms
                 .SelectMany(static (parsed, _) => parsed.Enums)
@@ -40,48 +52,76 @@ namespace Ergo.Gen.Generators
                 .WithTrackingName(Enums);
 
             context.RegisterSourceOutput(enums, static (spc, spec) =>
-                spc.AddSource($"TermCodec.{Naming.Identifier(spec.FullName)}.g.cs", Emitter.EnumCodec(spec)));
+                spc.AddSource($"TermCodec.{Naming.Identifier(spec.FullName)}.g.cs", TermCodecEmitter.EnumCodec(spec)));
+
+            // EG0015: two [Term] types written the same way, found over all of them.
+            var tags = terms.Select(static (t, _) => t.Tag).Collect().WithTrackingName(Tags);
+            context.RegisterSourceOutput(tags, static (spc, all) =>
+            {
+                foreach (var clash in all.Where(t => t is not null).GroupBy(t => t!.Shape).Where(g => g.Count() > 1))
+                {
+                    var first = clash.First()!;
+                    foreach (var other in clash.Skip(1))
+                        spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.TagClash, other!.Location?.ToLocation(), first.Type, other.Type, clash.Key));
+                }
+            });
 
             var servers = context.SyntaxProvider
-                .ForAttributeWithMetadataName(Parser.GenServerAttribute,
-                    static (node, _) => IsPartialClass(node),
-                    static (ctx, _) => Parser.ParseGenServer((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+                .ForAttributeWithMetadataName(GenServerParser.Attribute,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => GenServerParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], KnownSymbols.For(ctx.SemanticModel.Compilation), ct))
                 .WithTrackingName(GenServers);
-
-            context.RegisterSourceOutput(servers, static (spc, spec) =>
-                spc.AddSource($"{Naming.Identifier(spec.FullName)}.GenServer.g.cs", Emitter.GenServer(spec)));
+            Generate(context, servers, static spec => ($"{Naming.Identifier(spec.FullName)}.GenServer.g.cs", GenServerEmitter.GenServer(spec)));
 
             var supervisors = context.SyntaxProvider
-                .ForAttributeWithMetadataName(Parser.SupervisorAttribute,
-                    static (node, _) => IsPartialClass(node),
-                    static (ctx, _) => Parser.ParseSupervisor((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0]))
+                .ForAttributeWithMetadataName(SupervisorParser.Attribute,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => SupervisorParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], KnownSymbols.For(ctx.SemanticModel.Compilation), ct))
                 .WithTrackingName(Supervisors);
+            Generate(context, supervisors, static spec => ($"{Naming.Identifier(spec.FullName)}.Supervisor.g.cs", SupervisorEmitter.Supervisor(spec)));
 
-            context.RegisterSourceOutput(supervisors, static (spc, spec) =>
-                spc.AddSource($"{Naming.Identifier(spec.FullName)}.Supervisor.g.cs", Emitter.Supervisor(spec)));
+            var childHosts = context.SyntaxProvider
+                .ForAttributeWithMetadataName(SupervisorParser.ChildAttribute,
+                    static (node, _) => node is TypeDeclarationSyntax,
+                    static (ctx, ct) => SupervisorParser.CheckChildHost((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], KnownSymbols.For(ctx.SemanticModel.Compilation), ct))
+                .WithTrackingName(ChildHosts);
+            Report(context, childHosts);
 
             Behaviour(context, BehaviourParser.StageAttribute, BehaviourKind.Producer, Stages, "Stage");
             Behaviour(context, BehaviourParser.SagaAttribute, BehaviourKind.Saga, Sagas, "Saga");
             Behaviour(context, BehaviourParser.SagaWorkerAttribute, BehaviourKind.SagaWorker, SagaWorkers, "SagaWorker");
         }
 
-        // Only partial classes get code: for any other, generated code would be a compiler error (which also keeps
-        // analyzers from running), while EG0001 says what to do.
-        private static bool IsPartialClass(SyntaxNode node) =>
-            node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax c
-            && c.Modifiers.Any(m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword));
+        // Diagnostics and source are separate outputs: moving a diagnostic regenerates nothing.
+        private static void Report(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics) =>
+            context.RegisterSourceOutput(diagnostics, static (spc, found) =>
+            {
+                foreach (var d in found)
+                    spc.ReportDiagnostic(d.ToDiagnostic());
+            });
+
+        private static void Generate<T>(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<Parsed<T>> parsed, System.Func<T, (string Hint, string Source)> emit)
+            where T : class
+        {
+            Report(context, parsed.Select(static (p, _) => p.Diagnostics));
+            context.RegisterSourceOutput(parsed.Select(static (p, _) => p.Spec), (spc, spec) =>
+            {
+                if (spec is null)
+                    return;
+                var (hint, source) = emit(spec);
+                spc.AddSource(hint, source);
+            });
+        }
 
         // [Stage] (whose attribute says which kind), [Saga] and [SagaWorker]: the same parse-and-emit shape.
         private static void Behaviour(IncrementalGeneratorInitializationContext context, string attribute, BehaviourKind kind, string step, string suffix)
         {
             var specs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(attribute,
-                    static (node, _) => IsPartialClass(node),
-                    (ctx, _) => BehaviourParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], kind))
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    (ctx, ct) => BehaviourParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], kind, KnownSymbols.For(ctx.SemanticModel.Compilation), ct))
                 .WithTrackingName(step);
-
-            context.RegisterSourceOutput(specs, (spc, spec) =>
-                spc.AddSource($"{Naming.Identifier(spec.FullName)}.{suffix}.g.cs", BehaviourEmitter.Behaviour(spec)));
+            Generate(context, specs, spec => ($"{Naming.Identifier(spec.FullName)}.{suffix}.g.cs", BehaviourEmitter.Behaviour(spec)));
         }
     }
 }

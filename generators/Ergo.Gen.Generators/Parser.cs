@@ -1,20 +1,18 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using Ergo.Gen.Diagnostics;
 using Ergo.Gen.Generators.Helpers;
 using Ergo.Gen.Generators.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ergo.Gen.Generators
 {
-    /// <summary>Turns symbols into plain, value-equal models. Nothing here emits code; nothing later sees a symbol.</summary>
+    /// <summary>Turns symbols into plain, value-equal models. Nothing here emits code; nothing later sees a symbol.
+    /// This part: [Term] types, and how any value converts (shared by every behaviour's parser).</summary>
     internal static class Parser
     {
         public const string TermAttribute = "Ergo.Gen.TermAttribute";
-        public const string GenServerAttribute = "Ergo.Gen.GenServerAttribute";
-        private const string TermBase = "Ergo.Gen.Etf.Term";
-
-        private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
-            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
         private static readonly SymbolDisplayFormat FullyQualifiedNoNullable = SymbolDisplayFormat.FullyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
@@ -23,29 +21,148 @@ namespace Ergo.Gen.Generators
 
         // ---- [Term] ----------------------------------------------------------------------------------------
 
-        public static (TermTypeSpec Spec, EquatableArray<EnumSpec> Enums) ParseTermType(INamedTypeSymbol type, AttributeData attribute)
+        public static (Parsed<TermTypeSpec> Parsed, EquatableArray<EnumSpec> Enums, TagInfo? Tag) ParseTermType(INamedTypeSymbol type, AttributeData attribute,
+            KnownSymbols known, CancellationToken cancellationToken)
         {
+            var diagnostics = new List<DiagnosticInfo>();
+            var attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? type.Locations.FirstOrDefault();
             var tag = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Tag").Value.Value as string
                 ?? (attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null)
                 ?? Naming.SnakeCase(type.Name);
-            var enums = new List<EnumSpec>();
-            var (members, positional) = Members(type);
-            var fields = members.Select(m => new FieldSpec(m.Name, Value(m.Type, m.Nullable, enums) with { Charlist = m.Charlist })).ToEquatableArray();
             var asMap = attribute.NamedArguments.FirstOrDefault(a => a.Key == "AsMap").Value.Value is true;
             var asProplist = attribute.NamedArguments.FirstOrDefault(a => a.Key == "AsProplist").Value.Value is true;
-            return (new TermTypeSpec(Name(type), tag, fields, positional, type.IsValueType, asMap, asProplist), enums.Distinct().ToEquatableArray());
+            var elixirStruct = attribute.NamedArguments.FirstOrDefault(a => a.Key == "ElixirStruct").Value.Value as string;
+            var rejected = false;
+            if (type.IsGenericType)
+            {
+                // No codec can be named for an open type; its uses are plain .NET objects (IsTermType is false for it).
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConstructible, type.Locations.FirstOrDefault(), type.Name,
+                    "is generic: a [Term] type has one fixed shape; declare a closed type for each payload"));
+                return (new Parsed<TermTypeSpec>(null, diagnostics.ToEquatableArray()), default, null);
+            }
+            if (CodePoints(tag) > 255)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadTag, attributeLocation, type.Name, $"has {CodePoints(tag)} characters; Erlang atoms have at most 255"));
+                rejected = true;
+                tag = "";
+            }
+            if (Unreachable(type) is { } hidden)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConstructible, type.Locations.FirstOrDefault(), type.Name,
+                    $"is {hidden}: the generated codec, outside it, cannot reach it; make it internal or public"));
+                return (new Parsed<TermTypeSpec>(null, diagnostics.ToEquatableArray()), default, null);
+            }
+            var enums = new List<EnumSpec>();
+            var (members, positional, problem) = Members(type, known);
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConstructible, type.Locations.FirstOrDefault(), type.Name, problem));
+                rejected = true;
+            }
+            var fields = new List<FieldSpec>();
+            foreach (var m in members)
+            {
+                var value = Value(m.Type, m.Nullable, enums, known) with { Charlist = m.Charlist };
+                if (Foreign(value) is { } foreign)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ForeignTermType, m.Location, $"{type.Name}.{m.Name}", foreign));
+                    rejected = true;
+                }
+                else if (Unsupported(value))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Unmarshallable, m.Location, $"{type.Name}.{m.Name}", m.Type.ToDisplayString()));
+                    rejected = true;
+                }
+                else if (EnumProblem(m.Type, known) is { } enumProblem)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EnumWithoutAtoms, m.Location, enumProblem.Enum, enumProblem.Problem));
+                    rejected = true;
+                }
+                fields.Add(new FieldSpec(m.Name, value));
+            }
+            var spec = new TermTypeSpec(Name(type), tag, fields.ToEquatableArray(), positional, type.IsValueType, asMap, asProplist)
+            {
+                Rejected = rejected,
+                ElixirStruct = asMap ? elixirStruct : null,
+                Shell = Shells.OptionalPartial(type, "Term", diagnostics, cancellationToken),
+            };
+            var shape = asMap ? "a map" : asProplist ? "a proplist" : fields.Count == 0 ? $"the atom '{tag}'" : $"a {fields.Count + 1}-tuple tagged '{tag}'";
+            var tagInfo = rejected || asMap || asProplist ? null : new TagInfo(type.ToDisplayString(), shape, LocationInfo.From(type.Locations.FirstOrDefault()));
+            return (new Parsed<TermTypeSpec>(spec, diagnostics.ToEquatableArray()), enums.Distinct().ToEquatableArray(), tagInfo);
         }
 
-        /// <summary>The constructor whose parameters all match public members (a positional record), else settable properties.</summary>
-        private static bool IsCharlist(ISymbol symbol) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.CharlistAttribute");
+        public static bool HasNoTermForm(ValueSpec value) => Unsupported(value);
 
-        private static (List<(string Name, ITypeSymbol Type, bool Nullable, bool Charlist)> Members, bool Positional) Members(INamedTypeSymbol type)
+        private static bool Unsupported(ValueSpec value) =>
+            value.Kind == ValueKind.Unsupported || value.Element is { } e && Unsupported(e) || value.Key is { } k && Unsupported(k);
+
+        private static string? Foreign(ValueSpec value) =>
+            value.ForeignTerm ? value.TypeName.Replace("global::", "") : value.Element is { } e ? Foreign(e) : value.Key is { } k ? Foreign(k) : null;
+
+        private static string? Unreachable(INamedTypeSymbol type)
+        {
+            for (ISymbol? t = type; t is INamedTypeSymbol n; t = n.ContainingType)
+            {
+                if (n.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+                    return n.DeclaredAccessibility == Accessibility.Private ? (ReferenceEquals(n, type) ? "private" : $"inside private '{n.Name}'") : "protected";
+            }
+            return null;
+        }
+
+        /// <summary>A [Flags] enum, or two members whose atoms are the same, has values no atom stands for.</summary>
+        private static (string Enum, string Problem)? EnumProblem(ITypeSymbol type, KnownSymbols known)
+        {
+            while (true)
+            {
+                if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+                    type = n.TypeArguments[0];
+                else if (TermTypeRules.IsDictionary(type, out _, out var v))
+                    type = v!;
+                else if (TermTypeRules.CollectionKind(type, out var e) is not null)
+                    type = e!;
+                else
+                    break;
+            }
+            if (type.TypeKind != TypeKind.Enum)
+                return null;
+            if (known.Has(type, known.FlagsAttribute))
+                return (type.Name, "is [Flags]: a combination of its values has no atom; use a list of its values (List<" + type.Name + ">) instead");
+            var seen = new Dictionary<string, string>();
+            foreach (var field in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+            {
+                var atom = Naming.SnakeCase(field.Name);
+                if (seen.TryGetValue(atom, out var first))
+                    return (type.Name, $"has members '{first}' and '{field.Name}' that are both the atom '{atom}'");
+                seen[atom] = field.Name;
+            }
+            return null;
+        }
+
+        public static int CodePoints(string text)
+        {
+            var n = 0;
+            foreach (var c in text)
+            {
+                if (!char.IsLowSurrogate(c))
+                    n++;
+            }
+            return n;
+        }
+
+        private static bool IsCharlist(ISymbol symbol, KnownSymbols known) => known.Has(symbol, known.CharlistAttribute);
+
+        private static bool Accessible(IMethodSymbol c) => c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal;
+
+        /// <summary>The constructor whose parameters all match public members (a positional record), else settable
+        /// properties; and what makes the type impossible to build, if anything.</summary>
+        private static (List<(string Name, ITypeSymbol Type, bool Nullable, bool Charlist, Location? Location)> Members, bool Positional, string? Problem) Members(
+            INamedTypeSymbol type, KnownSymbols known)
         {
             var readable = type.GetMembers().OfType<IPropertySymbol>()
                 .Where(p => p.DeclaredAccessibility == Accessibility.Public && !p.IsStatic && !p.IsIndexer && p.GetMethod is not null)
                 .ToList();
             var ctor = type.InstanceConstructors
-                .Where(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Length > 0
+                .Where(c => Accessible(c) && c.Parameters.Length > 0
                     && c.Parameters.All(p => readable.Any(r => string.Equals(r.Name, p.Name, System.StringComparison.OrdinalIgnoreCase)
                         && SymbolEqualityComparer.Default.Equals(r.Type, p.Type))))
                 .OrderByDescending(c => c.Parameters.Length)
@@ -55,181 +172,120 @@ namespace Ergo.Gen.Generators
                 var members = ctor.Parameters.Select(p =>
                 {
                     var property = readable.First(r => string.Equals(r.Name, p.Name, System.StringComparison.OrdinalIgnoreCase));
-                    return (property.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated, IsCharlist(p) || IsCharlist(property));
+                    return (property.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated, IsCharlist(p, known) || IsCharlist(property, known),
+                        property.Locations.FirstOrDefault() ?? p.Locations.FirstOrDefault());
                 }).ToList();
-                return (members, true);
+                return (members, true, null);
             }
             var settable = readable.Where(p => p.SetMethod is { DeclaredAccessibility: Accessibility.Public })
-                .Select(p => (p.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated, IsCharlist(p))).ToList();
-            return (settable, false);
+                .Select(p => (p.Name, p.Type, p.NullableAnnotation == NullableAnnotation.Annotated, IsCharlist(p, known), p.Locations.FirstOrDefault())).ToList();
+            string? problem = null;
+            if (!type.IsValueType && !type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && Accessible(c)))
+                problem = "has no public constructor the codec can call: give it a constructor whose parameters match its properties, or a public parameterless one and settable properties";
+            else if (readable.FirstOrDefault(p => p.SetMethod is not { DeclaredAccessibility: Accessibility.Public }) is { } readOnly)
+                problem = $"has the read-only property '{readOnly.Name}' and no constructor that sets it: a term could not be read back into it";
+            return (settable, false, problem);
         }
 
-        public static ValueSpec Value(ITypeSymbol type, bool nullable, List<EnumSpec> enums)
+        /// <summary>How a value of <paramref name="type"/> converts, nested collections included.</summary>
+        public static ValueSpec Value(ITypeSymbol type, bool nullable, List<EnumSpec> enums, KnownSymbols known)
         {
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
-                return Value(n.TypeArguments[0], true, enums) with { Nullable = true };
+                return Value(n.TypeArguments[0], true, enums, known) with { Nullable = true };
             if (TermTypeRules.IsDictionary(type, out var key, out var value))
-                return Element(value!, "map", nullable, enums) with { Key = Scalar(key!, false, enums) };
+            {
+                var k = Value(key!, false, enums, known);
+                var v = Value(value!, value!.NullableAnnotation == NullableAnnotation.Annotated, enums, known);
+                return new ValueSpec($"global::System.Collections.Generic.Dictionary<{Full(k)}, {Full(v)}>", ValueKind.Collection, nullable)
+                {
+                    Collection = CollectionKind.Map, Key = k, Element = v,
+                };
+            }
             if (TermTypeRules.CollectionKind(type, out var element) is { } collection)
-                return Element(element!, collection, nullable, enums);
-            return Scalar(type, nullable, enums);
+            {
+                var e = Value(element!, element!.NullableAnnotation == NullableAnnotation.Annotated, enums, known);
+                var (kind, concrete) = collection switch
+                {
+                    "list" => (CollectionKind.List, $"global::System.Collections.Generic.List<{Full(e)}>"),
+                    "set" => (CollectionKind.Set, $"global::System.Collections.Generic.HashSet<{Full(e)}>"),
+                    _ => (CollectionKind.Array, ArrayOf(Full(e))),
+                };
+                return new ValueSpec(concrete, ValueKind.Collection, nullable) { Collection = kind, Element = e };
+            }
+            return Scalar(type, nullable, enums, known);
         }
 
-        private static ValueSpec Element(ITypeSymbol element, string collection, bool nullable, List<EnumSpec> enums) =>
-            Scalar(element, element.NullableAnnotation == NullableAnnotation.Annotated, enums) with { CollectionKind = collection, Nullable = nullable };
+        /// <summary>The C# type of a value as declared in generated code (with ? when it may be null).</summary>
+        public static string Full(ValueSpec value) => value.TypeName + (value.Nullable ? "?" : "");
 
-        private static ValueSpec Scalar(ITypeSymbol type, bool nullable, List<EnumSpec> enums)
+        // int?[] rather than int[]? for an array of nullables: the rank goes after the element's nullability.
+        private static string ArrayOf(string element) => element + "[]";
+
+        private static ValueSpec Scalar(ITypeSymbol type, bool nullable, List<EnumSpec> enums, KnownSymbols known)
         {
             var name = Name(type);
             if (type.TypeKind == TypeKind.Enum)
             {
-                enums.Add(new EnumSpec(name, type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => f.Name).ToEquatableArray()));
-                return new ValueSpec(name, ValueKind.Enum, nullable, null);
+                var members = new List<string>();
+                var aliases = new List<string>();
+                var values = new HashSet<object>();
+                foreach (var f in type.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+                    (values.Add(f.ConstantValue!) ? members : aliases).Add(f.Name);
+                enums.Add(new EnumSpec(name, members.ToEquatableArray())
+                {
+                    Aliases = aliases.ToEquatableArray(),
+                    Underlying = ((INamedTypeSymbol)type).EnumUnderlyingType?.ToDisplayString() ?? "int",
+                });
+                return new ValueSpec(name, ValueKind.Enum, nullable) { IsValueType = true };
             }
             if (TermTypeRules.HasOwnCodec(type))
-                return new ValueSpec(name, ValueKind.Custom, nullable, null);
-            if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute))
-                return new ValueSpec(name, ValueKind.TermType, nullable || type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated, null);
-            return new ValueSpec(name, IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable, null);
+                return new ValueSpec(name, ValueKind.Custom, nullable) { IsValueType = type.IsValueType };
+            if (IsTermType(type, known))
+                return new ValueSpec(name, ValueKind.TermType, nullable) { IsValueType = type.IsValueType };
+            if (known.Has(type, known.TermAttribute))
+                return new ValueSpec(name, ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType, ForeignTerm = true };
+            return new ValueSpec(name, TermTypeRules.IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType };
         }
 
-        public static bool IsConvertible(ITypeSymbol type) => TermTypeRules.IsConvertible(type);
-
-        public static bool IsTerm(ITypeSymbol type)
-        {
-            for (var t = type; t is not null; t = t.BaseType)
-            {
-                if (t.ToDisplayString() == TermBase)
-                    return true;
-            }
-            return false;
-        }
-
-        public static bool IsTermType(ITypeSymbol type) => TermTypeRules.IsTermType(type);
-
-        // ---- [Supervisor] ----------------------------------------------------------------------------------
-
-        public const string SupervisorAttribute = "Ergo.Gen.SupervisorAttribute";
-
-        public static SupervisorModel ParseSupervisor(INamedTypeSymbol type, AttributeData attribute)
-        {
-            int Named(string name, int fallback) => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is int v ? v : fallback;
-            var strategy = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int s ? s : 0;
-            var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
-            var children = new List<ChildModel>();
-            foreach (var child in type.GetAttributes().Where(a => a.AttributeClass is { IsGenericType: true } c
-                         && c.OriginalDefinition.ToDisplayString() == "Ergo.Gen.ChildAttribute<T>"))
-            {
-                var childType = child.AttributeClass!.TypeArguments[0];
-                var restart = child.ConstructorArguments.Length > 0 && child.ConstructorArguments[0].Value is int r ? r : 0;
-                var id = child.NamedArguments.FirstOrDefault(a => a.Key == "Id").Value.Value as string ?? Naming.SnakeCase(childType.Name);
-                var shutdown = child.NamedArguments.FirstOrDefault(a => a.Key == "ShutdownMilliseconds").Value.Value is int ms ? ms : int.MinValue;
-                var significant = child.NamedArguments.FirstOrDefault(a => a.Key == "Significant").Value.Value is true;
-                var isSupervisor = childType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == SupervisorAttribute) || Derives(childType, "Ergo.Gen.Behaviours.Supervisor");
-                var childName = child.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string ?? childType.GetAttributes()
-                    .Where(a => a.AttributeClass?.ToDisplayString() is GenServerAttribute or SupervisorAttribute or "Ergo.Gen.StageAttribute" or "Ergo.Gen.SagaAttribute")
-                    .Select(a => a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string)
-                    .FirstOrDefault(n => n is not null);
-                children.Add(new ChildModel(Name(childType), id, restart, shutdown, significant, isSupervisor, childName));
-            }
-            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-            return new SupervisorModel(ns, type.Name, Name(type), strategy, Named("Intensity", 1), Named("PeriodSeconds", 5), Named("AutoShutdown", 0),
-                registered, children.ToEquatableArray());
-        }
-
-        private static bool Derives(ITypeSymbol type, string baseName)
-        {
-            for (var t = type.BaseType; t is not null; t = t.BaseType)
-            {
-                if (t.ToDisplayString() == baseName)
-                    return true;
-            }
-            return false;
-        }
-
-        // ---- [GenServer] -----------------------------------------------------------------------------------
-
-        public static GenServerSpec ParseGenServer(INamedTypeSymbol type, AttributeData attribute)
-        {
-            var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
-            var handlers = new List<HandlerSpec>();
-            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
-            {
-                var onEvent = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.OnEventAttribute");
-                if (onEvent is not null && method.Parameters.Length == 1 && !method.IsStatic && onEvent.ConstructorArguments.Length == 1
-                    && onEvent.ConstructorArguments[0].Value is string eventName)
-                {
-                    var payload = method.Parameters[0].Type;
-                    handlers.Add(new HandlerSpec(HandlerKind.Event, method.Name, Name(payload), IsTermType(payload), IsTerm(payload), false,
-                        Return(method.ReturnType).Kind, null, null) { EventName = eventName, EventPayload = Typed(payload) });
-                    continue;
-                }
-                var kind = method.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).FirstOrDefault(n => n is "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute" or "Ergo.Gen.InfoAttribute");
-                if (kind is null || method.Parameters.Length is 0 or > 2 || method.IsStatic)
-                    continue;
-                var handlerKind = kind == "Ergo.Gen.CallAttribute" ? HandlerKind.Call : kind == "Ergo.Gen.CastAttribute" ? HandlerKind.Cast : HandlerKind.Info;
-                var message = method.Parameters[0].Type;
-                var takesFrom = method.Parameters.Length == 2 && method.Parameters[1].Type.ToDisplayString() == "Ergo.Gen.Behaviours.From";
-                if (method.Parameters.Length == 2 && !takesFrom)
-                    continue;
-                var (returnKind, reply) = Return(method.ReturnType);
-                ValueKind? replyKind = reply is null ? null
-                    : IsTerm(reply) ? ValueKind.Primitive
-                    : IsTermType(reply) ? ValueKind.TermType
-                    : reply.TypeKind == TypeKind.Enum ? ValueKind.Enum
-                    : IsConvertible(reply) ? ValueKind.Primitive
-                    : null;
-                handlers.Add(new HandlerSpec(handlerKind, method.Name, Name(message), IsTermType(message), IsTerm(message), takesFrom,
-                    returnKind, reply is null ? null : Name(reply), replyKind));
-            }
-            var events = new List<EventSpec>();
-            foreach (var e in type.GetAttributes().Where(a => a.AttributeClass is { IsGenericType: true } c && c.OriginalDefinition.ToDisplayString() == "Ergo.Gen.EventAttribute<T>"))
-            {
-                if (e.ConstructorArguments.Length != 1 || e.ConstructorArguments[0].Value is not string eventName)
-                    continue;
-                var payload = e.AttributeClass!.TypeArguments[0];
-                var buffer = e.NamedArguments.FirstOrDefault(a => a.Key == "Buffer").Value.Value is int b ? b : 0;
-                events.Add(new EventSpec(eventName, Naming.Pascal(eventName), Typed(payload), buffer));
-            }
-            var ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
-            var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
-            return new GenServerSpec(ns, type.Name, Name(type), registered, parameterless, handlers.ToEquatableArray()) { Events = events.ToEquatableArray() };
-        }
+        /// <summary>A [Term] type of this compilation: its codec is generated here (never for a generic one). A [Term]
+        /// type of another assembly is used through the ITermCodec it was given there (a partial one), or not at all.</summary>
+        public static bool IsTermType(ITypeSymbol type, KnownSymbols known) =>
+            type is INamedTypeSymbol { IsGenericType: false } && type.Locations.Any(l => l.IsInSource) && known.Has(type, known.TermAttribute);
 
         /// <summary>How a stage event, saga value or event payload of this type converts to and from a term.</summary>
-        internal static TypedValue Typed(ITypeSymbol type)
+        internal static TypedValue Typed(ITypeSymbol type, KnownSymbols known)
         {
-            if (IsTerm(type))
+            if (known.IsTerm(type))
                 return new TypedValue(Name(type), null, true);
-            ValueKind? kind = IsTermType(type) ? ValueKind.TermType
+            ValueKind? kind = TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
+                : IsTermType(type, known) ? ValueKind.TermType
                 : type.TypeKind == TypeKind.Enum ? ValueKind.Enum
-                : TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
-                : IsConvertible(type) ? ValueKind.Primitive
+                : TermTypeRules.IsConvertible(type) ? ValueKind.Primitive
                 : null;
             return new TypedValue(Name(type), kind, false);
         }
 
         /// <summary>What a handler returns: nothing, a value, or either through Task/ValueTask, and the value's type.</summary>
-        internal static (ReturnKind Kind, ITypeSymbol? Reply) Return(ITypeSymbol type)
+        internal static (ReturnKind Kind, ITypeSymbol? Reply) Return(ITypeSymbol type, KnownSymbols known)
         {
             if (type.SpecialType == SpecialType.System_Void)
                 return (ReturnKind.Void, null);
             if (type is INamedTypeSymbol named)
             {
-                var definition = named.OriginalDefinition.ToDisplayString();
-                switch (definition)
-                {
-                    case "System.Threading.Tasks.Task":
-                        return (ReturnKind.Task, null);
-                    case "System.Threading.Tasks.ValueTask":
-                        return (ReturnKind.ValueTask, null);
-                    case "System.Threading.Tasks.Task<TResult>":
-                        return (ReturnKind.TaskOfValue, named.TypeArguments[0]);
-                    case "System.Threading.Tasks.ValueTask<TResult>":
-                        return (ReturnKind.ValueTaskOfValue, named.TypeArguments[0]);
-                }
+                var definition = named.OriginalDefinition;
+                if (KnownSymbols.Same(definition, known.Task))
+                    return (ReturnKind.Task, null);
+                if (KnownSymbols.Same(definition, known.ValueTask))
+                    return (ReturnKind.ValueTask, null);
+                if (KnownSymbols.Same(definition, known.TaskOfT))
+                    return (ReturnKind.TaskOfValue, named.TypeArguments[0]);
+                if (KnownSymbols.Same(definition, known.ValueTaskOfT))
+                    return (ReturnKind.ValueTaskOfValue, named.TypeArguments[0]);
             }
             return (ReturnKind.Value, type);
         }
     }
+
+    /// <summary>A [Term] type's written shape, collected over the compilation to find two with the same one (EG0015).</summary>
+    internal sealed record TagInfo(string Type, string Shape, LocationInfo? Location);
 }

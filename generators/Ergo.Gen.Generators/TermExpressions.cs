@@ -14,7 +14,7 @@ namespace Ergo.Gen.Generators
             : value.Kind switch
             {
                 ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm({term}, out {value.TypeName} {target})",
-                ValueKind.Custom => $"{value.TypeName}.TryFromTerm({term}, out {value.TypeName} {target})",
+                ValueKind.Custom => $"{Convert}.TryDecode<{value.TypeName}>({term}, out {value.TypeName} {target})",
                 _ => $"{Convert}.TryFromTerm({term}, out {value.TypeName} {target})",
             };
 
@@ -22,7 +22,7 @@ namespace Ergo.Gen.Generators
         public static string Encode(TypedValue value, string expression) => value.Kind switch
         {
             ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({expression})",
-            ValueKind.Custom => $"{value.TypeName}.ToTerm({expression})",
+            ValueKind.Custom => $"{Convert}.Encode<{value.TypeName}>({expression})",
             _ => $"{Convert}.ToTerm({expression})",
         };
     }

@@ -6,7 +6,7 @@ namespace Ergo.Gen.Generators.Helpers
         public static string SnakeCase(string name) => Ergo.Gen.Shared.SnakeCaseName.Of(name);
 
         /// <summary>A C# string literal.</summary>
-        public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+        public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
         /// <summary>PascalCase from an atom's text (<c>price_changed</c> → <c>PriceChanged</c>), for generated member names.</summary>
         public static string Pascal(string name)

@@ -24,8 +24,7 @@ namespace Ergo.Gen.Generators.Model
     /// <summary>A [Stage], [Saga] or [SagaWorker] class and its callbacks.</summary>
     internal sealed record BehaviourSpec(
         BehaviourKind Kind,
-        string Namespace,
-        string Name,
+        TypeShell Shell,
         string FullName,
         string? RegisteredName,
         bool HasParameterlessConstructor,

@@ -2,8 +2,6 @@ using Ergo.Gen.Generators.Helpers;
 
 namespace Ergo.Gen.Generators.Model
 {
-    internal enum HandlerKind { Call, Cast, Info, Event }
-
     internal enum ReturnKind { Void, Value, Task, TaskOfValue, ValueTask, ValueTaskOfValue }
 
     /// <summary>One [Call]/[Cast]/[Info] method.</summary>
@@ -23,20 +21,28 @@ namespace Ergo.Gen.Generators.Model
 
         /// <summary>For an [OnEvent] handler: how its payload reads from a term.</summary>
         public TypedValue? EventPayload { get; init; }
+
+        /// <summary>How a reply with a term form is written for a caller that speaks terms (null: as it is).</summary>
+        public ValueSpec? Reply { get; init; }
     }
 
     /// <summary>An event the server publishes ([Event&lt;T&gt;]).</summary>
     internal sealed record EventSpec(string Name, string Identifier, TypedValue Payload, int Buffer);
 
-    /// <summary>A [GenServer] class and its handlers.</summary>
+    /// <summary>A [GenServer] class and its handlers, the most specific message type first.</summary>
     internal sealed record GenServerSpec(
-        string Namespace,
-        string Name,
+        TypeShell Shell,
         string FullName,
         string? RegisteredName,
         bool HasParameterlessConstructor,
         EquatableArray<HandlerSpec> Handlers)
     {
         public EquatableArray<EventSpec> Events { get; init; }
+
+        /// <summary>GenServerAttribute.UnknownMessages: 0 stops the server as gen_server does, 1 logs and goes on.</summary>
+        public int UnknownMessages { get; init; }
     }
+
+    /// <summary>A model and what was found wrong on the way; Spec is null when nothing can be generated.</summary>
+    internal sealed record Parsed<T>(T? Spec, EquatableArray<DiagnosticInfo> Diagnostics) where T : class;
 }

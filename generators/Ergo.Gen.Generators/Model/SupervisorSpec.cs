@@ -7,8 +7,7 @@ namespace Ergo.Gen.Generators.Model
 
     /// <summary>A [Supervisor] class: its flags and children in start order.</summary>
     internal sealed record SupervisorModel(
-        string Namespace,
-        string Name,
+        TypeShell Shell,
         string FullName,
         int Strategy,
         int Intensity,

@@ -27,13 +27,17 @@ namespace Ergo.Gen.Generators.Model
                 case SpecialType.System_Single:
                 case SpecialType.System_Boolean:
                 case SpecialType.System_String:
+                case SpecialType.System_SByte:
+                case SpecialType.System_Char:
+                case SpecialType.System_Decimal:
+                case SpecialType.System_DateTime:
                     return true;
             }
             if (type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Byte })
                 return true;
             var name = type.ToDisplayString();
             return name is "System.Numerics.BigInteger" or "Ergo.Gen.Etf.Term" or "Ergo.Gen.Etf.Atom" or "Ergo.Gen.Etf.Pid" or "Ergo.Gen.Etf.Reference"
-                or "System.ReadOnlyMemory<byte>";
+                or "System.ReadOnlyMemory<byte>" or "System.DateTimeOffset" or "System.Guid" or "System.Half" or "System.TimeSpan";
         }
 
         /// <summary>A type implementing ITermCodec&lt;itself&gt;: it converts itself.</summary>
@@ -43,7 +47,7 @@ namespace Ergo.Gen.Generators.Model
 
         public static bool IsTermType(ITypeSymbol type) => type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TermAttribute);
 
-        /// <summary>"list" for List&lt;T&gt;, "array" for arrays and read-only list interfaces, null for anything else.</summary>
+        /// <summary>"list" for List&lt;T&gt;, "set" for sets, "array" for arrays and read-only list interfaces, null for anything else.</summary>
         public static string? CollectionKind(ITypeSymbol type, out ITypeSymbol? element)
         {
             element = null;
@@ -57,8 +61,9 @@ namespace Ergo.Gen.Generators.Model
                 var kind = g.OriginalDefinition.ToDisplayString() switch
                 {
                     "System.Collections.Generic.List<T>" => "list",
-                    "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IList<T>"
+                    "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.ICollection<T>"
                         or "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyCollection<T>" => "array",
+                    "System.Collections.Generic.HashSet<T>" or "System.Collections.Generic.ISet<T>" or "System.Collections.Generic.IReadOnlySet<T>" => "set",
                     _ => null,
                 };
                 if (kind is not null)
@@ -90,9 +95,7 @@ namespace Ergo.Gen.Generators.Model
             if (IsDictionary(type, out var key, out var value))
                 return IsMarshallable(key!) && IsMarshallable(value!);
             if (CollectionKind(type, out var element) is not null)
-                type = element!;
-            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } inner)
-                type = inner.TypeArguments[0];
+                return IsMarshallable(element!);
             return IsConvertible(type) || type.TypeKind == TypeKind.Enum || IsTermType(type) || HasOwnCodec(type);
         }
     }

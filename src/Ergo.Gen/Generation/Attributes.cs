@@ -9,6 +9,10 @@ public sealed class GenServerAttribute : Attribute
 {
     /// <summary>The registered name the generated StartAsync uses.</summary>
     public string? Name { get; set; }
+
+    /// <summary>What a call or cast no handler takes does: by default, as in gen_server, it stops the server
+    /// (<c>{bad_call, Request}</c>, <c>{bad_cast, Msg}</c>).</summary>
+    public Behaviours.UnknownMessages UnknownMessages { get; set; }
 }
 
 /// <summary>handle_call for one message type: <c>TReply Handle(TMessage m)</c>, optionally with a <see cref="Behaviours.From"/>, or async.</summary>
@@ -42,6 +46,10 @@ public sealed class TermAttribute : Attribute
 
     /// <summary>A proplist, <c>[{key, Value}, ...]</c> with snake_case atom keys, instead of a tuple.</summary>
     public bool AsProplist { get; set; }
+
+    /// <summary>With <see cref="AsMap"/>: the Elixir struct's module (<c>"Elixir.MyApp.User"</c>), written as the
+    /// map's <c>__struct__</c> and checked when one is read (a plain map without it is read too).</summary>
+    public string? ElixirStruct { get; set; }
 }
 
 /// <summary>

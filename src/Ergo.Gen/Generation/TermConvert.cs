@@ -7,7 +7,7 @@ namespace Ergo.Gen;
 /// Conversions between .NET values and terms that generated codecs call: one overload per supported type, so
 /// the generator only has to name the value. Decoding is lenient where Erlang is (text as binary or charlist).
 /// </summary>
-public static class TermConvert
+public static partial class TermConvert
 {
     private static readonly Atom UndefinedAtom = Atom.Undefined;
 
@@ -202,7 +202,21 @@ public static class TermConvert
         return value is not null;
     }
 
-    public static bool IsUndefined(Term term) => ReferenceEquals(term, UndefinedAtom);
+    private static readonly Atom NilAtom = Atom.Of("nil");
+
+    /// <summary><c>undefined</c>, or Elixir's <c>nil</c>: what a null reads from.</summary>
+    public static bool IsUndefined(Term term) => ReferenceEquals(term, UndefinedAtom) || ReferenceEquals(term, NilAtom);
+
+    /// <summary>The key an Elixir struct's module is under in its map.</summary>
+    public static Atom StructKey { get; } = Atom.Of("__struct__");
+
+    /// <summary>A value of a type that converts itself (a partial [Term] type, or one written by hand).</summary>
+    public static Term Encode<T>(T value) where T : ITermCodec<T> => T.ToTerm(value);
+
+    public static bool TryDecode<T>(Term term, out T value) where T : ITermCodec<T> => T.TryFromTerm(term, out value);
+
+    /// <summary>An array of n elements, for generated code (new T[n] is spelled inside out for jagged element types).</summary>
+    public static T[] NewArray<T>(int length) => length == 0 ? [] : new T[length];
 
     public static Term Undefined => UndefinedAtom;
 

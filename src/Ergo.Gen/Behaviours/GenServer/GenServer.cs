@@ -36,20 +36,57 @@ public abstract class GenServer : Process
         return new(ServerResult.Stop(new Etf.Tuple(BadCast, message as Term ?? Binary.FromUtf8(message.ToString() ?? ""))));
     }
 
-    /// <summary>Generated servers send a call no [Call] method takes here. Default: log and drop it (the caller gets
-    /// its timeout), never a crash.</summary>
+    /// <summary>What a call or cast no handler takes does (<see cref="GenServerAttribute.UnknownMessages"/>).</summary>
+    protected virtual UnknownMessages UnknownMessages => UnknownMessages.Stop;
+
+    /// <summary>Why a term is not any handler's message type, naming the field that did not read; generated.</summary>
+    protected virtual string? ExplainUnknown(Term term) => null;
+
+    /// <summary>
+    /// Generated servers send a call no [Call] method takes here. Default: as gen_server (a handle_call with no
+    /// matching clause) and Elixir's GenServer, the server stops with <c>{bad_call, Request}</c>, so the caller
+    /// fails at once with that reason. With <see cref="UnknownMessages.LogAndContinue"/> the call is logged and
+    /// answered with <c>{error, {bad_call, Request}}</c>: the caller never waits out its timeout either way.
+    /// </summary>
     protected virtual ValueTask<CallResult> HandleUnknownCallAsync(object request, From from)
     {
-        LogDropped("a call no handler takes", request);
-        return new(CallResult.NoReply());
+        var bad = new Etf.Tuple(BadCall, AsTerm(request));
+        var why = request is Term term ? ExplainUnknown(term) : null;
+        if (UnknownMessages == UnknownMessages.Stop)
+        {
+            Logger.LogError("{Server} got a call no handler takes{Why}: {Request}; stopping with {{bad_call, Request}}", this, Because(why), new Bounded(request));
+            return new(CallResult.Stop(bad));
+        }
+        LogDropped("a call no handler takes" + Because(why), request);
+        return new(CallResult.Reply(new Etf.Tuple(Atom.Error, bad)));
     }
 
-    /// <summary>Generated servers send a cast or message no [Cast]/[Info] method takes here. Default: log and drop.</summary>
-    protected virtual ValueTask<ServerResult> HandleUnknownAsync(object message)
+    /// <summary>Generated servers send a cast no [Cast] method takes here. Default: as gen_server, the server stops
+    /// with <c>{bad_cast, Msg}</c>; with <see cref="UnknownMessages.LogAndContinue"/>, it is logged and dropped.</summary>
+    protected virtual ValueTask<ServerResult> HandleUnknownCastAsync(object message)
     {
-        LogDropped("a message no handler takes", message);
+        var why = message is Term term ? ExplainUnknown(term) : null;
+        if (UnknownMessages == UnknownMessages.Stop)
+        {
+            Logger.LogError("{Server} got a cast no handler takes{Why}: {Message}; stopping with {{bad_cast, Msg}}", this, Because(why), new Bounded(message));
+            return new(ServerResult.Stop(new Etf.Tuple(BadCast, AsTerm(message))));
+        }
+        LogDropped("a cast no handler takes" + Because(why), message);
         return new(ServerResult.NoReply());
     }
+
+    /// <summary>Generated servers send a message no [Info] method takes here. Default: log and drop, as gen_server
+    /// does for an unexpected message; never a crash.</summary>
+    protected virtual ValueTask<ServerResult> HandleUnknownAsync(object message)
+    {
+        var why = message is Term term ? ExplainUnknown(term) : null;
+        LogDropped("a message no handler takes" + Because(why), message);
+        return new(ServerResult.NoReply());
+    }
+
+    private static Term AsTerm(object message) => message as Term ?? Binary.FromUtf8(message.ToString() ?? "");
+
+    private static string Because(string? why) => why is null ? "" : $" ({why})";
 
     /// <summary>Default: log and drop, as gen_server does for an unexpected message; never a crash.</summary>
     protected virtual ValueTask<ServerResult> HandleInfoAsync(object message)

@@ -10,7 +10,7 @@ namespace Ergo.Gen.Generated
         /// <summary>Demo.PlaceOrder as the term {order, ...}.</summary>
         public static global::Ergo.Gen.Etf.Term ToTerm(global::Demo.PlaceOrder value)
         {
-            return new global::Ergo.Gen.Etf.Tuple(Tag_Demo_PlaceOrder, global::Ergo.Gen.TermConvert.ToTerm(value.Item), global::Ergo.Gen.TermConvert.ToTerm(value.Price), global::Ergo.Gen.Generated.TermCodec.ToTerm(value.Color), (value.Quantity is null ? global::Ergo.Gen.TermConvert.Undefined : global::Ergo.Gen.TermConvert.ToTerm(value.Quantity.Value)), global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Tags, x => global::Ergo.Gen.TermConvert.ToTerm(x)))), global::Ergo.Gen.TermConvert.ToTerm(value.Customer));
+            return new global::Ergo.Gen.Etf.Tuple(Tag_Demo_PlaceOrder, global::Ergo.Gen.TermConvert.ToTerm(value.Item), global::Ergo.Gen.TermConvert.ToTerm(value.Price), global::Ergo.Gen.Generated.TermCodec.ToTerm(value.Color), (value.Quantity is null ? global::Ergo.Gen.TermConvert.Undefined : global::Ergo.Gen.TermConvert.ToTerm(value.Quantity.Value)), global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Tags, x0 => global::Ergo.Gen.TermConvert.ToTerm(x0)))), global::Ergo.Gen.TermConvert.ToTerm(value.Customer));
         }
 
         public static bool TryFromTerm(global::Ergo.Gen.Etf.Term term, out global::Demo.PlaceOrder value)
@@ -39,19 +39,61 @@ namespace Ergo.Gen.Generated
             {
                 if (!global::Ergo.Gen.TermConvert.TryList(t[5], out var f4_items))
                     return false;
-                var f4_values = new string[f4_items.Length];
-                for (var i = 0; i < f4_items.Length; i++)
+                var f4_all = new global::System.Collections.Generic.List<string>(f4_items.Length);
+                for (var f4_i = 0; f4_i < f4_items.Length; f4_i++)
                 {
-                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[i], out string f4_e))
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[f4_i], out string f4_e))
                         return false;
-                    f4_values[i] = f4_e;
+                    f4_all.Add(f4_e);
                 }
-                f4 = new global::System.Collections.Generic.List<string>(f4_values);
+                f4 = f4_all;
             }
             if (!global::Ergo.Gen.TermConvert.TryFromTerm(t[6], out global::Ergo.Gen.Etf.Pid f5))
                 return false;
             value = new global::Demo.PlaceOrder(f0, f1, f2, f3, f4, f5);
             return true;
+        }
+
+        /// <summary>Why <paramref name="term"/> does not read as Demo.PlaceOrder: the first field that does not; null when it is not shaped like one at all.</summary>
+        public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.PlaceOrder value)
+        {
+            value = default!;
+            if (term is not global::Ergo.Gen.Etf.Tuple { Arity: 7 } t || !ReferenceEquals(t[0], Tag_Demo_PlaceOrder))
+                return null;
+            if (!global::Ergo.Gen.TermConvert.TryFromTerm(t[1], out string f0))
+                return "field Item (string) cannot be read from " + t[1].ToString(200, 8);
+            if (!global::Ergo.Gen.TermConvert.TryFromTerm(t[2], out double f1))
+                return "field Price (double) cannot be read from " + t[2].ToString(200, 8);
+            if (!global::Ergo.Gen.Generated.TermCodec.TryFromTerm(t[3], out global::Demo.Color f2))
+                return "field Color (Demo.Color) cannot be read from " + t[3].ToString(200, 8);
+            int? f3;
+            if (global::Ergo.Gen.TermConvert.IsUndefined(t[4]))
+            {
+                f3 = null;
+            }
+            else if (global::Ergo.Gen.TermConvert.TryFromTerm(t[4], out int f3_v))
+            {
+                f3 = f3_v;
+            }
+            else
+                return "field Quantity (int?) cannot be read from " + t[4].ToString(200, 8);
+            global::System.Collections.Generic.List<string> f4;
+            {
+                if (!global::Ergo.Gen.TermConvert.TryList(t[5], out var f4_items))
+                    return "field Tags (System.Collections.Generic.List<string>) cannot be read from " + t[5].ToString(200, 8);
+                var f4_all = new global::System.Collections.Generic.List<string>(f4_items.Length);
+                for (var f4_i = 0; f4_i < f4_items.Length; f4_i++)
+                {
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[f4_i], out string f4_e))
+                        return "field Tags (System.Collections.Generic.List<string>) cannot be read from " + t[5].ToString(200, 8);
+                    f4_all.Add(f4_e);
+                }
+                f4 = f4_all;
+            }
+            if (!global::Ergo.Gen.TermConvert.TryFromTerm(t[6], out global::Ergo.Gen.Etf.Pid f5))
+                return "field Customer (Ergo.Gen.Etf.Pid) cannot be read from " + t[6].ToString(200, 8);
+            value = new global::Demo.PlaceOrder(f0, f1, f2, f3, f4, f5);
+            return "";
         }
 
         /// <summary>Demo.PlaceOrder read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
@@ -100,14 +142,14 @@ namespace Ergo.Gen.Generated
             {
                 if (!global::Ergo.Gen.TermConvert.TryList(t4, out var f4_items))
                     return false;
-                var f4_values = new string[f4_items.Length];
-                for (var i = 0; i < f4_items.Length; i++)
+                var f4_all = new global::System.Collections.Generic.List<string>(f4_items.Length);
+                for (var f4_i = 0; f4_i < f4_items.Length; f4_i++)
                 {
-                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[i], out string f4_e))
+                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[f4_i], out string f4_e))
                         return false;
-                    f4_values[i] = f4_e;
+                    f4_all.Add(f4_e);
                 }
-                f4 = new global::System.Collections.Generic.List<string>(f4_values);
+                f4 = f4_all;
             }
             var f5 = reader.ReadPid();
             value = new global::Demo.PlaceOrder(f0, f1, f2, f3, f4, f5);

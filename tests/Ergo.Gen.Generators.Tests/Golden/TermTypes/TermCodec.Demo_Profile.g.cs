@@ -10,7 +10,7 @@ namespace Ergo.Gen.Generated
         /// <summary>Demo.Profile as a map with atom keys.</summary>
         public static global::Ergo.Gen.Etf.Term ToTerm(global::Demo.Profile value)
         {
-            return new global::Ergo.Gen.Etf.Map(new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Name, global::Ergo.Gen.TermConvert.ToTerm(value.Name)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Age, global::Ergo.Gen.TermConvert.ToTerm(value.Age)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Nickname, global::Ergo.Gen.TermConvert.ToTerm(value.Nickname)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Scores, new global::Ergo.Gen.Etf.Map(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Scores, kv => new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(global::Ergo.Gen.TermConvert.ToTerm(kv.Key), global::Ergo.Gen.TermConvert.ToTerm(kv.Value)))))));
+            return new global::Ergo.Gen.Etf.Map(new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Name, global::Ergo.Gen.TermConvert.ToTerm(value.Name)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Age, global::Ergo.Gen.TermConvert.ToTerm(value.Age)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Nickname, global::Ergo.Gen.TermConvert.ToTerm(value.Nickname)), new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(Key_Demo_Profile_Scores, new global::Ergo.Gen.Etf.Map(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Scores, kv0 => new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(global::Ergo.Gen.TermConvert.ToTerm(kv0.Key), global::Ergo.Gen.TermConvert.ToTerm(kv0.Value)))))));
         }
 
         public static bool TryFromTerm(global::Ergo.Gen.Etf.Term term, out global::Demo.Profile value)
@@ -41,18 +41,26 @@ namespace Ergo.Gen.Generated
             {
                 if (v3 is not global::Ergo.Gen.Etf.Map f3_map)
                     return false;
-                f3 = new global::System.Collections.Generic.Dictionary<string, int>(f3_map.Count);
+                var f3_all = new global::System.Collections.Generic.Dictionary<string, int>(f3_map.Count);
                 foreach (var f3_pair in f3_map.Pairs)
                 {
                     if (!global::Ergo.Gen.TermConvert.TryFromTerm(f3_pair.Key, out string f3_k))
                         return false;
                     if (!global::Ergo.Gen.TermConvert.TryFromTerm(f3_pair.Value, out int f3_v))
                         return false;
-                    f3[f3_k] = f3_v;
+                    f3_all[f3_k] = f3_v;
                 }
+                f3 = f3_all;
             }
             value = new global::Demo.Profile(f0, f1, f2, f3);
             return true;
+        }
+
+        /// <summary>Why <paramref name="term"/> does not read as Demo.Profile: the first field that does not; null when it is not shaped like one at all.</summary>
+        public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Profile value)
+        {
+            value = default!;
+            return TryFromTerm(term, out value) ? "" : null;
         }
 
         /// <summary>Demo.Profile read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>

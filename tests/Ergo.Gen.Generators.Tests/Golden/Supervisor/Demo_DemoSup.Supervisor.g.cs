@@ -5,11 +5,14 @@ namespace Demo
 {
     partial class DemoSup : global::Ergo.Gen.Behaviours.Supervisor
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
         public static readonly global::Ergo.Gen.Etf.Atom RegisteredAs = global::Ergo.Gen.Etf.Atom.Of("demo_sup");
 
         /// <summary>supervisor:start_link: starts the tree, children in declaration order.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
         public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new DemoSup(), RegisteredAs, linkTo);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override global::Ergo.Gen.Behaviours.SupervisorSpec Configure() => new(
             new global::Ergo.Gen.Behaviours.SupervisorFlags
             {

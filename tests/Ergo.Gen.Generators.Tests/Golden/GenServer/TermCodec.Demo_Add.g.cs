@@ -24,6 +24,18 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Why <paramref name="term"/> does not read as Demo.Add: the first field that does not; null when it is not shaped like one at all.</summary>
+        public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Add value)
+        {
+            value = default!;
+            if (term is not global::Ergo.Gen.Etf.Tuple { Arity: 2 } t || !ReferenceEquals(t[0], Tag_Demo_Add))
+                return null;
+            if (!global::Ergo.Gen.TermConvert.TryFromTerm(t[1], out int f0))
+                return "field N (int) cannot be read from " + t[1].ToString(200, 8);
+            value = new global::Demo.Add(f0);
+            return "";
+        }
+
         /// <summary>Demo.Add read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
         public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Add value)
         {

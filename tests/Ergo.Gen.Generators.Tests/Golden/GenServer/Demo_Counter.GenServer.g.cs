@@ -6,9 +6,11 @@ namespace Demo
     partial class Counter : global::Ergo.Gen.Behaviours.GenServer
     {
         /// <summary>The name this server registers under: <c>counter</c>.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
         public static readonly global::Ergo.Gen.Etf.Atom RegisteredAs = global::Ergo.Gen.Etf.Atom.Of("counter");
 
         /// <summary>gen_server:start_link({local, counter}, ...): starts a new instance under its name.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
         public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Counter(), RegisteredAs, linkTo);
 
         /// <summary>The event <c>total_changed</c>.</summary>
@@ -20,6 +22,7 @@ namespace Demo
         /// <summary>Publishes one message to the subscribers of <c>total_changed</c>.</summary>
         protected bool PublishTotalChanged(global::Demo.Ok payload) => SendEvent(TotalChangedEvent, global::Ergo.Gen.Generated.TermCodec.ToTerm(payload));
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> HandleCallAsync(object request, global::Ergo.Gen.Behaviours.From from)
         {
             switch (request)
@@ -28,37 +31,50 @@ namespace Demo
                     return __Call0(m0, from, from.Tag is not null);
                 case global::Ergo.Gen.Etf.Atom m1:
                     return __Call1(m1, from, from.Tag is not null);
-                case global::Demo.PlaceOrder m2:
+                case global::Ergo.Gen.Etf.Pid m2:
                     return __Call2(m2, from, from.Tag is not null);
+                case global::Demo.History m3:
+                    return __Call3(m3, from, from.Tag is not null);
             }
             if (request is global::Ergo.Gen.Etf.Term term)
             {
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Add t0))
                     return __Call0(t0, from, true);
-                if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.PlaceOrder t2))
-                    return __Call2(t2, from, true);
+                if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.History t3))
+                    return __Call3(t3, from, true);
             }
             return HandleUnknownCallAsync(request, from);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Demo.Add message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = Handle(message);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.Generated.TermCodec.ToTerm(reply) : (object?)reply));
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call1(global::Ergo.Gen.Etf.Atom message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = Get(message);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.TermConvert.ToTerm(reply) : (object?)reply));
         }
 
-        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call2(global::Demo.PlaceOrder message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call2(global::Ergo.Gen.Etf.Pid message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = await Slow(message, from);
             return global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.Generated.TermCodec.ToTerm(reply) : (object?)reply);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call3(global::Demo.History message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
+        {
+            var reply = await Recent(message);
+            return global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(reply, x0 => global::Ergo.Gen.TermConvert.ToTerm(x0)))) : (object?)reply);
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleCastAsync(object request)
         {
             switch (request)
@@ -71,9 +87,10 @@ namespace Demo
                 if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Reset t0))
                     return __Cast0(t0);
             }
-            return HandleUnknownAsync(request);
+            return HandleUnknownCastAsync(request);
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Cast0(global::Demo.Reset message)
         {
             Handle(message);
@@ -82,6 +99,7 @@ namespace Demo
 
         private static readonly global::Ergo.Gen.Etf.Atom __OnEvent0 = global::Ergo.Gen.Etf.Atom.Of("peer_totals");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleInfoAsync(object request)
         {
             if (request is global::Ergo.Gen.Events.EventMessage __event)
@@ -96,33 +114,45 @@ namespace Demo
             }
             switch (request)
             {
-                case global::Demo.Settings m0:
+                case string m0:
                     return __Info0(m0);
-            }
-            if (request is global::Ergo.Gen.Etf.Term term)
-            {
-                if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Settings t0))
-                    return __Info0(t0);
             }
             return HandleUnknownAsync(request);
         }
 
-        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Info0(global::Demo.Settings message)
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Info0(string message)
         {
             await Note(message);
             return global::Ergo.Gen.Behaviours.ServerResult.NoReply();
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __Event0(global::Demo.Ok message)
         {
             Peer(message);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        protected override string? ExplainUnknown(global::Ergo.Gen.Etf.Term term)
+        {
+            string? why;
+            if ((why = global::Ergo.Gen.Generated.TermCodec.Explain(term, out global::Demo.Add _)) is { Length: > 0 })
+                return "not a Demo.Add: " + why;
+            if ((why = global::Ergo.Gen.Generated.TermCodec.Explain(term, out global::Demo.History _)) is { Length: > 0 })
+                return "not a Demo.History: " + why;
+            if ((why = global::Ergo.Gen.Generated.TermCodec.Explain(term, out global::Demo.Reset _)) is { Length: > 0 })
+                return "not a Demo.Reset: " + why;
+            return null;
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override bool AcceptsRawMessages => true;
 
         private static readonly global::Ergo.Gen.Etf.Atom __GenCall = global::Ergo.Gen.Etf.Atom.Of("$gen_call"), __GenCast = global::Ergo.Gen.Etf.Atom.Of("$gen_cast");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override bool TryHandleRaw(ref global::Ergo.Gen.Etf.EtfReader reader, out global::System.Threading.Tasks.ValueTask pending)
         {
             var start = reader;
@@ -140,9 +170,9 @@ namespace Demo
                         return true;
                     }
                     reader = request;
-                    if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.PlaceOrder c2) && reader.IsAtEnd)
+                    if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.History c3) && reader.IsAtEnd)
                     {
-                        pending = CompleteCall(__Call2(c2, from, true), from);
+                        pending = CompleteCall(__Call3(c3, from, true), from);
                         return true;
                     }
                     reader = request;
@@ -160,12 +190,6 @@ namespace Demo
             }
             catch (global::Ergo.Gen.Etf.EtfDecodeException)
             {
-            }
-            reader = start;
-            if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.Settings i0) && reader.IsAtEnd)
-            {
-                pending = CompleteCast(__Info0(i0));
-                return true;
             }
             reader = start;
             pending = default;
@@ -203,7 +227,7 @@ namespace Demo
                 var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is global::Demo.Ok typed)
                     return typed;
-                if (reply is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok decoded))
+                if (reply is global::Ergo.Gen.Etf.Term term && __Reply0(term, out var decoded))
                     return decoded;
                 throw new global::System.InvalidOperationException($"unexpected reply {reply}");
             }
@@ -213,29 +237,86 @@ namespace Demo
                 var reply = await Send(_remote is null ? request : request, timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is long typed)
                     return typed;
-                if (reply is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.TermConvert.TryFromTerm(term, out long decoded))
+                if (reply is global::Ergo.Gen.Etf.Term term && __Reply1(term, out var decoded))
                     return decoded;
                 throw new global::System.InvalidOperationException($"unexpected reply {reply}");
             }
 
-            public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Demo.PlaceOrder request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
+            public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Ergo.Gen.Etf.Pid request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
             {
-                var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                var reply = await Send(_remote is null ? request : request, timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is global::Demo.Ok typed)
                     return typed;
-                if (reply is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok decoded))
+                if (reply is global::Ergo.Gen.Etf.Term term && __Reply2(term, out var decoded))
                     return decoded;
                 throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+            }
+
+            public async global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.List<long>> CallAsync(global::Demo.History request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
+            {
+                var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                if (reply is global::System.Collections.Generic.List<long> typed)
+                    return typed;
+                if (reply is global::Ergo.Gen.Etf.Term term && __Reply3(term, out var decoded))
+                    return decoded;
+                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+            }
+
+            private static bool __Reply0(global::Ergo.Gen.Etf.Term term, out global::Demo.Ok value)
+            {
+                value = default!;
+                if (!global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok v))
+                    return false;
+                value = v;
+                return true;
+            }
+
+            private static bool __Reply1(global::Ergo.Gen.Etf.Term term, out long value)
+            {
+                value = default!;
+                if (!global::Ergo.Gen.TermConvert.TryFromTerm(term, out long v))
+                    return false;
+                value = v;
+                return true;
+            }
+
+            private static bool __Reply2(global::Ergo.Gen.Etf.Term term, out global::Demo.Ok value)
+            {
+                value = default!;
+                if (!global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok v))
+                    return false;
+                value = v;
+                return true;
+            }
+
+            private static bool __Reply3(global::Ergo.Gen.Etf.Term term, out global::System.Collections.Generic.List<long> value)
+            {
+                value = default!;
+                global::System.Collections.Generic.List<long> v;
+                {
+                    if (!global::Ergo.Gen.TermConvert.TryList(term, out var v_items))
+                        return false;
+                    var v_all = new global::System.Collections.Generic.List<long>(v_items.Length);
+                    for (var v_i = 0; v_i < v_items.Length; v_i++)
+                    {
+                        if (!global::Ergo.Gen.TermConvert.TryFromTerm(v_items[v_i], out long v_e))
+                            return false;
+                        v_all.Add(v_e);
+                    }
+                    v = v_all;
+                }
+                value = v;
+                return true;
             }
 
             public void Cast(global::Demo.Reset message)
             {
                 if (_pid is not null)
-                    _node.Cast(_pid, message);
+                    _node.Cast(_pid, message!);
                 else if (_remote is not null)
                     _node.Cast(_name!, _remote, global::Ergo.Gen.Generated.TermCodec.ToTerm(message));
                 else
-                    _node.Cast(_name!, message);
+                    _node.Cast(_name!, message!);
             }
 
         }

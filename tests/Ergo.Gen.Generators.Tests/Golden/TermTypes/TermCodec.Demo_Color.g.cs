@@ -7,6 +7,7 @@ namespace Ergo.Gen.Generated
     {
         private static readonly global::Ergo.Gen.Etf.Atom Demo_Color_Red = global::Ergo.Gen.Etf.Atom.Of("red");
         private static readonly global::Ergo.Gen.Etf.Atom Demo_Color_DarkBlue = global::Ergo.Gen.Etf.Atom.Of("dark_blue");
+        private static readonly global::Ergo.Gen.Etf.Atom Demo_Color_Crimson = global::Ergo.Gen.Etf.Atom.Of("crimson");
 
         public static global::Ergo.Gen.Etf.Term ToTerm(global::Demo.Color value) => value switch
         {
@@ -25,6 +26,16 @@ namespace Ergo.Gen.Generated
             if (ReferenceEquals(term, Demo_Color_DarkBlue))
             {
                 value = global::Demo.Color.DarkBlue;
+                return true;
+            }
+            if (ReferenceEquals(term, Demo_Color_Crimson))
+            {
+                value = global::Demo.Color.Crimson;
+                return true;
+            }
+            if (term is global::Ergo.Gen.Etf.Integer { IsSmall: true } number && number.Value >= int.MinValue && number.Value <= int.MaxValue)
+            {
+                value = (global::Demo.Color)(int)number.Value;
                 return true;
             }
             value = default;

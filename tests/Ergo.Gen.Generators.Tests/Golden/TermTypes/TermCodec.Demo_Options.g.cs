@@ -10,7 +10,7 @@ namespace Ergo.Gen.Generated
         /// <summary>Demo.Options as a proplist.</summary>
         public static global::Ergo.Gen.Etf.Term ToTerm(global::Demo.Options value)
         {
-            return global::Ergo.Gen.TermConvert.List(new global::Ergo.Gen.Etf.Term[] { new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Retries, global::Ergo.Gen.TermConvert.ToTerm(value.Retries)), new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Mode, global::Ergo.Gen.TermConvert.ToCharlist(value.Mode)), new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Limit, global::Demo.Money.ToTerm(value.Limit)), new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Seed, global::Ergo.Gen.TermConvert.ToTerm(value.Seed)) });
+            return global::Ergo.Gen.TermConvert.List(new global::Ergo.Gen.Etf.Term[] { new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Retries, global::Ergo.Gen.TermConvert.ToTerm(value.Retries)), new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Mode, global::Ergo.Gen.TermConvert.ToCharlist(value.Mode)), new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Limit, global::Ergo.Gen.TermConvert.Encode<global::Demo.Money>(value.Limit)), new global::Ergo.Gen.Etf.Tuple(Key_Demo_Options_Seed, global::Ergo.Gen.TermConvert.ToTerm(value.Seed)) });
         }
 
         public static bool TryFromTerm(global::Ergo.Gen.Etf.Term term, out global::Demo.Options value)
@@ -25,13 +25,20 @@ namespace Ergo.Gen.Generated
             if (!global::Ergo.Gen.TermConvert.TryFromTerm(v1, out string f1))
                 return false;
             var v2 = global::Ergo.Gen.TermConvert.Lookup(term, Key_Demo_Options_Limit) ?? global::Ergo.Gen.TermConvert.Undefined;
-            if (!global::Demo.Money.TryFromTerm(v2, out global::Demo.Money f2))
+            if (!global::Ergo.Gen.TermConvert.TryDecode<global::Demo.Money>(v2, out global::Demo.Money f2))
                 return false;
             var v3 = global::Ergo.Gen.TermConvert.Lookup(term, Key_Demo_Options_Seed) ?? global::Ergo.Gen.TermConvert.Undefined;
             if (!global::Ergo.Gen.TermConvert.TryFromTerm(v3, out global::System.ReadOnlyMemory<byte> f3))
                 return false;
             value = new global::Demo.Options(f0, f1, f2, f3);
             return true;
+        }
+
+        /// <summary>Why <paramref name="term"/> does not read as Demo.Options: the first field that does not; null when it is not shaped like one at all.</summary>
+        public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Options value)
+        {
+            value = default!;
+            return TryFromTerm(term, out value) ? "" : null;
         }
 
         /// <summary>Demo.Options read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>

@@ -22,6 +22,13 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Why <paramref name="term"/> does not read as Demo.Reset: the first field that does not; null when it is not shaped like one at all.</summary>
+        public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Reset value)
+        {
+            value = default!;
+            return TryFromTerm(term, out value) ? "" : null;
+        }
+
         /// <summary>Demo.Reset read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>
         public static bool TryRead(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Reset value)
         {

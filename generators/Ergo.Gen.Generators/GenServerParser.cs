@@ -1,0 +1,187 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Ergo.Gen.Diagnostics;
+using Ergo.Gen.Generators.Helpers;
+using Ergo.Gen.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Ergo.Gen.Generators
+{
+    /// <summary>
+    /// A [GenServer] class into its model, checked: a handler the generator could not call is reported and left out,
+    /// so what is generated always compiles; a class it cannot complete at all (not partial, a base of its own)
+    /// gets no code.
+    /// </summary>
+    internal static class GenServerParser
+    {
+        public const string Attribute = "Ergo.Gen.GenServerAttribute";
+
+        public static Parsed<GenServerSpec> Parse(INamedTypeSymbol type, AttributeData attribute, KnownSymbols known, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            var shell = Shells.Check(type, "GenServer", new[] { known.GenServerBase }, "GenServer", diagnostics, cancellationToken);
+            var accepted = new List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)>();
+            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (Handler(method, known, diagnostics) is { } handler)
+                {
+                    var message = method.Parameters[0].Type;
+                    var twin = accepted.FirstOrDefault(a => SameSlot(a.Spec, handler) && KnownSymbols.Same(a.Message, message));
+                    if (twin.Method is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateHandler, method.Locations.FirstOrDefault(),
+                            twin.Method.Name, method.Name, handler.EventName is null ? handler.Kind.ToString() : $"OnEvent(\"{handler.EventName}\")", message.ToDisplayString()));
+                        continue;
+                    }
+                    foreach (var other in accepted.Where(a => SameSlot(a.Spec, handler) && MayOverlap(a.Message, message)))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AmbiguousHandlers, method.Locations.FirstOrDefault(),
+                            other.Message.ToDisplayString(), message.ToDisplayString(), other.Method.Name, method.Name));
+                    accepted.Add((handler, method, message));
+                }
+            }
+            var events = new List<EventSpec>();
+            foreach (var e in type.GetAttributes().Where(a => KnownSymbols.Same(a.AttributeClass?.OriginalDefinition, known.EventAttribute)))
+            {
+                if (e.ConstructorArguments.Length != 1 || e.ConstructorArguments[0].Value is not string eventName)
+                    continue;
+                var payload = e.AttributeClass!.TypeArguments[0];
+                var buffer = e.NamedArguments.FirstOrDefault(a => a.Key == "Buffer").Value.Value is int b ? b : 0;
+                var typed = Parser.Typed(payload, known);
+                if (typed.Kind is null && !typed.IsTerm && payload.TypeKind != TypeKind.Error)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReplyHasNoTermForm, e.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation(),
+                        "The payload of event", eventName, payload.ToDisplayString()));
+                events.Add(new EventSpec(eventName, Naming.Pascal(eventName), typed, buffer));
+            }
+            if (shell is null)
+                return new Parsed<GenServerSpec>(null, diagnostics.ToEquatableArray());
+            var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
+            var unknown = attribute.NamedArguments.FirstOrDefault(a => a.Key == "UnknownMessages").Value.Value is int u ? u : 0;
+            // The generated StartAsync is inside the class: a parameterless constructor of any accessibility will do.
+            var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
+            // The most specific message type first, so a derived type reaches its own handler (and the switch compiles).
+            var ordered = SpecificFirst(accepted).Select(a => a.Spec).ToEquatableArray();
+            var spec = new GenServerSpec(shell, Parser.Name(type), registered, parameterless, ordered) { Events = events.ToEquatableArray(), UnknownMessages = unknown };
+            return new Parsed<GenServerSpec>(spec, diagnostics.ToEquatableArray());
+        }
+
+        private static bool SameSlot(HandlerSpec a, HandlerSpec b) => a.Kind == b.Kind && a.EventName == b.EventName;
+
+        /// <summary>Two distinct message types some third type could be both of: interfaces, or an interface and a class
+        /// that is not sealed. (A type derived from the other is not ambiguous: the more specific handler wins.)</summary>
+        private static bool MayOverlap(ITypeSymbol a, ITypeSymbol b)
+        {
+            if (Assignable(a, b) || Assignable(b, a))
+                return false;
+            bool Open(ITypeSymbol t) => t.TypeKind == TypeKind.Class && !t.IsSealed;
+            return a.TypeKind == TypeKind.Interface && (b.TypeKind == TypeKind.Interface || Open(b))
+                || b.TypeKind == TypeKind.Interface && Open(a);
+        }
+
+        private static bool Assignable(ITypeSymbol from, ITypeSymbol to)
+        {
+            if (KnownSymbols.Same(from, to) || to.SpecialType == SpecialType.System_Object)
+                return true;
+            for (var t = from.BaseType; t is not null; t = t.BaseType)
+            {
+                if (KnownSymbols.Same(t, to))
+                    return true;
+            }
+            return from.AllInterfaces.Any(i => KnownSymbols.Same(i, to));
+        }
+
+        private static List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)> SpecificFirst(List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)> handlers)
+        {
+            var result = new List<(HandlerSpec, IMethodSymbol, ITypeSymbol Message)>();
+            foreach (var h in handlers)
+            {
+                // Before the first one it is more specific than, else last: declaration order otherwise.
+                var index = result.FindIndex(r => !KnownSymbols.Same(r.Message, h.Message) && Assignable(h.Message, r.Message));
+                if (index < 0)
+                    result.Add(h);
+                else
+                    result.Insert(index, h);
+            }
+            return result;
+        }
+
+        /// <summary>The handler a method declares, or null (with a diagnostic when it is one the generator cannot call).</summary>
+        private static HandlerSpec? Handler(IMethodSymbol method, KnownSymbols known, List<DiagnosticInfo> diagnostics)
+        {
+            var kinds = new List<HandlerKind>();
+            AttributeData? onEvent = null;
+            foreach (var a in method.GetAttributes())
+            {
+                var c = a.AttributeClass;
+                if (KnownSymbols.Same(c, known.CallAttribute)) kinds.Add(HandlerKind.Call);
+                else if (KnownSymbols.Same(c, known.CastAttribute)) kinds.Add(HandlerKind.Cast);
+                else if (KnownSymbols.Same(c, known.InfoAttribute)) kinds.Add(HandlerKind.Info);
+                else if (KnownSymbols.Same(c, known.OnEventAttribute)) { kinds.Add(HandlerKind.Event); onEvent = a; }
+            }
+            if (kinds.Count == 0)
+                return null;
+            var location = method.Locations.FirstOrDefault();
+            var kind = kinds[0];
+            var label = kind == HandlerKind.Event ? "OnEvent" : kind.ToString();
+            string? problem = null;
+            string? fix = null;
+            var rule = HandlerRules.For(kind);
+            if (kinds.Count > 1)
+                problem = "has more than one of [Call], [Cast], [Info] and [OnEvent]; a method handles one kind of message";
+            else if (method.IsStatic)
+                (problem, fix) = ("must not be static", "RemoveStatic");
+            else if (method.IsGenericMethod)
+                problem = "must not be generic: the generator dispatches on the message's type";
+            else if (method.IsAsync && method.ReturnsVoid)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AsyncVoid, location, method.Name));
+                return null;
+            }
+            else if (method.Parameters.Length == 0 || method.Parameters.Length > rule.MaxParameters)
+                problem = rule.ParameterShape;
+            else if (method.Parameters.FirstOrDefault(p => p.RefKind != RefKind.None) is { } byRef)
+                problem = $"takes '{byRef.Name}' by {byRef.RefKind.ToString().ToLowerInvariant()}; messages and From are passed by value";
+            else if (KnownSymbols.Same(method.Parameters[0].Type, known.From))
+                problem = kind == HandlerKind.Call ? "takes the From first; the message comes first, then the From" : rule.ParameterShape;
+            else if (method.Parameters.Length == 2 && !KnownSymbols.Same(method.Parameters[1].Type, known.From))
+                problem = rule.ParameterShape;
+            else if (method.Parameters[0].Type.TypeKind == TypeKind.Pointer || method.Parameters[0].Type.IsRefLikeType)
+                problem = "takes a pointer or ref struct, which cannot be a message";
+            else if (!rule.MayReply && Parser.Return(method.ReturnType, known).Kind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue)
+                problem = $"is a [{label}] handler and must return void, Task or ValueTask (there is no reply)";
+            else if (kind == HandlerKind.Event && (onEvent!.ConstructorArguments.Length != 1 || onEvent.ConstructorArguments[0].Value is not string))
+                problem = "needs the event's name: [OnEvent(\"name\")]";
+            if (problem is not null)
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(location),
+                    new[] { method.Name, problem }.ToEquatableArray(), fix));
+                return null;
+            }
+            var message = method.Parameters[0].Type;
+            if (message.TypeKind == TypeKind.Error)
+                return null;
+            if (kind == HandlerKind.Event)
+                return new HandlerSpec(HandlerKind.Event, method.Name, Parser.Name(message), Parser.IsTermType(message, known), known.IsTerm(message), false,
+                    Parser.Return(method.ReturnType, known).Kind, null, null) { EventName = (string)onEvent!.ConstructorArguments[0].Value!, EventPayload = Parser.Typed(message, known) };
+            var takesFrom = method.Parameters.Length == 2;
+            var (returnKind, reply) = Parser.Return(method.ReturnType, known);
+            ValueSpec? replySpec = null;
+            // A type parameter or object: whatever the value is at run time, sent as it is.
+            if (reply is not null && reply.TypeKind is not (TypeKind.Error or TypeKind.TypeParameter) && reply.SpecialType != SpecialType.System_Object)
+            {
+                replySpec = Parser.Value(reply, reply.NullableAnnotation == NullableAnnotation.Annotated, new List<EnumSpec>(), known);
+                if (Parser.HasNoTermForm(replySpec) && !known.IsTerm(reply))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReplyHasNoTermForm, location, "The reply of handler", method.Name, reply.ToDisplayString()));
+                    replySpec = null;
+                }
+                else if (known.IsTerm(reply))
+                {
+                    replySpec = null;
+                }
+            }
+            return new HandlerSpec(kind, method.Name, Parser.Name(message), Parser.IsTermType(message, known), known.IsTerm(message), takesFrom,
+                returnKind, reply is null ? null : Parser.Name(reply), replySpec?.Kind) { Reply = replySpec };
+        }
+    }
+}

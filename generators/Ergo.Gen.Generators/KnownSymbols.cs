@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace Ergo.Gen.Generators
+{
+    /// <summary>
+    /// The Ergo.Gen and framework types the parser compares against, resolved once per compilation and compared
+    /// with <see cref="SymbolEqualityComparer"/> (never by display string).
+    /// </summary>
+    internal sealed class KnownSymbols
+    {
+        private static readonly ConditionalWeakTable<Compilation, KnownSymbols> Cache = new();
+
+        public static KnownSymbols For(Compilation compilation) => Cache.GetValue(compilation, static c => new KnownSymbols(c));
+
+        private KnownSymbols(Compilation c)
+        {
+            INamedTypeSymbol? T(string name) => c.GetTypeByMetadataName(name);
+            Term = T("Ergo.Gen.Etf.Term");
+            Process = T("Ergo.Gen.Processes.Process");
+            From = T("Ergo.Gen.Behaviours.From");
+            ServerResult = T("Ergo.Gen.Behaviours.ServerResult");
+            SupervisorBase = T("Ergo.Gen.Behaviours.Supervisor");
+            GenServerBase = T("Ergo.Gen.Behaviours.GenServer");
+            Producer = T("Ergo.Gen.Behaviours.Producer");
+            Consumer = T("Ergo.Gen.Behaviours.Consumer");
+            ProducerConsumer = T("Ergo.Gen.Behaviours.ProducerConsumer");
+            SagaBase = T("Ergo.Gen.Behaviours.Saga");
+            SagaWorkerBase = T("Ergo.Gen.Behaviours.SagaWorker");
+            SagaTransaction = T("Ergo.Gen.Behaviours.SagaTransaction");
+            SagaParticipant = T("Ergo.Gen.Behaviours.SagaParticipant");
+            SagaJob = T("Ergo.Gen.Behaviours.SagaJob");
+            Subscription = T("Ergo.Gen.Behaviours.Subscription");
+            TermCodec = T("Ergo.Gen.ITermCodec`1");
+            TermAttribute = T("Ergo.Gen.TermAttribute");
+            GenServerAttribute = T("Ergo.Gen.GenServerAttribute");
+            SupervisorAttribute = T("Ergo.Gen.SupervisorAttribute");
+            StageAttribute = T("Ergo.Gen.StageAttribute");
+            SagaAttribute = T("Ergo.Gen.SagaAttribute");
+            SagaWorkerAttribute = T("Ergo.Gen.SagaWorkerAttribute");
+            ChildAttribute = T("Ergo.Gen.ChildAttribute`1");
+            EventAttribute = T("Ergo.Gen.EventAttribute`1");
+            CallAttribute = T("Ergo.Gen.CallAttribute");
+            CastAttribute = T("Ergo.Gen.CastAttribute");
+            InfoAttribute = T("Ergo.Gen.InfoAttribute");
+            OnEventAttribute = T("Ergo.Gen.OnEventAttribute");
+            CharlistAttribute = T("Ergo.Gen.CharlistAttribute");
+            FlagsAttribute = T("System.FlagsAttribute");
+            Task = T("System.Threading.Tasks.Task");
+            TaskOfT = T("System.Threading.Tasks.Task`1");
+            ValueTask = T("System.Threading.Tasks.ValueTask");
+            ValueTaskOfT = T("System.Threading.Tasks.ValueTask`1");
+            foreach (var name in Model.HandlerRules.CallbackAttributes)
+            {
+                if (T(name) is { } callback)
+                    Callbacks[callback] = name.Substring("Ergo.Gen.".Length, name.Length - "Ergo.Gen.".Length - "Attribute".Length);
+            }
+        }
+
+        /// <summary>Stage and saga callback attributes and the callback each names ("Demand", "TxNew" ...).</summary>
+        public System.Collections.Generic.Dictionary<INamedTypeSymbol, string> Callbacks { get; } = new(SymbolEqualityComparer.Default);
+
+        public INamedTypeSymbol? Term { get; }
+        public INamedTypeSymbol? Process { get; }
+        public INamedTypeSymbol? From { get; }
+        public INamedTypeSymbol? ServerResult { get; }
+        public INamedTypeSymbol? SupervisorBase { get; }
+        public INamedTypeSymbol? GenServerBase { get; }
+        public INamedTypeSymbol? Producer { get; }
+        public INamedTypeSymbol? Consumer { get; }
+        public INamedTypeSymbol? ProducerConsumer { get; }
+        public INamedTypeSymbol? SagaBase { get; }
+        public INamedTypeSymbol? SagaWorkerBase { get; }
+        public INamedTypeSymbol? SagaTransaction { get; }
+        public INamedTypeSymbol? SagaParticipant { get; }
+        public INamedTypeSymbol? SagaJob { get; }
+        public INamedTypeSymbol? Subscription { get; }
+        public INamedTypeSymbol? TermCodec { get; }
+        public INamedTypeSymbol? TermAttribute { get; }
+        public INamedTypeSymbol? GenServerAttribute { get; }
+        public INamedTypeSymbol? SupervisorAttribute { get; }
+        public INamedTypeSymbol? StageAttribute { get; }
+        public INamedTypeSymbol? SagaAttribute { get; }
+        public INamedTypeSymbol? SagaWorkerAttribute { get; }
+        public INamedTypeSymbol? ChildAttribute { get; }
+        public INamedTypeSymbol? EventAttribute { get; }
+        public INamedTypeSymbol? CallAttribute { get; }
+        public INamedTypeSymbol? CastAttribute { get; }
+        public INamedTypeSymbol? InfoAttribute { get; }
+        public INamedTypeSymbol? OnEventAttribute { get; }
+        public INamedTypeSymbol? CharlistAttribute { get; }
+        public INamedTypeSymbol? FlagsAttribute { get; }
+        public INamedTypeSymbol? Task { get; }
+        public INamedTypeSymbol? TaskOfT { get; }
+        public INamedTypeSymbol? ValueTask { get; }
+        public INamedTypeSymbol? ValueTaskOfT { get; }
+
+        public static bool Same(ISymbol? a, ISymbol? b) => a is not null && SymbolEqualityComparer.Default.Equals(a, b);
+
+        public bool Has(ISymbol symbol, INamedTypeSymbol? attribute)
+        {
+            if (attribute is null)
+                return false;
+            foreach (var a in symbol.GetAttributes())
+            {
+                if (Same(a.AttributeClass, attribute))
+                    return true;
+            }
+            return false;
+        }
+
+        public AttributeData? Get(ISymbol symbol, INamedTypeSymbol? attribute)
+        {
+            foreach (var a in symbol.GetAttributes())
+            {
+                if (attribute is not null && Same(a.AttributeClass, attribute))
+                    return a;
+            }
+            return null;
+        }
+
+        public bool Derives(ITypeSymbol type, INamedTypeSymbol? baseType)
+        {
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+            {
+                if (Same(t, baseType))
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>Term or a subclass of it.</summary>
+        public bool IsTerm(ITypeSymbol type) => Same(type, Term) || Derives(type, Term);
+    }
+}

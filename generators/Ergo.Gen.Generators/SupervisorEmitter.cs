@@ -1,0 +1,63 @@
+using Ergo.Gen.Generators.Helpers;
+using Ergo.Gen.Generators.Model;
+
+namespace Ergo.Gen.Generators
+{
+    /// <summary>[Supervisor] classes into their Configure(): flags and child specs in declaration order, and StartAsync.</summary>
+    internal static class SupervisorEmitter
+    {
+        private const string Etf = ValueCode.Etf;
+        private const string Behaviours = "global::Ergo.Gen.Behaviours";
+
+        private static readonly string[] Strategies = { "OneForOne", "OneForAll", "RestForOne", "SimpleOneForOne" };
+        private static readonly string[] Restarts = { "Permanent", "Transient", "Temporary" };
+        private static readonly string[] AutoShutdowns = { "Never", "AnySignificant", "AllSignificant" };
+
+        public static string Supervisor(SupervisorModel spec)
+        {
+            var w = Emit.Header();
+            var depth = Shells.Open(w, spec.Shell, $"{Behaviours}.Supervisor");
+            var name = "null";
+            if (spec.RegisteredName is { } registered)
+            {
+                w.Line(Emit.GeneratedCode);
+                w.Line($"public static readonly {Etf}.Atom RegisteredAs = {Etf}.Atom.Of({Naming.Literal(registered)});");
+                w.Line();
+                name = "RegisteredAs";
+            }
+            w.Line("/// <summary>supervisor:start_link: starts the tree, children in declaration order.</summary>");
+            w.Line(Emit.GeneratedCode);
+            w.Line($"public static global::System.Threading.Tasks.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null) => node.StartServerAsync(new {spec.Shell.Declaration}(), {name}, linkTo);");
+            w.Line();
+            w.Line(Emit.Plumbing);
+            w.Line($"protected override {Behaviours}.SupervisorSpec Configure() => new(").Indent();
+            w.Line($"new {Behaviours}.SupervisorFlags");
+            w.Line("{");
+            w.Line($"    Strategy = {Behaviours}.Strategy.{Strategies[Clamp(spec.Strategy, Strategies)]},");
+            w.Line($"    Intensity = {spec.Intensity},");
+            w.Line($"    Period = global::System.TimeSpan.FromSeconds({spec.PeriodSeconds}),");
+            w.Line($"    AutoShutdown = {Behaviours}.AutoShutdown.{AutoShutdowns[Clamp(spec.AutoShutdown, AutoShutdowns)]},");
+            w.Line("},");
+            w.Line($"new {Behaviours}.ChildSpec[]");
+            w.Line("{");
+            foreach (var child in spec.Children)
+            {
+                var shutdown = child.ShutdownMilliseconds switch
+                {
+                    int.MinValue => "null",
+                    0 => $"{Behaviours}.Shutdown.BrutalKill",
+                    < 0 => $"{Behaviours}.Shutdown.Infinity",
+                    var ms => $"{Behaviours}.Shutdown.Milliseconds({ms})",
+                };
+                var childName = child.RegisteredName is { } n ? $"{Etf}.Atom.Of({Naming.Literal(n)})" : "null";
+                w.Line($"    new() {{ Id = {Naming.Literal(child.Id)}, Start = static _ => new {child.Type}(), Restart = {Behaviours}.RestartType.{Restarts[Clamp(child.Restart, Restarts)]}, " +
+                       $"Type = {Behaviours}.ChildType.{(child.IsSupervisor ? "Supervisor" : "Worker")}, Name = {childName}, Shutdown = {shutdown}, Significant = {(child.Significant ? "true" : "false")} }},");
+            }
+            w.Line("});").Outdent();
+            Shells.Close(w, depth);
+            return w.ToString();
+        }
+
+        private static int Clamp(int value, string[] names) => value >= 0 && value < names.Length ? value : 0;
+    }
+}

@@ -1,0 +1,110 @@
+using Ergo.Gen.Generators.Helpers;
+using Ergo.Gen.Generators.Model;
+
+namespace Ergo.Gen.Generators
+{
+    /// <summary>The generated code that writes a <see cref="ValueSpec"/> as a term and reads it back, nested
+    /// collections included. Shared by the codec, dispatch and client emitters.</summary>
+    internal static class ValueCode
+    {
+        public const string Etf = "global::Ergo.Gen.Etf";
+        public const string Convert = "global::Ergo.Gen.TermConvert";
+        public const string Codec = "global::Ergo.Gen.Generated.TermCodec";
+        private const string Enumerable = "global::System.Linq.Enumerable";
+
+        /// <summary>The expression that turns <paramref name="expression"/> into a Term.</summary>
+        public static string Write(ValueSpec value, string expression, int depth = 0)
+        {
+            string written;
+            if (value.Collection == CollectionKind.Map)
+            {
+                var kv = $"kv{depth}";
+                var pair = $"new global::System.Collections.Generic.KeyValuePair<{Etf}.Term, {Etf}.Term>({Write(value.Key!, kv + ".Key", depth + 1)}, {Write(value.Element!, kv + ".Value", depth + 1)})";
+                written = $"new {Etf}.Map({Enumerable}.ToArray({Enumerable}.Select({expression}, {kv} => {pair})))";
+            }
+            else if (value.Collection != CollectionKind.None)
+            {
+                var x = $"x{depth}";
+                written = $"{Convert}.List({Enumerable}.ToArray({Enumerable}.Select({expression}, {x} => {Write(value.Element!, x, depth + 1)})))";
+            }
+            else
+            {
+                var inner = value.Nullable && value.IsValueType ? expression + ".Value" : expression;
+                written = value.Kind switch
+                {
+                    ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({inner})",
+                    ValueKind.Custom => $"{Convert}.Encode<{value.TypeName}>({inner})",
+                    _ when value.Charlist => $"{Convert}.ToCharlist({inner})",
+                    _ => $"{Convert}.ToTerm({inner})",
+                };
+                // TermConvert writes a null string, binary or term as undefined itself.
+                if (value.Kind == ValueKind.Primitive && !value.IsValueType)
+                    return written;
+            }
+            return value.Nullable ? $"({expression} is null ? {Convert}.Undefined : {written})" : written;
+        }
+
+        /// <summary>Statements that decode <paramref name="source"/> into a new local <paramref name="target"/>, or run
+        /// <paramref name="fail"/> (which leaves the method).</summary>
+        public static void Read(SourceWriter w, ValueSpec value, string source, string target, string fail = "return false;")
+        {
+            if (value.Collection == CollectionKind.None)
+            {
+                var decode = value.Kind switch
+                {
+                    ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm({source}, out {value.TypeName} {{0}})",
+                    ValueKind.Custom => $"{Convert}.TryDecode<{value.TypeName}>({source}, out {value.TypeName} {{0}})",
+                    _ => $"{Convert}.TryFromTerm({source}, out {value.TypeName} {{0}})",
+                };
+                if (value.Nullable)
+                {
+                    w.Line($"{value.TypeName}? {target};");
+                    w.Open($"if ({Convert}.IsUndefined({source}))").Line($"{target} = null;").Close();
+                    w.Open($"else if ({string.Format(decode, target + "_v")})").Line($"{target} = {target}_v;").Close();
+                    w.Line("else");
+                    w.Line("    " + fail);
+                    return;
+                }
+                w.Line($"if (!{string.Format(decode, target)})");
+                w.Line("    " + fail);
+                return;
+            }
+            w.Line($"{Parser.Full(value)} {target};");
+            if (value.Nullable)
+                w.Open($"if ({Convert}.IsUndefined({source}))").Line($"{target} = null;").Close().Open("else");
+            else
+                w.Line("{").Indent();
+            if (value.Collection == CollectionKind.Map)
+            {
+                w.Line($"if ({source} is not {Etf}.Map {target}_map)");
+                w.Line("    " + fail);
+                w.Line($"var {target}_all = new {value.TypeName}({target}_map.Count);");
+                w.Open($"foreach (var {target}_pair in {target}_map.Pairs)");
+                Read(w, value.Key!, $"{target}_pair.Key", $"{target}_k", fail);
+                Read(w, value.Element!, $"{target}_pair.Value", $"{target}_v", fail);
+                w.Line($"{target}_all[{target}_k] = {target}_v;");
+                w.Close();
+                w.Line($"{target} = {target}_all;");
+            }
+            else
+            {
+                var element = Parser.Full(value.Element!);
+                w.Line($"if (!{Convert}.TryList({source}, out var {target}_items))");
+                w.Line("    " + fail);
+                w.Line(value.Collection switch
+                {
+                    CollectionKind.List => $"var {target}_all = new {value.TypeName}({target}_items.Length);",
+                    CollectionKind.Set => $"var {target}_all = new {value.TypeName}();",
+                    // Through a generic helper: new T[n] is spelled inside out for jagged and nullable element types.
+                    _ => $"var {target}_all = {Convert}.NewArray<{element}>({target}_items.Length);",
+                });
+                w.Open($"for (var {target}_i = 0; {target}_i < {target}_items.Length; {target}_i++)");
+                Read(w, value.Element!, $"{target}_items[{target}_i]", $"{target}_e", fail);
+                w.Line(value.Collection == CollectionKind.Array ? $"{target}_all[{target}_i] = {target}_e;" : $"{target}_all.Add({target}_e);");
+                w.Close();
+                w.Line($"{target} = {target}_all;");
+            }
+            w.Close();
+        }
+    }
+}
