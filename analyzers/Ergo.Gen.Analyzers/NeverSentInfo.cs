@@ -27,7 +27,10 @@ namespace Ergo.Gen.Analyzers
             start.RegisterSymbolAction(sym =>
             {
                 var method = (IMethodSymbol)sym.Symbol;
-                if (method.Parameters.Length >= 1 && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "Ergo.Gen.InfoAttribute" or "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute")
+                // Only handlers the generator accepted (EG0003 speaks for the others).
+                if (method.Parameters.Length >= 1 && !method.IsStatic && method.Parameters.All(p => p.RefKind == RefKind.None)
+                    && !method.Parameters[0].Type.IsRefLikeType && method.Parameters[0].Type.ToDisplayString() != "Ergo.Gen.Behaviours.From"
+                    && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "Ergo.Gen.InfoAttribute" or "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute")
                     && method.ContainingType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.GenServerAttribute"))
                     handlers.Add((method, method.Parameters[0].Type));
             }, SymbolKind.Method);

@@ -9,27 +9,13 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace Ergo.Gen.Analyzers.Tests;
 
-/// <summary>Every diagnostic, where it must appear and where it must not; and EG0001's fix.</summary>
+/// <summary>Diagnostics' messages, where they must not appear, and the code fixes. (Where each must appear: MistakeCorpusTests.)</summary>
 public sealed class AnalyzerTests
 {
-    private static readonly ImmutableArray<MetadataReference> References =
-    [
-        .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll")
-            .Select(p => MetadataReference.CreateFromFile(p)),
-        MetadataReference.CreateFromFile(typeof(Node).Assembly.Location),
-        MetadataReference.CreateFromFile(typeof(Etf.Term).Assembly.Location),
-    ];
+    private const string Usings = "";
 
-    private const string Usings = "using System.Threading; using System.Threading.Tasks; using Ergo.Gen; using Ergo.Gen.Behaviours; using Ergo.Gen.Etf;\n";
-
-    private static async Task<Diagnostic[]> Analyze(string source)
-    {
-        var compilation = CSharpCompilation.Create("AnalyzerTest", [CSharpSyntaxTree.ParseText(Usings + source)], References,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        var diagnostics = await compilation.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync();
-        return diagnostics.Where(d => d.Id.StartsWith("EG", StringComparison.Ordinal)).ToArray();
-    }
+    /// <summary>The Ergo.Gen diagnostics a command-line build shows, from the generator and the analyzers.</summary>
+    private static async Task<Diagnostic[]> Analyze(string source) => (await UserBuild.RunAsync(source)).Visible.ToArray();
 
     private static async Task Expect(string source, params string[] ids)
     {
@@ -143,11 +129,11 @@ public sealed class AnalyzerTests
     [Fact]
     public async Task EG0008_a_server_calling_itself()
     {
-        // What the generator adds: the GenServer base (analyzer tests run without the generator).
-        const string generated = " public partial class C : GenServer { }";
-        await Expect("[GenServer] public partial class C { [Call] async Task<object?> H(Atom a) => await CallAsync(Self, a); }" + generated, "EG0008");
-        await Expect("[GenServer(Name = \"c\")] public partial class C { public static readonly Atom RegisteredAs = Atom.Of(\"c\"); [Call] async Task<object?> H(Atom a) => await CallAsync(RegisteredAs, a); }" + generated, "EG0008");
-        await Expect("[GenServer] public partial class C { [Call] async Task<object?> H(Pid other) => await CallAsync(other, other); }" + generated);
+        await Expect("[GenServer] public partial class C { [Call] async Task<object?> H(Atom a) => await CallAsync(Self, a); }", "EG0008");
+        await Expect("[GenServer(Name = \"c\")] public partial class C { [Call] async Task<object?> H(Atom a) => await CallAsync(RegisteredAs, a); }", "EG0008");
+        await Expect("[GenServer] public partial class C { [Call] async Task<object?> H(Pid other) => await CallAsync(other, other); }");
+        // A client for another server, or for itself on another node, is not a self-call.
+        await Expect("[GenServer(Name = \"c\")] public partial class C { [Call] int H(Atom a) => 1; [Cast] async Task K(Atom node) => await Client.Registered(Node, node).CallAsync(Atom.Ok); }");
     }
 
     [Fact]
@@ -169,44 +155,35 @@ public sealed class AnalyzerTests
         await Expect("[GenServer] public partial class C { [Info] void H(Atom a) { } }");
     }
 
+    /// <summary>The fix for the generator's diagnostic in <paramref name="source"/>, applied as the IDE would.</summary>
+    private static async Task<string?> Fix(CodeFixProvider provider, string id, string source)
+    {
+        using var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject("p", LanguageNames.CSharp);
+        project = project.AddDocument("Usings.cs", SourceText.From(UserBuild.Usings)).Project;
+        var document = project.AddDocument(UserBuild.UserFile, SourceText.From(source));
+        var diagnostic = (await UserBuild.RunAsync(source)).Visible.Single(d => d.Id == id);
+        var actions = new List<CodeAction>();
+        await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None));
+        if (actions.Count == 0)
+            return null;
+        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
+        return (await operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
+    }
+
     [Fact]
     public async Task The_EG0003_fix_makes_a_static_handler_an_instance_method()
     {
-        using var workspace = new AdhocWorkspace();
-        var project = workspace.AddProject("p", LanguageNames.CSharp).WithMetadataReferences(References)
-            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        var document = project.AddDocument("c.cs", SourceText.From(Usings + "[GenServer] public partial class C { [Call] static int H(Atom a) => 1; }"));
-        var compilation = await document.Project.GetCompilationAsync();
-        var diagnostic = (await compilation!.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "EG0003");
-        var actions = new List<CodeAction>();
-        await new RemoveStaticCodeFix().RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None));
-        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
-        var text = (await operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!.GetTextAsync()).ToString();
+        var text = await Fix(new RemoveStaticCodeFix(), "EG0003", "[GenServer] public partial class C { [Call] static int H(Atom a) => 1; }");
         Assert.Contains("[Call] int H(Atom a) => 1;", text);
-
         // Other signature problems get no automatic fix.
-        var other = project.AddDocument("d.cs", SourceText.From(Usings + "[GenServer] public partial class D { [Call] int H() => 1; }"));
-        var otherDiagnostic = (await (await other.Project.GetCompilationAsync())!.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "EG0003");
-        var none = new List<CodeAction>();
-        await new RemoveStaticCodeFix().RegisterCodeFixesAsync(new CodeFixContext(other, otherDiagnostic, (a, _) => none.Add(a), CancellationToken.None));
-        Assert.Empty(none);
+        Assert.Null(await Fix(new RemoveStaticCodeFix(), "EG0003", "[GenServer] public partial class D { [Call] int H() => 1; }"));
     }
 
     [Fact]
     public async Task The_EG0001_fix_makes_the_class_partial()
     {
-        using var workspace = new AdhocWorkspace();
-        var project = workspace.AddProject("p", LanguageNames.CSharp).WithMetadataReferences(References)
-            .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        var document = project.AddDocument("c.cs", SourceText.From(Usings + "[GenServer] public class Counter { }"));
-        var compilation = await document.Project.GetCompilationAsync();
-        var diagnostic = (await compilation!.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync()).Single(d => d.Id == "EG0001");
-        var actions = new List<CodeAction>();
-        var context = new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None);
-        await new MakePartialCodeFix().RegisterCodeFixesAsync(context);
-        var operations = await Assert.Single(actions).GetOperationsAsync(CancellationToken.None);
-        var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!;
-        var text = (await changed.GetTextAsync()).ToString();
+        var text = await Fix(new MakePartialCodeFix(), "EG0001", "[GenServer] public class Counter { }");
         Assert.Contains("public partial class Counter", text);
     }
 }

@@ -1,0 +1,221 @@
+namespace Ergo.Gen.Analyzers.Tests;
+
+/// <summary>Typical mistakes, each built alone. The span in {|ID:...|} is where the diagnostic must be.</summary>
+internal static class MistakeCorpus
+{
+    public static readonly (string Name, string Markup)[] Mistakes =
+    [
+        ("not_partial_gen_server", """
+            [GenServer] public class {|EG0001:Counter|} { [Call] int H(Atom a) => 1; }
+            """),
+        ("not_partial_supervisor", """
+            [GenServer] public partial class W { } [Supervisor] [Child<W>] public class {|EG0001:Sup|} { }
+            """),
+        ("not_partial_stage", """
+            [Stage(StageType.Producer)] public class {|EG0001:Numbers|} { [Demand] IEnumerable<long> D(int n) => new long[0]; }
+            """),
+        ("not_partial_saga", """
+            [Saga] public class {|EG0001:Orders|} { }
+            """),
+        ("not_partial_saga_worker", """
+            [SagaWorker] public class {|EG0001:Packer|} { }
+            """),
+        ("containing_type_not_partial", """
+            public class {|EG0001:Outer|} { [GenServer] public partial class Inner { [Cast] void H(Atom a) { } } }
+            """),
+        ("partial_term_in_a_type_that_is_not", """
+            public static class {|EG0001:Outer|} { [Term] public sealed partial record Msg(int A); }
+            """),
+        ("gen_server_with_a_base_class", """
+            public class Base { } [GenServer] public partial class C : {|EG0002:Base|} { }
+            """),
+        ("stage_with_a_base_class", """
+            public class Base { } [Stage(StageType.Consumer)] public partial class C : {|EG0002:Base|} { }
+            """),
+        ("supervisor_with_a_base_class", """
+            public class Base { } [Supervisor] public partial class S : {|EG0002:Base|} { }
+            """),
+        ("static_handler", """
+            [GenServer] public partial class C { [Call] static int {|EG0003:H|}(Atom a) => 1; }
+            """),
+        ("handler_without_a_message", """
+            [GenServer] public partial class C { [Call] int {|EG0003:H|}() => 1; }
+            """),
+        ("handler_with_three_parameters", """
+            [GenServer] public partial class C { [Call] int {|EG0003:H|}(Atom a, From f, int x) => 1; }
+            """),
+        ("ref_parameter", """
+            [GenServer] public partial class C { [Cast] void {|EG0003:H|}(ref int a) { } }
+            """),
+        ("out_parameter", """
+            [GenServer] public partial class C { [Call] int {|EG0003:H|}(out int a) { a = 1; return 1; } }
+            """),
+        ("in_parameter", """
+            [GenServer] public partial class C { [Info] void {|EG0003:H|}(in long a) { } }
+            """),
+        ("from_in_the_wrong_place", """
+            [GenServer] public partial class C { [Call] int {|EG0003:H|}(From f, Atom a) => 1; }
+            """),
+        ("from_on_a_cast", """
+            [GenServer] public partial class C { [Cast] void {|EG0003:H|}(Atom a, From f) { } }
+            """),
+        ("cast_with_a_reply", """
+            [GenServer] public partial class C { [Cast] int {|EG0003:H|}(Atom a) => 1; }
+            """),
+        ("info_with_a_task_reply", """
+            [GenServer] public partial class C { [Info] Task<int> {|EG0003:H|}(Atom a) => Task.FromResult(1); }
+            """),
+        ("generic_handler", """
+            [GenServer] public partial class C { [Call] int {|EG0003:H|}<T>(T a) => 1; }
+            """),
+        ("call_and_cast_on_one_method", """
+            [GenServer] public partial class C { [Call, Cast] void {|EG0003:H|}(Atom a) { } }
+            """),
+        ("ref_struct_message", """
+            [GenServer] public partial class C { [Cast] void {|EG0003:H|}(Span<int> s) { } }
+            """),
+        ("event_handler_with_two_parameters", """
+            [GenServer] public partial class C { [OnEvent("quotes")] void {|EG0003:H|}(Atom a, Pid p) { } }
+            """),
+        ("demand_on_a_consumer", """
+            [Stage(StageType.Consumer)] public partial class C { [Demand] IEnumerable<long> {|EG0003:D|}(int n) => new long[0]; }
+            """),
+        ("demand_of_the_wrong_type", """
+            [Stage(StageType.Producer)] public partial class P { [Demand] IEnumerable<long> {|EG0003:D|}(long n) => new long[0]; }
+            """),
+        ("events_that_are_not_a_list", """
+            [Stage(StageType.Consumer)] public partial class C { [Events] void {|EG0003:E|}(long e) { } }
+            """),
+        ("tx_new_without_its_transaction", """
+            [Saga] public partial class S { [TxNew] void {|EG0003:N|}(Term value) { } }
+            """),
+        ("job_start_on_a_saga", """
+            [Saga] public partial class S { [JobStart] void {|EG0003:J|}(SagaJob job, Term value) { } }
+            """),
+        ("two_calls_for_one_type", """
+            [GenServer] public partial class C { [Call] int A(Atom a) => 1; [Call] int {|EG0004:B|}(Atom a) => 2; }
+            """),
+        ("two_casts_for_one_type", """
+            [Term] public sealed record Ping; [GenServer] public partial class C { [Cast] void A(Ping p) { } [Cast] void {|EG0004:B|}(Ping p) { } }
+            """),
+        ("two_infos_for_one_type", """
+            [GenServer] public partial class C { [Info] void A(Pid p) { } [Info] ValueTask {|EG0004:B|}(Pid p) => default; }
+            """),
+        ("two_event_handlers_for_one_event", """
+            [GenServer] public partial class C { [OnEvent("a")] void A(Atom a) { } [OnEvent("a")] void {|EG0004:B|}(Atom a) { } }
+            """),
+        ("two_demand_callbacks", """
+            [Stage(StageType.Producer)] public partial class P { [Demand] IEnumerable<long> A(int n) => new long[0]; [Demand] IEnumerable<long> {|EG0004:B|}(int n) => new long[0]; }
+            """),
+        ("stream_member", """
+            [Term] public sealed record Bad(int Ok, System.IO.Stream {|EG0005:Stream|});
+            """),
+        ("delegate_member", """
+            [Term] public sealed class Bad { public Action {|EG0005:Callback|} { get; set; } = () => { }; }
+            """),
+        ("list_of_streams", """
+            [Term] public sealed record Bad(List<System.IO.Stream> {|EG0005:Streams|});
+            """),
+        ("blocking_sleep_in_a_handler", """
+            [GenServer] public partial class C { [Call] int H(Atom a) { {|EG0006:Thread.Sleep|}(10); return 1; } }
+            """),
+        ("blocking_result_in_a_handler", """
+            [GenServer] public partial class C { [Call] int H(Atom a) => {|EG0006:Task.FromResult(1).Result|}; }
+            """),
+        ("tag_longer_than_an_atom", """
+            [{|EG0007:Term("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")|}] public sealed record Long(int A);
+            """),
+        ("call_to_self", """
+            [GenServer] public partial class C { [Call] async Task<object?> H(Atom a) => await {|EG0008:CallAsync(Self, a)|}; }
+            """),
+        ("call_to_self_through_the_client", """
+            [GenServer(Name = "c")] public partial class C { [Call] int H(Atom a) => 1; [Cast] async Task K(Pid p) => await {|EG0008:Client.Registered(Node).CallAsync(Atom.Ok)|}; }
+            """),
+        ("call_to_self_through_a_local_client", """
+            [GenServer] public partial class C { [Call] int H(Atom a) => 1; [Cast] async Task K(Pid p) { var me = Client.For(Node, Self); await {|EG0008:me.CallAsync(Atom.Ok)|}; } }
+            """),
+        ("child_that_is_not_a_process", """
+            public class Plain { } [Supervisor] [{|EG0009:Child<Plain>|}] public partial class Sup;
+            """),
+        ("child_that_is_abstract", """
+            public abstract class Half : Ergo.Gen.Processes.Process { } [Supervisor] [{|EG0009:Child<Half>|}] public partial class Sup;
+            """),
+        ("child_without_a_parameterless_constructor", """
+            public class NoNew : Ergo.Gen.Processes.Process { public NoNew(int x) { } protected override ValueTask HandleAsync(object m) => default; } [Supervisor] [{|EG0009:Child<NoNew>|}] public partial class Sup;
+            """),
+        ("info_for_a_type_nothing_sends", """
+            public sealed record Tick; [GenServer] public partial class C { [Info] void {|EG0010:H|}(Tick t) { } }
+            """),
+        ("call_for_a_type_that_cannot_come_from_erlang", """
+            public sealed record Ask; [GenServer] public partial class C { [Call] int {|EG0010:H|}(Ask a) => 1; }
+            """),
+        ("async_void_cast", """
+            [GenServer] public partial class C { [Cast] async void {|EG0011:H|}(Atom a) { await Task.Yield(); } }
+            """),
+        ("async_void_job", """
+            [SagaWorker] public partial class W { [JobStart] async void {|EG0011:J|}(SagaJob job, Term v) { await Task.Yield(); } }
+            """),
+        ("reply_with_no_term_form", """
+            [GenServer] public partial class C { [Call] System.IO.Stream {|EG0012:H|}(Atom a) => System.IO.Stream.Null; }
+            """),
+        ("event_payload_with_no_term_form", """
+            [GenServer] [{|EG0012:Event<System.IO.Stream>("bytes")|}] public partial class C { }
+            """),
+        ("child_on_a_class_that_is_not_a_supervisor", """
+            [GenServer] public partial class W { } [{|EG0013:Child<W>|}] public partial class NotASupervisor { }
+            """),
+        ("handlers_for_two_interfaces", """
+            public interface IA { } public interface IB { } [GenServer] public partial class C { [Cast] void A(IA a) { } [Cast] void {|EG0014:B|}(IB b) { } }
+            """),
+        ("two_term_types_with_one_tag", """
+            [Term("point")] public sealed record A(int X); [Term("point")] public sealed record {|EG0015:B|}(int Y);
+            """),
+        ("flags_enum_member", """
+            [Flags] public enum Perm { Read = 1, Write = 2 } [Term] public sealed record P(Perm {|EG0016:Perm|});
+            """),
+        ("enum_members_with_one_atom", """
+            public enum E { FooBar, Foo_Bar } [Term] public sealed record P(E {|EG0016:E|});
+            """),
+        ("term_with_no_usable_constructor", """
+            [Term] public sealed class {|EG0017:Msg|} { private Msg() { } public int A { get; set; } }
+            """),
+        ("term_with_a_read_only_property", """
+            [Term] public sealed class {|EG0017:Msg|} { public int A { get; } public int B { get; set; } }
+            """),
+        ("generic_term", """
+            [Term] public sealed record {|EG0017:Box|}<T>(T Value);
+            """),
+        ("private_nested_term", """
+            public partial class Outer { [Term] private sealed record {|EG0017:Hidden|}(int A); }
+            """),
+    ];
+
+    /// <summary>What must build with no diagnostic and no error: shapes the generator supports.</summary>
+    public static readonly (string Name, string Source)[] Fine =
+    [
+        ("nested_server", """
+            public static partial class Shop { [GenServer(Name = "cat")] public partial class Catalog { [Call] long H(Atom a) => 1; } }
+            """),
+        ("generic_server", """
+            public partial class Outer<TKey> { [GenServer] public partial class Cache<TValue> { [Call] TValue H(TValue v) => v; [Cast] void F(Atom a) { } } }
+            """),
+        ("every_return_shape", """
+            [GenServer] public partial class C { [Call] int A(Atom a) => 1; [Call] Task<long> B(Pid p) => Task.FromResult(1L); [Call] ValueTask<string> D(string s, From f) => new(s); [Call] async Task E(Reference r) => await Task.Yield(); [Cast] ValueTask F(long l) => default; [Info] Task G(int i) => Task.CompletedTask; }
+            """),
+        ("list_reply", """
+            [GenServer] public partial class C { [Call] List<int> A(Atom a) => new() { 1 }; [Call] Dictionary<string, List<long>> B(Pid p) => new(); }
+            """),
+        ("nullable_codec_struct", """
+            public readonly record struct Money(long Cents) : ITermCodec<Money> { public static Term ToTerm(Money m) => Integer.Of(m.Cents); public static bool TryFromTerm(Term t, out Money m) { m = new(t is Integer i ? i.Value : 0); return t is Integer; } } [Term] public sealed record Price(Money? Amount, List<Money?> History);
+            """),
+        ("common_types", """
+            [Term] public sealed record Stamp(DateTime At, DateTimeOffset Seen, Guid Id, decimal Price, char Grade, Half Ratio, HashSet<string> Tags, IReadOnlyDictionary<string, int[]> Index, List<List<int>> Grid);
+            """),
+        ("derived_message_types", """
+            public class Shape { } public sealed class Circle : Shape { } [GenServer] public partial class C { [Cast] void A(Shape s) { } [Cast] void B(Circle c) { } void Go() { Cast(Self, new Circle()); Cast(Self, new Shape()); } }
+            """),
+        ("private_constructor_server", """
+            [GenServer(Name = "p")] public partial class P { private P() { } [Call] int H(Atom a) => 1; }
+            """),
+    ];
+}
