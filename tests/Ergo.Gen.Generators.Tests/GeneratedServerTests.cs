@@ -35,6 +35,15 @@ public partial class GenCounter
     [Cast] void Handle(Reset _) => _total = 0;
 }
 
+// The same, but an unknown request is answered {error, {bad_call, Request}} rather than stopping the server.
+[GenServer(UnknownMessages = UnknownMessages.LogAndContinue)]
+public partial class LenientCounter
+{
+    private long _total;
+
+    [Call] Ok Handle(Add m) => new(_total += m.N);
+}
+
 // A publisher and a subscriber of a typed event: the generator writes the atom, Register/Publish and the dispatch.
 [GenServer]
 [Event<Ok>("gen_totals", Buffer = 1)]
@@ -114,12 +123,53 @@ public sealed class GeneratedServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unknown_messages_are_dropped_without_a_crash()
+    public async Task An_unknown_call_stops_the_server_with_bad_call_and_the_caller_fails_at_once_as_in_gen_server()
     {
         var pid = await GenCounter.StartAsync(_node);
+        var monitor = new Probe(_node);
+        await monitor.RunAsync(ctx => ctx.Monitor(pid!));
         _node.Send(pid!, Atom.Of("stray"));
-        _node.Cast(pid!, new Etf.Tuple(Atom.Of("unknown"), 1));
         Assert.Equal(new Ok(1), await _node.CallAsync(pid!, new Add(1)));
+
+        // No timeout to wait out: the server's exit is the caller's answer.
+        var failed = await Assert.ThrowsAsync<CallException>(() => _node.CallAsync(pid!, Integer.Of(42), TimeSpan.FromMinutes(5)).AsTask());
+        Assert.Equal(new Etf.Tuple(Atom.Of("bad_call"), Integer.Of(42)), failed.Reason);
+        Assert.Equal(new Etf.Tuple(Atom.Of("bad_call"), Integer.Of(42)), (await monitor.ReceiveAsync<Processes.DownMessage>()).Reason);
+    }
+
+    [Fact]
+    public async Task An_unknown_cast_stops_the_server_with_bad_cast()
+    {
+        var pid = await GenCounter.StartAsync(_node);
+        var monitor = new Probe(_node);
+        await monitor.RunAsync(ctx => ctx.Monitor(pid!));
+        _node.Cast(pid!, new Etf.Tuple(Atom.Of("unknown"), 1));
+        Assert.Equal(new Etf.Tuple(Atom.Of("bad_cast"), new Etf.Tuple(Atom.Of("unknown"), 1)), (await monitor.ReceiveAsync<Processes.DownMessage>()).Reason);
+    }
+
+    [Fact]
+    public async Task A_lenient_server_answers_an_unknown_call_with_an_error_and_goes_on()
+    {
+        var pid = await _node.StartServerAsync(new LenientCounter());
+        Assert.Equal(new Etf.Tuple(Atom.Error, new Etf.Tuple(Atom.Of("bad_call"), Atom.Of("nonsense"))), await _node.CallAsync(pid!, Atom.Of("nonsense")));
+        _node.Cast(pid!, Atom.Of("nonsense"));
+        Assert.Equal(new Ok(3), await _node.CallAsync(pid!, new Add(3)));
+    }
+
+    [Fact]
+    public async Task A_request_that_does_not_decode_is_logged_with_the_field_and_the_term_received()
+    {
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        await using var node = new Node(new NodeOptions
+        {
+            Name = "gen_logs@127.0.0.1",
+            LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => Microsoft.Extensions.Logging.LoggingBuilderExtensions.AddProvider(b, new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs))),
+        });
+        var pid = await node.StartServerAsync(new LenientCounter());
+        var reply = await node.CallAsync(pid!, new Etf.Tuple(Atom.Of("add"), Binary.FromUtf8("seven")));
+        Assert.Equal(Atom.Error, ((Etf.Tuple)reply!)[0]);
+        var line = Assert.Single(logs.GetSnapshot(), r => r.Message.Contains("no handler takes")).Message;
+        Assert.Contains("not a Ergo.Gen.Generators.Tests.Add: field N (int) cannot be read from <<\"seven\">>", line);
     }
 
     [Fact]

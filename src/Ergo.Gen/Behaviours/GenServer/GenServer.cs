@@ -23,18 +23,13 @@ public abstract class GenServer : Process
 
     protected virtual ValueTask<InitResult> InitAsync() => new(InitResult.Ok());
 
-    /// <summary>Default: like a gen_server without handle_call, the server stops with <c>{bad_call, Request}</c>.</summary>
-    protected virtual ValueTask<CallResult> HandleCallAsync(object request, From from)
-    {
-        Logger.LogError("{Server} got a call it does not handle: {Request}", this, new Bounded(request));
-        return new(CallResult.Stop(new Etf.Tuple(BadCall, request as Term ?? Binary.FromUtf8(request.ToString() ?? ""))));
-    }
+    /// <summary>Default: like a gen_server without handle_call, the server stops with <c>{bad_call, Request}</c>
+    /// (see <see cref="HandleUnknownCallAsync"/>).</summary>
+    protected virtual ValueTask<CallResult> HandleCallAsync(object request, From from) => HandleUnknownCallAsync(request, from);
 
-    protected virtual ValueTask<ServerResult> HandleCastAsync(object message)
-    {
-        Logger.LogError("{Server} got a cast it does not handle: {Message}", this, new Bounded(message));
-        return new(ServerResult.Stop(new Etf.Tuple(BadCast, message as Term ?? Binary.FromUtf8(message.ToString() ?? ""))));
-    }
+    /// <summary>Default: like a gen_server without handle_cast, the server stops with <c>{bad_cast, Msg}</c>
+    /// (see <see cref="HandleUnknownCastAsync"/>).</summary>
+    protected virtual ValueTask<ServerResult> HandleCastAsync(object message) => HandleUnknownCastAsync(message);
 
     /// <summary>What a call or cast no handler takes does (<see cref="GenServerAttribute.UnknownMessages"/>).</summary>
     protected virtual UnknownMessages UnknownMessages => UnknownMessages.Stop;
@@ -89,11 +84,7 @@ public abstract class GenServer : Process
     private static string Because(string? why) => why is null ? "" : $" ({why})";
 
     /// <summary>Default: log and drop, as gen_server does for an unexpected message; never a crash.</summary>
-    protected virtual ValueTask<ServerResult> HandleInfoAsync(object message)
-    {
-        LogDropped("an unexpected message", message);
-        return new(ServerResult.NoReply());
-    }
+    protected virtual ValueTask<ServerResult> HandleInfoAsync(object message) => HandleUnknownAsync(message);
 
     protected virtual ValueTask<ServerResult> HandleContinueAsync(object argument) => new(ServerResult.NoReply());
 
