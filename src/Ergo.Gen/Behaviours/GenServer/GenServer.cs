@@ -75,7 +75,7 @@ public abstract class GenServer : Process
     protected virtual ValueTask<ServerResult> HandleUnknownAsync(object message)
     {
         var why = message is Term term ? ExplainUnknown(term) : null;
-        LogDropped("a message no handler takes" + Because(why), message);
+        LogDropped("an unexpected message" + Because(why), message);
         return new(ServerResult.NoReply());
     }
 
