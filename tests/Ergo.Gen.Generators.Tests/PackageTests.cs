@@ -98,11 +98,23 @@ public sealed class PackageTests(PackedFeed packed, ITestOutputHelper output) : 
         Assert.Contains("Total { Value = 42 }", run.Output);
         Assert.Contains("{add,7}", run.Output);
 
-        // The analyzers came with the package: a [GenServer] that is not partial is EG0001 in a plain build.
-        File.WriteAllText(Path.Combine(app, "Broken.cs"), "[Ergo.Gen.GenServer] public class Broken { }\n");
+        // The generator's diagnostics came with the package and show in a plain build at the user's lines, also
+        // beside an error of the user's own (which hides analyzer diagnostics); nothing fails inside generated code.
+        File.WriteAllText(Path.Combine(app, "Broken.cs"), """
+            using Ergo.Gen;
+            using Ergo.Gen.Etf;
+            [GenServer] public class Broken { }
+            [GenServer] public partial class Twice { [Call] int A(Atom a) => 1; [Call] int B(Atom a) => 2; }
+            [Term] public sealed record Blob(System.IO.Stream Data);
+            public class Outer { [GenServer] public partial class Inner { [Cast] async void Go(Atom a) { await System.Threading.Tasks.Task.Yield(); } } }
+            public static class Mistake { public static int Value = "not a number"; }
+            """);
         var build = Dotnet(app, "build", "-c", "Release");
         Assert.NotEqual(0, build.ExitCode);
-        Assert.True(build.Output.Contains("EG0001"), build.Output);
+        foreach (var expected in new[] { "Broken.cs(3,26): error EG0001", "Broken.cs(4,80): error EG0004", "Broken.cs(5,51): error EG0005",
+                     "Broken.cs(6,14): error EG0001", "Broken.cs(6,81): error EG0011", "Broken.cs(7,57): error CS0029" })
+            Assert.True(build.Output.Contains(expected), $"no '{expected}' in:\n{build.Output}");
+        Assert.DoesNotContain(".g.cs(", build.Output);
     }
 
     [Fact]
