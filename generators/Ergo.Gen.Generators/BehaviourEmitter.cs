@@ -18,18 +18,18 @@ namespace Ergo.Gen.Generators
 
         private sealed record Callback(string Override, string Parameters, string ValueParameter);
 
-        private static readonly Dictionary<string, Callback> Overrides = new()
+        private static readonly Dictionary<CallbackKind, Callback> Overrides = new()
         {
-            ["Demand"] = new("HandleDemandAsync", "int demand", ""),
-            ["Events"] = new("HandleEventsAsync", $"global::System.ArraySegment<object> events, {B}.Subscription from", ""),
-            ["TxNew"] = new("HandleTxNewAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
-            ["TxInterim"] = new("HandleTxInterimAsync", $"{B}.SagaTransaction tx, {B}.SagaParticipant from, {Etf}.Term value", "value"),
-            ["TxResult"] = new("HandleTxResultAsync", $"{B}.SagaTransaction tx, {B}.SagaParticipant from, {Etf}.Term value", "value"),
-            ["TxCancel"] = new("HandleTxCancelAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
-            ["TxCommit"] = new("HandleTxCommitAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
-            ["JobStart"] = new("HandleJobStartAsync", $"{B}.SagaJob job, {Etf}.Term value", "value"),
-            ["JobCancel"] = new("HandleJobCancelAsync", $"{B}.SagaJob job, {Etf}.Term value", "value"),
-            ["JobCommit"] = new("HandleJobCommitAsync", $"{B}.SagaJob job, {Etf}.Term value", "value"),
+            [CallbackKind.Demand] = new("HandleDemandAsync", "int demand", ""),
+            [CallbackKind.Events] = new("HandleEventsAsync", $"global::System.ArraySegment<object> events, {B}.Subscription from", ""),
+            [CallbackKind.TxNew] = new("HandleTxNewAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
+            [CallbackKind.TxInterim] = new("HandleTxInterimAsync", $"{B}.SagaTransaction tx, {B}.SagaParticipant from, {Etf}.Term value", "value"),
+            [CallbackKind.TxResult] = new("HandleTxResultAsync", $"{B}.SagaTransaction tx, {B}.SagaParticipant from, {Etf}.Term value", "value"),
+            [CallbackKind.TxCancel] = new("HandleTxCancelAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
+            [CallbackKind.TxCommit] = new("HandleTxCommitAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
+            [CallbackKind.JobStart] = new("HandleJobStartAsync", $"{B}.SagaJob job, {Etf}.Term value", "value"),
+            [CallbackKind.JobCancel] = new("HandleJobCancelAsync", $"{B}.SagaJob job, {Etf}.Term value", "value"),
+            [CallbackKind.JobCommit] = new("HandleJobCommitAsync", $"{B}.SagaJob job, {Etf}.Term value", "value"),
         };
 
         public static string Behaviour(BehaviourSpec spec)
@@ -68,19 +68,18 @@ namespace Ergo.Gen.Generators
         }
 
         // A callback attribute on the wrong kind of class is left alone (the base class has no such callback).
-        private static bool Fits(BehaviourKind kind, string callback) => kind switch
+        private static bool Fits(BehaviourKind kind, CallbackKind callback) => kind switch
         {
-            BehaviourKind.Producer => callback == "Demand",
-            BehaviourKind.Consumer => callback == "Events",
-            BehaviourKind.ProducerConsumer => callback == "Events",
-            BehaviourKind.Saga => callback.StartsWith("Tx"),
-            _ => callback.StartsWith("Job"),
+            BehaviourKind.Producer => callback == CallbackKind.Demand,
+            BehaviourKind.Consumer or BehaviourKind.ProducerConsumer => callback == CallbackKind.Events,
+            BehaviourKind.Saga => callback is >= CallbackKind.TxNew and <= CallbackKind.TxCommit,
+            _ => callback is >= CallbackKind.JobStart and <= CallbackKind.JobCommit,
         };
 
         private static void EmitCallback(SourceWriter w, BehaviourSpec spec, CallbackSpec callback, Callback shape)
         {
             w.Open($"protected override {Result} {shape.Override}({shape.Parameters})");
-            if (callback.Callback == "Events" && callback.Value is { } element)
+            if (callback.Callback == CallbackKind.Events && callback.Value is { } element)
                 EmitTypedEvents(w, element);
             else if (callback.Value is { } value && shape.ValueParameter.Length > 0)
                 EmitDecode(w, spec, callback, value, shape.ValueParameter);
@@ -158,7 +157,7 @@ namespace Ergo.Gen.Generators
             var condition = value.Kind is null && !value.IsTerm ? "false" : TermExpressions.Decode(value, parameter, "v");
             w.Open($"if (!({condition}))");
             var badValue = $"new {Etf}.Tuple({Etf}.Atom.Of(\"bad_value\"), {parameter})";
-            if (callback.Callback is "TxCancel" or "JobCancel")
+            if (callback.Callback is CallbackKind.TxCancel or CallbackKind.JobCancel)
                 w.Line($"return new {Result}({NoReply});");
             else if (spec.Kind == BehaviourKind.Saga)
                 w.Line($"CancelTransaction(tx, {badValue});").Line($"return new {Result}({NoReply});");
@@ -206,7 +205,7 @@ namespace Ergo.Gen.Generators
                 w.Close();
                 w.Line();
             }
-            var consumed = spec.Callbacks.Where(c => c.Callback == "Events").Select(c => c.Value).FirstOrDefault(v => v is not null);
+            var consumed = spec.Callbacks.Where(c => c.Callback == CallbackKind.Events).Select(c => c.Value).FirstOrDefault(v => v is not null);
             if (consumed is { IsTerm: false, Kind: not null })
             {
                 w.Open($"protected override object EventFromTerm({Etf}.Term term)");

@@ -30,12 +30,19 @@ namespace Ergo.Gen.Generators
             var shell = Shells.Check(type, label, bases, basesText, diagnostics, cancellationToken);
             var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
             var callbacks = new List<CallbackSpec>();
-            var taken = new Dictionary<string, IMethodSymbol>();
+            var taken = new Dictionary<CallbackKind, IMethodSymbol>();
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
             {
-                var callback = method.GetAttributes().Select(a => a.AttributeClass is { } c && known.Callbacks.TryGetValue(c, out var name) ? name : null)
-                    .FirstOrDefault(n => n is not null);
-                if (callback is null)
+                CallbackKind? found = null;
+                foreach (var a in method.GetAttributes())
+                {
+                    if (a.AttributeClass is { } c && known.Callbacks.TryGetValue(c, out var kindOf))
+                    {
+                        found = kindOf;
+                        break;
+                    }
+                }
+                if (found is not { } callback)
                     continue;
                 var location = method.Locations.FirstOrDefault();
                 if (method.IsAsync && method.ReturnsVoid)
@@ -51,7 +58,7 @@ namespace Ergo.Gen.Generators
                 }
                 if (taken.TryGetValue(callback, out var first))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateHandler, location, first.Name, method.Name, callback, "any"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateHandler, location, first.Name, method.Name, callback.ToString(), "any"));
                     continue;
                 }
                 taken[callback] = method;
@@ -80,7 +87,7 @@ namespace Ergo.Gen.Generators
         }
 
         /// <summary>Whether a callback attribute belongs on this kind of class and has a shape the generator can call.</summary>
-        private static string? Check(IMethodSymbol method, string callback, BehaviourKind kind, KnownSymbols known)
+        private static string? Check(IMethodSymbol method, CallbackKind callback, BehaviourKind kind, KnownSymbols known)
         {
             var p = method.Parameters;
             bool Is(int i, INamedTypeSymbol? t) => i < p.Length && KnownSymbols.Same(p[i].Type, t);
@@ -90,25 +97,25 @@ namespace Ergo.Gen.Generators
                 return "must not be generic";
             switch (callback)
             {
-                case "Demand":
+                case CallbackKind.Demand:
                     if (kind != BehaviourKind.Producer)
                         return "is a [Demand] handler, which only a [Stage(StageType.Producer)] has";
                     return p.Length == 1 && p[0].Type.SpecialType == SpecialType.System_Int32 ? Static(method) : "must take one int, the demand";
-                case "Events":
+                case CallbackKind.Events:
                     if (kind is not (BehaviourKind.Consumer or BehaviourKind.ProducerConsumer))
                         return "is an [Events] handler, which only a consumer or producer_consumer [Stage] has";
                     var list = p.Length >= 1 && (p[0].Type is IArrayTypeSymbol || Enumerable(p[0].Type) is not null);
                     return list && (p.Length == 1 || p.Length == 2 && Is(1, known.Subscription)) ? Static(method)
                         : "must take the events (IReadOnlyList<T> or T[]), and optionally the Subscription";
-                case "TxNew" or "TxCancel" or "TxCommit":
+                case CallbackKind.TxNew or CallbackKind.TxCancel or CallbackKind.TxCommit:
                     return kind != BehaviourKind.Saga ? $"is a [{callback}] handler, which only a [Saga] has"
                         : p.Length == 2 && Is(0, known.SagaTransaction) ? Static(method)
                         : "must take the SagaTransaction and the value";
-                case "TxInterim" or "TxResult":
+                case CallbackKind.TxInterim or CallbackKind.TxResult:
                     return kind != BehaviourKind.Saga ? $"is a [{callback}] handler, which only a [Saga] has"
                         : p.Length == 2 && Is(0, known.SagaTransaction) || p.Length == 3 && Is(0, known.SagaTransaction) && Is(1, known.SagaParticipant) ? Static(method)
                         : "must take the SagaTransaction, optionally the SagaParticipant, and the value";
-                case "JobStart" or "JobCancel" or "JobCommit":
+                case CallbackKind.JobStart or CallbackKind.JobCancel or CallbackKind.JobCommit:
                     return kind != BehaviourKind.SagaWorker ? $"is a [{callback}] handler, which only a [SagaWorker] has"
                         : p.Length == 2 && Is(0, known.SagaJob) ? Static(method)
                         : "must take the SagaJob and the value";
@@ -119,16 +126,16 @@ namespace Ergo.Gen.Generators
 
         private static string? Static(IMethodSymbol method) => method.IsStatic ? "must not be static" : null;
 
-        private static ArgumentRole Role(ITypeSymbol type, string callback, KnownSymbols known, out ITypeSymbol? element)
+        private static ArgumentRole Role(ITypeSymbol type, CallbackKind callback, KnownSymbols known, out ITypeSymbol? element)
         {
             element = null;
             if (KnownSymbols.Same(type, known.SagaTransaction)) return ArgumentRole.Transaction;
             if (KnownSymbols.Same(type, known.SagaParticipant)) return ArgumentRole.Participant;
             if (KnownSymbols.Same(type, known.SagaJob)) return ArgumentRole.Job;
             if (KnownSymbols.Same(type, known.Subscription)) return ArgumentRole.Subscription;
-            if (callback == "Demand" && type.SpecialType == SpecialType.System_Int32)
+            if (callback == CallbackKind.Demand && type.SpecialType == SpecialType.System_Int32)
                 return ArgumentRole.Demand;
-            if (callback == "Events" && (type is IArrayTypeSymbol || Enumerable(type) is not null))
+            if (callback == CallbackKind.Events && (type is IArrayTypeSymbol || Enumerable(type) is not null))
             {
                 element = type is IArrayTypeSymbol array ? array.ElementType : Enumerable(type);
                 return ArgumentRole.Events;

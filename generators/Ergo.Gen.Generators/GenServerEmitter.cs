@@ -34,7 +34,7 @@ namespace Ergo.Gen.Generators
                     w.Line();
                 }
             }
-            if (spec.UnknownMessages == 1)
+            if (spec.UnknownMessages == UnknownMessagePolicy.LogAndContinue)
             {
                 w.Line(Emit.Plumbing);
                 w.Line($"protected override {Behaviours}.UnknownMessages UnknownMessages => {Behaviours}.UnknownMessages.LogAndContinue;");

@@ -56,7 +56,7 @@ namespace Ergo.Gen.Generators
             if (shell is null)
                 return new Parsed<GenServerSpec>(null, diagnostics.ToEquatableArray());
             var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
-            var unknown = attribute.NamedArguments.FirstOrDefault(a => a.Key == "UnknownMessages").Value.Value is int u ? u : 0;
+            var unknown = Parser.EnumArgument<UnknownMessagePolicy>(attribute.NamedArguments.FirstOrDefault(a => a.Key == "UnknownMessages").Value.Value);
             // The generated StartAsync is inside the class: a parameterless constructor of any accessibility will do.
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
             // The most specific message type first, so a derived type reaches its own handler (and the switch compiles).

@@ -53,12 +53,12 @@ namespace Ergo.Gen.Generators
             foreach (var name in Model.HandlerRules.CallbackAttributes)
             {
                 if (T(name) is { } callback)
-                    Callbacks[callback] = name.Substring("Ergo.Gen.".Length, name.Length - "Ergo.Gen.".Length - "Attribute".Length);
+                    Callbacks[callback] = (Model.CallbackKind)System.Enum.Parse(typeof(Model.CallbackKind), name.Substring("Ergo.Gen.".Length, name.Length - "Ergo.Gen.".Length - "Attribute".Length));
             }
         }
 
-        /// <summary>Stage and saga callback attributes and the callback each names ("Demand", "TxNew" ...).</summary>
-        public System.Collections.Generic.Dictionary<INamedTypeSymbol, string> Callbacks { get; } = new(SymbolEqualityComparer.Default);
+        /// <summary>Stage and saga callback attributes and the callback each names (Demand, TxNew ...).</summary>
+        public System.Collections.Generic.Dictionary<INamedTypeSymbol, Model.CallbackKind> Callbacks { get; } = new(SymbolEqualityComparer.Default);
 
         public INamedTypeSymbol? Term { get; }
         public INamedTypeSymbol? Process { get; }

@@ -19,6 +19,10 @@ namespace Ergo.Gen.Generators
 
         public static string Name(ITypeSymbol type) => type.ToDisplayString(FullyQualifiedNoNullable);
 
+        /// <summary>An attribute's enum argument as the generator's mirror of that enum; the default for a value it does not name.</summary>
+        public static T EnumArgument<T>(object? value) where T : struct, System.Enum =>
+            value is int i && System.Enum.IsDefined(typeof(T), i) ? (T)(object)i : default;
+
         // ---- [Term] ----------------------------------------------------------------------------------------
 
         public static (Parsed<TermTypeSpec> Parsed, EquatableArray<EnumSpec> Enums, TagInfo? Tag) ParseTermType(INamedTypeSymbol type, AttributeData attribute,

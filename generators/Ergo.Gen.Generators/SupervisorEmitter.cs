@@ -9,10 +9,6 @@ namespace Ergo.Gen.Generators
         private const string Etf = ValueCode.Etf;
         private const string Behaviours = "global::Ergo.Gen.Behaviours";
 
-        private static readonly string[] Strategies = { "OneForOne", "OneForAll", "RestForOne", "SimpleOneForOne" };
-        private static readonly string[] Restarts = { "Permanent", "Transient", "Temporary" };
-        private static readonly string[] AutoShutdowns = { "Never", "AnySignificant", "AllSignificant" };
-
         public static string Supervisor(SupervisorModel spec)
         {
             var w = Emit.Header();
@@ -33,10 +29,10 @@ namespace Ergo.Gen.Generators
             w.Line($"protected override {Behaviours}.SupervisorSpec Configure() => new(").Indent();
             w.Line($"new {Behaviours}.SupervisorFlags");
             w.Line("{");
-            w.Line($"    Strategy = {Behaviours}.Strategy.{Strategies[Clamp(spec.Strategy, Strategies)]},");
+            w.Line($"    Strategy = {Behaviours}.Strategy.{spec.Strategy},");
             w.Line($"    Intensity = {spec.Intensity},");
             w.Line($"    Period = global::System.TimeSpan.FromSeconds({spec.PeriodSeconds}),");
-            w.Line($"    AutoShutdown = {Behaviours}.AutoShutdown.{AutoShutdowns[Clamp(spec.AutoShutdown, AutoShutdowns)]},");
+            w.Line($"    AutoShutdown = {Behaviours}.AutoShutdown.{spec.AutoShutdown},");
             w.Line("},");
             w.Line($"new {Behaviours}.ChildSpec[]");
             w.Line("{");
@@ -50,14 +46,12 @@ namespace Ergo.Gen.Generators
                     var ms => $"{Behaviours}.Shutdown.Milliseconds({ms})",
                 };
                 var childName = child.RegisteredName is { } n ? $"{Etf}.Atom.Of({Naming.Literal(n)})" : "null";
-                w.Line($"    new() {{ Id = {Naming.Literal(child.Id)}, Start = static _ => new {child.Type}(), Restart = {Behaviours}.RestartType.{Restarts[Clamp(child.Restart, Restarts)]}, " +
+                w.Line($"    new() {{ Id = {Naming.Literal(child.Id)}, Start = static _ => new {child.Type}(), Restart = {Behaviours}.RestartType.{child.Restart}, " +
                        $"Type = {Behaviours}.ChildType.{(child.IsSupervisor ? "Supervisor" : "Worker")}, Name = {childName}, Shutdown = {shutdown}, Significant = {(child.Significant ? "true" : "false")} }},");
             }
             w.Line("});").Outdent();
             Shells.Close(w, depth);
             return w.ToString();
         }
-
-        private static int Clamp(int value, string[] names) => value >= 0 && value < names.Length ? value : 0;
     }
 }

@@ -19,7 +19,7 @@ namespace Ergo.Gen.Generators
             var diagnostics = new List<DiagnosticInfo>();
             var shell = Shells.Check(type, "Supervisor", new[] { known.SupervisorBase }, "Supervisor", diagnostics, cancellationToken);
             int Named(string name, int fallback) => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is int v ? v : fallback;
-            var strategy = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is int s ? s : 0;
+            var strategy = Parser.EnumArgument<SupervisorStrategy>(attribute.ConstructorArguments.Length > 0 ? attribute.ConstructorArguments[0].Value : null);
             var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
             var children = new List<ChildModel>();
             foreach (var child in type.GetAttributes().Where(a => KnownSymbols.Same(a.AttributeClass?.OriginalDefinition, known.ChildAttribute)))
@@ -33,7 +33,7 @@ namespace Ergo.Gen.Generators
                         childType.Name, type.Name, problem));
                     continue;
                 }
-                var restart = child.ConstructorArguments.Length > 0 && child.ConstructorArguments[0].Value is int r ? r : 0;
+                var restart = Parser.EnumArgument<ChildRestart>(child.ConstructorArguments.Length > 0 ? child.ConstructorArguments[0].Value : null);
                 var id = child.NamedArguments.FirstOrDefault(a => a.Key == "Id").Value.Value as string ?? Naming.SnakeCase(childType.Name);
                 var shutdown = child.NamedArguments.FirstOrDefault(a => a.Key == "ShutdownMilliseconds").Value.Value is int ms ? ms : int.MinValue;
                 var significant = child.NamedArguments.FirstOrDefault(a => a.Key == "Significant").Value.Value is true;
@@ -47,7 +47,8 @@ namespace Ergo.Gen.Generators
             }
             if (shell is null)
                 return new Parsed<SupervisorModel>(null, diagnostics.ToEquatableArray());
-            var spec = new SupervisorModel(shell, Parser.Name(type), strategy, Named("Intensity", 1), Named("PeriodSeconds", 5), Named("AutoShutdown", 0),
+            var spec = new SupervisorModel(shell, Parser.Name(type), strategy, Named("Intensity", 1), Named("PeriodSeconds", 5),
+                Parser.EnumArgument<AutoShutdownKind>(attribute.NamedArguments.FirstOrDefault(a => a.Key == "AutoShutdown").Value.Value),
                 registered, children.ToEquatableArray());
             return new Parsed<SupervisorModel>(spec, diagnostics.ToEquatableArray());
         }

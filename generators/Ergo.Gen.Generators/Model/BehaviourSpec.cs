@@ -4,6 +4,9 @@ namespace Ergo.Gen.Generators.Model
 {
     internal enum BehaviourKind { Producer, Consumer, ProducerConsumer, Saga, SagaWorker }
 
+    /// <summary>The stage and saga callbacks, named as their attributes ([Demand], [TxNew] ...).</summary>
+    internal enum CallbackKind { Demand, Events, TxNew, TxInterim, TxResult, TxCancel, TxCommit, JobStart, JobCancel, JobCommit }
+
     /// <summary>What a handler parameter receives.</summary>
     internal enum ArgumentRole { Demand, Events, Subscription, Transaction, Participant, Job, Value }
 
@@ -12,7 +15,7 @@ namespace Ergo.Gen.Generators.Model
 
     /// <summary>One [Demand]/[Events]/[Tx...]/[Job...] method: the callback it implements, its arguments and result.</summary>
     internal sealed record CallbackSpec(
-        string Callback,
+        CallbackKind Callback,
         string Method,
         EquatableArray<Argument> Arguments,
         TypedValue? Value,

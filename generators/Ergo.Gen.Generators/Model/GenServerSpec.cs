@@ -2,6 +2,9 @@ using Ergo.Gen.Generators.Helpers;
 
 namespace Ergo.Gen.Generators.Model
 {
+    /// <summary>Mirror of the runtime's UnknownMessages.</summary>
+    internal enum UnknownMessagePolicy { Stop, LogAndContinue }
+
     internal enum ReturnKind { Void, Value, Task, TaskOfValue, ValueTask, ValueTaskOfValue }
 
     /// <summary>One [Call]/[Cast]/[Info] method.</summary>
@@ -39,8 +42,8 @@ namespace Ergo.Gen.Generators.Model
     {
         public EquatableArray<EventSpec> Events { get; init; }
 
-        /// <summary>GenServerAttribute.UnknownMessages: 0 stops the server as gen_server does, 1 logs and goes on.</summary>
-        public int UnknownMessages { get; init; }
+        /// <summary>GenServerAttribute.UnknownMessages.</summary>
+        public UnknownMessagePolicy UnknownMessages { get; init; }
     }
 
     /// <summary>A model and what was found wrong on the way; Spec is null when nothing can be generated.</summary>
