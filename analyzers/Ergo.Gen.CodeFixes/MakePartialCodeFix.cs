@@ -11,7 +11,7 @@ using Ergo.Gen.Diagnostics;
 
 namespace Ergo.Gen.Analyzers
 {
-    /// <summary>EG0001's fix: add the partial modifier.</summary>
+    /// <summary>EG0001's fix: add the partial modifier (to the class, or to the containing type the diagnostic names).</summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePartialCodeFix))]
     public sealed class MakePartialCodeFix : CodeFixProvider
     {
@@ -22,10 +22,10 @@ namespace Ergo.Gen.Analyzers
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
             var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root?.FindToken(context.Span.Start).Parent?.FirstAncestorOrSelf<ClassDeclarationSyntax>() is not { } declaration)
+            if (root?.FindToken(context.Span.Start).Parent?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
                 return;
             context.RegisterCodeFix(
-                CodeAction.Create("Make the class partial", ct =>
+                CodeAction.Create("Make the type partial", ct =>
                 {
                     var partial = SyntaxFactory.Token(SyntaxKind.PartialKeyword).WithTrailingTrivia(SyntaxFactory.Space);
                     var updated = declaration.WithModifiers(declaration.Modifiers.Add(partial));

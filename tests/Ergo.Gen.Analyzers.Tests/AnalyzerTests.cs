@@ -185,5 +185,14 @@ public sealed class AnalyzerTests
     {
         var text = await Fix(new MakePartialCodeFix(), "EG0001", "[GenServer] public class Counter { }");
         Assert.Contains("public partial class Counter", text);
+        var outer = await Fix(new MakePartialCodeFix(), "EG0001", "public static class Outer { [GenServer] public partial class Inner { } }");
+        Assert.Contains("public static partial class Outer", outer);
+    }
+
+    [Fact]
+    public async Task The_EG0011_fix_makes_an_async_void_handler_return_a_task()
+    {
+        var text = await Fix(new AsyncVoidCodeFix(), "EG0011", "[GenServer] public partial class C { [Cast] async void H(Atom a) { await Task.Yield(); } }");
+        Assert.Contains("[Cast] async System.Threading.Tasks.Task H(Atom a)", text);
     }
 }
