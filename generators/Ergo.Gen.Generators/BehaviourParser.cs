@@ -21,6 +21,7 @@ namespace Ergo.Gen.Generators
             if (kind == BehaviourKind.Producer && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int stageType)
                 kind = stageType switch { 1 => BehaviourKind.Consumer, 2 => BehaviourKind.ProducerConsumer, _ => BehaviourKind.Producer };
             var diagnostics = new List<DiagnosticInfo>();
+            var enums = new List<EnumSpec>();
             var (label, bases, basesText) = kind switch
             {
                 BehaviourKind.Saga => ("Saga", new[] { known.SagaBase }, "Saga"),
@@ -69,21 +70,23 @@ namespace Ergo.Gen.Generators
                     var role = Role(parameter.Type, callback, known, out var element);
                     arguments.Add(new Argument(role));
                     if (role is ArgumentRole.Value or ArgumentRole.Events)
-                        value = Parser.Typed(element ?? parameter.Type, known);
+                        value = Parser.Typed(element ?? parameter.Type, known, enums);
                 }
                 var (returnKind, returned) = Parser.Return(method.ReturnType, known);
                 var returnsResult = KnownSymbols.Same(returned, known.ServerResult);
                 TypedValue? emits = null;
                 if (returned is not null && !returnsResult && Elements(returned) is { } emitted)
-                    emits = Parser.Typed(emitted, known);
+                    emits = Parser.Typed(emitted, known, enums);
                 callbacks.Add(new CallbackSpec(callback, method.Name, arguments.ToEquatableArray(), value, returnKind, returnsResult, emits,
                     Parser.Name(method.ReturnType)));
             }
             if (shell is null)
                 return new Parsed<BehaviourSpec>(null, diagnostics.ToEquatableArray());
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
-            return new Parsed<BehaviourSpec>(new BehaviourSpec(kind, shell, Parser.Name(type), registered, parameterless, callbacks.ToEquatableArray()),
-                diagnostics.ToEquatableArray());
+            return new Parsed<BehaviourSpec>(new BehaviourSpec(kind, shell, Parser.Name(type), registered, parameterless, callbacks.ToEquatableArray())
+            {
+                Enums = enums.Distinct().ToEquatableArray(),
+            }, diagnostics.ToEquatableArray());
         }
 
         /// <summary>Whether a callback attribute belongs on this kind of class and has a shape the generator can call.</summary>

@@ -45,14 +45,6 @@ namespace Ergo.Gen.Generators
                     spc.AddSource($"TermCodec.{Naming.Identifier(spec.FullName)}.g.cs", TermCodecEmitter.TermCodec(spec));
             });
 
-            var enums = terms
-                .SelectMany(static (parsed, _) => parsed.Enums)
-                .Collect()
-                .SelectMany(static (all, _) => all.Distinct().ToImmutableArray())
-                .WithTrackingName(Enums);
-
-            context.RegisterSourceOutput(enums, static (spc, spec) =>
-                spc.AddSource($"TermCodec.{Naming.Identifier(spec.FullName)}.g.cs", TermCodecEmitter.EnumCodec(spec)));
 
             // EG0015: two [Term] types written the same way, found over all of them.
             var tags = terms.Select(static (t, _) => t.Tag).Collect().WithTrackingName(Tags);
@@ -87,9 +79,20 @@ namespace Ergo.Gen.Generators
                 .WithTrackingName(ChildHosts);
             Report(context, childHosts);
 
-            Behaviour(context, BehaviourParser.StageAttribute, BehaviourKind.Producer, Stages, "Stage");
-            Behaviour(context, BehaviourParser.SagaAttribute, BehaviourKind.Saga, Sagas, "Saga");
-            Behaviour(context, BehaviourParser.SagaWorkerAttribute, BehaviourKind.SagaWorker, SagaWorkers, "SagaWorker");
+            var stages = Behaviour(context, BehaviourParser.StageAttribute, BehaviourKind.Producer, Stages, "Stage");
+            var sagas = Behaviour(context, BehaviourParser.SagaAttribute, BehaviourKind.Saga, Sagas, "Saga");
+            var workers = Behaviour(context, BehaviourParser.SagaWorkerAttribute, BehaviourKind.SagaWorker, SagaWorkers, "SagaWorker");
+
+            // One codec per enum that any [Term] field, handler, reply, event or stage value uses.
+            var enums = terms.SelectMany(static (parsed, _) => parsed.Enums).Collect()
+                .Combine(servers.SelectMany(static (p, _) => p.Spec?.Enums ?? default).Collect())
+                .Combine(stages.Collect().Combine(sagas.Collect()).Combine(workers.Collect()))
+                .SelectMany(static (all, _) => all.Left.Left.Concat(all.Left.Right)
+                    .Concat(all.Right.Left.Left.Concat(all.Right.Left.Right).Concat(all.Right.Right).SelectMany(p => p.Spec?.Enums ?? default))
+                    .Distinct().ToImmutableArray())
+                .WithTrackingName(Enums);
+            context.RegisterSourceOutput(enums, static (spc, spec) =>
+                spc.AddSource($"TermCodec.{Naming.Identifier(spec.FullName)}.g.cs", TermCodecEmitter.EnumCodec(spec)));
         }
 
         // Diagnostics and source are separate outputs: moving a diagnostic regenerates nothing.
@@ -114,7 +117,7 @@ namespace Ergo.Gen.Generators
         }
 
         // [Stage] (whose attribute says which kind), [Saga] and [SagaWorker]: the same parse-and-emit shape.
-        private static void Behaviour(IncrementalGeneratorInitializationContext context, string attribute, BehaviourKind kind, string step, string suffix)
+        private static IncrementalValuesProvider<Parsed<BehaviourSpec>> Behaviour(IncrementalGeneratorInitializationContext context, string attribute, BehaviourKind kind, string step, string suffix)
         {
             var specs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(attribute,
@@ -122,6 +125,7 @@ namespace Ergo.Gen.Generators
                     (ctx, ct) => BehaviourParser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], kind, KnownSymbols.For(ctx.SemanticModel.Compilation), ct))
                 .WithTrackingName(step);
             Generate(context, specs, spec => ($"{Naming.Identifier(spec.FullName)}.{suffix}.g.cs", BehaviourEmitter.Behaviour(spec)));
+            return specs;
         }
     }
 }

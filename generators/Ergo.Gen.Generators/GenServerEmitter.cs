@@ -186,7 +186,7 @@ namespace Ergo.Gen.Generators
             foreach (var h in calls)
             {
                 var replyType = h.ReplyType ?? $"{Etf}.Atom";
-                var toTerm = h.MessageIsTermType ? $"{Codec}.ToTerm(request)" : h.MessageIsTerm ? "request" : null;
+                var toTerm = ToTerm(h, "request");
                 w.Open($"public async {Tasks}.ValueTask<{replyType}> CallAsync({h.MessageType} request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)");
                 if (toTerm is null)
                 {
@@ -229,7 +229,7 @@ namespace Ergo.Gen.Generators
             }
             foreach (var h in casts)
             {
-                var toTerm = h.MessageIsTermType ? $"{Codec}.ToTerm(message)" : h.MessageIsTerm ? "message" : null;
+                var toTerm = ToTerm(h, "message");
                 w.Open($"public void Cast({h.MessageType} message)");
                 w.Line("if (_pid is not null)");
                 w.Line("    _node.Cast(_pid, message!);");
@@ -244,6 +244,10 @@ namespace Ergo.Gen.Generators
             }
             w.Close();
         }
+
+        /// <summary>The message as a term for another node, or null when it has no term form.</summary>
+        private static string? ToTerm(HandlerSpec h, string message) =>
+            h.MessageIsTerm ? message : h.Message is { Kind: not null } typed ? TermExpressions.Encode(typed, message) : null;
 
         private static void EmitDispatch(SourceWriter w, GenServerSpec spec, HandlerKind kind)
         {
@@ -274,12 +278,13 @@ namespace Ergo.Gen.Generators
                 w.Close();
             }
             // Terms from another node: decoded into the handler's type by its generated codec.
-            var decodable = handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType).ToList();
+            // ([Term] types, types with a codec of their own, enums and the types TermConvert reads.)
+            var decodable = handlers.Select((h, i) => (h, i)).Where(x => x.h.Message is { IsTerm: false, Kind: not null }).ToList();
             if (decodable.Count > 0)
             {
                 w.Open($"if (request is {Etf}.Term term)");
                 foreach (var (h, i) in decodable)
-                    w.Line($"if ({Codec}.TryFromTerm(term, out {h.MessageType} t{i}))").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
+                    w.Line($"if ({TermExpressions.Decode(h.Message!, "term", $"t{i}")})").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
                 w.Close();
             }
             // Anything else goes to the overridable fallback: by default, as gen_server, an unknown call or cast stops

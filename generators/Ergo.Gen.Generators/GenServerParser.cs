@@ -20,11 +20,12 @@ namespace Ergo.Gen.Generators
         public static Parsed<GenServerSpec> Parse(INamedTypeSymbol type, AttributeData attribute, KnownSymbols known, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
+            var enums = new List<EnumSpec>();
             var shell = Shells.Check(type, "GenServer", new[] { known.GenServerBase }, "GenServer", diagnostics, cancellationToken);
             var accepted = new List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)>();
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
             {
-                if (Handler(method, known, diagnostics) is { } handler)
+                if (Handler(method, known, diagnostics, enums) is { } handler)
                 {
                     var message = method.Parameters[0].Type;
                     var twin = accepted.FirstOrDefault(a => SameSlot(a.Spec, handler) && KnownSymbols.Same(a.Message, message));
@@ -47,7 +48,7 @@ namespace Ergo.Gen.Generators
                     continue;
                 var payload = e.AttributeClass!.TypeArguments[0];
                 var buffer = e.NamedArguments.FirstOrDefault(a => a.Key == "Buffer").Value.Value is int b ? b : 0;
-                var typed = Parser.Typed(payload, known);
+                var typed = Parser.Typed(payload, known, enums);
                 if (typed.Kind is null && !typed.IsTerm && payload.TypeKind != TypeKind.Error)
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReplyHasNoTermForm, e.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation(),
                         "The payload of event", eventName, payload.ToDisplayString()));
@@ -61,7 +62,7 @@ namespace Ergo.Gen.Generators
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
             // The most specific message type first, so a derived type reaches its own handler (and the switch compiles).
             var ordered = SpecificFirst(accepted).Select(a => a.Spec).ToEquatableArray();
-            var spec = new GenServerSpec(shell, Parser.Name(type), registered, parameterless, ordered) { Events = events.ToEquatableArray(), UnknownMessages = unknown };
+            var spec = new GenServerSpec(shell, Parser.Name(type), registered, parameterless, ordered) { Events = events.ToEquatableArray(), UnknownMessages = unknown, Enums = enums.Distinct().ToEquatableArray() };
             return new Parsed<GenServerSpec>(spec, diagnostics.ToEquatableArray());
         }
 
@@ -106,7 +107,7 @@ namespace Ergo.Gen.Generators
         }
 
         /// <summary>The handler a method declares, or null (with a diagnostic when it is one the generator cannot call).</summary>
-        private static HandlerSpec? Handler(IMethodSymbol method, KnownSymbols known, List<DiagnosticInfo> diagnostics)
+        private static HandlerSpec? Handler(IMethodSymbol method, KnownSymbols known, List<DiagnosticInfo> diagnostics, List<EnumSpec> enums)
         {
             var kinds = new List<HandlerKind>();
             AttributeData? onEvent = null;
@@ -162,14 +163,14 @@ namespace Ergo.Gen.Generators
                 return null;
             if (kind == HandlerKind.Event)
                 return new HandlerSpec(HandlerKind.Event, method.Name, Parser.Name(message), Parser.IsTermType(message, known), known.IsTerm(message), false,
-                    Parser.Return(method.ReturnType, known).Kind, null, null) { EventName = (string)onEvent!.ConstructorArguments[0].Value!, EventPayload = Parser.Typed(message, known) };
+                    Parser.Return(method.ReturnType, known).Kind, null, null) { EventName = (string)onEvent!.ConstructorArguments[0].Value!, EventPayload = Parser.Typed(message, known, enums) };
             var takesFrom = method.Parameters.Length == 2;
             var (returnKind, reply) = Parser.Return(method.ReturnType, known);
             ValueSpec? replySpec = null;
             // A type parameter or object: whatever the value is at run time, sent as it is.
             if (reply is not null && reply.TypeKind is not (TypeKind.Error or TypeKind.TypeParameter) && reply.SpecialType != SpecialType.System_Object)
             {
-                replySpec = Parser.Value(reply, reply.NullableAnnotation == NullableAnnotation.Annotated, new List<EnumSpec>(), known);
+                replySpec = Parser.Value(reply, reply.NullableAnnotation == NullableAnnotation.Annotated, enums, known);
                 if (Parser.HasNoTermForm(replySpec) && !known.IsTerm(reply))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReplyHasNoTermForm, location, "The reply of handler", method.Name, reply.ToDisplayString()));
@@ -181,7 +182,7 @@ namespace Ergo.Gen.Generators
                 }
             }
             return new HandlerSpec(kind, method.Name, Parser.Name(message), Parser.IsTermType(message, known), known.IsTerm(message), takesFrom,
-                returnKind, reply is null ? null : Parser.Name(reply), replySpec?.Kind) { Reply = replySpec };
+                returnKind, reply is null ? null : Parser.Name(reply), replySpec?.Kind) { Reply = replySpec, Message = Parser.Typed(message, known, enums) };
         }
     }
 }

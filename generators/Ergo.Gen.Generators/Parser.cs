@@ -257,10 +257,12 @@ namespace Ergo.Gen.Generators
             type is INamedTypeSymbol { IsGenericType: false } && type.Locations.Any(l => l.IsInSource) && known.Has(type, known.TermAttribute);
 
         /// <summary>How a stage event, saga value or event payload of this type converts to and from a term.</summary>
-        internal static TypedValue Typed(ITypeSymbol type, KnownSymbols known)
+        internal static TypedValue Typed(ITypeSymbol type, KnownSymbols known, List<EnumSpec> enums)
         {
             if (known.IsTerm(type))
                 return new TypedValue(Name(type), null, true);
+            if (type.TypeKind == TypeKind.Enum)
+                Scalar(type, false, enums, known);
             ValueKind? kind = TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
                 : IsTermType(type, known) ? ValueKind.TermType
                 : type.TypeKind == TypeKind.Enum ? ValueKind.Enum

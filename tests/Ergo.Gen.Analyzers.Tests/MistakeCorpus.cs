@@ -193,6 +193,10 @@ internal static class MistakeCorpus
     /// <summary>What must build with no diagnostic and no error: shapes the generator supports.</summary>
     public static readonly (string Name, string Source)[] Fine =
     [
+        ("enum_and_plain_messages_and_replies", """
+            public enum Mode { Fast, Slow } public readonly record struct Money(long C) : ITermCodec<Money> { public static Term ToTerm(Money m) => Integer.Of(m.C); public static bool TryFromTerm(Term t, out Money m) { m = new(t is Integer i ? i.Value : 0); return t is Integer; } }
+            [GenServer] [Event<Mode>("modes")] public partial class C { [Call] Mode A(Mode m) => m; [Cast] void B(string s) { } [Call] Money D(Money m) => m; [Info] void E(long n) { } }
+            """),
         ("nested_server", """
             public static partial class Shop { [GenServer(Name = "cat")] public partial class Catalog { [Call] long H(Atom a) => 1; } }
             """),

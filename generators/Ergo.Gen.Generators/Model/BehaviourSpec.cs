@@ -31,5 +31,9 @@ namespace Ergo.Gen.Generators.Model
         string FullName,
         string? RegisteredName,
         bool HasParameterlessConstructor,
-        EquatableArray<CallbackSpec> Callbacks);
+        EquatableArray<CallbackSpec> Callbacks)
+    {
+        /// <summary>Enums its values use, whose codecs are generated once for the compilation.</summary>
+        public EquatableArray<EnumSpec> Enums { get; init; }
+    }
 }

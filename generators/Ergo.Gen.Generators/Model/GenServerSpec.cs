@@ -25,6 +25,9 @@ namespace Ergo.Gen.Generators.Model
         /// <summary>For an [OnEvent] handler: how its payload reads from a term.</summary>
         public TypedValue? EventPayload { get; init; }
 
+        /// <summary>How the message converts from a term (for a call or cast from another node).</summary>
+        public TypedValue? Message { get; init; }
+
         /// <summary>How a reply with a term form is written for a caller that speaks terms (null: as it is).</summary>
         public ValueSpec? Reply { get; init; }
     }
@@ -41,6 +44,9 @@ namespace Ergo.Gen.Generators.Model
         EquatableArray<HandlerSpec> Handlers)
     {
         public EquatableArray<EventSpec> Events { get; init; }
+
+        /// <summary>Enums its messages, replies and events use, whose codecs are generated once for the compilation.</summary>
+        public EquatableArray<EnumSpec> Enums { get; init; }
 
         /// <summary>GenServerAttribute.UnknownMessages.</summary>
         public UnknownMessagePolicy UnknownMessages { get; init; }

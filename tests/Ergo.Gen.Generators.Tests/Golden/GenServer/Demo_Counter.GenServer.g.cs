@@ -117,6 +117,11 @@ namespace Demo
                 case string m0:
                     return __Info0(m0);
             }
+            if (request is global::Ergo.Gen.Etf.Term term)
+            {
+                if (global::Ergo.Gen.TermConvert.TryFromTerm(term, out string t0))
+                    return __Info0(t0);
+            }
             return HandleUnknownAsync(request);
         }
 
