@@ -212,7 +212,8 @@ namespace Ergo.Gen.Generators
                     w.Line($"if (reply is {Etf}.Term term && __Reply{calls.IndexOf(h)}(term, out var decoded))");
                     w.Line("    return decoded;");
                     w.Line($"throw new global::System.InvalidOperationException($\"unexpected reply {{reply}}\");");
-                }                w.Close();
+                }
+                w.Close();
                 w.Line();
             }
             for (var k = 0; k < calls.Count; k++)

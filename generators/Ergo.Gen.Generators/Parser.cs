@@ -101,7 +101,7 @@ namespace Ergo.Gen.Generators
             value.Kind == ValueKind.Unsupported || value.Element is { } e && Unsupported(e) || value.Key is { } k && Unsupported(k);
 
         private static string? Foreign(ValueSpec value) =>
-            value.ForeignTerm ? value.TypeName.Replace("global::", "") : value.Element is { } e ? Foreign(e) : value.Key is { } k ? Foreign(k) : null;
+            value.ForeignTerm ? value.TypeName.Replace("global::", "") : (value.Element is { } e ? Foreign(e) : null) ?? (value.Key is { } k ? Foreign(k) : null);
 
         private static string? Unreachable(INamedTypeSymbol type)
         {
@@ -116,17 +116,12 @@ namespace Ergo.Gen.Generators
         /// <summary>A [Flags] enum, or two members whose atoms are the same, has values no atom stands for.</summary>
         private static (string Enum, string Problem)? EnumProblem(ITypeSymbol type, KnownSymbols known)
         {
-            while (true)
-            {
-                if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
-                    type = n.TypeArguments[0];
-                else if (TermTypeRules.IsDictionary(type, out _, out var v))
-                    type = v!;
-                else if (TermTypeRules.CollectionKind(type, out var e) is not null)
-                    type = e!;
-                else
-                    break;
-            }
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+                return EnumProblem(n.TypeArguments[0], known);
+            if (TermTypeRules.IsDictionary(type, out var k, out var v))
+                return EnumProblem(k!, known) ?? EnumProblem(v!, known);
+            if (TermTypeRules.CollectionKind(type, out var e) is not null)
+                return EnumProblem(e!, known);
             if (type.TypeKind != TypeKind.Enum)
                 return null;
             if (known.Has(type, known.FlagsAttribute))
@@ -246,8 +241,9 @@ namespace Ergo.Gen.Generators
                 return new ValueSpec(name, ValueKind.Custom, nullable) { IsValueType = type.IsValueType };
             if (IsTermType(type, known))
                 return new ValueSpec(name, ValueKind.TermType, nullable) { IsValueType = type.IsValueType };
+            // A [Term] type of another assembly without a codec of its own there; a generic one of this assembly has EG0017.
             if (known.Has(type, known.TermAttribute))
-                return new ValueSpec(name, ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType, ForeignTerm = true };
+                return new ValueSpec(name, ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType, ForeignTerm = !type.Locations.Any(l => l.IsInSource) };
             return new ValueSpec(name, TermTypeRules.IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType };
         }
 

@@ -173,6 +173,12 @@ internal static class MistakeCorpus
         ("flags_enum_member", """
             [Flags] public enum Perm { Read = 1, Write = 2 } [Term] public sealed record P(Perm {|EG0016:Perm|});
             """),
+        ("flags_enum_as_a_dictionary_key", """
+            [Flags] public enum Perm { Read = 1, Write = 2 } [Term] public sealed record P(Dictionary<Perm, int> {|EG0016:Counts|});
+            """),
+        ("generic_term_used_as_a_member", """
+            [Term] public sealed record {|EG0017:Box|}<T>(T Value); [Term] public sealed record Holder(Box<int> {|EG0005:Boxed|});
+            """),
         ("enum_members_with_one_atom", """
             public enum E { FooBar, Foo_Bar } [Term] public sealed record P(E {|EG0016:E|});
             """),
