@@ -34,27 +34,18 @@ namespace Ergo.Gen.Analyzers
                     && method.ContainingType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.GenServerAttribute"))
                     handlers.Add((method, method.Parameters[0].Type));
             }, SymbolKind.Method);
+            var known = Ergo.Gen.Generators.KnownSymbols.For(start.Compilation);
             start.RegisterCompilationEndAction(end =>
             {
                 foreach (var (method, message) in handlers)
                 {
                     if (message.TypeKind is TypeKind.Interface or TypeKind.TypeParameter || message.IsAbstract
-                        || message.SpecialType == SpecialType.System_Object || Ergo.Gen.Generators.Model.TermTypeRules.IsMarshallable(message)
-                        || IsTerm(message) || created.ContainsKey(message.OriginalDefinition))
+                        || message.SpecialType == SpecialType.System_Object || Ergo.Gen.Generators.Model.TermTypeRules.IsMarshallable(message, known)
+                        || known.IsTerm(message) || created.ContainsKey(message.OriginalDefinition))
                         continue;
                     end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NeverSent, method.Locations.FirstOrDefault(), method.Name, message.ToDisplayString()));
                 }
             });
-        }
-
-        private static bool IsTerm(ITypeSymbol type)
-        {
-            for (var t = type; t is not null; t = t.BaseType)
-            {
-                if (t.ToDisplayString() == "Ergo.Gen.Etf.Term")
-                    return true;
-            }
-            return false;
         }
     }
 }

@@ -50,6 +50,21 @@ namespace Ergo.Gen.Generators
             TaskOfT = T("System.Threading.Tasks.Task`1");
             ValueTask = T("System.Threading.Tasks.ValueTask");
             ValueTaskOfT = T("System.Threading.Tasks.ValueTask`1");
+            BigInteger = T("System.Numerics.BigInteger");
+            Atom = T("Ergo.Gen.Etf.Atom");
+            Pid = T("Ergo.Gen.Etf.Pid");
+            Reference = T("Ergo.Gen.Etf.Reference");
+            ReadOnlyMemory = T("System.ReadOnlyMemory`1");
+            DateTimeOffset = T("System.DateTimeOffset");
+            Guid = T("System.Guid");
+            Half = T("System.Half");
+            TimeSpan = T("System.TimeSpan");
+            List = T("System.Collections.Generic.List`1");
+            Lists = Of(T, "System.Collections.Generic.IReadOnlyList`1", "System.Collections.Generic.IList`1", "System.Collections.Generic.ICollection`1",
+                "System.Collections.Generic.IEnumerable`1", "System.Collections.Generic.IReadOnlyCollection`1");
+            Sets = Of(T, "System.Collections.Generic.HashSet`1", "System.Collections.Generic.ISet`1", "System.Collections.Generic.IReadOnlySet`1");
+            Dictionaries = Of(T, "System.Collections.Generic.Dictionary`2", "System.Collections.Generic.IDictionary`2",
+                "System.Collections.Generic.IReadOnlyDictionary`2");
             foreach (var name in Model.HandlerRules.CallbackAttributes)
             {
                 if (T(name) is { } callback)
@@ -59,6 +74,33 @@ namespace Ergo.Gen.Generators
 
         /// <summary>Stage and saga callback attributes and the callback each names (Demand, TxNew ...).</summary>
         public System.Collections.Generic.Dictionary<INamedTypeSymbol, Model.CallbackKind> Callbacks { get; } = new(SymbolEqualityComparer.Default);
+
+        private static System.Collections.Generic.HashSet<INamedTypeSymbol> Of(System.Func<string, INamedTypeSymbol?> resolve, params string[] names)
+        {
+            var set = new System.Collections.Generic.HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            foreach (var name in names)
+            {
+                if (resolve(name) is { } type)
+                    set.Add(type);
+            }
+            return set;
+        }
+
+        public INamedTypeSymbol? BigInteger { get; }
+        public INamedTypeSymbol? Atom { get; }
+        public INamedTypeSymbol? Pid { get; }
+        public INamedTypeSymbol? Reference { get; }
+        public INamedTypeSymbol? ReadOnlyMemory { get; }
+        public INamedTypeSymbol? DateTimeOffset { get; }
+        public INamedTypeSymbol? Guid { get; }
+        public INamedTypeSymbol? Half { get; }
+        public INamedTypeSymbol? TimeSpan { get; }
+        public INamedTypeSymbol? List { get; }
+
+        /// <summary>Read-only list and sequence interfaces: an array is one of each.</summary>
+        public System.Collections.Generic.HashSet<INamedTypeSymbol> Lists { get; }
+        public System.Collections.Generic.HashSet<INamedTypeSymbol> Sets { get; }
+        public System.Collections.Generic.HashSet<INamedTypeSymbol> Dictionaries { get; }
 
         public INamedTypeSymbol? Term { get; }
         public INamedTypeSymbol? Process { get; }

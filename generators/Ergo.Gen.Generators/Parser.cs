@@ -118,9 +118,9 @@ namespace Ergo.Gen.Generators
         {
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
                 return EnumProblem(n.TypeArguments[0], known);
-            if (TermTypeRules.IsDictionary(type, out var k, out var v))
+            if (TermTypeRules.IsDictionary(type, known, out var k, out var v))
                 return EnumProblem(k!, known) ?? EnumProblem(v!, known);
-            if (TermTypeRules.CollectionKind(type, out var e) is not null)
+            if (TermTypeRules.CollectionKind(type, known, out var e) is not null)
                 return EnumProblem(e!, known);
             if (type.TypeKind != TypeKind.Enum)
                 return null;
@@ -191,7 +191,7 @@ namespace Ergo.Gen.Generators
         {
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
                 return Value(n.TypeArguments[0], true, enums, known) with { Nullable = true };
-            if (TermTypeRules.IsDictionary(type, out var key, out var value))
+            if (TermTypeRules.IsDictionary(type, known, out var key, out var value))
             {
                 var k = Value(key!, false, enums, known);
                 var v = Value(value!, value!.NullableAnnotation == NullableAnnotation.Annotated, enums, known);
@@ -200,7 +200,7 @@ namespace Ergo.Gen.Generators
                     Collection = CollectionKind.Map, Key = k, Element = v,
                 };
             }
-            if (TermTypeRules.CollectionKind(type, out var element) is { } collection)
+            if (TermTypeRules.CollectionKind(type, known, out var element) is { } collection)
             {
                 var e = Value(element!, element!.NullableAnnotation == NullableAnnotation.Annotated, enums, known);
                 var (kind, concrete) = collection switch
@@ -237,14 +237,14 @@ namespace Ergo.Gen.Generators
                 });
                 return new ValueSpec(name, ValueKind.Enum, nullable) { IsValueType = true };
             }
-            if (TermTypeRules.HasOwnCodec(type))
+            if (TermTypeRules.HasOwnCodec(type, known))
                 return new ValueSpec(name, ValueKind.Custom, nullable) { IsValueType = type.IsValueType };
             if (IsTermType(type, known))
                 return new ValueSpec(name, ValueKind.TermType, nullable) { IsValueType = type.IsValueType };
             // A [Term] type of another assembly without a codec of its own there; a generic one of this assembly has EG0017.
             if (known.Has(type, known.TermAttribute))
                 return new ValueSpec(name, ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType, ForeignTerm = !type.Locations.Any(l => l.IsInSource) };
-            return new ValueSpec(name, TermTypeRules.IsConvertible(type) ? ValueKind.Primitive : ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType };
+            return new ValueSpec(name, TermTypeRules.IsConvertible(type, known) ? ValueKind.Primitive : ValueKind.Unsupported, nullable) { IsValueType = type.IsValueType };
         }
 
         /// <summary>A [Term] type of this compilation: its codec is generated here (never for a generic one). A [Term]
@@ -259,10 +259,10 @@ namespace Ergo.Gen.Generators
                 return new TypedValue(Name(type), null, true);
             if (type.TypeKind == TypeKind.Enum)
                 Scalar(type, false, enums, known);
-            ValueKind? kind = TermTypeRules.HasOwnCodec(type) ? ValueKind.Custom
+            ValueKind? kind = TermTypeRules.HasOwnCodec(type, known) ? ValueKind.Custom
                 : IsTermType(type, known) ? ValueKind.TermType
                 : type.TypeKind == TypeKind.Enum ? ValueKind.Enum
-                : TermTypeRules.IsConvertible(type) ? ValueKind.Primitive
+                : TermTypeRules.IsConvertible(type, known) ? ValueKind.Primitive
                 : null;
             return new TypedValue(Name(type), kind, false);
         }

@@ -4,9 +4,6 @@ namespace Ergo.Gen.Generators.Model
 {
     internal enum BehaviourKind { Producer, Consumer, ProducerConsumer, Saga, SagaWorker }
 
-    /// <summary>The stage and saga callbacks, named as their attributes ([Demand], [TxNew] ...).</summary>
-    internal enum CallbackKind { Demand, Events, TxNew, TxInterim, TxResult, TxCancel, TxCommit, JobStart, JobCancel, JobCommit }
-
     /// <summary>What a handler parameter receives.</summary>
     internal enum ArgumentRole { Demand, Events, Subscription, Transaction, Participant, Job, Value }
 

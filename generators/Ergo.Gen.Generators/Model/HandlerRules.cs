@@ -2,6 +2,9 @@ namespace Ergo.Gen.Generators.Model
 {
     internal enum HandlerKind { Call, Cast, Info, Event }
 
+    /// <summary>The stage and saga callbacks, named as their attributes ([Demand], [TxNew] ...).</summary>
+    internal enum CallbackKind { Demand, Events, TxNew, TxInterim, TxResult, TxCancel, TxCommit, JobStart, JobCancel, JobCommit }
+
     /// <summary>What a [GenServer] handler of one kind may look like.</summary>
     internal sealed class HandlerRule
     {
