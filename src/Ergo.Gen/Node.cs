@@ -456,8 +456,9 @@ public sealed class Node : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (server is null)
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
-        // A server calling itself would wait for its own reply forever; gen:call refuses it the same way.
-        if (ReferenceEquals(server, caller))
+        // A server calling itself would wait for its own reply forever; gen:call refuses it the same way. A call
+        // through the node's API (a generated Client) from inside a handler counts as the running process's own.
+        if (ReferenceEquals(server, caller ?? Process.Running))
             return ValueTask.FromException<object?>(new CallException(Atom.Of("calling_self"), target));
         var pending = PendingCall.Rent(this, caller);
         var version = pending.Version;

@@ -35,6 +35,27 @@ public partial class GenCounter
     [Cast] void Handle(Reset _) => _total = 0;
 }
 
+// A server that calls itself through its own generated client (what EG0008 reports when it can see it).
+[GenServer]
+public partial class SelfCaller
+{
+    [Call] Ok Handle(Add m) => new(m.N);
+
+    [Call]
+    async Task<Term> Ask(Pid someone)
+    {
+        try
+        {
+            await Client.For(Node, someone).CallAsync(new Add(1), TimeSpan.FromMinutes(5));
+            return Atom.Ok;
+        }
+        catch (CallException e)
+        {
+            return e.Reason;
+        }
+    }
+}
+
 // The same, but an unknown request is answered {error, {bad_call, Request}} rather than stopping the server.
 [GenServer(UnknownMessages = UnknownMessages.LogAndContinue)]
 public partial class LenientCounter
@@ -135,6 +156,13 @@ public sealed class GeneratedServerTests : IAsyncLifetime
         var failed = await Assert.ThrowsAsync<CallException>(() => _node.CallAsync(pid!, Integer.Of(42), TimeSpan.FromMinutes(5)).AsTask());
         Assert.Equal(new Etf.Tuple(Atom.Of("bad_call"), Integer.Of(42)), failed.Reason);
         Assert.Equal(new Etf.Tuple(Atom.Of("bad_call"), Integer.Of(42)), (await monitor.ReceiveAsync<Processes.DownMessage>()).Reason);
+    }
+
+    [Fact]
+    public async Task A_server_calling_itself_through_its_client_fails_at_once_with_calling_self()
+    {
+        var pid = await _node.StartServerAsync(new SelfCaller());
+        Assert.Equal(Atom.Of("calling_self"), await _node.CallAsync(pid!, pid!));
     }
 
     [Fact]

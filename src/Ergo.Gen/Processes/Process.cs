@@ -40,6 +40,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     [ThreadStatic] private static Process? t_running;
 
+    /// <summary>The process whose handler runs on this thread, if any.</summary>
+    internal static Process? Running => t_running;
+
     private Node? _node;
     private Pid? _pid;
 
