@@ -99,30 +99,14 @@ namespace Ergo.Gen.Generators
                     w.Open("if (arity == 3 && ReferenceEquals(kind, __GenCall) && reader.ReadTupleHeader() == 2)");
                     w.Line($"var from = new {Behaviours}.From(reader.ReadPid(), reader.ReadTerm());");
                     w.Line("var request = reader;");
-                    foreach (var (h, _) in calls)
-                    {
-                        var k = Index(h);
-                        w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} c{k}) && reader.IsAtEnd)");
-                        w.Line($"pending = CompleteCall(__Call{k}(c{k}, from, true), from);");
-                        w.Line("return true;");
-                        w.Close();
-                        w.Line("reader = request;");
-                    }
+                    ReadEach(w, calls.Select(x => x.h), Index, "c", k => $"CompleteCall(__Call{k}(c{k}, from, true), from)", "request");
                     w.Close();
                 }
                 if (casts.Count > 0)
                 {
                     w.Open("if (arity == 2 && ReferenceEquals(kind, __GenCast))");
                     w.Line("var message = reader;");
-                    foreach (var (h, _) in casts)
-                    {
-                        var k = Index(h);
-                        w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} s{k}) && reader.IsAtEnd)");
-                        w.Line($"pending = CompleteCast(__Cast{k}(s{k}));");
-                        w.Line("return true;");
-                        w.Close();
-                        w.Line("reader = message;");
-                    }
+                    ReadEach(w, casts.Select(x => x.h), Index, "s", k => $"CompleteCast(__Cast{k}(s{k}))", "message");
                     w.Close();
                 }
                 w.Close();
@@ -130,19 +114,27 @@ namespace Ergo.Gen.Generators
                 w.Close();
                 w.Line("reader = start;");
             }
-            foreach (var (h, _) in typed.Where(x => x.h.Kind == HandlerKind.Info))
-            {
-                var k = Index(h);
-                w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} i{k}) && reader.IsAtEnd)");
-                w.Line($"pending = CompleteCast(__Info{k}(i{k}));");
-                w.Line("return true;");
-                w.Close();
-                w.Line("reader = start;");
-            }
+            ReadEach(w, typed.Where(x => x.h.Kind == HandlerKind.Info).Select(x => x.h), Index, "i", k => $"CompleteCast(__Info{k}(i{k}))", "start");
             w.Line("pending = default;");
             w.Line("return false;");
             w.Close();
             w.Line();
+        }
+
+        // Each handler's [Term] type read straight from the reader in turn: the first that reads the whole message
+        // takes it; otherwise the reader goes back to where the message started.
+        private static void ReadEach(SourceWriter w, System.Collections.Generic.IEnumerable<HandlerSpec> handlers, System.Func<HandlerSpec, int> index,
+            string prefix, System.Func<int, string> complete, string rewindTo)
+        {
+            foreach (var h in handlers)
+            {
+                var k = index(h);
+                w.Open($"if ({Codec}.TryRead(ref reader, out {h.MessageType} {prefix}{k}) && reader.IsAtEnd)");
+                w.Line($"pending = {complete(k)};");
+                w.Line("return true;");
+                w.Close();
+                w.Line($"reader = {rewindTo};");
+            }
         }
 
         /// <summary>

@@ -15,14 +15,7 @@ internal sealed class UserBuild
 {
     public const string UserFile = "User.cs";
 
-    private static readonly ImmutableArray<MetadataReference> References =
-    [
-        .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Select(p => MetadataReference.CreateFromFile(p)),
-        MetadataReference.CreateFromFile(typeof(Node).Assembly.Location),
-        MetadataReference.CreateFromFile(typeof(Etf.Term).Assembly.Location),
-    ];
+    private static readonly ImmutableArray<MetadataReference> References = RuntimeReferences.All;
 
     public const string Usings = """
         global using System;

@@ -8,14 +8,7 @@ namespace Ergo.Gen.Generators.Tests;
 /// <summary>Compiles test sources against the running runtime and Ergo.Gen, with the generator attached.</summary>
 internal static class TestCompilation
 {
-    private static readonly ImmutableArray<MetadataReference> References =
-    [
-        .. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
-            .Select(p => MetadataReference.CreateFromFile(p)),
-        MetadataReference.CreateFromFile(typeof(Node).Assembly.Location),
-        MetadataReference.CreateFromFile(typeof(Etf.Term).Assembly.Location),
-    ];
+    private static readonly ImmutableArray<MetadataReference> References = RuntimeReferences.All;
 
     public static readonly CSharpParseOptions Parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest);
 
