@@ -37,6 +37,13 @@ namespace Ergo.Gen.Generators
             var asProplist = attribute.NamedArguments.FirstOrDefault(a => a.Key == "AsProplist").Value.Value is true;
             var elixirStruct = attribute.NamedArguments.FirstOrDefault(a => a.Key == "ElixirStruct").Value.Value as string;
             var rejected = false;
+            if (elixirStruct is not null && !asMap)
+            {
+                // An Elixir struct is a map: without AsMap the module would be ignored.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotConstructible, attributeLocation, type.Name,
+                    "names an ElixirStruct but is not AsMap = true: an Elixir struct is a map with __struct__; add AsMap = true"));
+                rejected = true;
+            }
             if (type.IsGenericType)
             {
                 // No codec can be named for an open type; its uses are plain .NET objects (IsTermType is false for it).
@@ -181,10 +188,14 @@ namespace Ergo.Gen.Generators
             string? problem = null;
             if (!type.IsValueType && !type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && Accessible(c)))
                 problem = "has no public constructor the codec can call: give it a constructor whose parameters match its properties, or a public parameterless one and settable properties";
-            else if (readable.FirstOrDefault(p => p.SetMethod is not { DeclaredAccessibility: Accessibility.Public }) is { } readOnly)
+            // A get-only auto-property holds state a term could not give back; a computed one (no backing field) is derived.
+            else if (readable.FirstOrDefault(p => p.SetMethod is not { DeclaredAccessibility: Accessibility.Public } && HasBackingField(type, p)) is { } readOnly)
                 problem = $"has the read-only property '{readOnly.Name}' and no constructor that sets it: a term could not be read back into it";
             return (settable, false, problem);
         }
+
+        private static bool HasBackingField(INamedTypeSymbol type, IPropertySymbol property) =>
+            type.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 
         /// <summary>How a value of <paramref name="type"/> converts, nested collections included.</summary>
         public static ValueSpec Value(ITypeSymbol type, bool nullable, List<EnumSpec> enums, KnownSymbols known)

@@ -191,6 +191,9 @@ internal static class MistakeCorpus
         ("generic_term", """
             [Term] public sealed record {|EG0017:Box|}<T>(T Value);
             """),
+        ("elixir_struct_that_is_not_a_map", """
+            [{|EG0017:Term(ElixirStruct = "Elixir.Shop.User")|}] public sealed record User(string Email);
+            """),
         ("private_nested_term", """
             public partial class Outer { [Term] private sealed record {|EG0017:Hidden|}(int A); }
             """),
@@ -223,6 +226,9 @@ internal static class MistakeCorpus
             """),
         ("derived_message_types", """
             public class Shape { } public sealed class Circle : Shape { } [GenServer] public partial class C { [Cast] void A(Shape s) { } [Cast] void B(Circle c) { } void Go() { Cast(Self, new Circle()); Cast(Self, new Shape()); } }
+            """),
+        ("computed_property_on_a_term_class", """
+            [Term] public sealed class Box { public int A { get; set; } public int B { get; set; } public int Total => A + B; }
             """),
         ("private_constructor_server", """
             [GenServer(Name = "p")] public partial class P { private P() { } [Call] int H(Atom a) => 1; }
