@@ -352,6 +352,13 @@ namespace Ergo.Gen.Generators
                 w.Line($"var reply = {(isAsync ? "await " : "")}{invocation};");
             else
                 w.Line($"{(isAsync ? "await " : "")}{invocation};");
+            // A [Term] reply to a caller on another node goes straight into the connection's frame, with no term tree.
+            if (call && h.Reply is { Kind: ValueKind.TermType, Collection: CollectionKind.None, Nullable: false } direct)
+            {
+                var noReply = $"{Behaviours}.CallResult.NoReply()";
+                w.Line($"if (replyAsTerm && TryReplyNow(from, reply, {Codec}.Writer_{Naming.Identifier(direct.TypeName)}))");
+                w.Line(isAsync ? $"    return {noReply};" : $"    return new {Tasks}.ValueTask<{result}>({noReply});");
+            }
             string value;
             if (!call)
                 value = $"{Behaviours}.ServerResult.NoReply()";

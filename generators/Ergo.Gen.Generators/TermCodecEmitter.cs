@@ -25,6 +25,10 @@ namespace Ergo.Gen.Generators
                 w.Open($"public static bool TryFromTerm({Etf}.Term term, out {spec.FullName} value)").Line("value = default!;").Line("return false;").Close();
                 w.Line();
                 w.Open($"public static bool TryRead(ref {Etf}.EtfReader reader, out {spec.FullName} value)").Line("value = default!;").Line("return false;").Close();
+                w.Line();
+                w.Line($"public static readonly global::Ergo.Gen.TermWriter<{spec.FullName}> Writer_{Naming.Identifier(spec.FullName)} = Write;");
+                w.Line();
+                w.Line($"public static void Write(ref {Etf}.EtfWriter writer, {spec.FullName} value) => ToTerm(value).WriteTo(ref writer);");
                 w.Close().Close();
                 EmitOwnCodec(w, spec);
                 return w.ToString();
@@ -103,6 +107,7 @@ namespace Ergo.Gen.Generators
             }
             w.Close();
             w.Line();
+            EmitWrite(w, spec, tag);
             EmitExplain(w, spec, tag);
             EmitTryRead(w, spec, tag);
             if (spec.AsMap || spec.AsProplist)
@@ -114,6 +119,61 @@ namespace Ergo.Gen.Generators
             w.Close().Close();
             EmitOwnCodec(w, spec);
             return w.ToString();
+        }
+
+        /// <summary>
+        /// Write: the value straight to ETF (what a reply to another node is written with), no term tree. Simple fields
+        /// are written directly, [Term] fields by their own Write; others (collections, nullables, enums...) through a
+        /// term for that field only. A map or proplist goes through its term.
+        /// </summary>
+        private static void EmitWrite(SourceWriter w, TermTypeSpec spec, string tag)
+        {
+            var id = Naming.Identifier(spec.FullName);
+            w.Line($"/// <summary>{spec.FullName.Replace("global::", "")} written straight to ETF.</summary>");
+            w.Line($"public static readonly global::Ergo.Gen.TermWriter<{spec.FullName}> Writer_{id} = Write;");
+            w.Line();
+            w.Open($"public static void Write(ref {Etf}.EtfWriter writer, {spec.FullName} value)");
+            if (spec.AsMap || spec.AsProplist)
+            {
+                w.Line("ToTerm(value).WriteTo(ref writer);");
+                w.Close();
+                w.Line();
+                return;
+            }
+            if (spec.Fields.Count == 0)
+            {
+                w.Line($"writer.WriteAtom({tag});");
+                w.Close();
+                w.Line();
+                return;
+            }
+            w.Line($"writer.WriteTupleHeader({spec.Fields.Count + 1});");
+            w.Line($"writer.WriteAtom({tag});");
+            foreach (var f in spec.Fields)
+            {
+                var v = f.Value;
+                var member = "value." + f.Name;
+                var direct = v.Nullable || v.Collection != CollectionKind.None || v.Charlist ? null : v.Kind switch
+                {
+                    ValueKind.TermType => $"Write(ref writer, {member});",
+                    ValueKind.Primitive => v.TypeName switch
+                    {
+                        "int" or "long" or "short" or "byte" or "uint" or "ushort" or "sbyte" => $"writer.WriteInt64({member});",
+                        "double" or "float" => $"writer.WriteDouble({member});",
+                        "bool" => $"writer.WriteBoolean({member});",
+                        "ulong" => $"writer.WriteUInt64({member});",
+                        "global::System.Numerics.BigInteger" => $"writer.WriteBigInteger({member});",
+                        // As TermConvert writes it: a null (not annotated, yet null) is undefined.
+                        "string" => $"if ({member} is null) writer.WriteAtom({Etf}.Atom.Undefined); else writer.WriteUtf8Binary({member});",
+                        $"{Etf}.Atom" => $"writer.WriteAtom({member});",
+                        _ => null,
+                    },
+                    _ => null,
+                };
+                w.Line(direct ?? $"{Write(v, member)}.WriteTo(ref writer);");
+            }
+            w.Close();
+            w.Line();
         }
 
         /// <summary>A partial [Term] type implements ITermCodec&lt;itself&gt; with the same codec: public, so other

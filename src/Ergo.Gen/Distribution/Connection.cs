@@ -22,7 +22,14 @@ internal sealed partial class Connection
 
     /// <summary>A message to encode: a control term, or (the hot path) a send whose control tuple is written from its parts.</summary>
     // TracedControl: the same control with a trace token, used instead when the peer reads one (known only at write time).
-    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null, int? CompressAbove = null, Term? TracedControl = null);
+    private readonly record struct Outgoing(Term? Control, Term? Payload, Pid? SendFrom = null, Pid? SendTo = null, int? CompressAbove = null, Term? TracedControl = null)
+    {
+        /// <summary>A payload written by its own writer, encoded at once (never queued).</summary>
+        public DirectPayload? Direct { get; init; }
+
+        /// <summary>With <see cref="Direct"/>: ALIAS_SEND to this alias rather than SEND to <see cref="SendTo"/>.</summary>
+        public Reference? SendToAlias { get; init; }
+    }
 
     private static readonly byte[] PassThrough = [ControlTag.PassThrough];
 
@@ -87,6 +94,13 @@ internal sealed partial class Connection
     /// <summary>Queues a send without building its control tuple.</summary>
     public void EnqueueSend(Pid? from, Pid to, Term message, int? compressAbove = null) =>
         Queue(new Outgoing(null, message, from, to, compressAbove));
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to a pid (or, with <paramref name="alias"/>, to an alias), encoded now, with
+    /// no term built; false, with nothing sent, when it cannot be encoded at once (the caller sends a term instead).
+    /// </summary>
+    public bool TrySendNow(Pid from, Pid to, Reference? alias, DirectPayload payload) =>
+        _state != ConnectionState.Down && _outgoing.TryAddNow(new Outgoing(null, null, from, to) { Direct = payload, SendToAlias = alias });
 
     /// <summary>More than 1 MiB waits to be written to this peer (Erlang's busy distribution port).</summary>
     public bool IsBusy => _outgoing.IsBusy;
@@ -361,7 +375,7 @@ internal sealed partial class Connection
     /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>
     private void Encode(in Outgoing message, IBufferWriter<byte> output)
     {
-        if (message.Control is null && message.SendTo is null)
+        if (message.Control is null && message.SendTo is null && message.SendToAlias is null)
         {
             output.GetSpan(4)[..4].Clear();
             output.Advance(4);
@@ -443,6 +457,14 @@ internal sealed partial class Connection
     // form. Flushes the writer either way.
     private void WritePayload(ref EtfWriter w, ArrayPoolBufferWriter<byte> frame, in Outgoing message, bool versioned)
     {
+        if (message.Direct is { } direct)
+        {
+            if (versioned)
+                w.WriteVersion();
+            direct.WriteTo(ref w);
+            w.Flush();
+            return;
+        }
         if (message.Payload is not { } payload)
         {
             w.Flush();
@@ -476,6 +498,14 @@ internal sealed partial class Connection
         if (message.Control is not null)
         {
             message.Control.WriteTo(ref w);
+            return;
+        }
+        if (message.SendToAlias is { } alias)
+        {
+            w.WriteTupleHeader(3);
+            w.WriteInt64(ControlTag.AliasSend);
+            w.WritePid(message.SendFrom!);
+            alias.WriteTo(ref w);
             return;
         }
         // Decided here, not when queued: the peer's flags are known only once the handshake is done.

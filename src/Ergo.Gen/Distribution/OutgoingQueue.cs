@@ -65,6 +65,25 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
         _wake.Writer.TryWrite(true);
     }
 
+    /// <summary>
+    /// Encodes a message now, or not at all: false when it would have to wait (before the handshake, behind a
+    /// backlog, or with the queue closed), so the caller may hand over something that lives only for this call.
+    /// </summary>
+    public bool TryAddNow(in T message)
+    {
+        lock (_lock)
+        {
+            if (_closed || _early is not null || _backlog.Count > 0 || _queued!.WrittenCount >= MaxQueuedBytes)
+                return false;
+            encode(message, _queued);
+            if (!_writerWaiting)
+                return true;
+            _writerWaiting = false;
+        }
+        _wake.Writer.TryWrite(true);
+        return true;
+    }
+
     /// <summary>The handshake is done: messages are encoded from now on, those that waited first.</summary>
     public void Open()
     {

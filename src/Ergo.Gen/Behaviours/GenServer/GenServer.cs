@@ -100,6 +100,11 @@ public abstract class GenServer : Process
     /// <summary>Called when the server stops or its callback crashes (not when it is killed, or exits untrapped).</summary>
     protected virtual ValueTask TerminateAsync(Term reason) => ValueTask.CompletedTask;
 
+    /// <summary>For generated dispatch: a reply to a caller on another node written straight to the connection by
+    /// the reply type's generated writer; false when it must go as a term (<see cref="CallResult.Reply"/>).</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    protected bool TryReplyNow<T>(From from, T value, TermWriter<T> write) => from.TryReplyNow(Node, value, write);
+
     /// <summary>gen_server:reply/2, for a call answered later (<see cref="CallResult.NoReply"/>).</summary>
     protected void Reply(From from, object? reply) => from.Reply(Node, reply);
 

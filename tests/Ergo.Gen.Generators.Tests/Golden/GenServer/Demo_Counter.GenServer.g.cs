@@ -50,6 +50,8 @@ namespace Demo
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Demo.Add message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = Handle(message);
+            if (replyAsTerm && TryReplyNow(from, reply, global::Ergo.Gen.Generated.TermCodec.Writer_Demo_Ok))
+                return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.NoReply());
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.Generated.TermCodec.ToTerm(reply) : (object?)reply));
         }
 
@@ -64,6 +66,8 @@ namespace Demo
         private async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call2(global::Ergo.Gen.Etf.Pid message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = await Slow(message, from);
+            if (replyAsTerm && TryReplyNow(from, reply, global::Ergo.Gen.Generated.TermCodec.Writer_Demo_Ok))
+                return global::Ergo.Gen.Behaviours.CallResult.NoReply();
             return global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.Generated.TermCodec.ToTerm(reply) : (object?)reply);
         }
 

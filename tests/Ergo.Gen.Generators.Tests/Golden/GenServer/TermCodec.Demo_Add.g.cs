@@ -24,6 +24,16 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Add written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Add> Writer_Demo_Add = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Add value)
+        {
+            writer.WriteTupleHeader(2);
+            writer.WriteAtom(Tag_Demo_Add);
+            writer.WriteInt64(value.N);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Add: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Add value)
         {

@@ -24,6 +24,16 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.History written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.History> Writer_Demo_History = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.History value)
+        {
+            writer.WriteTupleHeader(2);
+            writer.WriteAtom(Tag_Demo_History);
+            writer.WriteInt64(value.Last);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.History: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.History value)
         {

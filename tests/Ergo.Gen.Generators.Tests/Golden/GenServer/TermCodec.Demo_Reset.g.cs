@@ -22,6 +22,14 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Reset written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Reset> Writer_Demo_Reset = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Reset value)
+        {
+            writer.WriteAtom(Tag_Demo_Reset);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Reset: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Reset value)
         {

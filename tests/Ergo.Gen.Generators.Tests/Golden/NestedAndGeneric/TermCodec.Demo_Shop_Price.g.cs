@@ -24,6 +24,16 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Shop.Price written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Shop.Price> Writer_Demo_Shop_Price = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Shop.Price value)
+        {
+            writer.WriteTupleHeader(2);
+            writer.WriteAtom(Tag_Demo_Shop_Price);
+            if (value.Sku is null) writer.WriteAtom(global::Ergo.Gen.Etf.Atom.Undefined); else writer.WriteUtf8Binary(value.Sku);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Shop.Price: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Shop.Price value)
         {

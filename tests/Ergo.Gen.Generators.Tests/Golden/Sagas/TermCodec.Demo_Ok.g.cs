@@ -24,6 +24,16 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Ok written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Ok> Writer_Demo_Ok = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Ok value)
+        {
+            writer.WriteTupleHeader(2);
+            writer.WriteAtom(Tag_Demo_Ok);
+            writer.WriteInt64(value.Total);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Ok: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Ok value)
         {

@@ -26,6 +26,17 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.PlaceOrder written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.PlaceOrder> Writer_Demo_PlaceOrder = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.PlaceOrder value)
+        {
+            writer.WriteTupleHeader(3);
+            writer.WriteAtom(Tag_Demo_PlaceOrder);
+            if (value.Item is null) writer.WriteAtom(global::Ergo.Gen.Etf.Atom.Undefined); else writer.WriteUtf8Binary(value.Item);
+            writer.WriteDouble(value.Price);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.PlaceOrder: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.PlaceOrder value)
         {

@@ -159,6 +159,23 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Nested written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Nested> Writer_Demo_Nested = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Nested value)
+        {
+            writer.WriteTupleHeader(9);
+            writer.WriteAtom(Tag_Demo_Nested);
+            global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Grid, x0 => global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(x0, x1 => global::Ergo.Gen.TermConvert.ToTerm(x1))))))).WriteTo(ref writer);
+            new global::Ergo.Gen.Etf.Map(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Index, kv0 => new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(global::Ergo.Gen.TermConvert.ToTerm(kv0.Key), global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(kv0.Value, x1 => global::Ergo.Gen.TermConvert.ToTerm(x1)))))))).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Gaps, x0 => (x0 is null ? global::Ergo.Gen.TermConvert.Undefined : global::Ergo.Gen.TermConvert.ToTerm(x0.Value))))).WriteTo(ref writer);
+            (value.Maybe is null ? global::Ergo.Gen.TermConvert.Undefined : global::Ergo.Gen.TermConvert.Encode<global::Demo.Money>(value.Maybe.Value)).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Adds, x0 => global::Ergo.Gen.Generated.TermCodec.ToTerm(x0)))).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Tags, x0 => global::Ergo.Gen.TermConvert.ToTerm(x0)))).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Recent, x0 => global::Ergo.Gen.Generated.TermCodec.ToTerm(x0)))).WriteTo(ref writer);
+            new global::Ergo.Gen.Etf.Map(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.ById, kv0 => new global::System.Collections.Generic.KeyValuePair<global::Ergo.Gen.Etf.Term, global::Ergo.Gen.Etf.Term>(global::Ergo.Gen.TermConvert.ToTerm(kv0.Key), global::Ergo.Gen.Generated.TermCodec.ToTerm(kv0.Value))))).WriteTo(ref writer);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Nested: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Nested value)
         {

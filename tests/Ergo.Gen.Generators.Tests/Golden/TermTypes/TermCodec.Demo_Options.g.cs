@@ -34,6 +34,14 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Options written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Options> Writer_Demo_Options = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Options value)
+        {
+            ToTerm(value).WriteTo(ref writer);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Options: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Options value)
         {

@@ -56,6 +56,14 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Profile written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Profile> Writer_Demo_Profile = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Profile value)
+        {
+            ToTerm(value).WriteTo(ref writer);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Profile: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Profile value)
         {

@@ -48,6 +48,18 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Settings written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Settings> Writer_Demo_Settings = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Settings value)
+        {
+            writer.WriteTupleHeader(4);
+            writer.WriteAtom(Tag_Demo_Settings);
+            writer.WriteBoolean(value.Verbose);
+            (value.Last is null ? global::Ergo.Gen.TermConvert.Undefined : global::Ergo.Gen.Generated.TermCodec.ToTerm(value.Last)).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.List(global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Select(value.Limits, x0 => global::Ergo.Gen.TermConvert.ToTerm(x0)))).WriteTo(ref writer);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Settings: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Settings value)
         {

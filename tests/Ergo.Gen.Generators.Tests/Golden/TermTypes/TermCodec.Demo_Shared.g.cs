@@ -24,6 +24,16 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Shared written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Shared> Writer_Demo_Shared = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Shared value)
+        {
+            writer.WriteTupleHeader(2);
+            writer.WriteAtom(Tag_Demo_Shared);
+            if (value.Name is null) writer.WriteAtom(global::Ergo.Gen.Etf.Atom.Undefined); else writer.WriteUtf8Binary(value.Name);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Shared: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Shared value)
         {

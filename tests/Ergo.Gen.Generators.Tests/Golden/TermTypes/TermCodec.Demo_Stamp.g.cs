@@ -38,6 +38,23 @@ namespace Ergo.Gen.Generated
             return true;
         }
 
+        /// <summary>Demo.Stamp written straight to ETF.</summary>
+        public static readonly global::Ergo.Gen.TermWriter<global::Demo.Stamp> Writer_Demo_Stamp = Write;
+
+        public static void Write(ref global::Ergo.Gen.Etf.EtfWriter writer, global::Demo.Stamp value)
+        {
+            writer.WriteTupleHeader(9);
+            writer.WriteAtom(Tag_Demo_Stamp);
+            global::Ergo.Gen.TermConvert.ToTerm(value.At).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.ToTerm(value.Seen).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.ToTerm(value.Took).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.ToTerm(value.Id).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.ToTerm(value.Price).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.ToTerm(value.Grade).WriteTo(ref writer);
+            global::Ergo.Gen.TermConvert.ToTerm(value.Ratio).WriteTo(ref writer);
+            writer.WriteInt64(value.Delta);
+        }
+
         /// <summary>Why <paramref name="term"/> does not read as Demo.Stamp: the first field that does not; null when it is not shaped like one at all.</summary>
         public static string? Explain(global::Ergo.Gen.Etf.Term term, out global::Demo.Stamp value)
         {
