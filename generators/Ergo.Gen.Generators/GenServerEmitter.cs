@@ -338,6 +338,28 @@ namespace Ergo.Gen.Generators
         private static string Invoke(HandlerSpec h, int index, string message, string replyAsTerm) =>
             $"__{h.Kind}{index}({message}{(h.Kind == HandlerKind.Call ? ", from, " + replyAsTerm : "")})";
 
+        /// <summary>The writer of a reply that can be written straight to ETF: a [Term] type's own, or one for a plain value.</summary>
+        private static string? DirectWriter(ValueSpec reply)
+        {
+            if (reply.Nullable || reply.Collection != CollectionKind.None || reply.Charlist)
+                return null;
+            if (reply.Kind == ValueKind.TermType)
+                return $"{Codec}.Writer_{Naming.Identifier(reply.TypeName)}";
+            if (reply.Kind != ValueKind.Primitive)
+                return null;
+            var plain = reply.TypeName switch
+            {
+                "int" => "Int32",
+                "long" => "Int64",
+                "bool" => "Boolean",
+                "double" => "Double",
+                "string" => "String",
+                $"{Etf}.Atom" => "Atom",
+                _ => null,
+            };
+            return plain is null ? null : $"global::Ergo.Gen.TermWriters.{plain}";
+        }
+
         private static void EmitHandlerAdapter(SourceWriter w, HandlerSpec h, int index, bool call)
         {
             var result = call ? $"{Behaviours}.CallResult" : $"{Behaviours}.ServerResult";
@@ -352,11 +374,11 @@ namespace Ergo.Gen.Generators
                 w.Line($"var reply = {(isAsync ? "await " : "")}{invocation};");
             else
                 w.Line($"{(isAsync ? "await " : "")}{invocation};");
-            // A [Term] reply to a caller on another node goes straight into the connection's frame, with no term tree.
-            if (call && h.Reply is { Kind: ValueKind.TermType, Collection: CollectionKind.None, Nullable: false } direct)
+            // A reply to a caller on another node goes straight into the connection's frame, with no term tree.
+            if (call && h.Reply is { } replied && DirectWriter(replied) is { } writer)
             {
                 var noReply = $"{Behaviours}.CallResult.NoReply()";
-                w.Line($"if (replyAsTerm && TryReplyNow(from, reply, {Codec}.Writer_{Naming.Identifier(direct.TypeName)}))");
+                w.Line($"if (replyAsTerm && TryReplyNow(from, reply, {writer}))");
                 w.Line(isAsync ? $"    return {noReply};" : $"    return new {Tasks}.ValueTask<{result}>({noReply});");
             }
             string value;

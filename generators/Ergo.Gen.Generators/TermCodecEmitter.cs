@@ -292,6 +292,16 @@ namespace Ergo.Gen.Generators
                     w.Line($"if (!TryRead(ref reader, out {v.TypeName} f{i}))");
                     w.Line("    return false;");
                 }
+                else if (ListReader(v) is { } items)
+                {
+                    // A list of plain values: its elements read in one pass, no term tree.
+                    w.Line(v.Collection switch
+                    {
+                        CollectionKind.List => $"var f{i} = new {v.TypeName}({items});",
+                        CollectionKind.Set => $"var f{i} = new {v.TypeName}({items});",
+                        _ => $"var f{i} = {items};",
+                    });
+                }
                 else
                 {
                     w.Line($"var t{i} = reader.ReadTerm();");
@@ -300,6 +310,24 @@ namespace Ergo.Gen.Generators
             }
             Construct(w, spec);
             w.Close();
+        }
+
+        /// <summary>The expression reading a list, array or set of plain values straight from the reader, or null.</summary>
+        private static string? ListReader(ValueSpec v)
+        {
+            if (v.Nullable || v.Collection is not (CollectionKind.List or CollectionKind.Array or CollectionKind.Set)
+                || v.Element is not { Kind: ValueKind.Primitive, Nullable: false, Collection: CollectionKind.None, Charlist: false } element)
+                return null;
+            const string readers = "global::Ergo.Gen.TermReaders";
+            return element.TypeName switch
+            {
+                "int" => $"{readers}.ReadInt32s(ref reader)",
+                "long" => $"{readers}.ReadInt64s(ref reader)",
+                "bool" => $"{readers}.Read(ref reader, {readers}.Boolean)",
+                "double" => $"{readers}.Read(ref reader, {readers}.Double)",
+                "string" => $"{readers}.Read(ref reader, {readers}.String)",
+                _ => null,
+            };
         }
 
         private static string KeyName(TermTypeSpec spec, FieldSpec field) => $"Key_{Naming.Identifier(spec.FullName)}_{field.Name}";

@@ -3,6 +3,8 @@ using Ergo.Gen.Etf;
 
 namespace Ergo.Gen.Generators.Tests;
 
+[Term] public sealed record Scores(List<int> Points, long[] Totals, HashSet<string> Names, IReadOnlyList<bool> Flags, List<double> Ratios);
+
 /// <summary>A generated server with a way in for raw ETF, as the distribution delivers messages from other nodes.</summary>
 [GenServer]
 public partial class RawCounter
@@ -16,6 +18,10 @@ public partial class RawCounter
     [Cast] void Handle(Reset _) => Resets++;
 
     [Info] void Note(Tagged t) => _total += t.Values.Count;
+
+    public Scores? LastScores;
+
+    [Info] void Keep(Scores s) => LastScores = s;
 
     /// <summary>Runs the generated raw dispatch over one encoded term (with its version byte).</summary>
     public bool Dispatch(byte[] etf)
@@ -59,6 +65,26 @@ public sealed class RawDispatchTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.False(_server.Dispatch(EtfCodec.Encode(new Etf.Tuple(Atom.Of("$gen_cast"), Atom.Of("unknown")))));
         Assert.False(_server.Dispatch(EtfCodec.Encode(new Etf.Tuple(Atom.Of("$gen_call"), new Etf.Tuple(caller, tag), new Etf.Tuple(Atom.Of("add"), Atom.Of("five"))))));
         Assert.False(_server.Dispatch(EtfCodec.Encode(Binary.FromUtf8("junk"))));
+    }
+
+    [Fact]
+    public void Lists_of_plain_values_are_read_straight_from_the_bytes_as_erlang_writes_them()
+    {
+        // {scores, [1,2,300], [], [<<"ada">>, "bo"], [true], [1.5]}; [1,2,3] below as Erlang writes it, a STRING_EXT.
+        var term = new Etf.Tuple(Atom.Of("scores"), new List(Integer.Of(1), Integer.Of(2), Integer.Of(300)), List.Nil,
+            new List(Binary.FromUtf8("ada"), List.FromString("bo")), new List(Atom.True), new List(new Float(1.5)));
+        Assert.True(_server.Dispatch(EtfCodec.Encode(term)));
+        Assert.Equal([1, 2, 300], _server.LastScores!.Points);
+        Assert.Empty(_server.LastScores.Totals);
+        Assert.True(_server.LastScores.Names.SetEquals(["ada", "bo"]));
+        Assert.Equal([true], _server.LastScores.Flags);
+        Assert.Equal([1.5], _server.LastScores.Ratios);
+
+        var stringExt = new byte[] { 131, 104, 6, 119, 6, (byte)'s', (byte)'c', (byte)'o', (byte)'r', (byte)'e', (byte)'s', 107, 0, 3, 1, 2, 3, 106, 106, 106, 106 };
+        Assert.True(_server.Dispatch(stringExt));
+        Assert.Equal([1, 2, 3], _server.LastScores.Points);
+        // A list that is not all integers is not a Scores: left to the ordinary path.
+        Assert.False(_server.Dispatch(EtfCodec.Encode(new Etf.Tuple(Atom.Of("scores"), new List(Atom.Of("x")), List.Nil, List.Nil, List.Nil, List.Nil))));
     }
 
     [Fact]

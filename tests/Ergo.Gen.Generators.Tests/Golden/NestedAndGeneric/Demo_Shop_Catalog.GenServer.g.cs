@@ -35,6 +35,8 @@ namespace Demo
             private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Demo.Shop.Price message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
             {
                 var reply = Handle(message);
+                if (replyAsTerm && TryReplyNow(from, reply, global::Ergo.Gen.TermWriters.Int64))
+                    return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.NoReply());
                 return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.TermConvert.ToTerm(reply) : (object?)reply));
             }
 

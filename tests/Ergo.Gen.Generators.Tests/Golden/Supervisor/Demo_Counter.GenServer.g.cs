@@ -28,6 +28,8 @@ namespace Demo
         private global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> __Call0(global::Ergo.Gen.Etf.Atom message, global::Ergo.Gen.Behaviours.From from, bool replyAsTerm)
         {
             var reply = Get(message);
+            if (replyAsTerm && TryReplyNow(from, reply, global::Ergo.Gen.TermWriters.Int64))
+                return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.NoReply());
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult>(global::Ergo.Gen.Behaviours.CallResult.Reply(replyAsTerm ? global::Ergo.Gen.TermConvert.ToTerm(reply) : (object?)reply));
         }
 

@@ -446,20 +446,7 @@ namespace Ergo.Gen.Generated
                 }
                 f4 = f4_all;
             }
-            var t5 = reader.ReadTerm();
-            global::System.Collections.Generic.HashSet<string> f5;
-            {
-                if (!global::Ergo.Gen.TermConvert.TryList(t5, out var f5_items))
-                    return false;
-                var f5_all = new global::System.Collections.Generic.HashSet<string>();
-                for (var f5_i = 0; f5_i < f5_items.Length; f5_i++)
-                {
-                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f5_items[f5_i], out string f5_e))
-                        return false;
-                    f5_all.Add(f5_e);
-                }
-                f5 = f5_all;
-            }
+            var f5 = new global::System.Collections.Generic.HashSet<string>(global::Ergo.Gen.TermReaders.Read(ref reader, global::Ergo.Gen.TermReaders.String));
             var t6 = reader.ReadTerm();
             global::Demo.Add[] f6;
             {

@@ -152,20 +152,7 @@ namespace Ergo.Gen.Generated
             }
             else
                 return false;
-            var t4 = reader.ReadTerm();
-            global::System.Collections.Generic.List<string> f4;
-            {
-                if (!global::Ergo.Gen.TermConvert.TryList(t4, out var f4_items))
-                    return false;
-                var f4_all = new global::System.Collections.Generic.List<string>(f4_items.Length);
-                for (var f4_i = 0; f4_i < f4_items.Length; f4_i++)
-                {
-                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f4_items[f4_i], out string f4_e))
-                        return false;
-                    f4_all.Add(f4_e);
-                }
-                f4 = f4_all;
-            }
+            var f4 = new global::System.Collections.Generic.List<string>(global::Ergo.Gen.TermReaders.Read(ref reader, global::Ergo.Gen.TermReaders.String));
             var f5 = reader.ReadPid();
             value = new global::Demo.PlaceOrder(f0, f1, f2, f3, f4, f5);
             return true;

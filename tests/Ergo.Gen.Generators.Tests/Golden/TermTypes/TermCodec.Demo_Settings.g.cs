@@ -131,20 +131,7 @@ namespace Ergo.Gen.Generated
             }
             else
                 return false;
-            var t2 = reader.ReadTerm();
-            int[] f2;
-            {
-                if (!global::Ergo.Gen.TermConvert.TryList(t2, out var f2_items))
-                    return false;
-                var f2_all = global::Ergo.Gen.TermConvert.NewArray<int>(f2_items.Length);
-                for (var f2_i = 0; f2_i < f2_items.Length; f2_i++)
-                {
-                    if (!global::Ergo.Gen.TermConvert.TryFromTerm(f2_items[f2_i], out int f2_e))
-                        return false;
-                    f2_all[f2_i] = f2_e;
-                }
-                f2 = f2_all;
-            }
+            var f2 = global::Ergo.Gen.TermReaders.ReadInt32s(ref reader);
             value = new global::Demo.Settings { Verbose = f0, Last = f1, Limits = f2 };
             return true;
         }
