@@ -230,6 +230,10 @@ internal static class MistakeCorpus
         ("computed_property_on_a_term_class", """
             [Term] public sealed class Box { public int A { get; set; } public int B { get; set; } public int Total => A + B; }
             """),
+        ("partial_term_that_also_converts_itself", """
+            [Term] public sealed partial record Money(long Cents) : ITermCodec<Money> { public static Term ToTerm(Money m) => Integer.Of(m.Cents); public static bool TryFromTerm(Term t, out Money m) { m = new(t is Integer i ? i.Value : 0); return t is Integer; } }
+            [GenServer] public partial class Till { [Call] Money H(Money m) => m; }
+            """),
         ("private_constructor_server", """
             [GenServer(Name = "p")] public partial class P { private P() { } [Call] int H(Atom a) => 1; }
             """),
