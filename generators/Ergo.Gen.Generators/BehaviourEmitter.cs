@@ -10,8 +10,6 @@ namespace Ergo.Gen.Generators
     internal static class BehaviourEmitter
     {
         private const string Etf = "global::Ergo.Gen.Etf";
-        private const string Convert = "global::Ergo.Gen.TermConvert";
-        private const string Codec = "global::Ergo.Gen.Generated.TermCodec";
         private const string B = "global::Ergo.Gen.Behaviours";
         private const string Result = "global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>";
         private const string NoReply = "global::Ergo.Gen.Behaviours.ServerResult.NoReply()";
@@ -140,7 +138,7 @@ namespace Ergo.Gen.Generators
             w.Line("    typed[n++] = t;");
             if (!element.IsTerm && element.Kind is not null)
             {
-                w.Line($"else if (e is {Etf}.Term term && {TermExpressions.Decode(element, "term", "d")})");
+                w.Line($"else if (e is {Etf}.Term term && {ValueCode.Decode(element, "term", "d")})");
                 w.Line("    typed[n++] = d;");
             }
             w.Line("else");
@@ -154,7 +152,7 @@ namespace Ergo.Gen.Generators
         {
             if (value.IsTerm && value.TypeName == $"{Etf}.Term")
                 return;
-            var condition = value.Kind is null && !value.IsTerm ? "false" : TermExpressions.Decode(value, parameter, "v");
+            var condition = value.Kind is null && !value.IsTerm ? "false" : ValueCode.Decode(value, parameter, "v");
             w.Open($"if (!({condition}))");
             var badValue = $"new {Etf}.Tuple({Etf}.Atom.Of(\"bad_value\"), {parameter})";
             if (callback.Callback is CallbackKind.TxCancel or CallbackKind.JobCancel)
@@ -201,7 +199,7 @@ namespace Ergo.Gen.Generators
             if (emitted is { IsTerm: false, Kind: not null })
             {
                 w.Open($"protected override {Etf}.Term EventToTerm(object value)");
-                w.Line($"return value is {emitted.TypeName} e ? {TermExpressions.Encode(emitted, "e")} : base.EventToTerm(value);");
+                w.Line($"return value is {emitted.TypeName} e ? {ValueCode.Encode(emitted, "e")} : base.EventToTerm(value);");
                 w.Close();
                 w.Line();
             }
@@ -209,7 +207,7 @@ namespace Ergo.Gen.Generators
             if (consumed is { IsTerm: false, Kind: not null })
             {
                 w.Open($"protected override object EventFromTerm({Etf}.Term term)");
-                w.Line($"return {TermExpressions.Decode(consumed, "term", "e")} ? e! : base.EventFromTerm(term);");
+                w.Line($"return {ValueCode.Decode(consumed, "term", "e")} ? e! : base.EventFromTerm(term);");
                 w.Close();
                 w.Line();
             }

@@ -240,7 +240,7 @@ namespace Ergo.Gen.Generators
 
         /// <summary>The message as a term for another node, or null when it has no term form.</summary>
         private static string? ToTerm(HandlerSpec h, string message) =>
-            h.MessageIsTerm ? message : h.Message is { Kind: not null } typed ? TermExpressions.Encode(typed, message) : null;
+            h.Message.IsTerm ? message : h.Message.Kind is not null ? ValueCode.Encode(h.Message, message) : null;
 
         private static void EmitDispatch(SourceWriter w, GenServerSpec spec, HandlerKind kind)
         {
@@ -277,7 +277,7 @@ namespace Ergo.Gen.Generators
             {
                 w.Open($"if (request is {Etf}.Term term)");
                 foreach (var (h, i) in decodable)
-                    w.Line($"if ({TermExpressions.Decode(h.Message!, "term", $"t{i}")})").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
+                    w.Line($"if ({ValueCode.Decode(h.Message, "term", $"t{i}")})").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
                 w.Close();
             }
             // Anything else goes to the overridable fallback: by default, as gen_server, an unknown call or cast stops
@@ -308,7 +308,7 @@ namespace Ergo.Gen.Generators
                 w.Line();
                 w.Line($"/// <summary>Publishes one message to the subscribers of <c>{e.Name}</c>.</summary>");
                 // A payload with no term form goes as the .NET object (local subscribers only); a Term as itself.
-                var published = e.Payload.Kind is null ? "payload!" : TermExpressions.Encode(e.Payload, "payload");
+                var published = e.Payload.Kind is null ? "payload!" : ValueCode.Encode(e.Payload, "payload");
                 w.Line($"protected bool Publish{e.Identifier}({e.Payload.TypeName} payload) => SendEvent({e.Identifier}Event, {published});");
                 w.Line();
             }
@@ -327,8 +327,8 @@ namespace Ergo.Gen.Generators
                 var h = events[i];
                 w.Open($"if (ReferenceEquals(__event.Event, __OnEvent{i}))");
                 w.Line($"if (__event.Message is {h.MessageType} e{i})").Line($"    return __Event{i}(e{i});");
-                if (h.EventPayload is { IsTerm: false, Kind: not null } payload)
-                    w.Line($"if (__event.Message is {Etf}.Term et{i} && {TermExpressions.Decode(payload, $"et{i}", $"ev{i}")})").Line($"    return __Event{i}(ev{i});");
+                if (h.Message is { IsTerm: false, Kind: not null } payload)
+                    w.Line($"if (__event.Message is {Etf}.Term et{i} && {ValueCode.Decode(payload, $"et{i}", $"ev{i}")})").Line($"    return __Event{i}(ev{i});");
                 w.Close();
             }
             w.Close();

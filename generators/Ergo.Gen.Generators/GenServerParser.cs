@@ -127,6 +127,7 @@ namespace Ergo.Gen.Generators
             string? problem = null;
             string? fix = null;
             var rule = HandlerRules.For(kind);
+            var (returnKind, reply) = Parser.Return(method.ReturnType, known);
             if (kinds.Count > 1)
                 problem = "has more than one of [Call], [Cast], [Info] and [OnEvent]; a method handles one kind of message";
             else if (method.IsStatic)
@@ -148,7 +149,7 @@ namespace Ergo.Gen.Generators
                 problem = rule.ParameterShape;
             else if (method.Parameters[0].Type.TypeKind == TypeKind.Pointer || method.Parameters[0].Type.IsRefLikeType)
                 problem = "takes a pointer or ref struct, which cannot be a message";
-            else if (!rule.MayReply && Parser.Return(method.ReturnType, known).Kind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue)
+            else if (!rule.MayReply && returnKind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue)
                 problem = $"is a [{label}] handler and must return void, Task or ValueTask (there is no reply)";
             else if (kind == HandlerKind.Event && (onEvent!.ConstructorArguments.Length != 1 || onEvent.ConstructorArguments[0].Value is not string))
                 problem = "needs the event's name: [OnEvent(\"name\")]";
@@ -161,28 +162,28 @@ namespace Ergo.Gen.Generators
             var message = method.Parameters[0].Type;
             if (message.TypeKind == TypeKind.Error)
                 return null;
+            var typed = Parser.Typed(message, known, enums);
             if (kind == HandlerKind.Event)
-                return new HandlerSpec(HandlerKind.Event, method.Name, Parser.Name(message), Parser.IsTermType(message, known), known.IsTerm(message), false,
-                    Parser.Return(method.ReturnType, known).Kind, null, null) { EventName = (string)onEvent!.ConstructorArguments[0].Value!, EventPayload = Parser.Typed(message, known, enums) };
-            var takesFrom = method.Parameters.Length == 2;
-            var (returnKind, reply) = Parser.Return(method.ReturnType, known);
+                return new HandlerSpec(HandlerKind.Event, method.Name, Parser.Name(message), typed, false, returnKind, null)
+                {
+                    EventName = (string)onEvent!.ConstructorArguments[0].Value!,
+                };
             ValueSpec? replySpec = null;
-            // A type parameter or object: whatever the value is at run time, sent as it is.
-            if (reply is not null && reply.TypeKind is not (TypeKind.Error or TypeKind.TypeParameter) && reply.SpecialType != SpecialType.System_Object)
+            // A Term goes as it is, and so does a type parameter or object: whatever the value is at run time.
+            if (reply is not null && reply.TypeKind is not (TypeKind.Error or TypeKind.TypeParameter) && reply.SpecialType != SpecialType.System_Object
+                && !known.IsTerm(reply))
             {
                 replySpec = Parser.Value(reply, reply.NullableAnnotation == NullableAnnotation.Annotated, enums, known);
-                if (Parser.HasNoTermForm(replySpec) && !known.IsTerm(reply))
+                if (Parser.HasNoTermForm(replySpec))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReplyHasNoTermForm, location, "The reply of handler", method.Name, reply.ToDisplayString()));
                     replySpec = null;
                 }
-                else if (known.IsTerm(reply))
-                {
-                    replySpec = null;
-                }
             }
-            return new HandlerSpec(kind, method.Name, Parser.Name(message), Parser.IsTermType(message, known), known.IsTerm(message), takesFrom,
-                returnKind, reply is null ? null : Parser.Name(reply), replySpec?.Kind) { Reply = replySpec, Message = Parser.Typed(message, known, enums) };
+            return new HandlerSpec(kind, method.Name, Parser.Name(message), typed, method.Parameters.Length == 2, returnKind, reply is null ? null : Parser.Name(reply))
+            {
+                Reply = replySpec,
+            };
         }
     }
 }

@@ -79,7 +79,7 @@ namespace Ergo.Gen.Generators
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ForeignTermType, m.Location, $"{type.Name}.{m.Name}", foreign));
                     rejected = true;
                 }
-                else if (Unsupported(value))
+                else if (HasNoTermForm(value))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Unmarshallable, m.Location, $"{type.Name}.{m.Name}", m.Type.ToDisplayString()));
                     rejected = true;
@@ -102,10 +102,9 @@ namespace Ergo.Gen.Generators
             return (new Parsed<TermTypeSpec>(spec, diagnostics.ToEquatableArray()), enums.Distinct().ToEquatableArray(), tagInfo);
         }
 
-        public static bool HasNoTermForm(ValueSpec value) => Unsupported(value);
-
-        private static bool Unsupported(ValueSpec value) =>
-            value.Kind == ValueKind.Unsupported || value.Element is { } e && Unsupported(e) || value.Key is { } k && Unsupported(k);
+        /// <summary>The value, or an element or key of it, has no ETF form.</summary>
+        public static bool HasNoTermForm(ValueSpec value) =>
+            value.Kind == ValueKind.Unsupported || value.Element is { } e && HasNoTermForm(e) || value.Key is { } k && HasNoTermForm(k);
 
         private static string? Foreign(ValueSpec value) =>
             value.ForeignTerm ? value.TypeName.Replace("global::", "") : (value.Element is { } e ? Foreign(e) : null) ?? (value.Key is { } k ? Foreign(k) : null);

@@ -3,14 +3,37 @@ using Ergo.Gen.Generators.Model;
 
 namespace Ergo.Gen.Generators
 {
-    /// <summary>The generated code that writes a <see cref="ValueSpec"/> as a term and reads it back, nested
-    /// collections included. Shared by the codec, dispatch and client emitters.</summary>
+    /// <summary>The generated code that writes a <see cref="ValueSpec"/> (or a <see cref="TypedValue"/>) as a term
+    /// and reads it back, nested collections included. Shared by every emitter.</summary>
     internal static class ValueCode
     {
         public const string Etf = "global::Ergo.Gen.Etf";
         public const string Convert = "global::Ergo.Gen.TermConvert";
         public const string Codec = "global::Ergo.Gen.Generated.TermCodec";
         private const string Enumerable = "global::System.Linq.Enumerable";
+
+        /// <summary>The term of a stage event, saga value or event payload (a <see cref="TypedValue"/>).</summary>
+        public static string Encode(TypedValue value, string expression) => EncodeCall(value.Kind ?? ValueKind.Primitive, value.TypeName, expression);
+
+        /// <summary>A condition that is true when <paramref name="term"/> reads as the typed value, declaring <paramref name="target"/>.</summary>
+        public static string Decode(TypedValue value, string term, string target) =>
+            value.IsTerm ? $"{term} is {value.TypeName} {target}" : DecodeCall(value.Kind ?? ValueKind.Primitive, value.TypeName, term, target);
+
+        // One value that is not a collection, by how it converts: a generated codec, its own, or TermConvert's.
+        private static string EncodeCall(ValueKind kind, string typeName, string expression, bool charlist = false) => kind switch
+        {
+            ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({expression})",
+            ValueKind.Custom => $"{Convert}.Encode<{typeName}>({expression})",
+            _ when charlist => $"{Convert}.ToCharlist({expression})",
+            _ => $"{Convert}.ToTerm({expression})",
+        };
+
+        private static string DecodeCall(ValueKind kind, string typeName, string source, string target) => kind switch
+        {
+            ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm({source}, out {typeName} {target})",
+            ValueKind.Custom => $"{Convert}.TryDecode<{typeName}>({source}, out {typeName} {target})",
+            _ => $"{Convert}.TryFromTerm({source}, out {typeName} {target})",
+        };
 
         /// <summary>The expression that turns <paramref name="expression"/> into a Term.</summary>
         public static string Write(ValueSpec value, string expression, int depth = 0)
@@ -30,13 +53,7 @@ namespace Ergo.Gen.Generators
             else
             {
                 var inner = value.Nullable && value.IsValueType ? expression + ".Value" : expression;
-                written = value.Kind switch
-                {
-                    ValueKind.TermType or ValueKind.Enum => $"{Codec}.ToTerm({inner})",
-                    ValueKind.Custom => $"{Convert}.Encode<{value.TypeName}>({inner})",
-                    _ when value.Charlist => $"{Convert}.ToCharlist({inner})",
-                    _ => $"{Convert}.ToTerm({inner})",
-                };
+                written = EncodeCall(value.Kind, value.TypeName, inner, value.Charlist);
                 // TermConvert writes a null string, binary or term as undefined itself.
                 if (value.Kind == ValueKind.Primitive && !value.IsValueType)
                     return written;
@@ -50,22 +67,16 @@ namespace Ergo.Gen.Generators
         {
             if (value.Collection == CollectionKind.None)
             {
-                var decode = value.Kind switch
-                {
-                    ValueKind.TermType or ValueKind.Enum => $"{Codec}.TryFromTerm({source}, out {value.TypeName} {{0}})",
-                    ValueKind.Custom => $"{Convert}.TryDecode<{value.TypeName}>({source}, out {value.TypeName} {{0}})",
-                    _ => $"{Convert}.TryFromTerm({source}, out {value.TypeName} {{0}})",
-                };
                 if (value.Nullable)
                 {
                     w.Line($"{value.TypeName}? {target};");
                     w.Open($"if ({Convert}.IsUndefined({source}))").Line($"{target} = null;").Close();
-                    w.Open($"else if ({string.Format(decode, target + "_v")})").Line($"{target} = {target}_v;").Close();
+                    w.Open($"else if ({DecodeCall(value.Kind, value.TypeName, source, target + "_v")})").Line($"{target} = {target}_v;").Close();
                     w.Line("else");
                     w.Line("    " + fail);
                     return;
                 }
-                w.Line($"if (!{string.Format(decode, target)})");
+                w.Line($"if (!{DecodeCall(value.Kind, value.TypeName, source, target)})");
                 w.Line("    " + fail);
                 return;
             }

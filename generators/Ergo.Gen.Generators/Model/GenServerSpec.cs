@@ -7,29 +7,24 @@ namespace Ergo.Gen.Generators.Model
 
     internal enum ReturnKind { Void, Value, Task, TaskOfValue, ValueTask, ValueTaskOfValue }
 
-    /// <summary>One [Call]/[Cast]/[Info] method.</summary>
+    /// <summary>One [Call]/[Cast]/[Info]/[OnEvent] method.</summary>
     internal sealed record HandlerSpec(
         HandlerKind Kind,
         string Method,
         string MessageType,
-        bool MessageIsTermType,
-        bool MessageIsTerm,
+        TypedValue Message,
         bool TakesFrom,
         ReturnKind Return,
-        string? ReplyType,
-        ValueKind? ReplyKind)
+        string? ReplyType)
     {
         /// <summary>For an [OnEvent] handler: the event's name.</summary>
         public string? EventName { get; init; }
 
-        /// <summary>For an [OnEvent] handler: how its payload reads from a term.</summary>
-        public TypedValue? EventPayload { get; init; }
-
-        /// <summary>How the message converts from a term (for a call or cast from another node).</summary>
-        public TypedValue? Message { get; init; }
-
         /// <summary>How a reply with a term form is written for a caller that speaks terms (null: as it is).</summary>
         public ValueSpec? Reply { get; init; }
+
+        /// <summary>The message is a [Term] type of this compilation: it has a generated TryRead and Explain.</summary>
+        public bool MessageIsTermType => Message.Kind == ValueKind.TermType;
     }
 
     /// <summary>An event the server publishes ([Event&lt;T&gt;]).</summary>
