@@ -49,20 +49,33 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
                 _early.Add(message);
                 return;
             }
-            if (_backlog.Count > 0 || _queued!.WrittenCount >= MaxQueuedBytes)
+            if (CanEncodeNow)
+            {
+                encode(message, _queued!);
+            }
+            else
             {
                 _backlog.Enqueue(message);
                 if (_busy)
                     _busySends++;
                 _busy = true;
             }
-            else
-                encode(message, _queued);
-            if (!_writerWaiting)
+            if (!TakeWriterWaiting())
                 return;
-            _writerWaiting = false;
         }
         _wake.Writer.TryWrite(true);
+    }
+
+    // Under the lock: nothing waits before it and the batch buffer has room, so a new message is encoded at once.
+    private bool CanEncodeNow => _backlog.Count == 0 && _queued!.WrittenCount < MaxQueuedBytes;
+
+    // Under the lock: whether the write loop waits for bytes and must be woken (once) after the lock is left.
+    private bool TakeWriterWaiting()
+    {
+        if (!_writerWaiting)
+            return false;
+        _writerWaiting = false;
+        return true;
     }
 
     /// <summary>
@@ -73,12 +86,11 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     {
         lock (_lock)
         {
-            if (_closed || _early is not null || _backlog.Count > 0 || _queued!.WrittenCount >= MaxQueuedBytes)
+            if (_closed || _early is not null || !CanEncodeNow)
                 return false;
-            encode(message, _queued);
-            if (!_writerWaiting)
+            encode(message, _queued!);
+            if (!TakeWriterWaiting())
                 return true;
-            _writerWaiting = false;
         }
         _wake.Writer.TryWrite(true);
         return true;
