@@ -50,27 +50,31 @@ internal sealed class UserBuild
 
     public static async Task<UserBuild> RunAsync(string source, params MetadataReference[] extra)
     {
-        var compilation = CSharpCompilation.Create("UserCode",
-            [CSharpSyntaxTree.ParseText(Usings, Parse, "Usings.cs"), CSharpSyntaxTree.ParseText(source, Parse, UserFile)],
-            References.AddRange(extra),
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var driver = CSharpGeneratorDriver.Create([new ErgoGenerator().AsSourceGenerator()], parseOptions: Parse)
-            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var (output, generatorDiagnostics, generated) = Generate("UserCode", UserFile, source, References.AddRange(extra));
         var analyzers = await output.WithAnalyzers([new ErgoAnalyzer()]).GetAnalyzerDiagnosticsAsync();
-        return new UserBuild(output, generatorDiagnostics, analyzers, driver.GetRunResult().GeneratedTrees);
+        return new UserBuild(output, generatorDiagnostics, analyzers, generated);
     }
 
     /// <summary>A library built the same way, as a reference for a second assembly.</summary>
     public static MetadataReference Library(string source)
     {
-        var compilation = CSharpCompilation.Create("UserLibrary",
-            [CSharpSyntaxTree.ParseText(Usings, Parse, "LibUsings.cs"), CSharpSyntaxTree.ParseText(source, Parse, "Library.cs")],
-            References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        CSharpGeneratorDriver.Create([new ErgoGenerator().AsSourceGenerator()], parseOptions: Parse)
-            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var (output, _, _) = Generate("UserLibrary", "Library.cs", source, References);
         using var stream = new MemoryStream();
         var emitted = output.Emit(stream);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
         return MetadataReference.CreateFromImage(stream.ToArray());
+    }
+
+    // The source, with the global usings, compiled and run through the real generator.
+    private static (Compilation Output, ImmutableArray<Diagnostic> Diagnostics, ImmutableArray<SyntaxTree> Generated) Generate(
+        string assembly, string file, string source, IEnumerable<MetadataReference> references)
+    {
+        var compilation = CSharpCompilation.Create(assembly,
+            [CSharpSyntaxTree.ParseText(Usings, Parse, "Usings.cs"), CSharpSyntaxTree.ParseText(source, Parse, file)],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var driver = CSharpGeneratorDriver.Create([new ErgoGenerator().AsSourceGenerator()], parseOptions: Parse)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        return (output, diagnostics, driver.GetRunResult().GeneratedTrees);
     }
 }
