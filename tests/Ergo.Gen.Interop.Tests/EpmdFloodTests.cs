@@ -17,7 +17,8 @@ public sealed class EpmdFloodTests
     [Fact]
     public async Task Thousands_of_idle_connections_neither_exhaust_descriptors_nor_stop_lookups_or_distribution()
     {
-        const int port = 43691;
+        // A port no other test uses: HandshakeTests' private EPMD is on 43691.
+        const int port = 43693;
         await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.NotNull(epmd);
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_epmd_flood@127.0.0.1" },
