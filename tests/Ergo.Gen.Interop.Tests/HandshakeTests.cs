@@ -312,6 +312,51 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Once_a_simultaneous_connect_hands_over_to_the_peers_connection_our_own_attempt_is_no_longer_pending()
+    {
+        // dist_util's is_pending: when the peer's connection takes over (we answered it ok_simultaneous), our own
+        // attempt must say 'false' to an 'alive' status; a 'true' would make the peer close the connection it keeps.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var peer = Atom.Of("hs_sim_z@127.0.0.1");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "hs_sim_a@127.0.0.1" }, new DistributionOptions
+        {
+            Cookie = Cookie,
+            StaticPorts = new Dictionary<string, int> { [peer.Name] = ((IPEndPoint)listener.LocalEndpoint).Port },
+        });
+        node.Send(Atom.Of("hs_sim_inbox"), peer, Atom.Of("hs_sim_queued_before_the_handover"));
+        using var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
+        var outgoing = ours.GetStream();
+        Assert.Equal((byte)'N', (await Receive(outgoing))[0]);
+
+        // The peer connects the other way meanwhile; its name is the larger, so its connection is the one kept.
+        using var theirs = new TcpClient();
+        await theirs.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
+        var s = theirs.GetStream();
+        await Send(s, SendNameV5(Encoding.ASCII.GetBytes(peer.Name)));
+        Assert.Equal("sok_simultaneous", Encoding.ASCII.GetString(await Receive(s)));
+        var challenge = await Receive(s);
+        await Send(outgoing, "salive"u8.ToArray());
+        Assert.Equal("sfalse", Encoding.ASCII.GetString(await Receive(outgoing)));
+        await AssertClosed(ours);
+
+        await Send(s, [(byte)'r', 0, 0, 0, 7, .. Digest(BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(7)))]);
+        Assert.Equal((byte)'a', (await Receive(s))[0]);
+        // What was queued before the handover is sent on the connection that was kept.
+        var marker = "hs_sim_queued_before_the_handover"u8.ToArray();
+        var head = new byte[4];
+        while (true)
+        {
+            await s.ReadExactlyAsync(head).AsTask().WaitAsync(DistFixture.Wait);
+            var frame = new byte[BinaryPrimitives.ReadUInt32BigEndian(head)];
+            await s.ReadExactlyAsync(frame);
+            if (frame.AsSpan().IndexOf(marker) >= 0)
+                break;
+        }
+        Assert.Equal([peer], node.ConnectedNodes());
+    }
+
+    [Fact]
     public async Task A_peer_using_this_nodes_own_name_gets_nok()
     {
         using var client = new TcpClient();

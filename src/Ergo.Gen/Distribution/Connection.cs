@@ -80,8 +80,19 @@ internal sealed partial class Connection
     /// <summary>Whether the read loop is on a thread of its own at the moment, and how often it has moved.</summary>
     internal (bool OnOwnThread, int Moves) Reader => _placement is { } p ? (p.OnOwnThread, p.Moves) : (false, 0);
 
-    /// <summary>Set when a simultaneous connect made the peer's connection the one we keep.</summary>
-    public bool OutgoingAbandoned { get; set; }
+    /// <summary>Set when a simultaneous connect made the peer's connection the one we keep (net_kernel's remark of
+    /// a pending connection to the accepting side): our own attempt may no longer attach, nor claim to be pending.</summary>
+    public bool OutgoingAbandoned { get; private set; }
+
+    /// <summary>Whether our own connection attempt still owns this connection (dist_util's is_pending).</summary>
+    public bool OutgoingPending => IsConnecting && !OutgoingAbandoned;
+
+    /// <summary>The peer's connection, being accepted, takes this one's place as its owner.</summary>
+    public void HandToAcceptor()
+    {
+        lock (_gate)
+            OutgoingAbandoned = true;
+    }
 
     private Node Node => _dist.Node;
 
@@ -118,12 +129,13 @@ internal sealed partial class Connection
     }
 
     /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
-    /// False if this connection was given up.</summary>
-    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake)
+    /// False if this connection was given up, or (for our own attempt, <paramref name="outgoing"/>) handed to the
+    /// peer's.</summary>
+    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake, bool outgoing = false)
     {
         lock (_gate)
         {
-            if (_state != ConnectionState.Connecting)
+            if (_state != ConnectionState.Connecting || (outgoing && OutgoingAbandoned))
                 return false;
             _socket = socket;
             Flags = handshake.Flags;

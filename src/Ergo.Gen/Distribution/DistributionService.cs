@@ -337,9 +337,9 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             // A peer whose EPMD entry says version 5 gets the old send_name; everyone else version 6.
             var result = await Handshake.ConnectAsync(stream,
-                Context with { StillConnecting = () => connection.IsConnecting, Version = version >= 6 ? 6 : 5, FrameHeader = stream is SslStream ? 4 : 2 },
+                Context with { StillConnecting = () => connection.OutgoingPending, Version = version >= 6 ? 6 : 5, FrameHeader = stream is SslStream ? 4 : 2 },
                 peer, timeout.Token).ConfigureAwait(false);
-            if (!connection.Attach(stream, socket, result))
+            if (!connection.Attach(stream, socket, result, outgoing: true))
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
@@ -597,7 +597,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 {
                     if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
                         return PendingDecision.Nok;
-                    existing.OutgoingAbandoned = true;
+                    existing.HandToAcceptor();
                     pending = existing;
                     return PendingDecision.OkSimultaneous;
                 }
