@@ -97,7 +97,7 @@ namespace Ergo.Gen.Generators
                 if (calls.Count > 0)
                 {
                     w.Open("if (arity == 3 && ReferenceEquals(kind, __GenCall) && reader.ReadTupleHeader() == 2)");
-                    w.Line($"var from = new {Behaviours}.From(reader.ReadPid(), reader.ReadTerm());");
+                    w.Line($"var from = {Behaviours}.From.Read(ref reader);");
                     w.Line("var request = reader;");
                     ReadEach(w, calls.Select(x => x.h), Index, "c", k => $"CompleteCall(__Call{k}(c{k}, from, true), from)", "request");
                     w.Close();

@@ -28,4 +28,18 @@ public sealed class AllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(message, EtfCodec.Decode(buffer.WrittenSpan));
     }
+
+    [Fact]
+    public void A_pid_read_again_is_the_same_object_and_an_other_creation_is_another_pid()
+    {
+        var node = Atom.Of("pid_cache@127.0.0.1");
+        var bytes = EtfCodec.Encode(new Pid(node, 4711, 3, 9));
+        var first = new EtfReader(bytes.AsSpan(1)).ReadPid();
+        var again = new EtfReader(bytes.AsSpan(1)).ReadPid();
+        Assert.Same(first, again);
+        var restarted = new EtfReader(EtfCodec.Encode(new Pid(node, 4711, 3, 10)).AsSpan(1)).ReadPid();
+        Assert.NotEqual(first, restarted);
+        Assert.Equal(10u, restarted.Creation);
+        Assert.Equal(new Pid(node, 4711, 3, 9), new EtfReader(bytes.AsSpan(1)).ReadPid());
+    }
 }

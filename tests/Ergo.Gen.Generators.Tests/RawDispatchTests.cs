@@ -67,6 +67,31 @@ public sealed class RawDispatchTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.False(_server.Dispatch(EtfCodec.Encode(Binary.FromUtf8("junk"))));
     }
 
+    [Theory]
+    [InlineData("alias")]
+    [InlineData("ref")]
+    [InlineData("old ref")]
+    [InlineData("other")]
+    public void A_calls_tag_is_read_and_given_back_as_the_term_it_was(string shape)
+    {
+        var node = Atom.Of("tag_caller@127.0.0.1");
+        var reference = new Reference(node, 7, [1u, 2u, 3u]);
+        Term tag = shape switch
+        {
+            "alias" => new List([Atom.Of("alias")], reference),
+            "ref" => reference,
+            "old ref" => new Reference(node, 2, [9u]),
+            _ => new Etf.Tuple(Atom.Of("my_tag"), Integer.Of(1)),
+        };
+        var bytes = EtfCodec.Encode(new Etf.Tuple(new Pid(node, 85, 0, 7), tag));
+        var reader = new EtfReader(bytes.AsSpan(1));
+        Assert.Equal(2, reader.ReadTupleHeader());
+        var from = From.Read(ref reader);
+        Assert.True(reader.IsAtEnd);
+        Assert.Equal(new Pid(node, 85, 0, 7), from.Caller);
+        Assert.Equal(tag, from.Tag);
+    }
+
     [Fact]
     public void Lists_of_plain_values_are_read_straight_from_the_bytes_as_erlang_writes_them()
     {

@@ -506,10 +506,11 @@ public ref partial struct EtfReader
 
     // ---- identifiers ------------------------------------------------------------------------------
 
+    /// <summary>A pid; one read again soon after is the same object (see <see cref="PidCache"/>).</summary>
     public Pid ReadPid()
     {
         ReadPid(out var node, out var id, out var serial, out var creation);
-        return new Pid(node, id, serial, creation);
+        return PidCache.Get(node, id, serial, creation);
     }
 
     /// <summary>A pid's parts without a Pid object: routing code that only looks a process up allocates nothing.</summary>
@@ -556,27 +557,35 @@ public ref partial struct EtfReader
 
     public Reference ReadReference()
     {
+        Span<uint> ids = stackalloc uint[Reference.MaxIdWords];
+        var count = ReadReference(out var node, out var creation, ids);
+        return new Reference(node, creation, ids[..count]);
+    }
+
+    /// <summary>A reference's parts without a Reference object: its id words go to <paramref name="ids"/> (room for
+    /// <see cref="Reference.MaxIdWords"/>), and their count is returned.</summary>
+    public int ReadReference(out Atom node, out uint creation, scoped Span<uint> ids)
+    {
         var at = _pos;
         var tag = ReadU8();
         if (tag == EtfTag.Reference)
         {
-            var node = ReadAtom();
-            var id = ReadU32();
-            return new Reference(node, ReadU8(), id);
+            node = ReadAtom();
+            ids[0] = ReadU32();
+            creation = ReadU8();
+            return 1;
         }
         if (tag is not (EtfTag.NewerReference or EtfTag.NewReference))
             Fail($"expected a reference, found tag {tag}", at);
         var len = ReadU16();
         if (len > Reference.MaxIdWords)
             Fail($"reference with {len} id words (at most {Reference.MaxIdWords})", at);
-        var refNode = ReadAtom();
-        var creation = tag == EtfTag.NewerReference ? ReadU32() : ReadU8();
+        node = ReadAtom();
+        creation = tag == EtfTag.NewerReference ? ReadU32() : ReadU8();
         var words = Take(4 * len);
-        Span<uint> ids = stackalloc uint[Reference.MaxIdWords];
-        ids = ids[..len];
         for (var i = 0; i < len; i++)
             ids[i] = BinaryPrimitives.ReadUInt32BigEndian(words[(4 * i)..]);
-        return new Reference(refNode, creation, ids);
+        return len;
     }
 
     // ---- compression ------------------------------------------------------------------------------

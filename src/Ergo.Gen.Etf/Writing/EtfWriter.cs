@@ -318,7 +318,7 @@ public ref struct EtfWriter
         }
     }
 
-    public void WriteReference(Atom node, uint creation, ReadOnlySpan<uint> ids)
+    public void WriteReference(Atom node, uint creation, scoped ReadOnlySpan<uint> ids)
     {
         var s = Reserve(3);
         s[0] = EtfTag.NewerReference;

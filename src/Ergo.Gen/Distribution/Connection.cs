@@ -27,8 +27,8 @@ internal sealed partial class Connection
         /// <summary>A payload written by its own writer, encoded at once (never queued).</summary>
         public DirectPayload? Direct { get; init; }
 
-        /// <summary>With <see cref="Direct"/>: ALIAS_SEND to this alias rather than SEND to <see cref="SendTo"/>.</summary>
-        public Reference? SendToAlias { get; init; }
+        /// <summary>With <see cref="Direct"/>: ALIAS_SEND to the payload's alias rather than SEND to <see cref="SendTo"/>.</summary>
+        public bool ToAlias { get; init; }
     }
 
     private static readonly byte[] PassThrough = [ControlTag.PassThrough];
@@ -107,11 +107,11 @@ internal sealed partial class Connection
         Queue(new Outgoing(null, message, from, to, compressAbove));
 
     /// <summary>
-    /// Sends <paramref name="payload"/> to a pid (or, with <paramref name="alias"/>, to an alias), encoded now, with
+    /// Sends <paramref name="payload"/> to a pid (or, with <paramref name="toAlias"/>, to the payload's alias), encoded now, with
     /// no term built; false, with nothing sent, when it cannot be encoded at once (the caller sends a term instead).
     /// </summary>
-    public bool TrySendNow(Pid from, Pid to, Reference? alias, DirectPayload payload) =>
-        _state != ConnectionState.Down && _outgoing.TryAddNow(new Outgoing(null, null, from, to) { Direct = payload, SendToAlias = alias });
+    public bool TrySendNow(Pid from, Pid to, bool toAlias, DirectPayload payload) =>
+        _state != ConnectionState.Down && _outgoing.TryAddNow(new Outgoing(null, null, from, to) { Direct = payload, ToAlias = toAlias });
 
     /// <summary>More than 1 MiB waits to be written to this peer (Erlang's busy distribution port).</summary>
     public bool IsBusy => _outgoing.IsBusy;
@@ -387,7 +387,7 @@ internal sealed partial class Connection
     /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>
     private void Encode(in Outgoing message, IBufferWriter<byte> output)
     {
-        if (message.Control is null && message.SendTo is null && message.SendToAlias is null)
+        if (message.Control is null && message.SendTo is null && !message.ToAlias)
         {
             output.GetSpan(4)[..4].Clear();
             output.Advance(4);
@@ -512,12 +512,12 @@ internal sealed partial class Connection
             message.Control.WriteTo(ref w);
             return;
         }
-        if (message.SendToAlias is { } alias)
+        if (message.ToAlias)
         {
             w.WriteTupleHeader(3);
             w.WriteInt64(ControlTag.AliasSend);
             w.WritePid(message.SendFrom!);
-            alias.WriteTo(ref w);
+            message.Direct!.WriteAlias(ref w);
             return;
         }
         // Decided here, not when queued: the peer's flags are known only once the handshake is done.

@@ -9,6 +9,9 @@ namespace Ergo.Gen.Distribution;
 internal abstract class DirectPayload
 {
     public abstract void WriteTo(ref EtfWriter writer);
+
+    /// <summary>The alias an ALIAS_SEND goes to, for a payload sent to one.</summary>
+    public virtual void WriteAlias(ref EtfWriter writer) => throw new InvalidOperationException("this payload goes to a pid");
 }
 
 /// <summary>A gen_server reply, <c>{Tag, Reply}</c>, with the reply written by its generated writer.</summary>
@@ -16,11 +19,11 @@ internal sealed class ReplyPayload<T> : DirectPayload
 {
     [ThreadStatic] private static ReplyPayload<T>? t_spare;
 
-    private Term? _tag;
+    private Behaviours.ReplyTag _tag;
     private T? _value;
     private TermWriter<T>? _write;
 
-    public static ReplyPayload<T> Rent(Term tag, T value, TermWriter<T> write)
+    public static ReplyPayload<T> Rent(in Behaviours.ReplyTag tag, T value, TermWriter<T> write)
     {
         var payload = t_spare ?? new ReplyPayload<T>();
         t_spare = null;
@@ -31,14 +34,16 @@ internal sealed class ReplyPayload<T> : DirectPayload
     /// <summary>Back for the next reply on this thread, holding nothing of this one.</summary>
     public void Return()
     {
-        (_tag, _value, _write) = (null, default, null);
+        (_tag, _value, _write) = (default, default, null);
         t_spare = this;
     }
 
     public override void WriteTo(ref EtfWriter writer)
     {
         writer.WriteTupleHeader(2);
-        _tag!.WriteTo(ref writer);
+        _tag.WriteTo(ref writer);
         _write!(ref writer, _value!);
     }
+
+    public override void WriteAlias(ref EtfWriter writer) => _tag.WriteAlias(ref writer);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Ergo.Gen.Etf;
 
 namespace Ergo.Gen.Behaviours;
@@ -11,11 +12,12 @@ public readonly struct From
 {
     private readonly PendingCall? _pending;
     private readonly int _version;
+    private readonly ReplyTag _tag;
 
     internal From(Pid caller, PendingCall pending, int version)
     {
         Caller = caller;
-        Tag = null;
+        _tag = default;
         _pending = pending;
         _version = version;
     }
@@ -23,15 +25,33 @@ public readonly struct From
     public From(Pid caller, Term tag)
     {
         Caller = caller;
-        Tag = tag ?? throw new ArgumentNullException(nameof(tag));
+        _tag = new ReplyTag(tag ?? throw new ArgumentNullException(nameof(tag)));
         _pending = null;
         _version = 0;
+    }
+
+    private From(Pid caller, ReplyTag tag)
+    {
+        Caller = caller;
+        _tag = tag;
+        _pending = null;
+        _version = 0;
+    }
+
+    /// <summary>For generated dispatch: reads the Pid and Tag of a call's <c>{Pid, Tag}</c> from another node (its
+    /// tuple header already read). A caller's pid read before is the same object again, and OTP's tags are kept
+    /// without objects, so a caller that calls again costs no allocation.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static From Read(ref EtfReader reader)
+    {
+        var caller = reader.ReadPid();
+        return new From(caller, ReplyTag.Read(ref reader));
     }
 
     public Pid Caller { get; }
 
     /// <summary>The Erlang reply tag; null for a call made from .NET on this node.</summary>
-    public Term? Tag { get; }
+    public Term? Tag => _tag.IsEmpty ? null : _tag.ToTerm();
 
     /// <summary>
     /// The reply to a caller on another node, written straight into the connection's frame by
@@ -40,27 +60,21 @@ public readonly struct From
     /// </summary>
     internal bool TryReplyNow<T>(Node node, T value, TermWriter<T> write)
     {
-        if (_pending is not null || Tag is null || node.IsLocal(Caller) || node.Distribution is not { } distribution)
+        if (_pending is not null || _tag.IsEmpty || node.IsLocal(Caller) || node.Distribution is not { } distribution)
             return false;
-        var alias = AliasOf(Tag);
-        if (distribution.Find(alias?.Node ?? Caller.Node) is not { } connection)
+        var aliasNode = _tag.AliasNode;
+        if (distribution.Find(aliasNode ?? Caller.Node) is not { } connection)
             return false;
-        var payload = Distribution.ReplyPayload<T>.Rent(Tag, value, write);
+        var payload = Distribution.ReplyPayload<T>.Rent(_tag, value, write);
         try
         {
-            return connection.TrySendNow(node.SystemProcess.Self, Caller, alias, payload);
+            return connection.TrySendNow(node.SystemProcess.Self, Caller, toAlias: aliasNode is not null, payload);
         }
         finally
         {
             payload.Return();
         }
     }
-
-    // OTP 24+ tags a call [alias | Ref]: the reply goes to the alias.
-    private static Reference? AliasOf(Term tag) =>
-        tag is List { IsProper: false, Count: 1 } improper && ReferenceEquals(improper[0], AliasAtom) && improper.Tail is Reference alias ? alias : null;
-
-    private static readonly Atom AliasAtom = Atom.Of("alias");
 
     /// <summary>gen_server:reply/2. Replying twice, or after the caller gave up, has no effect.</summary>
     internal void Reply(Node node, object? reply)
@@ -72,8 +86,9 @@ public readonly struct From
         }
         if (reply is not Term term)
             throw new InvalidOperationException($"a reply to an Erlang caller must be a Term, not {reply?.GetType().Name ?? "null"}");
-        var message = new Etf.Tuple(Tag!, term);
-        if (AliasOf(Tag!) is { } alias)
+        var tag = _tag.ToTerm();
+        var message = new Etf.Tuple(tag, term);
+        if (ReplyTag.AliasOf(tag) is { } alias)
             node.Send(alias, message);
         else
             node.Send(Caller, message);

@@ -173,7 +173,7 @@ namespace Demo
                 var kind = reader.ReadAtom();
                 if (arity == 3 && ReferenceEquals(kind, __GenCall) && reader.ReadTupleHeader() == 2)
                 {
-                    var from = new global::Ergo.Gen.Behaviours.From(reader.ReadPid(), reader.ReadTerm());
+                    var from = global::Ergo.Gen.Behaviours.From.Read(ref reader);
                     var request = reader;
                     if (global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out global::Demo.Add c0) && reader.IsAtEnd)
                     {
