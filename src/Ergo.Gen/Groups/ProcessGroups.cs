@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Ergo.Gen.Etf;
 
 namespace Ergo.Gen.Groups;
@@ -11,6 +13,8 @@ public sealed class ProcessGroups
 {
     /// <summary>pg's default scope, <c>pg</c> (what <c>pg:join/2</c> and <c>pg:get_members/1</c> use).</summary>
     public static readonly Atom DefaultScope = Atom.Of("pg");
+
+    private static readonly ConditionalWeakTable<Node, ConcurrentDictionary<Atom, ProcessGroups>> Started = new();
 
     private readonly Node _node;
     private readonly GroupTable _table;
@@ -41,8 +45,14 @@ public sealed class ProcessGroups
         var table = new GroupTable();
         var pid = await node.StartServerAsync(new GroupScope(scope, table), scope, linkTo).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"the pg scope {scope} did not start");
-        return new ProcessGroups(node, scope, pid, table);
+        var groups = new ProcessGroups(node, scope, pid, table);
+        Started.GetOrCreateValue(node)[scope] = groups;
+        return groups;
     }
+
+    /// <summary>The scope <paramref name="scope"/> started on <paramref name="node"/> and still running; null if none is.</summary>
+    public static ProcessGroups? Find(Node node, Atom scope) =>
+        Started.TryGetValue(node, out var scopes) && scopes.TryGetValue(scope, out var groups) && node.IsAlive(groups.Pid) ? groups : null;
 
     /// <summary>pg:join(Scope, Group, Pids): each of <paramref name="pids"/> (local processes) joins
     /// <paramref name="group"/>; a process may join a group more than once.</summary>
