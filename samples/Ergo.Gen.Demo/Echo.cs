@@ -1,6 +1,9 @@
+using System.Text;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Etf;
+using Ergo.Gen.Groups;
 using Ergo.Gen.Processes;
+using Ergo.Gen.PubSub;
 
 namespace Ergo.Gen.Demo;
 
@@ -14,6 +17,16 @@ public sealed class Echo : GenServer
     private static readonly Atom MonitorAtom = Atom.Of("monitor"), LinkNotify = Atom.Of("link_notify");
     private static readonly Atom EchoAtom = Atom.Of("echo"), Down = Atom.Of("down"), ExitAtom = Atom.Of("exit");
     private static readonly Atom StageTakeTag = Atom.Of("stage_take");
+    private static readonly Atom PgMembers = Atom.Of("pg_members"), DemoGroup = Atom.Of("demo_group");
+    private static readonly Atom PubSubSubscribe = Atom.Of("pubsub_subscribe"), PubSubBroadcast = Atom.Of("pubsub_broadcast");
+
+    // Echo is a member of demo_group in the default pg scope while it runs (the demo starts the scope first).
+    protected override async ValueTask<InitResult> InitAsync()
+    {
+        if (ProcessGroups.Find(Node, ProcessGroups.DefaultScope) is { } groups)
+            await groups.JoinAsync(DemoGroup, Self);
+        return InitResult.Ok();
+    }
 
     protected override async ValueTask<CallResult> HandleCallAsync(object request, From from)
     {
@@ -66,6 +79,21 @@ public sealed class Echo : GenServer
                 {
                     return CallResult.Reply(new Etf.Tuple(Atom.Error, e.Reason));
                 }
+            // {pg_members, Group}: the members of Group in the default pg scope, as this node sees them.
+            case Etf.Tuple { Arity: 2 } t when t[0] == PgMembers:
+                return CallResult.Reply(ProcessGroups.Find(Node, ProcessGroups.DefaultScope)?.GetMembers(t[1]) is { Length: > 0 } members
+                    ? new List([.. members]) : List.Nil);
+            // {pubsub_subscribe, PubSub, Topic, Notify}: Notify gets {pubsub, Topic, Message} for each broadcast on Topic.
+            case Etf.Tuple { Arity: 4 } t when t[0] == PubSubSubscribe && t[1] is Atom name && t[2] is Binary topic && t[3] is Pid notify:
+                var pubsub = PhoenixPubSub.Find(Node, name.Name) ?? await PhoenixPubSub.StartAsync(Node, name.Name);
+                var forwarder = Node.Spawn(new PubSubForwarder(topic, notify));
+                Node.Send(forwarder, PubSubForwarder.Start);
+                pubsub.Subscribe(forwarder, Encoding.UTF8.GetString(topic.Span));
+                return CallResult.Reply(Atom.Ok);
+            // {pubsub_broadcast, PubSub, Topic, Message}: Message to every subscriber of Topic on every node.
+            case Etf.Tuple { Arity: 4 } t when t[0] == PubSubBroadcast && t[1] is Atom name && t[2] is Binary topic:
+                (PhoenixPubSub.Find(Node, name.Name) ?? await PhoenixPubSub.StartAsync(Node, name.Name)).Broadcast(Encoding.UTF8.GetString(topic.Span), t[3]);
+                return CallResult.Reply(Atom.Ok);
             default:
                 return CallResult.Reply(request as Term ?? Atom.Undefined);
         }
@@ -119,5 +147,32 @@ public sealed class Echo : GenServer
         if (message is Etf.Tuple { Arity: 2 } t && t[0] is Pid from)
             Node.Send(from, new Etf.Tuple(EchoAtom, t[1]));
         return new(ServerResult.NoReply());
+    }
+}
+
+/// <summary>A PubSub subscriber on behalf of a process elsewhere: what it receives goes on as {pubsub, Topic, Message},
+/// until that process ends.</summary>
+internal sealed class PubSubForwarder(Binary topic, Pid notify) : Process
+{
+    private static readonly Atom PubSubTag = Atom.Of("pubsub");
+
+    /// <summary>Sent once after spawning: the forwarder then watches the process it forwards to.</summary>
+    public static readonly object Start = new();
+
+    protected override ValueTask HandleAsync(object message)
+    {
+        switch (message)
+        {
+            case var start when ReferenceEquals(start, Start):
+                Monitor(notify);
+                break;
+            case DownMessage:
+                Stop(ExitReason.Normal);
+                break;
+            case Term term:
+                Send(notify, new Etf.Tuple(PubSubTag, topic, term));
+                break;
+        }
+        return ValueTask.CompletedTask;
     }
 }

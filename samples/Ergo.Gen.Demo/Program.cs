@@ -63,6 +63,9 @@ if (Option("--net-ticktime") is { } tick)
 await using var node = await Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = ConsoleLog.Factory }, distribution);
 name = node.Name.Name;
 
+// pg's default scope, as kernel starts it with start_pg: echo joins demo_group in it.
+await Ergo.Gen.Groups.ProcessGroups.StartAsync(node);
+
 // The demo application: demo_sup and its children. Permanent: if it ever fails, the node stops.
 node.LoadApplication(new ApplicationSpec { Name = "demo", Description = "Ergo.Gen demo node", Start = () => new DemoSup(), SupervisorName = DemoSup.RegisteredAs });
 await node.StartApplicationAsync("demo", StartType.Permanent);

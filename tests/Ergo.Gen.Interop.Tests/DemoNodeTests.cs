@@ -21,6 +21,12 @@ public sealed class DemoNodeTests
             ["--name", "stage_checker@127.0.0.1", "--cookie", "demo_cookie", script, "demo_it@127.0.0.1"], TimeSpan.FromSeconds(60));
         Assert.True(stage.Output.Contains("stage ok"), stage.Output + "\n--- demo ---\n" + node.Output);
 
+        // Phoenix.PubSub (its PG2 adapter's messages, rebuilt by the script) with the demo subscribing and broadcasting.
+        var pubsub = ProcessRunner.Run(ErlangTool.Find("elixir"),
+            ["--name", "pubsub_checker@127.0.0.1", "--cookie", "demo_cookie", Path.Combine(AppContext.BaseDirectory, "elixir", "pubsub_node.exs"),
+             "check", "demo_it@127.0.0.1"], TimeSpan.FromSeconds(60));
+        Assert.True(pubsub.Output.Contains("pubsub ok"), pubsub.Output + "\n--- demo ---\n" + node.Output);
+
         node.Signal("TERM");
         Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.Contains("stopping", node.Output);

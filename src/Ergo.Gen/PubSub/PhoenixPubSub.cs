@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Groups;
@@ -25,6 +26,8 @@ public sealed class PhoenixPubSub
     // differently concerns subscribers with fastlane metadata, which no .NET process has.
     private static readonly Atom DefaultDispatcher = Atom.Of("Elixir.Phoenix.PubSub");
     private static readonly Atom ForwardToLocal = Atom.Of("forward_to_local");
+
+    private static readonly ConditionalWeakTable<Node, ConcurrentDictionary<Atom, PhoenixPubSub>> Started = new();
 
     private readonly Node _node;
     private readonly ProcessGroups _groups;
@@ -68,8 +71,13 @@ public sealed class PhoenixPubSub
             }
             await groups.JoinAsync(group, worker).ConfigureAwait(false);
         }
+        Started.GetOrCreateValue(node)[pubsub] = result;
         return result;
     }
+
+    /// <summary>The PubSub <paramref name="name"/> started on <paramref name="node"/>; null if there is none.</summary>
+    public static PhoenixPubSub? Find(Node node, string name) =>
+        Started.TryGetValue(node, out var started) && started.TryGetValue(Atom.Of(ElixirName(name)), out var pubsub) ? pubsub : null;
 
     private static string ElixirName(string name) => name.StartsWith("Elixir.", StringComparison.Ordinal) ? name : "Elixir." + name;
 

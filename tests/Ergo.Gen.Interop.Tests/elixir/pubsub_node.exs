@@ -7,6 +7,7 @@
 # module, Phoenix.PubSub's own by default. Test code drives it over rpc: PubSubNode.subscribe/2, broadcast/3, ...
 #
 # Usage: elixir --name N --cookie C pubsub_node.exs PUBSUB_NAME POOL_SIZE DOTNET_NODE
+#        elixir --name N --cookie C pubsub_node.exs check DEMO_NODE   (the demo node's PubSub rows)
 
 defmodule Phoenix.PubSub do
   # The default dispatcher: every subscriber but the sender gets the message as it is.
@@ -127,12 +128,44 @@ defmodule PubSubNode do
   def direct_broadcast(pubsub, node, topic, message), do: Phoenix.PubSub.direct_broadcast(pubsub, node, topic, message)
 end
 
-[name, pool_size, dotnet] = System.argv()
-pubsub = String.to_atom("Elixir." <> name)
-{:ok, _} = :pg.start(Phoenix.PubSub)
-{:ok, _} = Registry.start_link(keys: :duplicate, name: pubsub, meta: [pubsub: {Phoenix.PubSub.PG2, Module.concat(pubsub, "Adapter")}])
-:ok = Phoenix.PubSub.PG2.start(pubsub, Module.concat(pubsub, "Adapter"), String.to_integer(pool_size))
-PubSubNode.start(pubsub)
-IO.puts("ping #{Node.ping(String.to_atom(dotnet))}")
-IO.puts("pubsub ready")
-Process.sleep(:infinity)
+defmodule DemoCheck do
+  # The demo node's PubSub rows, as an Elixir user would try them; prints "pubsub ok" or raises.
+  def run(demo, pubsub) do
+    topic = "demo_topic"
+    :ok = GenServer.call({:echo, demo}, {:pubsub_subscribe, pubsub, topic, self()})
+    adapter = Module.concat(pubsub, "Adapter")
+    wait(fn -> Enum.any?(:pg.get_members(Phoenix.PubSub, adapter), &(node(&1) == demo)) end, 250)
+    :ok = Phoenix.PubSub.broadcast(pubsub, topic, {:hello, 1})
+    receive do: ({:pubsub, ^topic, {:hello, 1}} -> :ok), after: (10_000 -> raise "no broadcast came back through the demo")
+    :ok = Phoenix.PubSub.subscribe(pubsub, topic)
+    :ok = GenServer.call({:echo, demo}, {:pubsub_broadcast, pubsub, topic, {:from_demo, 2}})
+    receive do: ({:from_demo, 2} -> :ok), after: (10_000 -> raise "the demo's broadcast did not arrive")
+    receive do: ({:pubsub, ^topic, {:from_demo, 2}} -> :ok), after: (10_000 -> raise "the demo's own subscriber missed it")
+    IO.puts("pubsub ok")
+  end
+
+  defp wait(check, 0), do: check.() || raise("the demo never joined the PubSub")
+  defp wait(check, n), do: check.() || (Process.sleep(20) && wait(check, n - 1))
+end
+
+start = fn name, pool_size ->
+  pubsub = String.to_atom("Elixir." <> name)
+  {:ok, _} = :pg.start(Phoenix.PubSub)
+  {:ok, _} = Registry.start_link(keys: :duplicate, name: pubsub, meta: [pubsub: {Phoenix.PubSub.PG2, Module.concat(pubsub, "Adapter")}])
+  :ok = Phoenix.PubSub.PG2.start(pubsub, Module.concat(pubsub, "Adapter"), pool_size)
+  pubsub
+end
+
+case System.argv() do
+  ["check", demo] ->
+    demo = String.to_atom(demo)
+    true = Node.connect(demo)
+    DemoCheck.run(demo, start.("Demo.PubSub", 1))
+
+  [name, pool_size, dotnet] ->
+    pubsub = start.(name, String.to_integer(pool_size))
+    PubSubNode.start(pubsub)
+    IO.puts("ping #{Node.ping(String.to_atom(dotnet))}")
+    IO.puts("pubsub ready")
+    Process.sleep(:infinity)
+end

@@ -36,8 +36,20 @@ run([D]) ->
     7 = erpc:call(D, demo, add, [3, 4]),
     Pid = spawn(D, demo, echo_server, []),
     hello = gen_server:call(Pid, hello),
-    [{echo, _, worker, _}, {counter, P2, worker, _}, {numbers, _, worker, _}] = supervisor:which_children({demo_sup, D}),
+    [{echo, EchoPid, worker, _}, {counter, P2, worker, _}, {numbers, _, worker, _}] = supervisor:which_children({demo_sup, D}),
+    % pg: echo is in demo_group of the default scope, seen from here; a member joined here is seen there.
+    {ok, _} = pg:start(pg),
+    ok = until(fun() -> pg:get_members(demo_group) =:= [EchoPid] end, 250),
+    ok = pg:join(demo_group, Self),
+    ok = until(fun() -> lists:sort(gen_server:call({echo, D}, {pg_members, demo_group})) =:= lists:sort([EchoPid, Self]) end, 250),
     io:format("check ok~n").
+
+until(_, 0) -> erlang:error(never_true);
+until(Check, N) ->
+    case Check() of
+        true -> ok;
+        false -> timer:sleep(20), until(Check, N - 1)
+    end.
 
 wait_restart(_, _, 0) -> erlang:error(counter_not_restarted);
 wait_restart(D, Old, N) ->
