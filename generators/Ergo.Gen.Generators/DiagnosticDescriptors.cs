@@ -81,6 +81,16 @@ namespace Ergo.Gen.Diagnostics
             "'{0}' has type '{1}', a [Term] type of another assembly that is not partial: only a partial [Term] type gets a public codec (ITermCodec) other assemblies can call; declare it partial",
             DiagnosticSeverity.Error);
 
+        public static readonly DiagnosticDescriptor StateNeverEntered = Rule("EG0019",
+            "A state of a [StateMachine] can never be entered",
+            "State '{0}' of '{1}' is not the initial state and nothing in the class moves the machine to it (GoTo({0}))",
+            DiagnosticSeverity.Warning);
+
+        public static readonly DiagnosticDescriptor TimeoutNotHandled = Rule("EG0020",
+            "A [StateMachine] sends itself a message no handler takes",
+            "'{0}' gives the machine a '{1}' (a timeout or next event), which no [Info] handler of '{2}' takes in any state",
+            DiagnosticSeverity.Warning);
+
         // ---- reported by the analyzers ----------------------------------------------------------------------
 
         public static readonly DiagnosticDescriptor BlockingWait = Rule("EG0006",

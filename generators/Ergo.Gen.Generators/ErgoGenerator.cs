@@ -21,6 +21,7 @@ namespace Ergo.Gen.Generators
         public const string TermTypes = nameof(TermTypes);
         public const string Enums = nameof(Enums);
         public const string GenServers = nameof(GenServers);
+        public const string StateMachines = nameof(StateMachines);
         public const string Supervisors = nameof(Supervisors);
         public const string Stages = nameof(Stages);
         public const string Sagas = nameof(Sagas);
@@ -65,6 +66,14 @@ namespace Ergo.Gen.Generators
                 .WithTrackingName(GenServers);
             Generate(context, servers, static spec => ($"{Naming.Identifier(spec.FullName)}.GenServer.g.cs", GenServerEmitter.GenServer(spec)));
 
+            var machines = context.SyntaxProvider
+                .ForAttributeWithMetadataName(GenServerParser.StateMachineAttribute,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => GenServerParser.ParseStateMachine((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0],
+                        KnownSymbols.For(ctx.SemanticModel.Compilation), ctx.SemanticModel.Compilation, ct))
+                .WithTrackingName(StateMachines);
+            Generate(context, machines, static spec => ($"{Naming.Identifier(spec.FullName)}.StateMachine.g.cs", GenServerEmitter.GenServer(spec)));
+
             var supervisors = context.SyntaxProvider
                 .ForAttributeWithMetadataName(SupervisorParser.Attribute,
                     static (node, _) => node is ClassDeclarationSyntax,
@@ -85,7 +94,9 @@ namespace Ergo.Gen.Generators
 
             // One codec per enum that any [Term] field, handler, reply, event or stage value uses.
             var enums = terms.SelectMany(static (parsed, _) => parsed.Enums).Collect()
-                .Combine(servers.SelectMany(static (p, _) => p.Spec?.Enums ?? default).Collect())
+                .Combine(servers.SelectMany(static (p, _) => p.Spec?.Enums ?? default).Collect()
+                    .Combine(machines.SelectMany(static (p, _) => p.Spec?.Enums ?? default).Collect())
+                    .Select(static (both, _) => both.Left.AddRange(both.Right)))
                 .Combine(stages.Collect().Combine(sagas.Collect()).Combine(workers.Collect()))
                 .SelectMany(static (all, _) => all.Left.Left.Concat(all.Left.Right)
                     .Concat(all.Right.Left.Left.Concat(all.Right.Left.Right).Concat(all.Right.Right).SelectMany(p => p.Spec?.Enums ?? default))

@@ -19,7 +19,7 @@ namespace Ergo.Gen.Generators
         public static string GenServer(GenServerSpec spec)
         {
             var w = Emit.Header();
-            var depth = Shells.Open(w, spec.Shell, $"{Behaviours}.GenServer");
+            var depth = Shells.Open(w, spec.Shell, spec.StateType is { } states ? $"{Behaviours}.StateMachine<{states}>" : $"{Behaviours}.GenServer");
             if (spec.RegisteredName is { } name)
             {
                 w.Line($"/// <summary>The name this server registers under: <c>{name}</c>.</summary>");
@@ -76,7 +76,8 @@ namespace Ergo.Gen.Generators
         private static void EmitRawDispatch(SourceWriter w, GenServerSpec spec)
         {
             var typed = spec.Handlers.Select((h, i) => (h, i)).Where(x => x.h.MessageIsTermType && x.h.Kind != HandlerKind.Event).ToList();
-            if (typed.Count == 0)
+            // A state machine takes every event through its own queue (postponing, internal events): no raw shortcut.
+            if (typed.Count == 0 || spec.StateType is not null)
                 return;
             int Index(HandlerSpec h) => spec.Handlers.Where(x => x.Kind == h.Kind).ToList().IndexOf(h);
             w.Line(Emit.Plumbing);
@@ -144,8 +145,9 @@ namespace Ergo.Gen.Generators
         /// </summary>
         private static void EmitClient(SourceWriter w, GenServerSpec spec)
         {
-            var calls = spec.Handlers.Where(h => h.Kind == HandlerKind.Call).ToList();
-            var casts = spec.Handlers.Where(h => h.Kind == HandlerKind.Cast).ToList();
+            // One client method per message type: a state machine may handle a type in several states, by several methods.
+            var calls = spec.Handlers.Where(h => h.Kind == HandlerKind.Call).GroupBy(h => h.MessageType).Select(g => g.First()).ToList();
+            var casts = spec.Handlers.Where(h => h.Kind == HandlerKind.Cast).GroupBy(h => h.MessageType).Select(g => g.First()).ToList();
             if (calls.Count == 0 && casts.Count == 0)
                 return;
             w.Line($"/// <summary>A typed client for {spec.Shell.Declaration.Replace('<', '{').Replace('>', '}')}: calls and casts with its own message types.</summary>");
@@ -267,7 +269,7 @@ namespace Ergo.Gen.Generators
             {
                 w.Open("switch (request)");
                 for (var i = 0; i < handlers.Count; i++)
-                    w.Line($"case {handlers[i].MessageType} m{i}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
+                    w.Line($"case {handlers[i].MessageType} m{i}{When(handlers[i], " when ")}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
                 w.Close();
             }
             // Terms from another node: decoded into the handler's type by its generated codec.
@@ -277,7 +279,7 @@ namespace Ergo.Gen.Generators
             {
                 w.Open($"if (request is {Etf}.Term term)");
                 foreach (var (h, i) in decodable)
-                    w.Line($"if ({ValueCode.Decode(h.Message, "term", $"t{i}")})").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
+                    w.Line($"if ({When(h, "", " && ")}{ValueCode.Decode(h.Message, "term", $"t{i}")})").Line($"    return {Invoke(h, i, $"t{i}", "true")};");
                 w.Close();
             }
             // Anything else goes to the overridable fallback: by default, as gen_server, an unknown call or cast stops
@@ -335,6 +337,10 @@ namespace Ergo.Gen.Generators
         }
 
         // A call whose request came as a term (from Erlang, or from .NET code speaking terms) is answered with a term.
+        /// <summary>A [StateMachine] handler's guard: the states it runs in (nothing for a handler of every state).</summary>
+        private static string When(HandlerSpec h, string before, string after = "") =>
+            h.States.Count == 0 ? "" : $"{before}State is {string.Join(" or ", h.States)}{after}";
+
         private static string Invoke(HandlerSpec h, int index, string message, string replyAsTerm) =>
             $"__{h.Kind}{index}({message}{(h.Kind == HandlerKind.Call ? ", from, " + replyAsTerm : "")})";
 

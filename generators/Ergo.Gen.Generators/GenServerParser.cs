@@ -16,16 +16,36 @@ namespace Ergo.Gen.Generators
     internal static class GenServerParser
     {
         public const string Attribute = "Ergo.Gen.GenServerAttribute";
+        public const string StateMachineAttribute = "Ergo.Gen.StateMachineAttribute`1";
 
-        public static Parsed<GenServerSpec> Parse(INamedTypeSymbol type, AttributeData attribute, KnownSymbols known, CancellationToken cancellationToken)
+        public static Parsed<GenServerSpec> Parse(INamedTypeSymbol type, AttributeData attribute, KnownSymbols known, CancellationToken cancellationToken) =>
+            Parse(type, attribute, known, null, cancellationToken);
+
+        /// <summary>A [StateMachine&lt;TState&gt;] class: a [GenServer] whose handlers run in the states their [In] names.</summary>
+        public static Parsed<GenServerSpec> ParseStateMachine(INamedTypeSymbol type, AttributeData attribute, KnownSymbols known, Compilation compilation,
+            CancellationToken cancellationToken)
+        {
+            var states = attribute.AttributeClass!.TypeArguments[0] as INamedTypeSymbol;
+            var parsed = Parse(type, attribute, known, states, cancellationToken);
+            if (parsed.Spec is null || states is null || states.TypeKind != TypeKind.Enum)
+                return parsed;
+            var diagnostics = parsed.Diagnostics.ToList();
+            StateMachineChecks.Check(type, states, parsed.Spec, compilation, diagnostics, cancellationToken);
+            return new Parsed<GenServerSpec>(parsed.Spec, diagnostics.ToEquatableArray());
+        }
+
+        private static Parsed<GenServerSpec> Parse(INamedTypeSymbol type, AttributeData attribute, KnownSymbols known, INamedTypeSymbol? states,
+            CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var enums = new List<EnumSpec>();
-            var shell = Shells.Check(type, "GenServer", new[] { known.GenServerBase }, "GenServer", diagnostics, cancellationToken);
+            var shell = states is null
+                ? Shells.Check(type, "GenServer", new[] { known.GenServerBase }, "GenServer", diagnostics, cancellationToken)
+                : Shells.Check(type, "StateMachine", new[] { known.StateMachineBase }, $"StateMachine<{states.Name}>", diagnostics, cancellationToken);
             var accepted = new List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)>();
             foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
             {
-                if (Handler(method, known, diagnostics, enums) is { } handler)
+                if (Handler(method, known, diagnostics, enums, states) is { } handler)
                 {
                     var message = method.Parameters[0].Type;
                     var twin = accepted.FirstOrDefault(a => SameSlot(a.Spec, handler) && KnownSymbols.Same(a.Message, message));
@@ -62,11 +82,17 @@ namespace Ergo.Gen.Generators
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
             // The most specific message type first, so a derived type reaches its own handler (and the switch compiles).
             var ordered = SpecificFirst(accepted).Select(a => a.Spec).ToEquatableArray();
-            var spec = new GenServerSpec(shell, Parser.Name(type), registered, parameterless, ordered) { Events = events.ToEquatableArray(), UnknownMessages = unknown, Enums = enums.Distinct().ToEquatableArray() };
+            var spec = new GenServerSpec(shell, Parser.Name(type), registered, parameterless, ordered)
+            {
+                Events = events.ToEquatableArray(), UnknownMessages = unknown, Enums = enums.Distinct().ToEquatableArray(),
+                StateType = states is null ? null : Parser.Name(states),
+            };
             return new Parsed<GenServerSpec>(spec, diagnostics.ToEquatableArray());
         }
 
-        private static bool SameSlot(HandlerSpec a, HandlerSpec b) => a.Kind == b.Kind && a.EventName == b.EventName;
+        // Two handlers compete for a message when they are of one kind and may run in one state.
+        private static bool SameSlot(HandlerSpec a, HandlerSpec b) =>
+            a.Kind == b.Kind && a.EventName == b.EventName && (a.States.Count == 0 || b.States.Count == 0 || a.States.Intersect(b.States).Any());
 
         /// <summary>Two distinct message types some third type could be both of: interfaces, or an interface and a class
         /// that is not sealed. (A type derived from the other is not ambiguous: the more specific handler wins.)</summary>
@@ -79,7 +105,7 @@ namespace Ergo.Gen.Generators
                 || b.TypeKind == TypeKind.Interface && Open(a);
         }
 
-        private static bool Assignable(ITypeSymbol from, ITypeSymbol to)
+        internal static bool Assignable(ITypeSymbol from, ITypeSymbol to)
         {
             if (KnownSymbols.Same(from, to) || to.SpecialType == SpecialType.System_Object)
                 return true;
@@ -107,7 +133,8 @@ namespace Ergo.Gen.Generators
         }
 
         /// <summary>The handler a method declares, or null (with a diagnostic when it is one the generator cannot call).</summary>
-        private static HandlerSpec? Handler(IMethodSymbol method, KnownSymbols known, List<DiagnosticInfo> diagnostics, List<EnumSpec> enums)
+        private static HandlerSpec? Handler(IMethodSymbol method, KnownSymbols known, List<DiagnosticInfo> diagnostics, List<EnumSpec> enums,
+            INamedTypeSymbol? states)
         {
             var kinds = new List<HandlerKind>();
             AttributeData? onEvent = null;
@@ -153,6 +180,7 @@ namespace Ergo.Gen.Generators
                 problem = $"is a [{label}] handler and must return void, Task or ValueTask (there is no reply)";
             else if (kind == HandlerKind.Event && (onEvent!.ConstructorArguments.Length != 1 || onEvent.ConstructorArguments[0].Value is not string))
                 problem = "needs the event's name: [OnEvent(\"name\")]";
+            var inStates = StatesOf(method, known, states, ref problem);
             if (problem is not null)
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(location),
@@ -183,7 +211,37 @@ namespace Ergo.Gen.Generators
             return new HandlerSpec(kind, method.Name, Parser.Name(message), typed, method.Parameters.Length == 2, returnKind, reply is null ? null : Parser.Name(reply))
             {
                 Reply = replySpec,
+                States = inStates,
             };
         }
+
+        /// <summary>The states of a handler's [In], as full names of the state enum's members; empty without [In].</summary>
+        private static EquatableArray<string> StatesOf(IMethodSymbol method, KnownSymbols known, INamedTypeSymbol? states, ref string? problem)
+        {
+            var attribute = method.GetAttributes().FirstOrDefault(a => KnownSymbols.Same(a.AttributeClass, known.InAttribute));
+            if (attribute is null)
+                return default;
+            if (states is null)
+            {
+                problem ??= "has [In], which belongs to the handlers of a [StateMachine]";
+                return default;
+            }
+            var names = new List<string>();
+            foreach (var argument in attribute.ConstructorArguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? a.Values : ImmutableArrayOf(a)))
+            {
+                var member = KnownSymbols.Same(argument.Type, states)
+                    ? states.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, argument.Value))
+                    : null;
+                if (member is null)
+                {
+                    problem ??= $"names {(argument.Type is null ? "a value" : "a " + argument.Type.Name)} in [In]: its states are values of {states.Name}";
+                    continue;
+                }
+                names.Add($"{Parser.Name(states)}.{member.Name}");
+            }
+            return names.Distinct().ToEquatableArray();
+        }
+
+        private static IEnumerable<TypedConstant> ImmutableArrayOf(TypedConstant c) => new[] { c };
     }
 }

@@ -22,6 +22,9 @@ namespace Ergo.Gen.Generators
             ServerResult = T("Ergo.Gen.Behaviours.ServerResult");
             SupervisorBase = T("Ergo.Gen.Behaviours.Supervisor");
             GenServerBase = T("Ergo.Gen.Behaviours.GenServer");
+            StateMachineBase = T("Ergo.Gen.Behaviours.StateMachine`1");
+            InAttribute = T("Ergo.Gen.InAttribute");
+            StateMachineAttribute = T("Ergo.Gen.StateMachineAttribute`1");
             Producer = T("Ergo.Gen.Behaviours.Producer");
             Consumer = T("Ergo.Gen.Behaviours.Consumer");
             ProducerConsumer = T("Ergo.Gen.Behaviours.ProducerConsumer");
@@ -108,6 +111,9 @@ namespace Ergo.Gen.Generators
         public INamedTypeSymbol? ServerResult { get; }
         public INamedTypeSymbol? SupervisorBase { get; }
         public INamedTypeSymbol? GenServerBase { get; }
+        public INamedTypeSymbol? StateMachineBase { get; }
+        public INamedTypeSymbol? InAttribute { get; }
+        public INamedTypeSymbol? StateMachineAttribute { get; }
         public INamedTypeSymbol? Producer { get; }
         public INamedTypeSymbol? Consumer { get; }
         public INamedTypeSymbol? ProducerConsumer { get; }
@@ -145,7 +151,7 @@ namespace Ergo.Gen.Generators
                 return false;
             foreach (var a in symbol.GetAttributes())
             {
-                if (Same(a.AttributeClass, attribute))
+                if (Same(a.AttributeClass, attribute) || Same(a.AttributeClass?.OriginalDefinition, attribute))
                     return true;
             }
             return false;

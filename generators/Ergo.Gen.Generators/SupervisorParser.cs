@@ -40,7 +40,8 @@ namespace Ergo.Gen.Generators
                 var isSupervisor = known.Has(childType, known.SupervisorAttribute) || known.Derives(childType, known.SupervisorBase);
                 var childName = child.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string ?? childType.GetAttributes()
                     .Where(a => KnownSymbols.Same(a.AttributeClass, known.GenServerAttribute) || KnownSymbols.Same(a.AttributeClass, known.SupervisorAttribute)
-                        || KnownSymbols.Same(a.AttributeClass, known.StageAttribute) || KnownSymbols.Same(a.AttributeClass, known.SagaAttribute))
+                        || KnownSymbols.Same(a.AttributeClass, known.StageAttribute) || KnownSymbols.Same(a.AttributeClass, known.SagaAttribute)
+                        || KnownSymbols.Same(a.AttributeClass?.OriginalDefinition, known.StateMachineAttribute))
                     .Select(a => a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string)
                     .FirstOrDefault(n => n is not null);
                 children.Add(new ChildModel(Parser.Name(childType), id, restart, shutdown, significant, isSupervisor, childName));
@@ -58,7 +59,8 @@ namespace Ergo.Gen.Generators
         {
             // A [GenServer]/[Supervisor]/[Stage]/[Saga] class gets its process base from the generator.
             var isProcess = known.Derives(child, known.Process) || known.Has(child, known.GenServerAttribute) || known.Has(child, known.SupervisorAttribute)
-                || known.Has(child, known.StageAttribute) || known.Has(child, known.SagaAttribute) || known.Has(child, known.SagaWorkerAttribute);
+                || known.Has(child, known.StageAttribute) || known.Has(child, known.SagaAttribute) || known.Has(child, known.SagaWorkerAttribute)
+                || known.Has(child, known.StateMachineAttribute);
             if (!isProcess)
                 return "is not a process type: it must derive from Process (a [GenServer], [Supervisor], stage or saga, or a Process subclass)";
             if (child.IsAbstract)

@@ -23,6 +23,9 @@ namespace Ergo.Gen.Generators.Model
         /// <summary>How a reply with a term form is written for a caller that speaks terms (null: as it is).</summary>
         public ValueSpec? Reply { get; init; }
 
+        /// <summary>For a [StateMachine] handler: the states it runs in (full names of enum members); empty for all.</summary>
+        public EquatableArray<string> States { get; init; }
+
         /// <summary>The message is a [Term] type of this compilation: it has a generated TryRead and Explain.</summary>
         public bool MessageIsTermType => Message.Kind == ValueKind.TermType;
     }
@@ -45,6 +48,9 @@ namespace Ergo.Gen.Generators.Model
 
         /// <summary>GenServerAttribute.UnknownMessages.</summary>
         public UnknownMessagePolicy UnknownMessages { get; init; }
+
+        /// <summary>For a [StateMachine&lt;TState&gt;]: the state enum's full name; null for a [GenServer].</summary>
+        public string? StateType { get; init; }
     }
 
     /// <summary>A model and what was found wrong on the way; Spec is null when nothing can be generated.</summary>

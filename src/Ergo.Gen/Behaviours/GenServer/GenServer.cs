@@ -103,7 +103,10 @@ public abstract class GenServer : Process
     /// <summary>For generated dispatch: a reply to a caller on another node written straight to the connection by
     /// the reply type's generated writer; false when it must go as a term (<see cref="CallResult.Reply"/>).</summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
-    protected bool TryReplyNow<T>(From from, T value, TermWriter<T> write) => from.TryReplyNow(Node, value, write);
+    protected bool TryReplyNow<T>(From from, T value, TermWriter<T> write) => !ReplyHeld && from.TryReplyNow(Node, value, write);
+
+    /// <summary>True while the running callback's reply must not go out yet (a state machine's postponed call).</summary>
+    private protected virtual bool ReplyHeld => false;
 
     /// <summary>gen_server:reply/2, for a call answered later (<see cref="CallResult.NoReply"/>).</summary>
     protected void Reply(From from, object? reply) => from.Reply(Node, reply);

@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Ergo.Gen.Diagnostics;
+using Ergo.Gen.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Ergo.Gen.Generators
+{
+    /// <summary>
+    /// What a [StateMachine] class says about its states in its code: which states a GoTo can reach (EG0019 for one
+    /// that is never entered) and which messages it gives itself as timeouts or next events (EG0020 for one no
+    /// [Info] handler takes). Read from the class's syntax: the generated base (where GoTo lives) is not part of the
+    /// compilation the generator sees, so calls are recognised by name.
+    /// </summary>
+    internal static class StateMachineChecks
+    {
+        private static readonly HashSet<string> SelfMessages = new() { "StateTimeout", "EventTimeout", "GenericTimeout", "NextEvent" };
+
+        public static void Check(INamedTypeSymbol type, INamedTypeSymbol states, GenServerSpec spec, Compilation compilation,
+            List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var entered = new HashSet<object?>();
+            var anyTarget = false;
+            var infoTypes = type.GetMembers().OfType<IMethodSymbol>()
+                .Where(m => m.Parameters.Length > 0 && spec.Handlers.Any(h => h.Kind == HandlerKind.Info && h.Method == m.Name))
+                .Select(m => m.Parameters[0].Type).ToList();
+            object? initial = 0;
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                var declaration = reference.GetSyntax(cancellationToken);
+                var model = compilation.GetSemanticModel(declaration.SyntaxTree);
+                foreach (var property in declaration.DescendantNodes().OfType<PropertyDeclarationSyntax>().Where(p => p.Identifier.Text == "InitialState"))
+                {
+                    var value = property.ExpressionBody?.Expression is { } body ? model.GetConstantValue(body, cancellationToken) : default;
+                    initial = value.HasValue ? value.Value : null;
+                    anyTarget |= !value.HasValue;
+                }
+                foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
+                {
+                    var name = invocation.Expression switch
+                    {
+                        IdentifierNameSyntax id => id.Identifier.Text,
+                        MemberAccessExpressionSyntax member => member.Name.Identifier.Text,
+                        _ => null,
+                    };
+                    var arguments = invocation.ArgumentList.Arguments;
+                    if (name == "GoTo" && arguments.Count == 1)
+                    {
+                        var target = model.GetConstantValue(arguments[0].Expression, cancellationToken);
+                        if (target.HasValue)
+                            entered.Add(target.Value);
+                        else
+                            anyTarget = true;
+                    }
+                    else if (name is not null && SelfMessages.Contains(name) && arguments.Count > 0)
+                    {
+                        var message = arguments[arguments.Count - 1].Expression;
+                        var messageType = model.GetTypeInfo(message, cancellationToken).Type;
+                        if (messageType is null || messageType.TypeKind == TypeKind.Error || messageType.SpecialType == SpecialType.System_Object)
+                            continue;
+                        if (!infoTypes.Any(t => GenServerParser.Assignable(messageType, t)))
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TimeoutNotHandled, message.GetLocation(), name, messageType.ToDisplayString(), type.Name));
+                    }
+                }
+            }
+            if (anyTarget)
+                return;
+            foreach (var state in states.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+            {
+                if (!Equals(state.ConstantValue, initial) && !entered.Any(e => Equals(e, state.ConstantValue)))
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StateNeverEntered, state.Locations.FirstOrDefault(), state.Name, type.Name));
+            }
+        }
+    }
+}
