@@ -28,7 +28,7 @@ namespace Ergo.Gen.Generators
                 w.Line();
                 if (spec.HasParameterlessConstructor)
                 {
-                    w.Line($"/// <summary>gen_server:start_link({{local, {name}}}, ...): starts a new instance under its name.</summary>");
+                    w.Line($"/// <summary>{(spec.StateType is null ? "gen_server" : "gen_statem")}:start_link({{local, {name}}}, ...): starts a new instance under its name.</summary>");
                     w.Line(Emit.GeneratedCode);
                     w.Line($"public static {Tasks}.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null) => node.StartServerAsync(new {spec.Shell.Declaration}(), RegisteredAs, linkTo);");
                     w.Line();

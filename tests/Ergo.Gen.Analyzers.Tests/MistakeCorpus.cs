@@ -197,6 +197,27 @@ internal static class MistakeCorpus
         ("private_nested_term", """
             public partial class Outer { [Term] private sealed record {|EG0017:Hidden|}(int A); }
             """),
+        ("state_machine_handlers_for_one_type_in_overlapping_states", """
+            public enum S { A, B } [StateMachine<S>] public partial class M { [In(S.A), Call] int X(Atom a) { GoTo(S.B); return 1; } [In(S.A, S.B), Call] int {|EG0004:Y|}(Atom a) => 2; }
+            """),
+        ("in_on_a_gen_server_handler", """
+            [GenServer] public partial class C { [In(1), Call] int {|EG0003:H|}(Atom a) => 1; }
+            """),
+        ("in_with_a_value_of_another_enum", """
+            public enum S { A, B } public enum Other { X } [StateMachine<S>] public partial class M { [In(Other.X), Cast] void {|EG0003:H|}(Atom a) => GoTo(S.B); }
+            """),
+        ("state_machine_with_a_base_class", """
+            public enum S { A } public class Base { } [StateMachine<S>] public partial class M : {|EG0002:Base|} { }
+            """),
+        ("state_machine_not_partial", """
+            public enum S { A } [StateMachine<S>] public class {|EG0001:M|} { }
+            """),
+        ("state_never_entered", """
+            public enum S { Idle, Busy, {|EG0019:Broken|} } [StateMachine<S>] public partial class M { [In(S.Idle), Cast] void H(Atom a) => GoTo(S.Busy); [In(S.Busy), Cast] void Back(Pid p) => GoTo(S.Idle); }
+            """),
+        ("timeout_message_no_handler_takes", """
+            public sealed record Tick; public enum S { A } [StateMachine<S>] public partial class M { [Cast] void H(Atom a) => StateTimeout(TimeSpan.FromSeconds(1), {|EG0020:new Tick()|}); }
+            """),
     ];
 
     /// <summary>What must build with no diagnostic and no error: shapes the generator supports.</summary>
@@ -236,6 +257,16 @@ internal static class MistakeCorpus
             """),
         ("private_constructor_server", """
             [GenServer(Name = "p")] public partial class P { private P() { } [Call] int H(Atom a) => 1; }
+            """),
+        ("state_machine_with_states_timeouts_and_postponing", """
+            public enum Door { Locked, Open } public sealed record Relock; [Term] public sealed record Unlock(string Code);
+            [StateMachine<Door>(Name = "door")] public partial class M
+            {
+                protected override Door InitialState => Door.Locked;
+                [In(Door.Locked), Call] Term H(Unlock u) { GoTo(Door.Open); StateTimeout(TimeSpan.FromSeconds(1), new Relock()); return Atom.Ok; }
+                [In(Door.Open), Call] Term Again(Unlock u) { Postpone(); return Atom.Ok; }
+                [In(Door.Open), Info] void H(Relock r) => GoTo(Door.Locked);
+            }
             """),
     ];
 }

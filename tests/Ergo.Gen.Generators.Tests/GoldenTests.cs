@@ -11,7 +11,7 @@ public sealed class GoldenTests(ITestOutputHelper output)
 {
     private static string Input(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Inputs", name));
 
-    public static TheoryData<string> Features => new() { "TermTypes", "GenServer", "NestedAndGeneric", "Supervisor", "Stages", "Sagas" };
+    public static TheoryData<string> Features => new() { "TermTypes", "GenServer", "NestedAndGeneric", "Supervisor", "Stages", "Sagas", "StateMachine" };
 
     /// <summary>One input per feature, compiled alone; its generated files are compared with Golden/FEATURE/.</summary>
     [Theory]
