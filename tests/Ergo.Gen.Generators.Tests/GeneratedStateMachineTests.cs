@@ -26,6 +26,13 @@ public partial class Worker
 
     protected override void OnEnter(Phase from, Phase to) => Log.Enqueue($"enter {from} {to}");
 
+    // An event given in init runs before any message sent after the start.
+    protected override ValueTask<InitResult> InitAsync()
+    {
+        NextEvent(new Step("init"));
+        return new(InitResult.Ok());
+    }
+
     [In(Phase.Idle), Call]
     long Handle(Job j)
     {
@@ -108,7 +115,7 @@ public sealed class GeneratedStateMachineTests : IAsyncLifetime
         Assert.False(third.IsCompleted);
         client.Cast(new Finish());
         Assert.Equal(3, await third);
-        Assert.Equal(["enter Idle Idle", "enter Idle Busy", "enter Busy Idle", "enter Idle Busy", "enter Busy Idle", "enter Idle Busy"], _worker.Log);
+        Assert.Equal(["enter Idle Idle", "step init Internal", "enter Idle Busy", "enter Busy Idle", "enter Idle Busy", "enter Busy Idle", "enter Idle Busy"], _worker.Log);
     }
 
     [Fact]
@@ -117,7 +124,7 @@ public sealed class GeneratedStateMachineTests : IAsyncLifetime
         var client = Worker.Client.For(_node, _pid);
         client.Cast(new Chain());
         Assert.Equal(1, await client.CallAsync(new Job(1)));
-        Assert.Equal(["enter Idle Idle", "step a Internal", "step b Internal", "enter Idle Busy"], _worker.Log);
+        Assert.Equal(["enter Idle Idle", "step init Internal", "step a Internal", "step b Internal", "enter Idle Busy"], _worker.Log);
     }
 
     [Fact]
@@ -127,7 +134,7 @@ public sealed class GeneratedStateMachineTests : IAsyncLifetime
         client.Cast(new Arm());
         await LogAsync("fired generic GenericTimeout");
         await LogAsync("fired busy state StateTimeout");
-        Assert.Equal(["enter Idle Idle", "step after arm Internal", "enter Idle Busy", "fired generic GenericTimeout", "fired busy state StateTimeout"], _worker.Log);
+        Assert.Equal(["enter Idle Idle", "step init Internal", "step after arm Internal", "enter Idle Busy", "fired generic GenericTimeout", "fired busy state StateTimeout"], _worker.Log);
     }
 
     [Fact]

@@ -41,6 +41,9 @@ internal sealed class Spawner(DistributionService dist)
         else
             process = new UndefProcess(module ?? Atom.Undefined, function ?? Atom.Undefined, args);
 
+        // A server spawned for another node runs its init first, as one started here does (gen_server's init/1).
+        if (process is Behaviours.GenServer server)
+            server.PrepareStart(null, new TaskCompletionSource<Behaviours.InitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
         var opts = options is List { IsProper: true } ol ? ol.Elements : [];
         var link = opts.Any(o => o == LinkOption);
         var monitor = opts.Any(o => o == MonitorOption || o is Etf.Tuple { Arity: 2 } t && t[0] == MonitorOption);
@@ -54,7 +57,8 @@ internal sealed class Spawner(DistributionService dist)
         var flags = (link ? 1 : 0) | (monitor ? 2 : 0);
         // The reply goes out before anything the new process does, so the caller learns its pid first.
         connection.Enqueue(new Etf.Tuple(Integer.Of(ControlTag.SpawnReply), requestId, from, Integer.Of(flags), pid));
-        Node.Send(pid, StartSignal.Instance);
+        if (process is not Behaviours.GenServer)
+            Node.Send(pid, StartSignal.Instance);
     }
 
     public void HandleSpawnReply(Connection connection, Reference requestId, Term to, Term flags, Term result)

@@ -19,6 +19,12 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     /// <summary>A timeout that ran out; stale when its generation is no longer the armed one.</summary>
     private sealed record TimeoutFired(EventKind Kind, Term? Name, object Message, long Generation);
 
+    /// <summary>Runs what init's state enter call queued (its internal events), as soon as the machine gets to it.</summary>
+    private sealed class Drain
+    {
+        public static readonly Drain Instance = new();
+    }
+
     private sealed class Armed(TimerRef timer, long generation)
     {
         public readonly TimerRef Timer = timer;
@@ -140,6 +146,13 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
         _next = null;
         if (StateEnter)
             Enter(_state, _state);
+        if (_nextEvents is { } events)
+        {
+            foreach (var e in events)
+                _queue.AddLast(e);
+            _nextEvents = null;
+            Node.Send(Self, Drain.Instance);
+        }
     }
 
     private protected sealed override ValueTask DispatchCallAsync(object request, From from) => RunAsync(new Event(EventKind.Call, request, from));
@@ -148,6 +161,8 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
 
     private protected sealed override ValueTask HandleOtherAsync(object message)
     {
+        if (message is Drain)
+            return _queue.Count > 0 ? RunQueuedAsync() : ValueTask.CompletedTask;
         if (message is not TimeoutFired fired)
             return RunAsync(new Event(EventKind.Info, message, default));
         var current = fired.Kind switch
@@ -172,6 +187,13 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     private async ValueTask RunAsync(Event first)
     {
         var e = first;
+        // Events init queued come before any message, even one that arrived before the Drain sent for them.
+        if (_queue.First is { } queued)
+        {
+            _queue.RemoveFirst();
+            _queue.AddLast(first);
+            e = queued.Value;
+        }
         while (true)
         {
             await HandleAsync(e).ConfigureAwait(false);
@@ -231,6 +253,13 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
             for (var i = events.Count - 1; i >= 0; i--)
                 _queue.AddFirst(events[i]);
         }
+    }
+
+    private ValueTask RunQueuedAsync()
+    {
+        var first = _queue.First!.Value;
+        _queue.RemoveFirst();
+        return RunAsync(first);
     }
 
     private void Enter(TState from, TState to)
