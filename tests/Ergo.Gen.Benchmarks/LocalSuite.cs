@@ -19,7 +19,8 @@ public static class LocalSuite
         var (msgs, calls, procs, rounds) = quick ? (2_000_000, 500_000, 200_000, 3) : (5_000_000, 2_000_000, 1_000_000, 5);
         yield return ("local.pingpong_1", Rounds.Best(rounds, () => PingPong(1, msgs)), "per_s");
         yield return ("local.pingpong_100", Rounds.Best(rounds, () => PingPong(100, msgs)), "per_s");
-        yield return ("local.call", Rounds.Best(rounds, () => Calls(calls)), "per_s");
+        yield return ("local.call", Rounds.Best(rounds, () => Calls(new Echo(), calls)), "per_s");
+        yield return ("local.statem_call", Rounds.Best(rounds, () => Calls(new PingMachine(), calls)), "per_s");
         var (rate, bytes) = SpawnIdle(procs);
         yield return ("local.spawn", rate, "per_s");
         yield return ("local.idle_process_memory", bytes, "bytes");
@@ -72,10 +73,10 @@ public static class LocalSuite
         protected override ValueTask<CallResult> HandleCallAsync(object request, From from) => new(CallResult.Reply(Ping));
     }
 
-    private static double Calls(int n)
+    private static double Calls(GenServer target, int n)
     {
         var node = new Node(new NodeOptions { Name = "bench@127.0.0.1" });
-        var server = node.StartAsync(new Echo()).Result!;
+        var server = node.StartAsync(target).Result!;
         var done = new ManualResetEventSlim();
         var client = node.Spawn(async (ctx, m) =>
         {
@@ -112,4 +113,13 @@ public static class LocalSuite
         node.DisposeAsync().AsTask().Wait();
         return (rate, (after - before - pidArray) / (double)n);
     }
+}
+
+public enum OneState { Idle }
+
+/// <summary>local.statem_call's machine: a generated [StateMachine] that answers ping in its one state.</summary>
+[StateMachine<OneState>]
+public partial class PingMachine
+{
+    [In(OneState.Idle), Call] Atom Handle(Atom ping) => ping;
 }

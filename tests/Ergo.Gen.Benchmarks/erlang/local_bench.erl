@@ -2,7 +2,8 @@
 %% Prints "result <scenario> <value> <unit>" lines; best of Rounds.
 -module(local_bench).
 -behaviour(gen_server).
--export([run/1, init/1, handle_call/3, handle_cast/2]).
+%% The module is also the gen_statem of local.statem_call (init(statem), callback_mode/0, handle_event/4).
+-export([run/1, init/1, handle_call/3, handle_cast/2, callback_mode/0, handle_event/4]).
 
 run([Quick]) ->
     {Msgs, Calls, Procs, Rounds} = case Quick of
@@ -12,6 +13,7 @@ run([Quick]) ->
     report("local.pingpong_1", bench_rounds:best(fun() -> pingpong(1, Msgs) end, Rounds), per_s),
     report("local.pingpong_100", bench_rounds:best(fun() -> pingpong(100, Msgs) end, Rounds), per_s),
     report("local.call", bench_rounds:best(fun() -> calls(Calls) end, Rounds), per_s),
+    report("local.statem_call", bench_rounds:best(fun() -> statem_calls(Calls) end, Rounds), per_s),
     {SpawnRate, Bytes} = spawn_idle(Procs),
     report("local.spawn", SpawnRate, per_s),
     report("local.idle_process_memory", Bytes, bytes).
@@ -54,9 +56,28 @@ call_loop(S, N) -> receive go -> call_loop1(S, N) end.
 call_loop1(_, 0) -> ok;
 call_loop1(S, N) -> ok = gen_server:call(S, ping), call_loop1(S, N - 1).
 
-init([]) -> {ok, nostate}.
+init([]) -> {ok, nostate};
+init(statem) -> {ok, idle, nodata}.
 handle_call(ping, _From, State) -> {reply, ok, State}.
 handle_cast(_, State) -> {noreply, State}.
+
+%% One client calls a gen_statem in a loop; it answers in its one state.
+statem_calls(N) ->
+    {ok, S} = gen_statem:start_link(?MODULE, statem, []),
+    Self = self(),
+    C = spawn_link(fun() -> receive go -> statem_loop(S, N) end, Self ! done end),
+    T0 = erlang:monotonic_time(),
+    C ! go,
+    receive done -> ok end,
+    T1 = erlang:monotonic_time(),
+    unlink(S), exit(S, kill),
+    N / seconds(T1 - T0).
+
+statem_loop(_, 0) -> ok;
+statem_loop(S, N) -> ok = gen_statem:call(S, ping), statem_loop(S, N - 1).
+
+callback_mode() -> handle_event_function.
+handle_event({call, From}, ping, idle, _Data) -> {keep_state_and_data, [{reply, From, ok}]}.
 
 %% Spawn N processes that wait in receive; rate, then memory per process.
 spawn_idle(N) ->
