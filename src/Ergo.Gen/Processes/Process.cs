@@ -597,6 +597,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Messages waiting, in the mailbox and in the local queue (approximate, from any thread).</summary>
     internal int QueueLength => _mailbox.Count + _local.Count;
 
+    /// <summary>Messages waiting, plus one while a message is being handled (or its handler awaits).</summary>
+    internal int Load => QueueLength + (Volatile.Read(ref _state) == Idle ? 0 : 1);
+
     internal Pid[] LinksSnapshot()
     {
         lock (_gate)

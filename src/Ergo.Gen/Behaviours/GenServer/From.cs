@@ -76,6 +76,9 @@ public readonly struct From
         }
     }
 
+    /// <summary>A pool hands the call to <paramref name="worker"/>: a caller on this node then watches the worker.</summary>
+    internal void HandOver(Processes.Process worker) => _pending?.HandOver(_version, worker);
+
     /// <summary>gen_server:reply/2. Replying twice, or after the caller gave up, has no effect.</summary>
     internal void Reply(Node node, object? reply)
     {

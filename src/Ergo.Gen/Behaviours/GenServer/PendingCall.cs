@@ -66,6 +66,22 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     }
 
     /// <summary>
+    /// The server passed this call on to <paramref name="worker"/> (a pool): the caller now watches the worker, so it
+    /// fails at once if the worker ends before answering, not at its timeout.
+    /// </summary>
+    public void HandOver(int version, Process worker)
+    {
+        if (Version != version || _server is not Process previous || _monitor is not { } old)
+            return;
+        var monitor = _node.MakeRef();
+        Volatile.Write(ref _monitor, monitor);
+        _server = worker;
+        previous.RemoveMonitor(old);
+        if (!worker.TryAddMonitor(monitor, this, _target))
+            TryFail(new CallException(ExitReason.NoProc, _target), fromDown: true);
+    }
+
+    /// <summary>
     /// A call to another node: the monitor reference doubles as a reply-once alias, as OTP does, and the reply
     /// <c>{[alias|Ref], Reply}</c> arrives through it. Returns the tag to put in From.
     /// </summary>

@@ -1,0 +1,173 @@
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace Ergo.Gen.Behaviours;
+
+/// <summary>
+/// A pool of workers behind one process (Ergo's act.Pool): calls, casts and other messages sent to the pool, by
+/// name or pid, from .NET or Erlang, go on to one of its workers, each in turn or the least loaded, and the worker
+/// answers the caller itself. The pool links to its workers and starts a new one in the place of one that ends
+/// (at most <see cref="Intensity"/> times in <see cref="PeriodSeconds"/>; beyond that the pool stops, as a
+/// supervisor would), and can be resized while it runs (<see cref="ResizeAsync(Node, Pid, int)"/>).
+/// </summary>
+public sealed class WorkerPool : GenServer
+{
+    private static readonly Term TooManyRestarts = new Etf.Tuple(Atom.Of("shutdown"), Atom.Of("reached_max_restart_intensity"));
+
+    /// <summary>Asks a pool to grow or shrink to <paramref name="Size"/> workers.</summary>
+    private sealed record Resize(int Size);
+
+    /// <summary>Asks a pool for its workers' pids.</summary>
+    private sealed record Workers;
+
+    private readonly Func<GenServer> _factory;
+    private readonly List<Process> _workers = [];
+    private readonly Queue<long> _restarts = new();
+    private int _size;
+    private int _next;
+
+    /// <param name="factory">Makes one worker (a [GenServer] or any GenServer); called again for each restart.</param>
+    /// <param name="size">How many workers the pool starts with.</param>
+    /// <param name="dispatch">Which worker gets the next message.</param>
+    public WorkerPool(Func<GenServer> factory, int size, PoolDispatch dispatch = PoolDispatch.RoundRobin)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        _factory = factory;
+        _size = size;
+        Dispatch = dispatch;
+    }
+
+    public PoolDispatch Dispatch { get; }
+
+    /// <summary>Restarts allowed within <see cref="PeriodSeconds"/>; one more stops the pool.</summary>
+    public int Intensity { get; init; } = 5;
+
+    public int PeriodSeconds { get; init; } = 10;
+
+    /// <summary>Grows or shrinks the pool to <paramref name="size"/> workers; the ones removed are stopped with shutdown.</summary>
+    public static async Task ResizeAsync(Node node, Pid pool, int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        await node.CallAsync(pool, new Resize(size)).ConfigureAwait(false);
+    }
+
+    /// <summary>The pool's workers now, in dispatch order.</summary>
+    public static async Task<Pid[]> WorkersAsync(Node node, Pid pool) => (Pid[])(await node.CallAsync(pool, new Workers()).ConfigureAwait(false))!;
+
+    protected override async ValueTask<InitResult> InitAsync()
+    {
+        TrapExit = true;
+        try
+        {
+            for (var i = 0; i < _size; i++)
+                _workers.Add(await StartWorkerAsync().ConfigureAwait(false));
+        }
+        catch (ExitException e)
+        {
+            return InitResult.Stop(e.Reason);
+        }
+        return InitResult.Ok();
+    }
+
+    private async Task<Process> StartWorkerAsync()
+    {
+        var pid = await Node.StartServerAsync(_factory(), linkTo: Self).ConfigureAwait(false)
+            ?? throw new ExitException(Atom.Of("ignore"), "a pool worker's init returned ignore");
+        return Node.Lookup(pid) ?? throw new ExitException(ExitReason.NoProc, "a pool worker ended as it started");
+    }
+
+    private Process Pick()
+    {
+        if (Dispatch == PoolDispatch.LeastLoaded)
+        {
+            var best = _workers[0];
+            foreach (var w in _workers)
+            {
+                if (w.Load < best.Load)
+                    best = w;
+            }
+            return best;
+        }
+        _next = (_next + 1) % _workers.Count;
+        return _workers[_next];
+    }
+
+    protected override async ValueTask<CallResult> HandleCallAsync(object request, From from)
+    {
+        switch (request)
+        {
+            case Resize resize:
+                await ResizeToAsync(resize.Size).ConfigureAwait(false);
+                return CallResult.Reply(Atom.Ok);
+            case Workers:
+                return CallResult.Reply(_workers.Select(w => w.Self).ToArray());
+            default:
+                // The worker answers the caller (who watches it from now on, if it is on this node); the pool is done.
+                var worker = Pick();
+                from.HandOver(worker);
+                worker.Enqueue(new CallRequest(from, request));
+                return CallResult.NoReply();
+        }
+    }
+
+    protected override ValueTask<ServerResult> HandleCastAsync(object message)
+    {
+        Pick().EnqueueCast(message);
+        return new(ServerResult.NoReply());
+    }
+
+    protected override async ValueTask<ServerResult> HandleInfoAsync(object message)
+    {
+        if (message is not ExitMessage exit)
+        {
+            Pick().Enqueue(message);
+            return ServerResult.NoReply();
+        }
+        var slot = _workers.FindIndex(w => w.Self == exit.From);
+        if (slot < 0)
+            return ServerResult.NoReply(); // a worker removed by a resize, or not ours
+        var now = Environment.TickCount64;
+        _restarts.Enqueue(now);
+        while (_restarts.Count > 0 && now - _restarts.Peek() > PeriodSeconds * 1000L)
+            _restarts.Dequeue();
+        if (_restarts.Count > Intensity)
+        {
+            Logger.LogError("pool {Pool}: workers ended {Count} times within {Period} s; the pool stops", Self, _restarts.Count, PeriodSeconds);
+            return ServerResult.Stop(TooManyRestarts);
+        }
+        try
+        {
+            _workers[slot] = await StartWorkerAsync().ConfigureAwait(false);
+        }
+        catch (ExitException e)
+        {
+            return ServerResult.Stop(e.Reason);
+        }
+        return ServerResult.NoReply();
+    }
+
+    private async Task ResizeToAsync(int size)
+    {
+        _size = size;
+        while (_workers.Count < size)
+            _workers.Add(await StartWorkerAsync().ConfigureAwait(false));
+        while (_workers.Count > size)
+        {
+            var last = _workers[^1];
+            _workers.RemoveAt(_workers.Count - 1);
+            await Node.StopServerAsync(last.Self, ExitReason.Shutdown).ConfigureAwait(false);
+        }
+        _next %= _workers.Count;
+    }
+
+    protected override async ValueTask TerminateAsync(Term reason)
+    {
+        foreach (var w in _workers)
+        {
+            if (Node.IsAlive(w.Self))
+                await Node.StopServerAsync(w.Self, ExitReason.Shutdown).ConfigureAwait(false);
+        }
+    }
+}
