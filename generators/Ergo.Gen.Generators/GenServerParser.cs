@@ -226,6 +226,11 @@ namespace Ergo.Gen.Generators
                 problem ??= "has [In], which belongs to the handlers of a [StateMachine]";
                 return default;
             }
+            if (method.GetAttributes().Any(a => KnownSymbols.Same(a.AttributeClass, known.OnEventAttribute)))
+            {
+                problem ??= "has [In], but an [OnEvent] handler runs in every state";
+                return default;
+            }
             var names = new List<string>();
             foreach (var argument in attribute.ConstructorArguments.SelectMany(a => a.Kind == TypedConstantKind.Array ? a.Values : ImmutableArrayOf(a)))
             {

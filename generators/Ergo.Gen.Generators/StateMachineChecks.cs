@@ -16,6 +16,10 @@ namespace Ergo.Gen.Generators
     /// </summary>
     internal static class StateMachineChecks
     {
+        // Enum constants come boxed as their underlying type (byte, int, ulong ...): compare the numbers.
+        private static bool SameValue(object? a, object? b) =>
+            a is not null && b is not null && System.Convert.ToDecimal(a, System.Globalization.CultureInfo.InvariantCulture) == System.Convert.ToDecimal(b, System.Globalization.CultureInfo.InvariantCulture);
+
         private static readonly HashSet<string> SelfMessages = new() { "StateTimeout", "EventTimeout", "GenericTimeout", "NextEvent" };
 
         public static void Check(INamedTypeSymbol type, INamedTypeSymbol states, GenServerSpec spec, Compilation compilation,
@@ -69,7 +73,7 @@ namespace Ergo.Gen.Generators
                 return;
             foreach (var state in states.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
             {
-                if (!Equals(state.ConstantValue, initial) && !entered.Any(e => Equals(e, state.ConstantValue)))
+                if (!SameValue(state.ConstantValue, initial) && !entered.Any(e => SameValue(e, state.ConstantValue)))
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StateNeverEntered, state.Locations.FirstOrDefault(), state.Name, type.Name));
             }
         }

@@ -55,15 +55,16 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     /// <summary>The kind of event the running handler was called for.</summary>
     protected EventKind CurrentEvent { get; private set; }
 
-    /// <summary>The state the machine starts in; the first value of the enum unless overridden, or what
-    /// <see cref="GoTo"/> in InitAsync says.</summary>
+    /// <summary>The state the machine starts in: the enum's zero value unless overridden, or what <see cref="GoTo"/>
+    /// in InitAsync says.</summary>
     protected virtual TState InitialState => default;
 
     /// <summary>gen_statem's <c>state_enter</c>: <see cref="OnEnter"/> runs for every state entered.</summary>
     protected virtual bool StateEnter => false;
 
     /// <summary>The state enter call: the machine entered <paramref name="to"/> from <paramref name="from"/> (both the
-    /// initial state at start). It may set timeouts and give itself events; it may not change state or postpone.</summary>
+    /// initial state at start). It may set timeouts; as in gen_statem, it may not change state, postpone or give
+    /// itself events.</summary>
     protected virtual void OnEnter(TState from, TState to) { }
 
     /// <summary>After this handler, the machine is in <paramref name="next"/>. A real change cancels the state
@@ -232,7 +233,7 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
             Stop(stop);
             return;
         }
-        if (_postpone && e.Kind != EventKind.Internal)
+        if (_postpone)
             _postponed.Add(e);
         if (_next is { } to && !Same.Equals(to, _state))
         {
@@ -267,12 +268,13 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
         var events = _nextEvents;
         (_next, _postpone, _nextEvents) = (null, false, null);
         OnEnter(from, to);
+        // gen_statem stops a machine whose state enter call asks for any of these (bad_state_enter_action).
         if (_next is { } moved && !Same.Equals(moved, to))
             throw new InvalidOperationException($"a state enter call may not change the state ({to} to {moved}), as in gen_statem");
         if (_postpone)
             throw new InvalidOperationException("a state enter call may not postpone, as in gen_statem");
-        if (_nextEvents is { } entered)
-            (events ??= []).AddRange(entered);
+        if (_nextEvents is not null)
+            throw new InvalidOperationException("a state enter call may not give the machine events (next_event), as in gen_statem");
         _nextEvents = events;
         _next = null;
     }

@@ -9,7 +9,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
         public static readonly global::Ergo.Gen.Etf.Atom RegisteredAs = global::Ergo.Gen.Etf.Atom.Of("door");
 
-        /// <summary>gen_server:start_link({local, door}, ...): starts a new instance under its name.</summary>
+        /// <summary>gen_statem:start_link({local, door}, ...): starts a new instance under its name.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
         public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Door(), RegisteredAs, linkTo);
 
