@@ -55,6 +55,10 @@ run([D]) ->
     ok = until(fun() -> lists:sort(pg:get_members(demo_group)) =:= lists:sort([EchoPid, Pid]) end, 250),
     ok = pg:join(demo_group, Self),
     ok = until(fun() -> lists:sort(gen_server:call({echo, D}, {pg_members, demo_group})) =:= lists:sort([EchoPid, Pid, Self]) end, 250),
+    % sys's system messages: the door's state, and gen_server:stop of the spawned echo server (which leaves demo_group).
+    {locked, _} = sys:get_state(Door),
+    ok = gen_server:stop(Pid),
+    ok = until(fun() -> lists:sort(pg:get_members(demo_group)) =:= lists:sort([EchoPid, Self]) end, 250),
     io:format("check ok~n").
 
 until(_, 0) -> erlang:error(never_true);

@@ -17,6 +17,10 @@ public abstract class GenServer : Process
     private static readonly Atom GenCast = Atom.Of("$gen_cast");
     private static readonly Atom BadCall = Atom.Of("bad_call");
     private static readonly Atom BadCast = Atom.Of("bad_cast");
+    private static readonly Atom SystemTag = Atom.Of("system");
+    private static readonly Atom GetStateAtom = Atom.Of("get_state");
+    private static readonly Atom TerminateAtom = Atom.Of("terminate");
+    private static readonly Atom UnknownSystemMsg = Atom.Of("unknown_system_msg");
 
     private Pid? _parent;
     private TaskCompletionSource<InitOutcome>? _starting;
@@ -197,6 +201,9 @@ public abstract class GenServer : Process
                 return DispatchCallAsync(t[2], new From(caller, from[1]));
             case Etf.Tuple { Arity: 2 } t when t[0] == GenCast:
                 return DispatchCastAsync(t[1]);
+            case Etf.Tuple { Arity: 3 } t when t[0] == SystemTag && t[1] is Etf.Tuple { Arity: 2 } from && from[0] is Pid caller:
+                HandleSystem(t[2], new From(caller, from[1]));
+                return ValueTask.CompletedTask;
             case ExitMessage exit when _parent is not null && exit.From == _parent:
                 // OTP: a trapping server whose parent exits stops with the parent's reason.
                 Stop(exit.Reason);
@@ -212,6 +219,32 @@ public abstract class GenServer : Process
                 return HandleOtherAsync(message);
         }
     }
+
+    /// <summary>
+    /// OTP's system messages (<c>{system, From, Request}</c>, as sys.erl sends them): <c>{terminate, Reason}</c>
+    /// (gen_server:stop and Elixir's GenServer.stop from another node) answers ok and stops the server, terminate
+    /// callback included; <c>get_state</c> answers <see cref="SystemState"/>; anything else gets sys's own
+    /// <c>{error, {unknown_system_msg, Request}}</c>.
+    /// </summary>
+    private void HandleSystem(Term request, From from)
+    {
+        switch (request)
+        {
+            case Etf.Tuple { Arity: 2 } t when t[0] == TerminateAtom:
+                from.Reply(Node, Atom.Ok);
+                Stop(t[1]);
+                break;
+            case Atom a when a == GetStateAtom:
+                from.Reply(Node, SystemState);
+                break;
+            default:
+                from.Reply(Node, new Etf.Tuple(Atom.Error, new Etf.Tuple(UnknownSystemMsg, request)));
+                break;
+        }
+    }
+
+    /// <summary>What sys:get_state/1 shows of this server: by default its .NET type's name.</summary>
+    protected virtual Term SystemState => Atom.Of(GetType().FullName ?? GetType().Name);
 
     /// <summary>Everything that is not a call, cast or system request; behaviours built on GenServer (stages)
     /// take their own protocol messages here before the user's handle_info sees the rest.</summary>

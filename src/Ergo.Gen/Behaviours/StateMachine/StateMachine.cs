@@ -137,6 +137,10 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
 
     private protected sealed override bool ReplyHeld => _replyHeld;
 
+    /// <summary>sys:get_state/1 of a gen_statem is <c>{State, Data}</c>: here the state as its atom and the type's name.</summary>
+    protected override Term SystemState =>
+        new Etf.Tuple(Atom.Of(Shared.SnakeCaseName.Of(_state.ToString())), Atom.Of(GetType().FullName ?? GetType().Name));
+
     private protected sealed override void AfterCallback()
     {
         // The first callback to end is init's: the machine enters its initial state.
