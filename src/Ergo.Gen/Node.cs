@@ -27,6 +27,7 @@ public sealed class Node : IAsyncDisposable
         Creation = Options.Creation != 0 ? Options.Creation : (uint)Random.Shared.Next(1, int.MaxValue);
         Logger = (Options.LoggerFactory ?? Observability.StandardErrorLogger.Factory).CreateLogger("Ergo.Gen.Node");
         Timers = new TimerWheel($"ergo-timers {Options.Name}");
+        Cron = new Scheduling.CronScheduler(this, Options.TimeProvider ?? TimeProvider.System);
         SystemProcess = new SinkProcess();
         Spawn(SystemProcess);
         Observability.ErgoTelemetry.Track(this);
@@ -223,6 +224,9 @@ public sealed class Node : IAsyncDisposable
     internal AliasTable Aliases { get; } = new();
 
     internal TimerWheel Timers { get; }
+
+    /// <summary>This node's cron schedules: a process gets a message each time an expression falls due.</summary>
+    public Scheduling.CronScheduler Cron { get; }
 
     /// <summary>The sender of signals and calls made from outside any process.</summary>
     internal Process SystemProcess { get; }
@@ -619,6 +623,7 @@ public sealed class Node : IAsyncDisposable
 
     private async ValueTask DisposeCoreAsync()
     {
+        Cron.CancelAll();
         if (Membership is not null)
             await Membership.DisposeAsync().ConfigureAwait(false);
         if (Distribution is not null)

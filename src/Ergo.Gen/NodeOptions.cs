@@ -17,4 +17,7 @@ public sealed record NodeOptions
 
     /// <summary>gen_server:call's default timeout.</summary>
     public TimeSpan DefaultCallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock cron schedules read and wait on; the system's when null (a test may give a fake one).</summary>
+    public TimeProvider? TimeProvider { get; init; }
 }
