@@ -41,7 +41,9 @@ namespace Ergo.Gen.Analyzers
                 {
                     if (message.TypeKind is TypeKind.Interface or TypeKind.TypeParameter || message.IsAbstract
                         || message.SpecialType == SpecialType.System_Object || Ergo.Gen.Generators.Model.TermTypeRules.IsMarshallable(message, known)
-                        || known.IsTerm(message) || created.ContainsKey(message.OriginalDefinition))
+                        || known.IsTerm(message) || created.ContainsKey(message.OriginalDefinition)
+                        // The runtime's own messages (DownMessage, ExitMessage, CronTick ...) are sent by the runtime.
+                        || SymbolEqualityComparer.Default.Equals(message.ContainingAssembly, known.Process?.ContainingAssembly))
                         continue;
                     end.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NeverSent, method.Locations.FirstOrDefault(), method.Name, message.ToDisplayString()));
                 }

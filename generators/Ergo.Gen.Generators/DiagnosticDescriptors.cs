@@ -91,6 +91,10 @@ namespace Ergo.Gen.Diagnostics
             "'{0}' gives the machine a '{1}' (a timeout or next event), which no [Info] handler of '{2}' takes in any state",
             DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor BadCronExpression = Rule("EG0021",
+            "A [Cron] expression is malformed",
+            "[Cron(\"{0}\")] on '{1}': {2}", DiagnosticSeverity.Error);
+
         // ---- reported by the analyzers ----------------------------------------------------------------------
 
         public static readonly DiagnosticDescriptor BlockingWait = Rule("EG0006",

@@ -40,6 +40,7 @@ namespace Ergo.Gen.Generators
                 w.Line($"protected override {Behaviours}.UnknownMessages UnknownMessages => {Behaviours}.UnknownMessages.LogAndContinue;");
                 w.Line();
             }
+            EmitSchedules(w, spec);
             EmitEvents(w, spec);
             EmitDispatch(w, spec, HandlerKind.Call);
             EmitDispatch(w, spec, HandlerKind.Cast);
@@ -49,6 +50,24 @@ namespace Ergo.Gen.Generators
             EmitClient(w, spec);
             Shells.Close(w, depth);
             return w.ToString();
+        }
+
+        /// <summary>[Cron] handlers: their schedules, which the runtime starts once init succeeds.</summary>
+        private static void EmitSchedules(SourceWriter w, GenServerSpec spec)
+        {
+            var crons = spec.Handlers.Where(h => h.Cron is not null).Select(h => h.Cron!).ToList();
+            if (crons.Count == 0)
+                return;
+            const string Scheduling = "global::Ergo.Gen.Scheduling";
+            w.Line(Emit.GeneratedCode);
+            w.Open($"private static readonly {Scheduling}.CronSpec[] __Schedules =");
+            foreach (var c in crons)
+                w.Line($"new({Naming.Literal(c.Job)}, {Naming.Literal(c.Expression)}, {(c.TimeZone is null ? "null" : Naming.Literal(c.TimeZone))}, ({Scheduling}.MissedRuns){c.Missed}),");
+            w.Close(";");
+            w.Line();
+            w.Line(Emit.Plumbing);
+            w.Line($"protected override {Scheduling}.CronSpec[] Schedules => __Schedules;");
+            w.Line();
         }
 
         /// <summary>For the log line of a request no handler took: which handler's type it looks like, and which field
@@ -269,7 +288,7 @@ namespace Ergo.Gen.Generators
             {
                 w.Open("switch (request)");
                 for (var i = 0; i < handlers.Count; i++)
-                    w.Line($"case {handlers[i].MessageType} m{i}{When(handlers[i], " when ")}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
+                    w.Line($"case {handlers[i].MessageType} m{i}{When(handlers[i], " when ", variable: $"m{i}")}:").Line($"    return {Invoke(handlers[i], i, $"m{i}", "from.Tag is not null")};");
                 w.Close();
             }
             // Terms from another node: decoded into the handler's type by its generated codec.
@@ -337,9 +356,17 @@ namespace Ergo.Gen.Generators
         }
 
         // A call whose request came as a term (from Erlang, or from .NET code speaking terms) is answered with a term.
-        /// <summary>A [StateMachine] handler's guard: the states it runs in (nothing for a handler of every state).</summary>
-        private static string When(HandlerSpec h, string before, string after = "") =>
-            h.States.Count == 0 ? "" : $"{before}State is {string.Join(" or ", h.States)}{after}";
+        /// <summary>A handler's guard: the states a [StateMachine] handler runs in, and a [Cron] handler's job name
+        /// (nothing for a handler of every message of its type in every state).</summary>
+        private static string When(HandlerSpec h, string before, string after = "", string? variable = null)
+        {
+            var guards = new System.Collections.Generic.List<string>();
+            if (h.States.Count > 0)
+                guards.Add($"State is {string.Join(" or ", h.States)}");
+            if (h.Cron is { } cron && variable is not null)
+                guards.Add($"{variable}.Job == {Naming.Literal(cron.Job)}");
+            return guards.Count == 0 ? "" : before + string.Join(" && ", guards) + after;
+        }
 
         private static string Invoke(HandlerSpec h, int index, string message, string replyAsTerm) =>
             $"__{h.Kind}{index}({message}{(h.Kind == HandlerKind.Call ? ", from, " + replyAsTerm : "")})";
@@ -369,7 +396,7 @@ namespace Ergo.Gen.Generators
         private static void EmitHandlerAdapter(SourceWriter w, HandlerSpec h, int index, bool call)
         {
             var result = call ? $"{Behaviours}.CallResult" : $"{Behaviours}.ServerResult";
-            var args = h.TakesFrom ? "message, from" : "message";
+            var args = h.NoMessage ? "" : h.TakesFrom ? "message, from" : "message";
             var parameters = $"{h.MessageType} message" + (call ? $", {Behaviours}.From from, bool replyAsTerm" : "");
             var isAsync = h.Return is ReturnKind.Task or ReturnKind.TaskOfValue or ReturnKind.ValueTask or ReturnKind.ValueTaskOfValue;
             var hasValue = h.Return is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue;

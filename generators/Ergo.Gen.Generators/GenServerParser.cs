@@ -47,7 +47,8 @@ namespace Ergo.Gen.Generators
             {
                 if (Handler(method, known, diagnostics, enums, states) is { } handler)
                 {
-                    var message = method.Parameters[0].Type;
+                    // A [Cron] handler may take nothing: its message is the CronTick all the same.
+                    var message = method.Parameters.Length > 0 ? method.Parameters[0].Type : known.CronTick!;
                     var twin = accepted.FirstOrDefault(a => SameSlot(a.Spec, handler) && KnownSymbols.Same(a.Message, message));
                     if (twin.Method is not null)
                     {
@@ -92,7 +93,8 @@ namespace Ergo.Gen.Generators
 
         // Two handlers compete for a message when they are of one kind and may run in one state.
         private static bool SameSlot(HandlerSpec a, HandlerSpec b) =>
-            a.Kind == b.Kind && a.EventName == b.EventName && (a.States.Count == 0 || b.States.Count == 0 || a.States.Intersect(b.States).Any());
+            a.Kind == b.Kind && a.EventName == b.EventName && a.Cron?.Job == b.Cron?.Job
+            && (a.States.Count == 0 || b.States.Count == 0 || a.States.Intersect(b.States).Any());
 
         /// <summary>Two distinct message types some third type could be both of: interfaces, or an interface and a class
         /// that is not sealed. (A type derived from the other is not ambiguous: the more specific handler wins.)</summary>
@@ -146,6 +148,11 @@ namespace Ergo.Gen.Generators
                 else if (KnownSymbols.Same(c, known.InfoAttribute)) kinds.Add(HandlerKind.Info);
                 else if (KnownSymbols.Same(c, known.OnEventAttribute)) { kinds.Add(HandlerKind.Event); onEvent = a; }
             }
+            var cron = method.GetAttributes().FirstOrDefault(a => KnownSymbols.Same(a.AttributeClass, known.CronAttribute));
+            if (cron is not null)
+                return kinds.Count > 0
+                    ? Rejected(method, diagnostics, "has [Cron] and one of [Call], [Cast], [Info] and [OnEvent]; a scheduled handler is called by its schedule")
+                    : CronHandler(method, cron, known, diagnostics, states);
             if (kinds.Count == 0)
                 return null;
             var location = method.Locations.FirstOrDefault();
@@ -211,6 +218,52 @@ namespace Ergo.Gen.Generators
             return new HandlerSpec(kind, method.Name, Parser.Name(message), typed, method.Parameters.Length == 2, returnKind, reply is null ? null : Parser.Name(reply))
             {
                 Reply = replySpec,
+                States = inStates,
+            };
+        }
+
+        private static HandlerSpec? Rejected(IMethodSymbol method, List<DiagnosticInfo> diagnostics, string problem, string? fix = null)
+        {
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(method.Locations.FirstOrDefault()),
+                new[] { method.Name, problem }.ToEquatableArray(), fix));
+            return null;
+        }
+
+        /// <summary>A [Cron] handler: an [Info] handler of the CronTicks its schedule sends, told apart by job name.</summary>
+        private static HandlerSpec? CronHandler(IMethodSymbol method, AttributeData cron, KnownSymbols known, List<DiagnosticInfo> diagnostics, INamedTypeSymbol? states)
+        {
+            var (returnKind, _) = Parser.Return(method.ReturnType, known);
+            if (method.IsStatic)
+                return Rejected(method, diagnostics, "must not be static", "RemoveStatic");
+            if (method.IsGenericMethod)
+                return Rejected(method, diagnostics, "must not be generic");
+            if (method.IsAsync && method.ReturnsVoid)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AsyncVoid, method.Locations.FirstOrDefault(), method.Name));
+                return null;
+            }
+            if (method.Parameters.Length > 1 || method.Parameters.Length == 1 && !KnownSymbols.Same(method.Parameters[0].Type, known.CronTick))
+                return Rejected(method, diagnostics, "is a [Cron] handler and takes a CronTick or nothing");
+            if (returnKind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue)
+                return Rejected(method, diagnostics, "is a [Cron] handler and must return void, Task or ValueTask (there is no reply)");
+            var expression = cron.ConstructorArguments.Length == 1 ? cron.ConstructorArguments[0].Value as string : null;
+            var location = cron.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? method.Locations.FirstOrDefault();
+            if (expression is null || CronCheck.Problem(expression) is { } bad)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BadCronExpression, location, expression ?? "", method.Name, expression is null ? "the expression is missing" : CronCheck.Problem(expression)!));
+                return null;
+            }
+            string? problem = null;
+            var inStates = StatesOf(method, known, states, ref problem);
+            if (problem is not null)
+                return Rejected(method, diagnostics, problem);
+            var zone = cron.NamedArguments.FirstOrDefault(a => a.Key == "TimeZone").Value.Value as string;
+            var missed = cron.NamedArguments.FirstOrDefault(a => a.Key == "Missed").Value.Value is int m ? m : 0;
+            var tick = Parser.Name(known.CronTick!);
+            return new HandlerSpec(HandlerKind.Info, method.Name, tick, Parser.Typed(known.CronTick!, known, new List<EnumSpec>()), false, returnKind, null)
+            {
+                Cron = new CronModel(method.Name, expression, zone, missed),
+                NoMessage = method.Parameters.Length == 0,
                 States = inStates,
             };
         }

@@ -24,6 +24,8 @@ namespace Ergo.Gen.Generators
             GenServerBase = T("Ergo.Gen.Behaviours.GenServer");
             StateMachineBase = T("Ergo.Gen.Behaviours.StateMachine`1");
             InAttribute = T("Ergo.Gen.InAttribute");
+            CronAttribute = T("Ergo.Gen.CronAttribute");
+            CronTick = T("Ergo.Gen.Scheduling.CronTick");
             StateMachineAttribute = T("Ergo.Gen.StateMachineAttribute`1");
             Producer = T("Ergo.Gen.Behaviours.Producer");
             Consumer = T("Ergo.Gen.Behaviours.Consumer");
@@ -113,6 +115,8 @@ namespace Ergo.Gen.Generators
         public INamedTypeSymbol? GenServerBase { get; }
         public INamedTypeSymbol? StateMachineBase { get; }
         public INamedTypeSymbol? InAttribute { get; }
+        public INamedTypeSymbol? CronAttribute { get; }
+        public INamedTypeSymbol? CronTick { get; }
         public INamedTypeSymbol? StateMachineAttribute { get; }
         public INamedTypeSymbol? Producer { get; }
         public INamedTypeSymbol? Consumer { get; }

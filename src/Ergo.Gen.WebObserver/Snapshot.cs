@@ -39,6 +39,21 @@ internal static class Snapshot
         }
         w.WriteEndArray();
 
+        w.WriteStartArray("schedules");
+        foreach (var job in node.Cron.Jobs)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", job.Name);
+            w.WriteString("expression", job.Expression);
+            w.WriteString("timeZone", job.TimeZone.Id);
+            w.WriteString("target", job.Target.ToString());
+            w.WriteString("next", job.Next?.ToString("u") ?? "");
+            w.WriteNumber("runs", job.Counts.Runs);
+            w.WriteNumber("missed", job.Counts.Missed);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
         w.WriteStartArray("applications");
         foreach (var app in info.Applications)
         {

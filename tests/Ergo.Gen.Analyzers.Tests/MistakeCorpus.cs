@@ -218,6 +218,21 @@ internal static class MistakeCorpus
         ("timeout_message_no_handler_takes", """
             public sealed record Tick; public enum S { A } [StateMachine<S>] public partial class M { [Cast] void H(Atom a) => StateTimeout(TimeSpan.FromSeconds(1), {|EG0020:new Tick()|}); }
             """),
+        ("cron_with_six_fields_out_of_range", """
+            [GenServer] public partial class C { [{|EG0021:Cron("99 * * * * *")|}] void Tick() { } }
+            """),
+        ("cron_with_three_fields", """
+            [GenServer] public partial class C { [{|EG0021:Cron("* * *")|}] void Tick() { } }
+            """),
+        ("cron_handler_taking_a_message", """
+            [GenServer] public partial class C { [Cron("* * * * *")] void {|EG0003:Tick|}(Atom a) { } }
+            """),
+        ("cron_handler_with_a_reply", """
+            [GenServer] public partial class C { [Cron("* * * * *")] int {|EG0003:Tick|}() => 1; }
+            """),
+        ("cron_and_info_on_one_method", """
+            [GenServer] public partial class C { [Cron("* * * * *"), Info] void {|EG0003:Tick|}(Ergo.Gen.Scheduling.CronTick t) { } }
+            """),
     ];
 
     /// <summary>What must build with no diagnostic and no error: shapes the generator supports.</summary>
@@ -266,6 +281,14 @@ internal static class MistakeCorpus
                 [In(Door.Locked), Call] Term H(Unlock u) { GoTo(Door.Open); StateTimeout(TimeSpan.FromSeconds(1), new Relock()); return Atom.Ok; }
                 [In(Door.Open), Call] Term Again(Unlock u) { Postpone(); return Atom.Ok; }
                 [In(Door.Open), Info] void H(Relock r) => GoTo(Door.Locked);
+            }
+            """),
+        ("cron_handlers_with_and_without_the_tick", """
+            [GenServer] public partial class C
+            {
+                [Cron("*/5 * * * *")] void Every5(Ergo.Gen.Scheduling.CronTick t) { }
+                [Cron("0 30 9 * * 1-5", TimeZone = "Europe/Paris", Missed = Ergo.Gen.Scheduling.MissedRuns.RunOnce)] Task Weekdays() => Task.CompletedTask;
+                [Info] void Other(Ergo.Gen.Scheduling.CronTick t) { }
             }
             """),
     ];

@@ -35,6 +35,7 @@ public sealed class WebObserverTests(Xunit.Abstractions.ITestOutputHelper output
         await node.StartApplicationAsync("demo");
         await using var observer = await Ergo.Gen.WebObserver.WebObserver.StartAsync(node);
         var page = new Uri(observer.Address, "/?static=1").ToString();
+        using var schedule = node.Cron.Schedule(node.Whereis(Atom.Of("counter"))!, "*/5 * * * *", options: new Scheduling.CronOptions { Name = "report" });
 
         var before = Chromium("--dump-dom", page);
         Assert.True(before.ExitCode == 0, before.Output);
@@ -42,6 +43,7 @@ public sealed class WebObserverTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Contains("data-name=\"demo_sup\"", before.Output);
         Assert.Contains("data-name=\"counter\" data-restarts=\"0\"", before.Output);
         Assert.Contains("<td>gen_server</td>", before.Output);
+        Assert.Contains("<td>report</td><td><code>*/5 * * * *</code></td><td>UTC</td>", before.Output);
 
         await Assert.ThrowsAnyAsync<Exception>(async () => await node.CallAsync(Atom.Of("counter"), Atom.Of("crash")));
         for (var i = 0; i < 200 && node.Whereis(Atom.Of("counter")) is null; i++)

@@ -23,12 +23,20 @@ namespace Ergo.Gen.Generators.Model
         /// <summary>How a reply with a term form is written for a caller that speaks terms (null: as it is).</summary>
         public ValueSpec? Reply { get; init; }
 
+        /// <summary>For a [Cron] handler: its schedule; the handler takes the CronTick, or nothing (<see cref="NoMessage"/>).</summary>
+        public CronModel? Cron { get; init; }
+
+        public bool NoMessage { get; init; }
+
         /// <summary>For a [StateMachine] handler: the states it runs in (full names of enum members); empty for all.</summary>
         public EquatableArray<string> States { get; init; }
 
         /// <summary>The message is a [Term] type of this compilation: it has a generated TryRead and Explain.</summary>
         public bool MessageIsTermType => Message.Kind == ValueKind.TermType;
     }
+
+    /// <summary>A [Cron] handler's schedule: the job is the method's name.</summary>
+    internal sealed record CronModel(string Job, string Expression, string? TimeZone, int Missed);
 
     /// <summary>An event the server publishes ([Event&lt;T&gt;]).</summary>
     internal sealed record EventSpec(string Name, string Identifier, TypedValue Payload, int Buffer);

@@ -130,7 +130,15 @@ public abstract class GenServer : Process
     // A server that fails inside init has not started: no terminate, and the starter learns the reason.
     internal override ValueTask OnTerminatingAsync(Term reason) => _starting is null ? TerminateAsync(reason) : ValueTask.CompletedTask;
 
-    internal override void OnDied(Term reason) => _starting?.TrySetResult(new InitOutcome(false, reason));
+    internal override void OnDied(Term reason)
+    {
+        _starting?.TrySetResult(new InitOutcome(false, reason));
+        if (_schedules is { } jobs)
+        {
+            foreach (var job in jobs)
+                job.Cancel();
+        }
+    }
 
     internal sealed override ValueTask HandleCastMessage(object message) => DispatchCastAsync(message);
 
@@ -258,9 +266,41 @@ public abstract class GenServer : Process
         async ValueTask Slow(ValueTask<InitResult> p, InitRequest i) => await Started(await p, i);
     }
 
+    /// <summary>For generated code: the schedules of the server's [Cron] handlers, started once its init succeeds.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    protected virtual Scheduling.CronSpec[]? Schedules => null;
+
+    private Scheduling.CronJob[]? _schedules;
+
+    /// <summary>The [Cron] schedules: a bad expression or time zone fails the start, as a bad init would.</summary>
+    private Term? StartSchedules()
+    {
+        if (Schedules is not { Length: > 0 } specs)
+            return null;
+        var jobs = new List<Scheduling.CronJob>();
+        try
+        {
+            foreach (var spec in specs)
+            {
+                var zone = spec.TimeZone is null ? null : TimeZoneInfo.FindSystemTimeZoneById(spec.TimeZone);
+                jobs.Add(Node.Cron.Schedule(Self, spec.Expression, null, new Scheduling.CronOptions { Name = spec.Job, TimeZone = zone, Missed = spec.Missed }));
+            }
+            _schedules = [.. jobs];
+            return null;
+        }
+        catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            foreach (var job in jobs)
+                job.Cancel();
+            return new Etf.Tuple(Atom.Of("bad_schedule"), Binary.FromUtf8(e.Message));
+        }
+    }
+
     private ValueTask Started(InitResult result, InitRequest init)
     {
         _starting = null;
+        if (result.StopReason is null && PendingStopReason is null && !result.IsIgnore && StartSchedules() is { } bad)
+            result = InitResult.Stop(bad);
         // A stop requested inside init (a stage whose producer is missing) is init's {stop, Reason}.
         if ((result.StopReason ?? PendingStopReason) is { } reason)
         {
