@@ -86,6 +86,11 @@ namespace Ergo.Gen.Diagnostics
             "State '{0}' of '{1}' is not the initial state and nothing in the class moves the machine to it (GoTo({0}))",
             DiagnosticSeverity.Warning);
 
+        public static readonly DiagnosticDescriptor StateNeverLeft = Rule("EG0022",
+            "A state of a [StateMachine] can never be left",
+            "State '{0}' of '{1}' can be entered, but no handler that runs in it moves the machine to another state (a final state? suppress this warning)",
+            DiagnosticSeverity.Warning);
+
         public static readonly DiagnosticDescriptor TimeoutNotHandled = Rule("EG0020",
             "A [StateMachine] sends itself a message no handler takes",
             "'{0}' gives the machine a '{1}' (a timeout or next event), which no [Info] handler of '{2}' takes in any state",

@@ -27,6 +27,14 @@ namespace Ergo.Gen.Generators
         {
             var entered = new HashSet<object?>();
             var anyTarget = false;
+            // Which states a handler method runs in (by name; overloads pool their states), and the states left by a
+            // GoTo in each; null when a GoTo outside any handler makes it unknowable.
+            var runsIn = spec.Handlers.GroupBy(h => h.Method).ToDictionary(g => g.Key, g => g.Any(h => h.States.Count == 0) ? null : g.SelectMany(h => h.States).ToList());
+            var left = new HashSet<string>();
+            var leavingUnknown = false;
+            string Member(object? value) => states.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && SameValue(f.ConstantValue, value)) is { } f
+                ? $"{Parser.Name(states)}.{f.Name}" : "";
+            var all = states.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => $"{Parser.Name(states)}.{f.Name}").ToList();
             var infoTypes = type.GetMembers().OfType<IMethodSymbol>()
                 .Where(m => m.Parameters.Length > 0 && spec.Handlers.Any(h => h.Kind == HandlerKind.Info && h.Method == m.Name))
                 .Select(m => m.Parameters[0].Type).ToList();
@@ -57,6 +65,18 @@ namespace Ergo.Gen.Generators
                             entered.Add(target.Value);
                         else
                             anyTarget = true;
+                        var method = invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>()?.Identifier.Text;
+                        if (method is null || !runsIn.TryGetValue(method, out var from))
+                        {
+                            leavingUnknown = true;
+                            continue;
+                        }
+                        var to = target.HasValue ? Member(target.Value) : null;
+                        foreach (var state in from ?? all)
+                        {
+                            if (to != state)
+                                left.Add(state);
+                        }
                     }
                     else if (name is not null && SelfMessages.Contains(name) && arguments.Count > 0)
                     {
@@ -67,6 +87,18 @@ namespace Ergo.Gen.Generators
                         if (!infoTypes.Any(t => GenServerParser.Assignable(messageType, t)))
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TimeoutNotHandled, message.GetLocation(), name, messageType.ToDisplayString(), type.Name));
                     }
+                }
+            }
+            // A state the machine can reach but never leave: no handler that runs in it moves it elsewhere. (A machine of
+            // one state has nowhere to go.)
+            if (!leavingUnknown && all.Count > 1)
+            {
+                foreach (var state in states.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+                {
+                    var full = $"{Parser.Name(states)}.{state.Name}";
+                    var reachable = anyTarget || SameValue(state.ConstantValue, initial) || entered.Any(e => SameValue(e, state.ConstantValue));
+                    if (reachable && !left.Contains(full))
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StateNeverLeft, state.Locations.FirstOrDefault(), state.Name, type.Name));
                 }
             }
             if (anyTarget)

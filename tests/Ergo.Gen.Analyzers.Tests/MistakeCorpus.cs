@@ -198,7 +198,7 @@ internal static class MistakeCorpus
             public partial class Outer { [Term] private sealed record {|EG0017:Hidden|}(int A); }
             """),
         ("state_machine_handlers_for_one_type_in_overlapping_states", """
-            public enum S { A, B } [StateMachine<S>] public partial class M { [In(S.A), Call] int X(Atom a) { GoTo(S.B); return 1; } [In(S.A, S.B), Call] int {|EG0004:Y|}(Atom a) => 2; }
+            public enum S { A, B } [StateMachine<S>] public partial class M { [In(S.A), Call] int X(Atom a) { GoTo(S.B); return 1; } [In(S.A, S.B), Call] int {|EG0004:Y|}(Atom a) { GoTo(S.A); return 2; } }
             """),
         ("in_on_a_gen_server_handler", """
             [GenServer] public partial class C { [In(1), Call] int {|EG0003:H|}(Atom a) => 1; }
@@ -232,6 +232,9 @@ internal static class MistakeCorpus
             """),
         ("cron_and_info_on_one_method", """
             [GenServer] public partial class C { [Cron("* * * * *"), Info] void {|EG0003:Tick|}(Ergo.Gen.Scheduling.CronTick t) { } }
+            """),
+        ("state_never_left", """
+            public enum S { Idle, {|EG0022:Stuck|} } [StateMachine<S>] public partial class M { [In(S.Idle), Cast] void H(Atom a) => GoTo(S.Stuck); [Call] S Where(Pid p) => State; }
             """),
     ];
 
