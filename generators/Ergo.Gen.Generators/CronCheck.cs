@@ -14,11 +14,22 @@ namespace Ergo.Gen.Generators
             ("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7),
         };
 
+        // The macros Cronos reads.
+        private static readonly string[] Macros =
+        {
+            "@every_second", "@every_minute", "@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually",
+        };
+
         public static string? Problem(string expression)
         {
-            var parts = expression.Split(new[] { ' ', '\t' }, System.StringSplitOptions.RemoveEmptyEntries);
+            var trimmed = expression.Trim();
+            if (trimmed.StartsWith("@"))
+                return Macros.Contains(trimmed.ToLowerInvariant()) ? null : $"'{trimmed}' is not a cron macro ({string.Join(", ", Macros)})";
+            var parts = expression.Split((char[]?)null, System.StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length is not (5 or 6))
-                return $"it has {parts.Length} fields; cron has five (minute hour day month weekday), or six with seconds first";
+                return $"it has {parts.Length} field{(parts.Length == 1 ? "" : "s")}; cron has five (minute hour day month weekday), or six with seconds first";
+            if (parts.Any(p => p.IndexOf('H') >= 0 && !p.Any(char.IsLower) && p.Length <= 4 && p.StartsWith("H")))
+                return "H (a hashed value) needs a seed per schedule, which this runtime does not give";
             var fields = parts.Length == 6 ? new[] { ("second", 0, 59) }.Concat(Fields).ToArray() : Fields;
             for (var i = 0; i < parts.Length; i++)
             {

@@ -82,7 +82,7 @@ namespace Ergo.Gen.Generators
             // The generated StartAsync is inside the class: a parameterless constructor of any accessibility will do.
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
             // The most specific message type first, so a derived type reaches its own handler (and the switch compiles).
-            var ordered = SpecificFirst(accepted).Select(a => a.Spec).ToEquatableArray();
+            var ordered = GuardedFirst(SpecificFirst(accepted).Select(a => a.Spec).ToList()).ToEquatableArray();
             var spec = new GenServerSpec(shell, Parser.Name(type), registered, parameterless, ordered)
             {
                 Events = events.ToEquatableArray(), UnknownMessages = unknown, Enums = enums.Distinct().ToEquatableArray(),
@@ -117,6 +117,23 @@ namespace Ergo.Gen.Generators
                     return true;
             }
             return from.AllInterfaces.Any(i => KnownSymbols.Same(i, to));
+        }
+
+        /// <summary>A handler with a guard (a [Cron] job, [In] states) before an unguarded one of the same message type,
+        /// which would otherwise take every such message first (and the switch would not compile).</summary>
+        private static List<HandlerSpec> GuardedFirst(List<HandlerSpec> handlers)
+        {
+            var result = new List<HandlerSpec>();
+            foreach (var h in handlers)
+            {
+                var guarded = h.Cron is not null || h.States.Count > 0;
+                var index = guarded ? result.FindIndex(r => r.Kind == h.Kind && r.MessageType == h.MessageType && r.Cron is null && r.States.Count == 0) : -1;
+                if (index < 0)
+                    result.Add(h);
+                else
+                    result.Insert(index, h);
+            }
+            return result;
         }
 
         private static List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)> SpecificFirst(List<(HandlerSpec Spec, IMethodSymbol Method, ITypeSymbol Message)> handlers)

@@ -236,6 +236,9 @@ internal static class MistakeCorpus
         ("state_never_left", """
             public enum S { Idle, {|EG0022:Stuck|} } [StateMachine<S>] public partial class M { [In(S.Idle), Cast] void H(Atom a) => GoTo(S.Stuck); [Call] S Where(Pid p) => State; }
             """),
+        ("cron_with_a_hashed_field", """
+            [GenServer] public partial class C { [{|EG0021:Cron("H * * * *")|}] void Tick() { } }
+            """),
     ];
 
     /// <summary>What must build with no diagnostic and no error: shapes the generator supports.</summary>
@@ -289,9 +292,10 @@ internal static class MistakeCorpus
         ("cron_handlers_with_and_without_the_tick", """
             [GenServer] public partial class C
             {
+                [Info] void First(Ergo.Gen.Scheduling.CronTick t) { }
                 [Cron("*/5 * * * *")] void Every5(Ergo.Gen.Scheduling.CronTick t) { }
+                [Cron("@hourly")] void Hourly() { }
                 [Cron("0 30 9 * * 1-5", TimeZone = "Europe/Paris", Missed = Ergo.Gen.Scheduling.MissedRuns.RunOnce)] Task Weekdays() => Task.CompletedTask;
-                [Info] void Other(Ergo.Gen.Scheduling.CronTick t) { }
             }
             """),
     ];

@@ -90,5 +90,6 @@ public sealed class CronTests : IAsyncLifetime
         Assert.True(job.IsCancelled);
         Assert.Empty(_node.Cron.Jobs);
         Assert.Throws<Cronos.CronFormatException>(() => _node.Cron.Schedule(_probe.Pid, "61 * * * *"));
+        Assert.Throws<ArgumentException>(() => _node.Cron.Schedule(new Pid(Atom.Of("elsewhere@127.0.0.1"), 1, 0, 1), "* * * * *"));
     }
 }

@@ -63,20 +63,14 @@ public sealed class CronJob : IDisposable
                 return;
             }
             var now = _scheduler.Time.GetUtcNow();
-            var due = new List<DateTimeOffset>();
-            for (var at = _expression.GetNextOccurrence(_last, TimeZone); at is { } t && t <= now; at = _expression.GetNextOccurrence(t, TimeZone))
-            {
-                due.Add(t);
-                if (due.Count > CronScheduler.MaxCatchUp + 1)
-                    due.RemoveAt(0);
-            }
+            var (due, uncounted) = DueSince(_last, now);
             if (due.Count > 0)
             {
-                // The run due last is on time only if no later one could be due yet, i.e. it is the one the timer was
-                // set for; at the start (runs since LastRun) all are missed.
-                var onTime = Next is { } expected && due[^1] == expected;
-                var missed = onTime ? due.Take(due.Count - 1).ToList() : due;
-                Deliver(missed, onTime ? due[^1] : null);
+                // Once running, the run due last is the one to deliver now (late, if the node was busy or asleep), and
+                // the ones before it were missed; at the start, every run since LastRun was missed.
+                var running = Next is not null;
+                var missed = running ? due.Take(due.Count - 1).ToList() : [.. due];
+                Deliver(missed, uncounted, running ? due[^1] : null);
                 _last = due[^1];
             }
             Next = _expression.GetNextOccurrence(now, TimeZone);
@@ -84,13 +78,43 @@ public sealed class CronJob : IDisposable
         }
     }
 
-    private void Deliver(List<DateTimeOffset> missed, DateTimeOffset? onTime)
+    /// <summary>The runs due in (<paramref name="since"/>, <paramref name="now"/>]: the last
+    /// <see cref="CronScheduler.MaxCatchUp"/> + 1 of them, and how many earlier ones were only counted (or, past
+    /// <see cref="MaxWalk"/> of them, skipped without counting: the walk starts again an hour before now).</summary>
+    private (List<DateTimeOffset> Due, long Uncounted) DueSince(DateTimeOffset since, DateTimeOffset now)
     {
-        Interlocked.Add(ref _missed, missed.Count);
+        var due = new Queue<DateTimeOffset>();
+        long uncounted = 0, walked = 0;
+        var cursor = since;
+        while (_expression.GetNextOccurrence(cursor, TimeZone) is { } t && t <= now)
+        {
+            due.Enqueue(t);
+            if (due.Count > CronScheduler.MaxCatchUp + 1)
+            {
+                due.Dequeue();
+                uncounted++;
+            }
+            cursor = t;
+            if (++walked == MaxWalk && now - t > TimeSpan.FromHours(1))
+            {
+                uncounted += due.Count;
+                due.Clear();
+                cursor = now - TimeSpan.FromHours(1);
+            }
+        }
+        return ([.. due], uncounted);
+    }
+
+    // A schedule with a seconds field and a LastRun long ago would otherwise walk millions of runs.
+    private const int MaxWalk = 100_000;
+
+    private void Deliver(List<DateTimeOffset> missed, long uncounted, DateTimeOffset? onTime)
+    {
+        Interlocked.Add(ref _missed, missed.Count + uncounted);
         switch (Policy)
         {
             case MissedRuns.RunOnce when missed.Count > 0:
-                Send(missed[^1], missed.Count);
+                Send(missed[^1], (int)Math.Min(int.MaxValue, missed.Count + uncounted));
                 break;
             case MissedRuns.RunAll:
                 foreach (var at in missed)

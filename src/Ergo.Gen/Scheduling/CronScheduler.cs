@@ -38,6 +38,8 @@ public sealed class CronScheduler
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentException.ThrowIfNullOrWhiteSpace(expression);
+        if (!Node.IsLocal(target))
+            throw new ArgumentException($"{target} is not a process of this node: a schedule sends to a local process", nameof(target));
         var parsed = Parse(expression);
         var job = new CronJob(this, target, expression, parsed, message, options ?? new CronOptions(), Time.GetUtcNow());
         _jobs[job] = 0;
@@ -47,7 +49,7 @@ public sealed class CronScheduler
 
     /// <summary>Five fields (minute first) or six (seconds first), as the expression has.</summary>
     public static CronExpression Parse(string expression) =>
-        CronExpression.Parse(expression, expression.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+        CronExpression.Parse(expression, expression.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
 
     internal void Forget(CronJob job) => _jobs.TryRemove(job, out _);
 

@@ -1,8 +1,8 @@
 namespace Ergo.Gen.Scheduling;
 
 /// <summary>What a schedule does with runs that fell due while they could not be delivered: before the schedule
-/// was made (since <see cref="CronOptions.LastRun"/>, say while the node was down), or while the node was so busy
-/// or asleep that a later run came due too. The run that is due now is always delivered.</summary>
+/// was made (since <see cref="CronOptions.LastRun"/>, say while the node was down), or, once it runs, the runs before
+/// the latest when the node was so busy or asleep that several came due at once (the latest is delivered, late).</summary>
 public enum MissedRuns
 {
     /// <summary>Missed runs are dropped (cron's own behaviour).</summary>
@@ -11,6 +11,6 @@ public enum MissedRuns
     /// <summary>One tick stands for all of them, with <see cref="CronTick.Missed"/> saying how many.</summary>
     RunOnce,
 
-    /// <summary>One tick each, oldest first (at most <see cref="CronScheduler.MaxCatchUp"/>).</summary>
+    /// <summary>One tick each, oldest first (the last <see cref="CronScheduler.MaxCatchUp"/> of them; older ones are only counted).</summary>
     RunAll,
 }

@@ -288,8 +288,9 @@ public abstract class GenServer : Process
             _schedules = [.. jobs];
             return null;
         }
-        catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException or InvalidTimeZoneException)
+        catch (Exception e)
         {
+            // A malformed expression or time zone (or any form Cronos cannot run): the start fails with the reason.
             foreach (var job in jobs)
                 job.Cancel();
             return new Etf.Tuple(Atom.Of("bad_schedule"), Binary.FromUtf8(e.Message));

@@ -71,7 +71,8 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     /// </summary>
     public void HandOver(int version, Process worker)
     {
-        if (Version != version || _server is not Process previous || _monitor is not { } old)
+        // Only while the call is open: a completed (claimed) call keeps the monitor it had.
+        if (Volatile.Read(ref _state) != version << 1 || _server is not Process previous || _monitor is not { } old)
             return;
         var monitor = _node.MakeRef();
         Volatile.Write(ref _monitor, monitor);

@@ -90,8 +90,9 @@ public sealed class WorkerPool : GenServer
             }
             return best;
         }
+        var worker = _workers[_next % _workers.Count];
         _next = (_next + 1) % _workers.Count;
-        return _workers[_next];
+        return worker;
     }
 
     protected override async ValueTask<CallResult> HandleCallAsync(object request, From from)
@@ -99,8 +100,16 @@ public sealed class WorkerPool : GenServer
         switch (request)
         {
             case Resize resize:
-                await ResizeToAsync(resize.Size).ConfigureAwait(false);
-                return CallResult.Reply(Atom.Ok);
+                try
+                {
+                    await ResizeToAsync(resize.Size).ConfigureAwait(false);
+                    return CallResult.Reply(Atom.Ok);
+                }
+                catch (ExitException e)
+                {
+                    // A worker that does not start leaves the pool as large as it got, and says why.
+                    return CallResult.Reply(new Etf.Tuple(Atom.Error, e.Reason));
+                }
             case Workers:
                 return CallResult.Reply(_workers.Select(w => w.Self).ToArray());
             default:
@@ -157,9 +166,26 @@ public sealed class WorkerPool : GenServer
         {
             var last = _workers[^1];
             _workers.RemoveAt(_workers.Count - 1);
-            await Node.StopServerAsync(last.Self, ExitReason.Shutdown).ConfigureAwait(false);
+            await StopWorkerAsync(last).ConfigureAwait(false);
         }
         _next %= _workers.Count;
+    }
+
+    // As a supervisor's shutdown of a worker: 5 seconds to terminate, then killed.
+    private async Task StopWorkerAsync(Process worker)
+    {
+        try
+        {
+            await Node.StopServerAsync(worker.Self, ExitReason.Shutdown, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Node.Exit(worker.Self, ExitReason.Kill);
+        }
+        catch (ExitException)
+        {
+            // It ended on its own meanwhile.
+        }
     }
 
     protected override async ValueTask TerminateAsync(Term reason)
@@ -167,7 +193,7 @@ public sealed class WorkerPool : GenServer
         foreach (var w in _workers)
         {
             if (Node.IsAlive(w.Self))
-                await Node.StopServerAsync(w.Self, ExitReason.Shutdown).ConfigureAwait(false);
+                await StopWorkerAsync(w).ConfigureAwait(false);
         }
     }
 }
