@@ -37,6 +37,9 @@ namespace Ergo.Gen.Analyzers
 
         private static bool Has(ISymbol symbol, string attribute) => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == attribute);
 
+        private static bool IsStateMachine(ISymbol symbol) =>
+            symbol.GetAttributes().Any(a => a.AttributeClass?.OriginalDefinition.ToDisplayString() == "Ergo.Gen.StateMachineAttribute<TState>");
+
         /// <summary>
         /// A synchronous call to the handler's own server: CallAsync(Self or RegisteredAs, ...), or the generated
         /// client made for itself (Client.Registered(node), Client.For(node, Self)), directly or through a local.
@@ -48,7 +51,7 @@ namespace Ergo.Gen.Analyzers
                 return;
             var method = invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>();
             if (method is null || context.SemanticModel.GetDeclaredSymbol(method, context.CancellationToken) is not { } handler
-                || !Has(handler.ContainingType, GenServerAttribute))
+                || !(Has(handler.ContainingType, GenServerAttribute) || IsStateMachine(handler.ContainingType)))
                 return;
             var server = handler.ContainingType;
             var self = false;

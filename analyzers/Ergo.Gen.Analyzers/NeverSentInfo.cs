@@ -31,7 +31,8 @@ namespace Ergo.Gen.Analyzers
                 if (method.Parameters.Length >= 1 && !method.IsStatic && method.Parameters.All(p => p.RefKind == RefKind.None)
                     && !method.Parameters[0].Type.IsRefLikeType && method.Parameters[0].Type.ToDisplayString() != "Ergo.Gen.Behaviours.From"
                     && method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "Ergo.Gen.InfoAttribute" or "Ergo.Gen.CallAttribute" or "Ergo.Gen.CastAttribute")
-                    && method.ContainingType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.GenServerAttribute"))
+                    && method.ContainingType.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Ergo.Gen.GenServerAttribute"
+                        || a.AttributeClass?.OriginalDefinition.ToDisplayString() == "Ergo.Gen.StateMachineAttribute<TState>"))
                     handlers.Add((method, method.Parameters[0].Type));
             }, SymbolKind.Method);
             var known = Ergo.Gen.Generators.KnownSymbols.For(start.Compilation);

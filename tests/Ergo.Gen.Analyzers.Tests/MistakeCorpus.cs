@@ -239,6 +239,9 @@ internal static class MistakeCorpus
         ("cron_with_a_hashed_field", """
             [GenServer] public partial class C { [{|EG0021:Cron("H * * * *")|}] void Tick() { } }
             """),
+        ("state_machine_calls_itself_through_its_client", """
+            public enum S { A } [StateMachine<S>(Name = "m")] public partial class M { [Call] async Task<int> H(Atom a) => await {|EG0008:Client.Registered(Node).CallAsync(new Pid(Atom.Of("x@y"), 1, 0, 1))|}; [Call] int P(Pid p) => 1; }
+            """),
     ];
 
     /// <summary>What must build with no diagnostic and no error: shapes the generator supports.</summary>
