@@ -4,7 +4,7 @@ namespace Ergo.Gen.Etf;
 /// The one exception the decoder throws for malformed, truncated or hostile input.
 /// <see cref="Offset"/> is the byte position (from the start of the decoded buffer) where decoding stopped.
 /// </summary>
-public sealed class EtfDecodeException : Exception
+public sealed class EtfDecodeException : ErgoException
 {
     public EtfDecodeException(string reason, int offset, Exception? inner = null)
         : this(reason, offset, exceedsLimit: false, inner)

@@ -301,7 +301,15 @@ public sealed class Node : IAsyncDisposable
     {
         var process = Lookup(server) ?? throw new ExitException(ExitReason.NoProc, $"{server} is not alive");
         process.Enqueue(new StopRequest(reason ?? ExitReason.Normal));
-        await process.Exited.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        try
+        {
+            await process.Exited.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // gen_server:stop/3 exits with timeout the same way.
+            throw new ExitException(ExitReason.Timeout, $"{server} did not stop within {timeout}");
+        }
     }
 
     internal Process? Lookup(Pid pid) => ReferenceEquals(pid.Node, Name) && pid.Creation == Creation ? Processes.Lookup(pid) : null;

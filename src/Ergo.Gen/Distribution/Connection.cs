@@ -555,4 +555,4 @@ internal sealed partial class Connection
 }
 
 /// <summary>A peer broke the distribution protocol after the handshake; its connection is closed.</summary>
-public sealed class DistributionProtocolException(string message) : Exception(message);
+public sealed class DistributionProtocolException(string message) : ErgoException(message);

@@ -1,7 +1,7 @@
 namespace Ergo.Gen.Distribution;
 
 /// <summary>A distribution handshake that failed: bad cookie, missing flags, garbage, or a refused status.</summary>
-public sealed class HandshakeException(string message, bool simultaneousLoss = false, bool wrongCookie = false) : Exception(message)
+public sealed class HandshakeException(string message, bool simultaneousLoss = false, bool wrongCookie = false) : ErgoException(message)
 {
     /// <summary>The peer answered "nok": it is connecting to us at the same time, and its connection is the one to keep.</summary>
     public bool SimultaneousLoss { get; } = simultaneousLoss;

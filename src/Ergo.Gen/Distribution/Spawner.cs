@@ -137,7 +137,16 @@ internal sealed class Spawner(DistributionService dist)
             new Etf.Tuple(Integer.Of(ControlTag.SpawnRequest), requestId, caller, Node.GroupLeader ?? caller,
                 new Etf.Tuple(module, function, Integer.Of(args.Length)), List.Nil),
             args.Length == 0 ? List.Nil : new List(args));
-        var result = await reply.Task.WaitAsync(timeout).ConfigureAwait(false);
+        Term result;
+        try
+        {
+            result = await reply.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _pending.TryRemove(requestId, out _);
+            throw new ExitException(ExitReason.Timeout, $"spawn on {node} timed out");
+        }
         return result as Pid ?? throw new ExitException(result, $"spawn on {node} failed: {result}");
     }
 

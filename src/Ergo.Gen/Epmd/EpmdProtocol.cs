@@ -46,4 +46,4 @@ internal static class EpmdProtocol
 }
 
 /// <summary>A malformed or refused EPMD exchange.</summary>
-public sealed class EpmdException(string message) : Exception(message);
+public sealed class EpmdException(string message) : ErgoException(message);

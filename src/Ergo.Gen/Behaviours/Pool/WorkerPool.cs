@@ -178,7 +178,7 @@ public sealed class WorkerPool : GenServer
         {
             await Node.StopServerAsync(worker.Self, ExitReason.Shutdown, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (ExitException e) when (e.IsTimeout)
         {
             Node.Exit(worker.Self, ExitReason.Kill);
         }
