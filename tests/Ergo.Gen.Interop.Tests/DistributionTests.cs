@@ -561,6 +561,20 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Disposing_a_node_waits_until_nothing_it_started_still_runs()
+    {
+        var a = await Node.StartAsync(new NodeOptions { Name = "dispose_a@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
+        await using var b = await Node.StartAsync(new NodeOptions { Name = "dispose_b@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
+        var probe = new Probe(b);
+        a.Send(probe.Pid, Atom.Of("hello"));
+        Assert.Equal(Atom.Of("hello"), await probe.ReceiveAsync());
+        var work = a.Distribution!.Work;
+        Assert.True(work.Count > 0, "a connection's loops run while it is up");
+        await a.DisposeAsync();
+        Assert.Equal(0, work.Count);
+    }
+
+    [Fact]
     public async Task Real_erl_registers_with_the_embedded_epmd()
     {
         const int port = 43690;

@@ -153,7 +153,7 @@ internal sealed partial class Connection
         var placement = _placement = receive is null ? null : new ReaderPlacement(always: options.ReaderThreads, _dist.ReaderSlots);
         var reader = PipeReader.Create(receive ?? stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
-        _ = RunAsync(reader, writer, receive, placement);
+        _dist.Work.Track(RunAsync(reader, writer, receive, placement));
         return true;
     }
 

@@ -21,6 +21,9 @@ internal sealed class DistributionService : IAsyncDisposable
     private EpmdServer? _embeddedEpmd;
     private Task? _accepting;
 
+    /// <summary>Connect and accept attempts, connection loops and the EPMD registration: awaited on dispose.</summary>
+    internal Observability.BackgroundWork Work { get; } = new();
+
     private DistributionService(Node node, DistributionOptions options, TcpListener listener, string cookie)
     {
         Node = node;
@@ -215,7 +218,7 @@ internal sealed class DistributionService : IAsyncDisposable
         var service = new DistributionService(node, options, listener, cookie) { _epmdRegistration = registration, _embeddedEpmd = epmd };
         service._accepting = service.AcceptLoop();
         if (registration is not null)
-            _ = service.KeepRegisteredAsync();
+            service.Work.Track(service.KeepRegisteredAsync());
         return service;
     }
 
@@ -291,7 +294,7 @@ internal sealed class DistributionService : IAsyncDisposable
         var created = new Connection(this, peer, outgoing: true);
         var c = _connections.GetOrAdd(peer, created);
         if (ReferenceEquals(c, created))
-            _ = ConnectAsync(created);
+            Work.Track(ConnectAsync(created));
         return c;
     }
 
@@ -354,11 +357,11 @@ internal sealed class DistributionService : IAsyncDisposable
             Logger.LogDebug("outgoing connection to {Peer} gave way to theirs: {Reason}", peer, e.Message);
             stream?.Dispose();
             socket?.Dispose();
-            _ = Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
+            Work.Track(Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
             {
                 if (connection.IsConnecting)
                     connection.Close("the simultaneous connection from the peer never completed");
-            }, TaskScheduler.Default);
+            }, TaskScheduler.Default));
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException or EpmdException)
         {
@@ -466,7 +469,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 socket.Dispose();
                 continue;
             }
-            _ = AcceptAsync(socket, entry);
+            Work.Track(AcceptAsync(socket, entry));
         }
     }
 
@@ -655,5 +658,8 @@ internal sealed class DistributionService : IAsyncDisposable
             {
             }
         }
+        // Nothing of the distribution runs once this returns: every attempt and loop it started has ended.
+        if (!await Work.WhenAllAsync(Options.HandshakeTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+            Logger.LogWarning("{Count} distribution tasks were still running when the node stopped", Work.Count);
     }
 }

@@ -421,13 +421,14 @@ internal sealed class GlobalNameServer : GenServer
         var node = Node;
         foreach (var other in nodes)
         {
-            _ = Task.Run(async () =>
+            var syncing = Task.Run(async () =>
             {
                 if (await node.ConnectAsync(other).ConfigureAwait(false))
                     node.Cast(ProcessName, other, new Etf.Tuple(InSync, node.Name, Atom.True));
                 else
                     node.Send(self, new SyncFailed(other));
             });
+            node.Distribution?.Work.Track(syncing);
         }
     }
 

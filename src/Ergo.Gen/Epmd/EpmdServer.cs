@@ -22,6 +22,7 @@ public sealed class EpmdServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Entry> _nodes = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _accepting;
+    private readonly Observability.BackgroundWork _sessions = new();
     private int _creation = Random.Shared.Next(1, 1 << 16);
 
     // As epmd: a request must come whole within a short time; idle connections are bounded and the oldest gives
@@ -112,7 +113,7 @@ public sealed class EpmdServer : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
-            _ = Serve(client, entry);
+            _sessions.Track(Serve(client, entry));
         }
     }
 
@@ -264,5 +265,7 @@ public sealed class EpmdServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        // Each session ends with the stop token (its reads and writes take it).
+        await _sessions.WhenAllAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
     }
 }
