@@ -58,15 +58,15 @@ namespace Ergo.Gen.Generators
             var crons = spec.Handlers.Where(h => h.Cron is not null).Select(h => h.Cron!).ToList();
             if (crons.Count == 0)
                 return;
-            const string Scheduling = "global::Ergo.Gen.Scheduling";
+            const string scheduling = "global::Ergo.Gen.Scheduling";
             w.Line(Emit.GeneratedCode);
-            w.Open($"private static readonly {Scheduling}.CronSpec[] __Schedules =");
+            w.Open($"private static readonly {scheduling}.CronSpec[] __Schedules =");
             foreach (var c in crons)
-                w.Line($"new({Naming.Literal(c.Job)}, {Naming.Literal(c.Expression)}, {(c.TimeZone is null ? "null" : Naming.Literal(c.TimeZone))}, ({Scheduling}.MissedRuns){c.Missed}),");
+                w.Line($"new({Naming.Literal(c.Job)}, {Naming.Literal(c.Expression)}, {(c.TimeZone is null ? "null" : Naming.Literal(c.TimeZone))}, ({scheduling}.MissedRuns){c.Missed}),");
             w.Close(";");
             w.Line();
             w.Line(Emit.Plumbing);
-            w.Line($"protected override {Scheduling}.CronSpec[] Schedules => __Schedules;");
+            w.Line($"protected override {scheduling}.CronSpec[] Schedules => __Schedules;");
             w.Line();
         }
 
