@@ -87,7 +87,7 @@ internal sealed partial class Connection
                 _dist.Spawner.HandleSpawnReply(this, request, c[2], c[3], c[4]);
                 break;
             default:
-                Logger.LogWarning("{Peer} sent a control message we do not handle, dropped: {Control}", Peer, new Observability.Bounded(c));
+                DistributionLog.UnknownControl(Logger, Peer, new Observability.Bounded(c));
                 break;
         }
     }

@@ -176,7 +176,7 @@ internal sealed partial class Connection
         var ticking = TickLoop(ct);
         var first = await Task.WhenAny(reading, writing, ticking).ConfigureAwait(false);
         if (first.Exception?.InnerException is { } e && e is not OperationCanceledException)
-            Logger.LogWarning("connection to {Peer} closed: {Reason}", Peer, e.Message);
+            DistributionLog.ConnectionClosed(Logger, Peer, e.Message);
         Close("connection closed");
         try
         {
@@ -204,7 +204,7 @@ internal sealed partial class Connection
                 return;
             _state = ConnectionState.Down;
         }
-        Logger.LogInformation("connection to {Peer} down: {Why}", Peer, why);
+        DistributionLog.ConnectionDown(Logger, Peer, why);
         _closing.Cancel();
         try
         {
@@ -357,7 +357,7 @@ internal sealed partial class Connection
     private void DropOverLimit(EtfDecodeException e)
     {
         if (_overLimitLog.Allow(out var more))
-            Logger.LogWarning("dropped a message from {Peer}: {Reason}{More}", Peer, e.Message, more);
+            DistributionLog.DroppedIncoming(Logger, Peer, e.Message, more);
     }
 
     // ---- writing ----------------------------------------------------------------------------------------
@@ -439,7 +439,7 @@ internal sealed partial class Connection
         {
             // Nothing of the message reached the queue (the frame is written whole, after encoding), and the atom
             // cache keeps its slots (Commit comes last).
-            Logger.LogWarning("message to {Peer} dropped: it cannot be encoded ({Reason})", Peer, e.Message);
+            DistributionLog.CannotEncode(Logger, Peer, e.Message);
         }
         // A large message grew the scratch buffer: let it go rather than hold it for the connection's life.
         if (frame.Capacity > 1024 * 1024)

@@ -191,7 +191,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 FrameHeader = tls is null ? 2 : 4,
             };
             var result = await Handshake.ConnectAsync(stream, context, namer, timeout.Token).ConfigureAwait(false);
-            logger.LogInformation("{Namer} named this node {Name}", namer, result.Named!.Value.Name);
+            DistributionLog.NamedBy(logger, namer, result.Named!.Value.Name);
             return new NamingConnection(namer, stream, socket, result);
         }
         catch
@@ -209,7 +209,7 @@ internal sealed class DistributionService : IAsyncDisposable
         _connections[naming.Peer] = connection;
         if (!connection.Attach(naming.Stream, naming.Socket, naming.Result))
             return;
-        Logger.LogInformation("connected to {Peer} (handshake v{Version}, it named us)", naming.Peer, naming.Result.Version);
+        DistributionLog.ConnectedNamed(Logger, naming.Peer, naming.Result.Version);
         NodeStatusChanged?.Invoke(naming.Peer, true);
     }
 
@@ -249,7 +249,7 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             if (_stop.IsCancellationRequested)
                 return;
-            Logger.LogWarning("the EPMD registration of {Node} was lost; registering again", Node.Name);
+            DistributionLog.RegistrationLost(Logger, Node.Name);
             _epmdRegistration?.Dispose();
             for (var delay = 100; !_stop.IsCancellationRequested; delay = Math.Min(delay * 2, 5000))
             {
@@ -258,7 +258,7 @@ internal sealed class DistributionService : IAsyncDisposable
                     if (Options.StartEmbeddedEpmd && _embeddedEpmd is null)
                         _embeddedEpmd = EpmdServer.TryStart(Options.EpmdPort, Logger, Options.EpmdAddress);
                     (_epmdRegistration, _) = await EpmdClient.RegisterAsync(alive, (ushort)Port, epmd, _stop.Token).ConfigureAwait(false);
-                    Logger.LogInformation("{Node} is registered with EPMD again", Node.Name);
+                    DistributionLog.RegisteredAgain(Logger, Node.Name);
                     break;
                 }
                 catch (Exception e) when (e is SocketException or IOException or EpmdException)
@@ -347,14 +347,14 @@ internal sealed class DistributionService : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
-            Logger.LogInformation("connected to {Peer} (handshake v{Version})", peer, result.Version);
+            DistributionLog.Connected(Logger, peer, result.Version);
             NodeStatusChanged?.Invoke(peer, true);
         }
         catch (HandshakeException e) when (connection.OutgoingAbandoned || e.SimultaneousLoss)
         {
             // Simultaneous connect: the peer's connection is the one we keep. It attaches to this same
             // connection object, so what was queued here is sent on it; if it never comes, give up.
-            Logger.LogDebug("outgoing connection to {Peer} gave way to theirs: {Reason}", peer, e.Message);
+            DistributionLog.GaveWay(Logger, peer, e.Message);
             stream?.Dispose();
             socket?.Dispose();
             Work.Track(Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
@@ -365,7 +365,7 @@ internal sealed class DistributionService : IAsyncDisposable
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException or EpmdException)
         {
-            Logger.LogWarning("could not connect to {Peer}: {Reason}", peer, e.Message);
+            DistributionLog.ConnectFailed(Logger, peer, e.Message);
             stream?.Dispose();
             socket?.Dispose();
             connection.Close($"connect failed: {e.Message}");
@@ -455,7 +455,7 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                Logger.LogWarning("accept failed: {Reason}; trying again in {Delay} ms", e.Message, (int)backoff.TotalMilliseconds);
+                DistributionLog.AcceptFailed(Logger, e.Message, (int)backoff.TotalMilliseconds);
                 backoff = await AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
                 continue;
             }
@@ -534,7 +534,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 return;
             }
             _backoff.Succeeded(address);
-            Logger.LogInformation("accepted a connection from {Peer} (handshake v{Version})", result.PeerName, result.Version);
+            DistributionLog.Accepted(Logger, result.PeerName, result.Version);
             NodeStatusChanged?.Invoke(result.PeerName, true);
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
@@ -565,7 +565,7 @@ internal sealed class DistributionService : IAsyncDisposable
     private void LogRefused(string remote, string reason)
     {
         if (_refusedLog.Allow(out var more))
-            Logger.LogWarning("refused a connection from {Remote}: {Reason}{More}", remote, reason, more);
+            DistributionLog.Refused(Logger, remote, reason, more);
     }
 
     private static string SafeRemote(Socket s)
@@ -660,6 +660,6 @@ internal sealed class DistributionService : IAsyncDisposable
         }
         // Nothing of the distribution runs once this returns: every attempt and loop it started has ended.
         if (!await Work.WhenAllAsync(Options.HandshakeTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false))
-            Logger.LogWarning("{Count} distribution tasks were still running when the node stopped", Work.Count);
+            DistributionLog.StillRunning(Logger, Work.Count);
     }
 }

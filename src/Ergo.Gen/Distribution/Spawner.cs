@@ -166,7 +166,7 @@ internal sealed class Spawner(DistributionService dist)
                 return;
             var outcome = await node.Rpc.InvokeAsync(module, function, args).ConfigureAwait(false);
             if (outcome.Kind == RpcOutcomeKind.Error && resultRef is null)
-                Logger.LogWarning("rpc:cast of {Module}:{Function} failed: {Reason}", module, function, new Observability.Bounded(outcome.Value));
+                DistributionLog.RpcCastFailed(Logger, module, function, new Observability.Bounded(outcome.Value));
             if (resultRef is null)
             {
                 Stop(ExitReason.Normal);
