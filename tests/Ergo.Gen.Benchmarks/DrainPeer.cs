@@ -37,9 +37,9 @@ internal sealed class DrainPeer : IDisposable
     {
         using var client = await _listener.AcceptTcpClientAsync();
         var s = client.GetStream();
-        if ((await ReceiveAsync(s))[0] != 'N')
+        if ((await Testing.HandshakeFrames.ReceiveAsync(s))[0] != 'N')
             throw new InvalidOperationException("expected a version 6 send_name");
-        await SendAsync(s, "sok"u8.ToArray());
+        await Testing.HandshakeFrames.SendAsync(s, "sok"u8.ToArray());
         var name = Encoding.ASCII.GetBytes(Name);
         var challenge = new byte[1 + 8 + 4 + 4 + 2 + name.Length];
         challenge[0] = (byte)'N';
@@ -48,31 +48,14 @@ internal sealed class DrainPeer : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(challenge.AsSpan(13), 1);
         BinaryPrimitives.WriteUInt16BigEndian(challenge.AsSpan(17), (ushort)name.Length);
         name.CopyTo(challenge, 19);
-        await SendAsync(s, challenge);
-        var reply = await ReceiveAsync(s);
+        await Testing.HandshakeFrames.SendAsync(s, challenge);
+        var reply = await Testing.HandshakeFrames.ReceiveAsync(s);
         var theirs = BinaryPrimitives.ReadUInt32BigEndian(reply.AsSpan(1));
-        await SendAsync(s, [(byte)'a', .. MD5.HashData(Encoding.ASCII.GetBytes(_cookie + theirs.ToString(CultureInfo.InvariantCulture)))]);
+        await Testing.HandshakeFrames.SendAsync(s, [(byte)'a', .. MD5.HashData(Encoding.ASCII.GetBytes(_cookie + theirs.ToString(CultureInfo.InvariantCulture)))]);
         var drain = new byte[256 * 1024];
         while (await s.ReadAsync(drain) > 0)
         {
         }
-    }
-
-    private static async Task SendAsync(NetworkStream s, byte[] body)
-    {
-        var framed = new byte[2 + body.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)body.Length);
-        body.CopyTo(framed, 2);
-        await s.WriteAsync(framed);
-    }
-
-    private static async Task<byte[]> ReceiveAsync(NetworkStream s)
-    {
-        var head = new byte[2];
-        await s.ReadExactlyAsync(head);
-        var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(head)];
-        await s.ReadExactlyAsync(body);
-        return body;
     }
 
     public void Dispose() => _listener.Stop();

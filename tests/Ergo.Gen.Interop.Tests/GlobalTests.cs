@@ -11,14 +11,6 @@ public sealed class GlobalTests
 {
     private static Atom A(string name) => Atom.Of(name);
 
-    // Polls until done or the fixture's wait is over; the caller's assertion then says what went wrong.
-    private static async Task Until(Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow + DistFixture.Wait;
-        while (!await done() && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-    }
-
     [Fact]
     public async Task Erlang_nodes_sync_global_with_us_and_names_registered_anywhere_are_seen_everywhere()
     {
@@ -42,7 +34,7 @@ public sealed class GlobalTests
         Assert.Equal(Atom.Ok, await Erl(a, "global", "sync"));
         Assert.Equal(early, await Erl(b, "global", "whereis_name", A("early_name")));
         // global connects the two (its sync_others), and the first node counts the second as known.
-        await Until(async () => ((List)await Erl(a, "erlang", "nodes")).Elements.Contains(b));
+        await Eventually.Until(async () => ((List)await Erl(a, "erlang", "nodes")).Elements.Contains(b));
         Assert.Contains(b, ((List)await Erl(a, "erlang", "nodes")).Elements);
         Assert.Contains(b, ((List)await Erl(a, "gen_server", "call", A("global_name_server"), A("get_known"))).Elements);
 
@@ -79,7 +71,7 @@ public sealed class GlobalTests
 
         // The Erlang process ends: we drop its name as the Erlang nodes do (our monitor fires).
         await Erl(a, "dist_peer", "stop", sleeper, A("done"));
-        await Until(() => Task.FromResult(node.WhereIsGlobal(A("erl_name")) is null));
+        await Eventually.Until(() => Task.FromResult(node.WhereIsGlobal(A("erl_name")) is null));
         Assert.Null(node.WhereIsGlobal(A("erl_name")));
         Assert.Equal(A("undefined"), await Erl(b, "global", "whereis_name", A("erl_name")));
 

@@ -27,22 +27,9 @@ public sealed class HandshakeTests : IAsyncLifetime
     // OTP 25's mandatory set plus what lets us exchange messages; 32-bit for version 5.
     private const uint V5Flags = 0x4 | 0x10 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x20000 | 0x40000 | 0x1000000;
 
-    private static async Task Send(NetworkStream s, byte[] body)
-    {
-        var framed = new byte[2 + body.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)body.Length);
-        body.CopyTo(framed, 2);
-        await s.WriteAsync(framed);
-    }
+    private static Task Send(NetworkStream s, byte[] body) => Testing.HandshakeFrames.SendAsync(s, body);
 
-    private static async Task<byte[]> Receive(NetworkStream s)
-    {
-        var head = new byte[2];
-        await s.ReadExactlyAsync(head);
-        var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(head)];
-        await s.ReadExactlyAsync(body);
-        return body;
-    }
+    private static Task<byte[]> Receive(NetworkStream s) => Testing.HandshakeFrames.ReceiveAsync(s);
 
     /// <summary>A pass-through frame (112) of a versioned control term and an optional versioned message, as a
     /// version 5 peer sends it.</summary>

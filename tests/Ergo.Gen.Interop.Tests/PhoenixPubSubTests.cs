@@ -14,13 +14,6 @@ public sealed class PhoenixPubSubTests
 {
     private static Atom A(string name) => Atom.Of(name);
 
-    private static async Task Until(Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow + DistFixture.Wait;
-        while (!await done() && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-    }
-
     private static ErlangPeer ElixirNode(string name, Node dotnet) =>
         new(name, DistFixture.Cookie, "", "", program: "elixir", extraArgs:
         [
@@ -54,13 +47,13 @@ public sealed class PhoenixPubSubTests
         // Each Elixir node's workers are seen here, in both groups of the pool, and ours there.
         var groups = new[] { A("Elixir.MyApp.PubSub.Adapter"), A("Elixir.MyApp.PubSub.Adapter_2") };
         var scope = Groups.ProcessGroups.Find(node, PhoenixPubSub.Scope)!;
-        await Until(() => Task.FromResult(groups.All(g => scope.GetMembers(g).Length == 3)));
+        await Eventually.Until(() => Task.FromResult(groups.All(g => scope.GetMembers(g).Length == 3)));
         Assert.All(groups, g => Assert.Equal(3, scope.GetMembers(g).Length));
         foreach (var peer in new[] { ex, ey })
         {
             foreach (var g in groups)
             {
-                await Until(async () => ((List)await node.RpcAsync(peer, A("pg"), A("get_members"), [PhoenixPubSub.Scope, g], DistFixture.Wait)).Count == 3);
+                await Eventually.Until(async () => ((List)await node.RpcAsync(peer, A("pg"), A("get_members"), [PhoenixPubSub.Scope, g], DistFixture.Wait)).Count == 3);
                 Assert.Equal(3, ((List)await node.RpcAsync(peer, A("pg"), A("get_members"), [PhoenixPubSub.Scope, g], DistFixture.Wait)).Count);
             }
         }
@@ -79,7 +72,7 @@ public sealed class PhoenixPubSubTests
                 else
                 {
                     var peer = where == "x" ? ex : ey;
-                    await Until(async () => (await ElixirGot(peer)).Contains(message));
+                    await Eventually.Until(async () => (await ElixirGot(peer)).Contains(message));
                     Assert.Contains(message, await ElixirGot(peer));
                 }
             }

@@ -14,14 +14,6 @@ public sealed class ProcessGroupsTests
 
     private static readonly Term Group = new Etf.Tuple(A("room"), Binary.FromUtf8("lobby"));
 
-    // Polls until done or the fixture's wait is over; the assertion after it says what went wrong.
-    private static async Task Until(Func<Task<bool>> done)
-    {
-        var deadline = DateTime.UtcNow + DistFixture.Wait;
-        while (!await done() && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-    }
-
     [Fact]
     public async Task Three_erlang_and_two_dotnet_nodes_agree_on_members_through_joins_leaves_exits_node_loss_and_a_healed_partition()
     {
@@ -64,7 +56,7 @@ public sealed class ProcessGroupsTests
         {
             foreach (var node in on)
             {
-                await Until(async () => (await MembersOn(node)).SetEquals(members));
+                await Eventually.Until(async () => (await MembersOn(node)).SetEquals(members));
                 Assert.True((await MembersOn(node)).SetEquals(members),
                     $"{node} sees [{string.Join(", ", await MembersOn(node))}], expected [{string.Join(", ", members.AsEnumerable())}]");
             }
@@ -111,7 +103,7 @@ public sealed class ProcessGroupsTests
         Assert.Equal(Atom.Ok, await Erl(erls[0], "pg", "join", Group, back));
         await Expect([pb, back], alive);
         b.Disconnect(erls[0]);
-        await Until(() => Task.FromResult(!groupsB.GetMembers(Group).Contains(back)));
+        await Eventually.Until(() => Task.FromResult(!groupsB.GetMembers(Group).Contains(back)));
         Assert.DoesNotContain(back, groupsB.GetMembers(Group));
         all = alive;
         erls = [erls[0], erls[1]];

@@ -111,3 +111,16 @@ internal static class NodeTestExtensions
 
     public static void Kill(this Node node, Pid pid, Term reason) => node.Send(pid, new Etf.Tuple(Atom.Of("die"), reason));
 }
+
+/// <summary>Waiting for a condition, not for an amount of time.</summary>
+internal static class Eventually
+{
+    /// <summary>Polls until <paramref name="done"/> holds or <see cref="Probe.Wait"/> is over; the caller's assertion
+    /// after it says what went wrong.</summary>
+    public static async Task Until(Func<Task<bool>> done)
+    {
+        var deadline = DateTime.UtcNow + Probe.Wait;
+        while (!await done() && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+    }
+}

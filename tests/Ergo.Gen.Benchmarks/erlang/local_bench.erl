@@ -43,8 +43,16 @@ pong(A) -> receive ping -> A ! pong, pong(A); stop -> ok end.
 %% One client calls a gen_server in a loop.
 calls(N) ->
     {ok, S} = gen_server:start_link(?MODULE, [], []),
+    call_rate(S, fun(P) -> gen_server:call(P, ping) end, N).
+
+%% One client calls a gen_statem in a loop; it answers in its one state.
+statem_calls(N) ->
+    {ok, S} = gen_statem:start_link(?MODULE, statem, []),
+    call_rate(S, fun(P) -> gen_statem:call(P, ping) end, N).
+
+call_rate(S, Call, N) ->
     Self = self(),
-    C = spawn_link(fun() -> call_loop(S, N), Self ! done end),
+    C = spawn_link(fun() -> receive go -> call_loop(S, Call, N) end, Self ! done end),
     T0 = erlang:monotonic_time(),
     C ! go,
     receive done -> ok end,
@@ -52,29 +60,13 @@ calls(N) ->
     unlink(S), exit(S, kill),
     N / seconds(T1 - T0).
 
-call_loop(S, N) -> receive go -> call_loop1(S, N) end.
-call_loop1(_, 0) -> ok;
-call_loop1(S, N) -> ok = gen_server:call(S, ping), call_loop1(S, N - 1).
+call_loop(_, _, 0) -> ok;
+call_loop(S, Call, N) -> ok = Call(S), call_loop(S, Call, N - 1).
 
 init([]) -> {ok, nostate};
 init(statem) -> {ok, idle, nodata}.
 handle_call(ping, _From, State) -> {reply, ok, State}.
 handle_cast(_, State) -> {noreply, State}.
-
-%% One client calls a gen_statem in a loop; it answers in its one state.
-statem_calls(N) ->
-    {ok, S} = gen_statem:start_link(?MODULE, statem, []),
-    Self = self(),
-    C = spawn_link(fun() -> receive go -> statem_loop(S, N) end, Self ! done end),
-    T0 = erlang:monotonic_time(),
-    C ! go,
-    receive done -> ok end,
-    T1 = erlang:monotonic_time(),
-    unlink(S), exit(S, kill),
-    N / seconds(T1 - T0).
-
-statem_loop(_, 0) -> ok;
-statem_loop(S, N) -> ok = gen_statem:call(S, ping), statem_loop(S, N - 1).
 
 callback_mode() -> handle_event_function.
 handle_event({call, From}, ping, idle, _Data) -> {keep_state_and_data, [{reply, From, ok}]}.
