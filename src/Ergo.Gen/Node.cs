@@ -584,7 +584,7 @@ public sealed class Node : IAsyncDisposable
             return new Etf.Tuple(Atom.Error, Atom.Of("badarg"));
         if (!distribution.RemoteStartableApplications.Contains(app.Name))
         {
-            Logger.LogWarning("refused to start application {Application} for another node: not in RemoteStartableApplications", app.Name);
+            Observability.RuntimeLog.RemoteStartRefused(Logger, app.Name);
             return new Etf.Tuple(Atom.Error, Atom.Of("not_allowed"));
         }
         var startType = type.Name switch { "permanent" => StartType.Permanent, "transient" => StartType.Transient, _ => StartType.Temporary };

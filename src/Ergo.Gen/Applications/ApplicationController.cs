@@ -80,7 +80,7 @@ internal sealed class ApplicationController(Node node)
         var running = new Running(spec, type, supervisor);
         lock (_running)
             _running.Add(running);
-        Logger.LogInformation("application {Application} started ({Type})", name, type);
+        Observability.RuntimeLog.ApplicationStarted(Logger, name, type);
         if (node.Lookup(supervisor) is { } process)
             _ = WatchAsync(running, process);
     }
@@ -100,7 +100,7 @@ internal sealed class ApplicationController(Node node)
         if (app.Stopping)
             return;
         var reason = supervisor.ExitReasonTerm ?? ExitReason.Normal;
-        Logger.LogWarning("application {Application} exited: {Reason}, type {Type}", app.Spec.Name, new Observability.Bounded(reason), app.Type);
+        Observability.RuntimeLog.ApplicationExited(Logger, app.Spec.Name, new Observability.Bounded(reason), app.Type);
         var stopsNode = app.Type == StartType.Permanent || app.Type == StartType.Transient && reason != ExitReason.Normal;
         if (stopsNode)
             await node.ShutdownAsync(new Etf.Tuple(Atom.Of("application_exited"), Atom.Of(app.Spec.Name), reason)).ConfigureAwait(false);
@@ -115,7 +115,7 @@ internal sealed class ApplicationController(Node node)
         if (app is null)
             throw new ExitException(new Etf.Tuple(Atom.Of("not_started"), Atom.Of(name)), $"application {name} is not started");
         await Stop(app).ConfigureAwait(false);
-        Logger.LogInformation("application {Application} exited: stopped, type {Type}", name, app.Type);
+        Observability.RuntimeLog.ApplicationStopped(Logger, name, app.Type);
     }
 
     private async Task Stop(Running app)
@@ -144,7 +144,7 @@ internal sealed class ApplicationController(Node node)
             if (last is null)
                 return;
             await Stop(last).ConfigureAwait(false);
-            Logger.LogInformation("application {Application} stopped for node shutdown", last.Spec.Name);
+            Observability.RuntimeLog.ApplicationStoppedForShutdown(Logger, last.Spec.Name);
         }
     }
 }

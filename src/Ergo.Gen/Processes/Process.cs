@@ -186,8 +186,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         Observability.ErgoTelemetry.MailboxDropped.Add(1, new KeyValuePair<string, object?>("ergo.node", Node.Name.Name));
         if (LazyInitializer.EnsureInitialized(ref _overflowLog, static () => new Observability.LogRate()).Allow(out var more))
-            Logger.LogWarning("process {Pid} ({Name}): mailbox full ({Capacity}, {Overflow}), dropped {Message}{More}", _pid, RegisteredName,
-                limit.Capacity, limit.Overflow, new Observability.Bounded(message), more);
+            Observability.RuntimeLog.MailboxFull(Logger, _pid, RegisteredName, limit.Capacity, limit.Overflow, new Observability.Bounded(message), more);
     }
 
     internal void EnqueueSignal(SystemSignal signal)
@@ -443,7 +442,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     {
         var reason = ExitReason.FromException(e);
         if (e is not ExitException)
-            Logger.LogError(e, "process {Pid} ({Name}) crashed: {Reason}", _pid, RegisteredName, new Observability.Bounded(reason));
+            Observability.RuntimeLog.Crashed(Logger, e, _pid, RegisteredName, new Observability.Bounded(reason));
         Terminate(reason);
     }
 
@@ -461,7 +460,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         }
         catch (Exception e)
         {
-            Logger.LogError(e, "process {Pid} failed while terminating", _pid);
+            Observability.RuntimeLog.TerminateFailed(Logger, e, _pid);
             Die(reason);
             return;
         }
@@ -486,7 +485,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         }
         catch (Exception e)
         {
-            Logger.LogError(e, "process {Pid} failed while terminating", _pid);
+            Observability.RuntimeLog.TerminateFailed(Logger, e, _pid);
         }
         Die(reason);
     }

@@ -53,7 +53,7 @@ public abstract class GenServer : Process
         var why = request is Term term ? ExplainUnknown(term) : null;
         if (UnknownMessages == UnknownMessages.Stop)
         {
-            Logger.LogError("{Server} got a call no handler takes{Why}: {Request}; stopping with {{bad_call, Request}}", this, Because(why), new Bounded(request));
+            RuntimeLog.UnknownCall(Logger, this, Because(why), new Bounded(request));
             return new(CallResult.Stop(bad));
         }
         LogDropped("a call no handler takes" + Because(why), request);
@@ -67,7 +67,7 @@ public abstract class GenServer : Process
         var why = message is Term term ? ExplainUnknown(term) : null;
         if (UnknownMessages == UnknownMessages.Stop)
         {
-            Logger.LogError("{Server} got a cast no handler takes{Why}: {Message}; stopping with {{bad_cast, Msg}}", this, Because(why), new Bounded(message));
+            RuntimeLog.UnknownCast(Logger, this, Because(why), new Bounded(message));
             return new(ServerResult.Stop(new Etf.Tuple(BadCast, AsTerm(message))));
         }
         LogDropped("a cast no handler takes" + Because(why), message);
@@ -98,7 +98,7 @@ public abstract class GenServer : Process
     private void LogDropped(string what, object message)
     {
         if (Logger.IsEnabled(LogLevel.Warning) && (_dropLog ??= new LogRate()).Allow(out var more))
-            Logger.LogWarning("{Server} dropped {What}: {Message}{More}", this, what, new Bounded(message), more);
+            RuntimeLog.ServerDropped(Logger, this, what, new Bounded(message), more);
     }
 
     /// <summary>Called when the server stops or its callback crashes (not when it is killed, or exits untrapped).</summary>

@@ -143,7 +143,7 @@ public sealed class WorkerPool : GenServer
             _restarts.Dequeue();
         if (_restarts.Count > Intensity)
         {
-            Logger.LogError("pool {Pool}: workers ended {Count} times within {Period} s; the pool stops", Self, _restarts.Count, PeriodSeconds);
+            Observability.RuntimeLog.PoolGivesUp(Logger, Self, _restarts.Count, PeriodSeconds);
             return ServerResult.Stop(TooManyRestarts);
         }
         try

@@ -113,7 +113,7 @@ public class Supervisor : GenServer
             return SignificantEnded(child) ? ServerResult.Stop(ShutdownAtom) : ServerResult.NoReply();
         }
         if (exit.Reason != ExitReason.Normal && !ExitReason.IsOrderly(exit.Reason))
-            Logger.LogError("supervisor {Supervisor}: child {Id} ({Pid}) terminated with {Reason}; restarting", RegisteredName ?? (Term)Self, child.Spec.Id, exit.From, new Observability.Bounded(exit.Reason));
+            Observability.RuntimeLog.ChildTerminated(Logger, RegisteredName ?? (Term)Self, child.Spec.Id, exit.From, new Observability.Bounded(exit.Reason));
         return await Restart(child) ? ServerResult.NoReply() : ServerResult.Stop(ShutdownAtom);
     }
 
@@ -144,8 +144,7 @@ public class Supervisor : GenServer
         {
             if (!WithinIntensity())
             {
-                Logger.LogError("supervisor {Supervisor} reached its maximum restart intensity ({Intensity} in {Period}); shutting down",
-                    RegisteredName ?? (Term)Self, _flags.Intensity, _flags.Period);
+                Observability.RuntimeLog.MaxIntensity(Logger, RegisteredName ?? (Term)Self, _flags.Intensity, _flags.Period);
                 return false;
             }
             _restartCounts[failed.Spec.Id] = _restartCounts.GetValueOrDefault(failed.Spec.Id) + 1;
@@ -166,7 +165,7 @@ public class Supervisor : GenServer
             {
                 if (await StartChild(child) is { } reason)
                 {
-                    Logger.LogError("supervisor {Supervisor}: restarting child {Id} failed: {Reason}", RegisteredName ?? (Term)Self, child.Spec.Id, new Observability.Bounded(reason));
+                    Observability.RuntimeLog.RestartFailed(Logger, RegisteredName ?? (Term)Self, child.Spec.Id, new Observability.Bounded(reason));
                     failedAgain = child;
                     break;
                 }
@@ -225,7 +224,7 @@ public class Supervisor : GenServer
             }
             catch (TimeoutException)
             {
-                Logger.LogWarning("supervisor {Supervisor}: child {Id} did not stop within {Timeout}; killing it", RegisteredName ?? (Term)Self, child.Spec.Id, timeout);
+                Observability.RuntimeLog.ChildKilled(Logger, RegisteredName ?? (Term)Self, child.Spec.Id, timeout);
                 Exit(pid, ExitReason.Kill);
             }
         }
@@ -275,7 +274,7 @@ public class Supervisor : GenServer
             case Etf.Tuple { Arity: 2 } t when t[0] == Atom.Of("start_child") && t[1] is List args && _template is not null:
                 return CallResult.Reply(ResultTerm(await StartChildCall(null, args.Elements)));
             default:
-                Logger.LogWarning("supervisor {Supervisor} got an unexpected call: {Request}", RegisteredName ?? (Term)Self, new Observability.Bounded(request));
+                Observability.RuntimeLog.SupervisorUnexpectedCall(Logger, RegisteredName ?? (Term)Self, new Observability.Bounded(request));
                 return CallResult.Reply(new Etf.Tuple(Atom.Error, Atom.Of("badarg")));
         }
     }
@@ -283,7 +282,7 @@ public class Supervisor : GenServer
     /// <summary>A supervisor has no casts; like OTP's, it logs and carries on.</summary>
     protected sealed override ValueTask<ServerResult> HandleCastAsync(object message)
     {
-        Logger.LogWarning("supervisor {Supervisor} got an unexpected cast: {Message}", RegisteredName ?? (Term)Self, new Observability.Bounded(message));
+        Observability.RuntimeLog.SupervisorUnexpectedCast(Logger, RegisteredName ?? (Term)Self, new Observability.Bounded(message));
         return new(ServerResult.NoReply());
     }
 
