@@ -181,36 +181,12 @@ namespace Ergo.Gen.Generators
             var (returnKind, reply) = Parser.Return(method.ReturnType, known);
             if (kinds.Count > 1)
                 problem = "has more than one of [Call], [Cast], [Info] and [OnEvent]; a method handles one kind of message";
-            else if (method.IsStatic)
-                (problem, fix) = ("must not be static", "RemoveStatic");
-            else if (method.IsGenericMethod)
-                problem = "must not be generic: the generator dispatches on the message's type";
-            else if (method.IsAsync && method.ReturnsVoid)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AsyncVoid, location, method.Name));
+            else if (!Shape(method, ": the generator dispatches on the message's type", diagnostics, out problem, out fix))
                 return null;
-            }
-            else if (method.Parameters.Length == 0 || method.Parameters.Length > rule.MaxParameters)
-                problem = rule.ParameterShape;
-            else if (method.Parameters.FirstOrDefault(p => p.RefKind != RefKind.None) is { } byRef)
-                problem = $"takes '{byRef.Name}' by {byRef.RefKind.ToString().ToLowerInvariant()}; messages and From are passed by value";
-            else if (KnownSymbols.Same(method.Parameters[0].Type, known.From))
-                problem = kind == HandlerKind.Call ? "takes the From first; the message comes first, then the From" : rule.ParameterShape;
-            else if (method.Parameters.Length == 2 && !KnownSymbols.Same(method.Parameters[1].Type, known.From))
-                problem = rule.ParameterShape;
-            else if (method.Parameters[0].Type.TypeKind == TypeKind.Pointer || method.Parameters[0].Type.IsRefLikeType)
-                problem = "takes a pointer or ref struct, which cannot be a message";
-            else if (!rule.MayReply && returnKind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue)
-                problem = $"is a [{label}] handler and must return void, Task or ValueTask (there is no reply)";
-            else if (kind == HandlerKind.Event && (onEvent!.ConstructorArguments.Length != 1 || onEvent.ConstructorArguments[0].Value is not string))
-                problem = "needs the event's name: [OnEvent(\"name\")]";
+            problem ??= ParameterProblem(method, kind, label, rule, returnKind, onEvent, known);
             var inStates = StatesOf(method, known, states, ref problem);
             if (problem is not null)
-            {
-                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(location),
-                    new[] { method.Name, problem }.ToEquatableArray(), fix));
-                return null;
-            }
+                return Rejected(method, diagnostics, problem, fix);
             var message = method.Parameters[0].Type;
             if (message.TypeKind == TypeKind.Error)
                 return null;
@@ -239,6 +215,51 @@ namespace Ergo.Gen.Generators
             };
         }
 
+        /// <summary>What is wrong with a handler's parameters, or with its return for its kind; null when nothing is.</summary>
+        private static string? ParameterProblem(IMethodSymbol method, HandlerKind kind, string label, HandlerRule rule, ReturnKind returnKind,
+            AttributeData? onEvent, KnownSymbols known)
+        {
+            if (method.Parameters.Length == 0 || method.Parameters.Length > rule.MaxParameters)
+                return rule.ParameterShape;
+            if (method.Parameters.FirstOrDefault(p => p.RefKind != RefKind.None) is { } byRef)
+                return $"takes '{byRef.Name}' by {byRef.RefKind.ToString().ToLowerInvariant()}; messages and From are passed by value";
+            if (KnownSymbols.Same(method.Parameters[0].Type, known.From))
+                return kind == HandlerKind.Call ? "takes the From first; the message comes first, then the From" : rule.ParameterShape;
+            if (method.Parameters.Length == 2 && !KnownSymbols.Same(method.Parameters[1].Type, known.From))
+                return rule.ParameterShape;
+            if (method.Parameters[0].Type.TypeKind == TypeKind.Pointer || method.Parameters[0].Type.IsRefLikeType)
+                return "takes a pointer or ref struct, which cannot be a message";
+            if (!rule.MayReply && NoReply(label, returnKind) is { } noReply)
+                return noReply;
+            if (kind == HandlerKind.Event && (onEvent!.ConstructorArguments.Length != 1 || onEvent.ConstructorArguments[0].Value is not string))
+                return "needs the event's name: [OnEvent(\"name\")]";
+            return null;
+        }
+
+        /// <summary>What every handler must be, whatever calls it: an instance method, not generic
+        /// (<paramref name="genericWhy"/> says why), not async void. False when it is async void, which is a
+        /// diagnostic of its own (EG0011), reported here; otherwise the EG0003 problem, if any, and its fix.</summary>
+        private static bool Shape(IMethodSymbol method, string genericWhy, List<DiagnosticInfo> diagnostics, out string? problem, out string? fix)
+        {
+            (problem, fix) = (null, null);
+            if (method.IsStatic)
+                (problem, fix) = ("must not be static", "RemoveStatic");
+            else if (method.IsGenericMethod)
+                problem = "must not be generic" + genericWhy;
+            else if (method.IsAsync && method.ReturnsVoid)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AsyncVoid, method.Locations.FirstOrDefault(), method.Name));
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>The problem of a handler kind without a reply that returns a value.</summary>
+        private static string? NoReply(string label, ReturnKind returnKind) =>
+            returnKind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue
+                ? $"is a [{label}] handler and must return void, Task or ValueTask (there is no reply)"
+                : null;
+
         private static HandlerSpec? Rejected(IMethodSymbol method, List<DiagnosticInfo> diagnostics, string problem, string? fix = null)
         {
             diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(method.Locations.FirstOrDefault()),
@@ -250,19 +271,14 @@ namespace Ergo.Gen.Generators
         private static HandlerSpec? CronHandler(IMethodSymbol method, AttributeData cron, KnownSymbols known, List<DiagnosticInfo> diagnostics, INamedTypeSymbol? states)
         {
             var (returnKind, _) = Parser.Return(method.ReturnType, known);
-            if (method.IsStatic)
-                return Rejected(method, diagnostics, "must not be static", "RemoveStatic");
-            if (method.IsGenericMethod)
-                return Rejected(method, diagnostics, "must not be generic");
-            if (method.IsAsync && method.ReturnsVoid)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AsyncVoid, method.Locations.FirstOrDefault(), method.Name));
+            if (!Shape(method, "", diagnostics, out var shape, out var fix))
                 return null;
-            }
+            if (shape is not null)
+                return Rejected(method, diagnostics, shape, fix);
             if (method.Parameters.Length > 1 || method.Parameters.Length == 1 && !KnownSymbols.Same(method.Parameters[0].Type, known.CronTick))
                 return Rejected(method, diagnostics, "is a [Cron] handler and takes a CronTick or nothing");
-            if (returnKind is ReturnKind.Value or ReturnKind.TaskOfValue or ReturnKind.ValueTaskOfValue)
-                return Rejected(method, diagnostics, "is a [Cron] handler and must return void, Task or ValueTask (there is no reply)");
+            if (NoReply("Cron", returnKind) is { } noReply)
+                return Rejected(method, diagnostics, noReply);
             var expression = cron.ConstructorArguments.Length == 1 ? cron.ConstructorArguments[0].Value as string : null;
             var location = cron.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? method.Locations.FirstOrDefault();
             if (expression is null || CronCheck.Problem(expression) is { } bad)
