@@ -171,8 +171,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
                 _local[pid] = member = new LocalMember(Monitor(pid));
             member.Groups.Insert(0, group);
         }
-        table.Join(group, pids, local: true);
-        Notify(JoinAtom, group, pids);
+        Joined(group, pids, local: true);
         Broadcast(new Etf.Tuple(JoinAtom, Self, group, pidOrPids));
     }
 
@@ -192,8 +191,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
         }
         if (!left)
             return false;
-        if (table.Leave(group, pids, local: true))
-            Notify(LeaveAtom, group, pids);
+        Left(group, pids, local: true);
         Broadcast(new Etf.Tuple(LeaveAtom, Self, pidOrPids, new List(group)));
         return true;
     }
@@ -218,23 +216,14 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
         foreach (var (group, pids) in groups)
         {
             now[group] = pids;
-            if (old.Remove(group, out var before))
-            {
-                if (!SameList(before, pids))
-                    table.Replace(group, before, pids);
-            }
-            else
-            {
-                table.Join(group, pids, local: false);
-                Notify(JoinAtom, group, pids);
-            }
+            if (!old.Remove(group, out var before))
+                Joined(group, pids, local: false);
+            else if (!SameList(before, pids))
+                table.Replace(group, before, pids);
         }
         // What the peer no longer reports has left.
         foreach (var (group, pids) in old)
-        {
-            if (table.Leave(group, pids, local: false))
-                Notify(LeaveAtom, group, pids);
-        }
+            Left(group, pids, local: false);
         known.Groups = now;
     }
 
@@ -245,8 +234,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
         // A join from a node we do not (or no longer) know is ignored, as pg does: it raced with its node's end.
         if (!_peers.TryGetValue(peer, out var known))
             return;
-        table.Join(group, pids, local: false);
-        Notify(JoinAtom, group, pids);
+        Joined(group, pids, local: false);
         if (known.Groups.TryGetValue(group, out var members))
             members.InsertRange(0, pids);
         else
@@ -259,8 +247,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
             return;
         foreach (var group in groups)
         {
-            if (table.Leave(group, pids, local: false))
-                Notify(LeaveAtom, group, pids);
+            Left(group, pids, local: false);
             if (known.Groups.TryGetValue(group, out var members))
             {
                 foreach (var pid in pids)
@@ -278,10 +265,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
             _local.Remove(pid);
             Pid[] gone = [pid];
             foreach (var group in member.Groups)
-            {
-                if (table.Leave(group, gone, local: true))
-                    Notify(LeaveAtom, group, gone);
-            }
+                Left(group, gone, local: true);
             Broadcast(new Etf.Tuple(LeaveAtom, Self, pid, ListOf(member.Groups)));
             return;
         }
@@ -289,10 +273,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
         {
             _peers.Remove(pid);
             foreach (var (group, pids) in peer.Groups)
-            {
-                if (table.Leave(group, pids, local: false))
-                    Notify(LeaveAtom, group, pids);
-            }
+                Left(group, pids, local: false);
             return;
         }
         // A watcher ended: its monitors go.
@@ -376,6 +357,19 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
         watchers.RemoveAll(w => w.Ref == monitor);
         if (watchers.Count == 0)
             _monitoredGroups.Remove(group);
+    }
+
+    // The table changes and who watches hears of it, as pg's *_update_ets do.
+    private void Joined(Term group, IReadOnlyList<Pid> pids, bool local)
+    {
+        table.Join(group, pids, local);
+        Notify(JoinAtom, group, pids);
+    }
+
+    private void Left(Term group, IReadOnlyList<Pid> pids, bool local)
+    {
+        if (table.Leave(group, pids, local))
+            Notify(LeaveAtom, group, pids);
     }
 
     /// <summary><c>{Ref, join | leave, Group, Pids}</c> to whoever watches the scope or the group.</summary>

@@ -40,7 +40,6 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     private bool _postpone;
     private bool _stateTimeoutSet;
     private List<Event>? _nextEvents;
-    private bool _replyHeld;
     // Events postponed in this state, oldest first, and events to run before the next message.
     private readonly List<Event> _postponed = [];
     private readonly LinkedList<Event> _queue = new();
@@ -72,11 +71,7 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     protected void GoTo(TState next) => _next = next;
 
     /// <summary>This event waits until the state changes, then is handled again (a call's reply is not sent).</summary>
-    protected void Postpone()
-    {
-        _postpone = true;
-        _replyHeld = true;
-    }
+    protected void Postpone() => _postpone = true;
 
     /// <summary>next_event: <paramref name="message"/> is handled next, as an internal event, before any queued one.</summary>
     protected void NextEvent(object message) =>
@@ -135,7 +130,8 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
         armed = null;
     }
 
-    private protected sealed override bool ReplyHeld => _replyHeld;
+    // A postponed call's reply is not sent: the call is handled again later.
+    private protected sealed override bool ReplyHeld => _postpone;
 
     /// <summary>sys:get_state/1 of a gen_statem is <c>{State, Data}</c>: here the state as its atom and the type's name.</summary>
     protected override Term SystemState =>
@@ -167,7 +163,7 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     private protected sealed override ValueTask HandleOtherAsync(object message)
     {
         if (message is Drain)
-            return _queue.Count > 0 ? RunQueuedAsync() : ValueTask.CompletedTask;
+            return RunAsync(null);
         if (message is not TimeoutFired fired)
             return RunAsync(new Event(EventKind.Info, message, default));
         var current = fired.Kind switch
@@ -188,24 +184,22 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
         return RunAsync(new Event(fired.Kind, fired.Message, default));
     }
 
-    /// <summary>One event from the mailbox, then every event it queued (internal ones, postponed ones retried).</summary>
-    private async ValueTask RunAsync(Event first)
+    /// <summary>One event from the mailbox (none for a Drain), then every event queued (internal ones, postponed
+    /// ones retried). Between mailbox messages the queue is empty, but for what init queued: that comes first, even
+    /// before a message that arrived ahead of the Drain sent for it.</summary>
+    private async ValueTask RunAsync(Event? arrived)
     {
-        var e = first;
-        // Events init queued come before any message, even one that arrived before the Drain sent for them.
-        if (_queue.First is { } queued)
+        if (arrived is { } e)
         {
-            _queue.RemoveFirst();
-            _queue.AddLast(first);
-            e = queued.Value;
+            if (_queue.Count == 0)
+                await HandleAsync(e).ConfigureAwait(false);
+            else
+                _queue.AddLast(e);
         }
-        while (true)
+        while (PendingStopReason is null && _queue.First is { } next)
         {
-            await HandleAsync(e).ConfigureAwait(false);
-            if (PendingStopReason is not null || _queue.First is not { } next)
-                return;
             _queue.RemoveFirst();
-            e = next.Value;
+            await HandleAsync(next.Value).ConfigureAwait(false);
         }
     }
 
@@ -213,7 +207,7 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
     {
         // Any event cancels the event timeout.
         Cancel(ref _eventTimeout);
-        (_next, _postpone, _replyHeld, _stateTimeoutSet, _nextEvents) = (null, false, false, false, null);
+        (_next, _postpone, _stateTimeoutSet, _nextEvents) = (null, false, false, null);
         CurrentEvent = e.Kind;
         Term? stop = null;
         switch (e.Kind)
@@ -231,7 +225,6 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
                 stop = (await HandleInfoAsync(e.Message).ConfigureAwait(false)).StopReason;
                 break;
         }
-        _replyHeld = false;
         if (stop is not null)
         {
             Stop(stop);
@@ -258,13 +251,6 @@ public abstract class StateMachine<TState> : GenServer where TState : struct, En
             for (var i = events.Count - 1; i >= 0; i--)
                 _queue.AddFirst(events[i]);
         }
-    }
-
-    private ValueTask RunQueuedAsync()
-    {
-        var first = _queue.First!.Value;
-        _queue.RemoveFirst();
-        return RunAsync(first);
     }
 
     private void Enter(TState from, TState to)
