@@ -577,7 +577,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     [Fact]
     public async Task Real_erl_registers_with_the_embedded_epmd()
     {
-        const int port = 43690;
+        const int port = PrivateEpmdPorts.RealErlRegisters;
         await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.NotNull(epmd);
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_epmd@127.0.0.1" },

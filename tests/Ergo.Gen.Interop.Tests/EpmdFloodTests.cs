@@ -17,8 +17,7 @@ public sealed class EpmdFloodTests
     [Fact]
     public async Task Thousands_of_idle_connections_neither_exhaust_descriptors_nor_stop_lookups_or_distribution()
     {
-        // A port no other test uses: HandshakeTests' private EPMD is on 43691.
-        const int port = 43693;
+        const int port = PrivateEpmdPorts.Flood;
         await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.NotNull(epmd);
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_epmd_flood@127.0.0.1" },

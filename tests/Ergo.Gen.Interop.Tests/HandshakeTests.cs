@@ -130,7 +130,7 @@ public sealed class HandshakeTests : IAsyncLifetime
     public async Task We_open_with_version_5_when_the_peers_epmd_entry_says_so()
     {
         // A private EPMD where "v5peer" is our own node's port, announced as speaking version 5 at most.
-        const int port = 43691;
+        const int port = PrivateEpmdPorts.Version5Peer;
         await using var epmd = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.NotNull(epmd);
         await using var v5 = await Node.StartAsync(new NodeOptions { Name = "v5peer@127.0.0.1" },
@@ -600,7 +600,7 @@ public sealed class EpmdTests
     [Fact]
     public async Task A_node_registers_again_when_its_epmd_goes_away_and_comes_back()
     {
-        const int port = 43692;
+        const int port = PrivateEpmdPorts.GoesAwayAndComesBack;
         var endpoint = new IPEndPoint(IPAddress.Loopback, port);
         var first = Epmd.EpmdServer.TryStart(port, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.NotNull(first);
