@@ -26,6 +26,7 @@ public sealed class Node : IAsyncDisposable
         Name = Atom.Of(Options.Name);
         Creation = Options.Creation != 0 ? Options.Creation : (uint)Random.Shared.Next(1, int.MaxValue);
         Logger = (Options.LoggerFactory ?? Observability.StandardErrorLogger.Factory).CreateLogger("Ergo.Gen.Node");
+        Router = new Routing.Router(this);
         Timers = new TimerWheel($"ergo-timers {Options.Name}");
         Cron = new Scheduling.CronScheduler(this, Options.TimeProvider ?? TimeProvider.System);
         SystemProcess = new SinkProcess();
@@ -77,8 +78,9 @@ public sealed class Node : IAsyncDisposable
             options = options with { Name = naming.Name };
         var (listener, registration, epmd, creation) = await DistributionService.PrepareAsync(options.Name, distribution, naming, logger, ct).ConfigureAwait(false);
         var node = new Node(options with { Creation = creation });
-        node.Distribution = DistributionService.Start(node, distribution, listener, registration, epmd, cookie);
-        node.Distribution.NodeStatusChanged += node.OnNodeStatus;
+        var service = DistributionService.Start(node, distribution, listener, registration, epmd, cookie);
+        node.Router.Attach(service);
+        service.NodeStatusChanged += node.OnNodeStatus;
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
         node.Global = new GlobalNameServer();
@@ -86,13 +88,13 @@ public sealed class Node : IAsyncDisposable
             ?? throw new InvalidOperationException("global_name_server did not start");
         node._globalRegistrar = new GlobalRegistrar(node, global);
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
-        node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(node.Distribution.Proxy)));
+        node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(service.Proxy)));
         await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
         Introspection.ObserverBackend.Register(node);
         node.RegisterRpc("ergo", "start_application", args => node.StartApplicationForPeerAsync(distribution, args));
         // The system processes exist now, so what the namer sends first finds them.
         if (naming is not null)
-            node.Distribution.Adopt(naming);
+            service.Adopt(naming);
         if (distribution.Cluster is { } cluster)
             node.Membership = new Cluster.ClusterMembership(node, cluster, node.Logger);
         return node;
@@ -117,7 +119,7 @@ public sealed class Node : IAsyncDisposable
     public Cluster.ClusterMembership? Membership { get; private set; }
 
     /// <summary>The distribution layer, when this node was started with <see cref="StartAsync(NodeOptions, DistributionOptions?, CancellationToken)"/>.</summary>
-    internal DistributionService? Distribution { get; private set; }
+    internal DistributionService? Distribution => Router.Remote;
 
     /// <summary>This node's part in OTP's <c>global</c>, when it is distributed.</summary>
     internal GlobalNameServer? Global { get; private set; }
@@ -176,11 +178,9 @@ public sealed class Node : IAsyncDisposable
             Events.OnNodeDown(node);
         // global syncs only over connections both sides publish (OTP leaves hidden nodes out of it).
         if (Global is { IsSpawned: true } global)
-            Send(global.Self, new GlobalNameServer.NodeStatus(node, up, up && Distribution?.Find(node) is { } c && (c.Flags & DistFlags.Published) != 0));
+            Send(global.Self, new GlobalNameServer.NodeStatus(node, up, up && Router.IsVisible(node)));
         NodeStatusChanged?.Invoke(node, up);
     }
-
-    internal bool IsLocal(Pid pid) => ReferenceEquals(pid.Node, Name);
 
     private long _unlinkId;
 
@@ -327,16 +327,16 @@ public sealed class Node : IAsyncDisposable
 
     // ---- messages and signals ---------------------------------------------------------------------------
 
+    /// <summary>Where every signal goes: this node's processes or a connection.</summary>
+    internal Routing.Router Router { get; }
+
     /// <summary>Pid ! Message: to a dead or unknown pid it is silently dropped, as in Erlang. To another node it must be a Term.</summary>
     public void Send(Pid to, object message) => Send(null, to, message);
 
     internal void Send(Pid? from, Pid to, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (IsLocal(to))
-            Lookup(to)?.Enqueue(message);
-        else
-            Distribution?.GetOrConnect(to.Node).SendMessage(from ?? SystemProcess.Self, to, AsTerm(message));
+        Router.Send(from, to, message);
     }
 
     /// <summary>
@@ -345,35 +345,27 @@ public sealed class Node : IAsyncDisposable
     /// is suspended; a flood to a slow peer then holds the senders, not the memory. <see cref="Send(Pid, object)"/>
     /// never waits; sends it makes to a busy connection are counted (metric <c>ergo.dist.busy_sends</c>).
     /// </summary>
-    public async ValueTask SendAsync(Pid to, object message, CancellationToken ct = default)
+    public async ValueTask SendAsync(Pid to, object message, CancellationToken cancellationToken = default)
     {
-        await WhenNotBusyAsync(to.Node, ct).ConfigureAwait(false);
+        await Router.WhenNotBusyAsync(to.Node, cancellationToken).ConfigureAwait(false);
         Send(to, message);
     }
 
     /// <summary>{Name, Node} ! Message for a sender that can wait: see <see cref="SendAsync(Pid, object, CancellationToken)"/>.</summary>
-    public async ValueTask SendAsync(Atom name, Atom node, object message, CancellationToken ct = default)
+    public async ValueTask SendAsync(Atom name, Atom node, object message, CancellationToken cancellationToken = default)
     {
-        await WhenNotBusyAsync(node, ct).ConfigureAwait(false);
+        await Router.WhenNotBusyAsync(node, cancellationToken).ConfigureAwait(false);
         Send(name, node, message);
     }
-
-    private Task WhenNotBusyAsync(Atom node, CancellationToken ct) =>
-        !ReferenceEquals(node, Name) && Distribution?.Find(node) is { IsBusy: true } busy ? busy.WhenNotBusyAsync().WaitAsync(ct) : Task.CompletedTask;
 
     /// <summary>{Name, Node} ! Message.</summary>
     public void Send(Atom name, Atom node, object message) => Send(null, name, node, message);
 
     internal void Send(Pid? from, Atom name, Atom node, object message)
     {
-        if (ReferenceEquals(node, Name))
-            Registry.Whereis(name)?.Enqueue(message);
-        else
-            Distribution?.GetOrConnect(node).SendRegistered(from ?? SystemProcess.Self, name, AsTerm(message));
+        ArgumentNullException.ThrowIfNull(message);
+        Router.Send(from, name, node, message);
     }
-
-    private static Term AsTerm(object message) =>
-        message as Term ?? throw new ArgumentException($"only Terms can be sent to another node, not {message.GetType().Name}", nameof(message));
 
     /// <summary>Name ! Message: an unregistered name is an error (badarg), as in Erlang.</summary>
     public void Send(Atom name, object message)
@@ -389,22 +381,11 @@ public sealed class Node : IAsyncDisposable
     internal void Send(Pid? from, Reference alias, object message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (ReferenceEquals(alias.Node, Name))
-            Aliases.TryDeliver(alias, message);
-        else
-            Distribution?.GetOrConnect(alias.Node).SendAlias(from ?? SystemProcess.Self, alias, AsTerm(message));
+        Router.Send(from, alias, message);
     }
 
     /// <summary>exit/2 from outside any process.</summary>
-    public void Exit(Pid target, Term reason) => Exit(SystemProcess.Self, target, reason);
-
-    internal void Exit(Pid from, Pid target, Term reason)
-    {
-        if (IsLocal(target))
-            Lookup(target)?.EnqueueSignal(new ExitSignal(from, reason, viaLink: false));
-        else
-            Distribution?.GetOrConnect(target.Node).SendExit2(from, target, reason);
-    }
+    public void Exit(Pid target, Term reason) => Router.Exit(SystemProcess.Self, target, reason);
 
     public TimerRef SendAfter(Pid to, object message, TimeSpan delay)
     {
@@ -418,90 +399,23 @@ public sealed class Node : IAsyncDisposable
     // ---- gen_server client ------------------------------------------------------------------------------
 
     public ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync((Process?)null, server, request, timeout, cancellationToken);
+        Router.Call(null, server, request, timeout, cancellationToken);
 
     public ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync((Process?)null, server, request, timeout, cancellationToken);
+        Router.Call(null, server, Name, request, timeout, cancellationToken);
 
     public async ValueTask<TReply> CallAsync<TReply>(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         (TReply)(await CallAsync(server, request, timeout, cancellationToken).ConfigureAwait(false))!;
 
-    /// <summary>A call from <paramref name="caller"/> (null: from outside any process, as the node's own process).</summary>
-    internal ValueTask<object?> CallAsync(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        IsLocal(server) ? Call(caller, Lookup(server), server, request, timeout, cancellationToken)
-            : CallRemote(caller, server.Node, server, server, request, timeout, cancellationToken);
-
     /// <summary>gen_server:call({Name, Node}, Request).</summary>
     public ValueTask<object?> CallAsync(Atom name, Atom node, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        CallAsync((Process?)null, name, node, request, timeout, cancellationToken);
-
-    internal ValueTask<object?> CallAsync(Process? caller, Atom name, Atom node, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        ReferenceEquals(node, Name) ? CallAsync(caller, name, request, timeout, cancellationToken)
-            : CallRemote(caller, node, name, new Etf.Tuple(name, node), request, timeout, cancellationToken);
-
-    /// <summary>A call to another node, in Erlang's shape: monitor, then {'$gen_call', {Pid, [alias|Mref]}, Request}.</summary>
-    private ValueTask<object?> CallRemote(Process? caller, Atom node, Term target, Term reported, object request, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        if (Distribution is not { } dist)
-            return ValueTask.FromException<object?>(new CallException(ExitReason.NoConnection, reported));
-        var pending = PendingCall.Rent(this, caller);
-        var callerPid = (caller ?? SystemProcess).Self;
-        var connection = dist.GetOrConnect(node);
-        var tag = pending.StartRemote(connection, callerPid, target, reported, timeout ?? Options.DefaultCallTimeout, cancellationToken);
-        var message = new Etf.Tuple(GenCallAtom, new Etf.Tuple(callerPid, tag), AsTerm(request));
-        // The span starts before the request leaves, so an Ergo.Gen peer can continue its trace.
-        var span = Observability.ErgoTelemetry.StartCall(this, reported, remote: true);
-        if (target is Pid pid)
-            connection.SendMessage(callerPid, pid, message, span?.Id);
-        else
-            connection.SendRegistered(callerPid, (Atom)target, message, span?.Id);
-        return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), this, reported, remote: true, span);
-    }
-
-    private static readonly Atom GenCallAtom = Atom.Of("$gen_call");
-
-    internal ValueTask<object?> CallAsync(Process? caller, Atom server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        Call(caller, Registry.Whereis(server), server, request, timeout, cancellationToken);
-
-    private ValueTask<object?> Call(Process? caller, Process? server, Term target, object request, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (server is null)
-            return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
-        // A server calling itself would wait for its own reply forever; gen:call refuses it the same way. A call
-        // through the node's API (a generated Client) from inside a handler counts as the running process's own.
-        if (ReferenceEquals(server, caller ?? Process.Running))
-            return ValueTask.FromException<object?>(new CallException(Atom.Of("calling_self"), target));
-        var pending = PendingCall.Rent(this, caller);
-        var version = pending.Version;
-        if (!pending.Start(server, target, timeout ?? Options.DefaultCallTimeout, cancellationToken))
-        {
-            pending.Abandon();
-            return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
-        }
-        server.Enqueue(new CallRequest(new From((caller ?? SystemProcess).Self, pending, version), request));
-        return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), this, target, remote: false);
-    }
+        Router.Call(null, name, node, request, timeout, cancellationToken);
 
     /// <summary>gen_server:cast: fire and forget; a dead or unknown server drops it.</summary>
-    public void Cast(Pid server, object message)
-    {
-        if (IsLocal(server))
-            Lookup(server)?.EnqueueCast(message);
-        else
-            Send(server, new Etf.Tuple(GenCastAtom, AsTerm(message)));
-    }
+    public void Cast(Pid server, object message) => Router.Cast(server, message, GenCall.RemoteCast);
 
     /// <summary>gen_server:cast({Name, Node}, Message).</summary>
-    public void Cast(Atom name, Atom node, object message)
-    {
-        if (ReferenceEquals(node, Name))
-            Cast(name, message);
-        else
-            Send(name, node, new Etf.Tuple(GenCastAtom, AsTerm(message)));
-    }
-
-    private static readonly Atom GenCastAtom = Atom.Of("$gen_cast");
+    public void Cast(Atom name, Atom node, object message) => Router.Cast(name, node, message, GenCall.RemoteCast);
 
     public void Cast(Atom server, object message) => Registry.Whereis(server)?.EnqueueCast(message);
 
@@ -509,10 +423,7 @@ public sealed class Node : IAsyncDisposable
     {
         // Its events end with it; subscriptions it held to other nodes' events are dropped there when it was the last.
         foreach (var (publisherNode, name) in _events?.OnProcessExit(process.Self) ?? [])
-        {
-            if (Distribution is not null)
-                Send(SystemProcess.Self, global::Ergo.Gen.Events.EventRegistry.ProcessName, publisherNode, new Etf.Tuple(Atom.Of("unsubscribe"), name, Name));
-        }
+            Send(SystemProcess.Self, global::Ergo.Gen.Events.EventRegistry.ProcessName, publisherNode, new Etf.Tuple(Atom.Of("unsubscribe"), name, Name));
         ProcessExited?.Invoke(process.Self, reason);
     }
 

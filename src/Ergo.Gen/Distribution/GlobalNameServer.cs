@@ -428,7 +428,7 @@ internal sealed class GlobalNameServer : GenServer
                 else
                     node.Send(self, new SyncFailed(other));
             });
-            node.Distribution?.Work.Track(syncing);
+            node.Router.Remote?.Work.Track(syncing);
         }
     }
 

@@ -69,7 +69,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
         return ValueTask.CompletedTask;
     }
 
-    private bool IsVisible(Atom node) => Node.Distribution?.Find(node) is { } c && (c.Flags & DistFlags.Published) != 0;
+    private bool IsVisible(Atom node) => Node.Router.IsVisible(node);
 
     private void OnNodeStatus(Atom node, bool up) => Node.Send(Self, new NodeStatus(node, up, up && IsVisible(node)));
 
@@ -145,7 +145,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
 
     // ---- local members ----------------------------------------------------------------------------
 
-    private List<Pid>? LocalPids(Term pidOrPids) => Pids(pidOrPids) is { } pids && pids.TrueForAll(Node.IsLocal) ? pids : null;
+    private List<Pid>? LocalPids(Term pidOrPids) => Pids(pidOrPids) is { } pids && pids.TrueForAll(Node.Router.IsLocal) ? pids : null;
 
     private static List<Pid>? Pids(Term pidOrPids)
     {

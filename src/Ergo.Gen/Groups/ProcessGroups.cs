@@ -114,7 +114,7 @@ public sealed class ProcessGroups
         foreach (var pid in pids)
         {
             // pg:join's ensure_local: only this node's processes may join through this node's scope.
-            if (pid is null || !_node.IsLocal(pid))
+            if (pid is null || !_node.Router.IsLocal(pid))
                 throw new ArgumentException($"{pid?.ToString() ?? "null"} is not a process of this node ({{nolocal, Pid}})", nameof(pids));
         }
         return pids.Length switch { 0 => List.Nil, 1 => pids[0], _ => new List([.. pids]) };

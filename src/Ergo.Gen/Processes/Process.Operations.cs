@@ -22,17 +22,8 @@ public abstract partial class Process
             return;
         lock (_gate)
             (_links ??= []).Add(other);
-        if (!Node.IsLocal(other))
-        {
-            if (Node.Distribution is { } dist)
-                dist.GetOrConnect(other.Node).Link(Self, other);
-            else
-                EnqueueSignal(new ExitSignal(other, ExitReason.NoConnection, viaLink: true));
-            return;
-        }
-        var target = Node.Lookup(other);
-        if (target is null || !target.TryAddLink(Self))
-            EnqueueSignal(new ExitSignal(other, ExitReason.NoProc, viaLink: true));
+        if (Node.Router.Link(Self, other) is { } broken)
+            EnqueueSignal(new ExitSignal(other, broken, viaLink: true));
     }
 
     /// <summary>unlink/1: once it returns, the link has no further effect on this process.</summary>
@@ -40,31 +31,22 @@ public abstract partial class Process
     {
         lock (_gate)
             _links?.Remove(other);
-        if (Node.IsLocal(other))
-            Node.Lookup(other)?.RemoveLink(Self);
-        else
-            Node.Distribution?.Find(other.Node)?.Unlink(Self, other);
+        Node.Router.Unlink(Self, other);
     }
 
     /// <summary>monitor(process, Pid). A dead or unknown target gives an immediate DOWN with noproc.</summary>
     protected Reference Monitor(Pid target) =>
-        Node.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target);
+        Node.Router.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target);
 
     /// <summary>monitor(process, {Name, Node}).</summary>
     protected Reference Monitor(Atom registeredName, Atom node) =>
-        ReferenceEquals(node, Node.Name) ? Monitor(registeredName) : MonitorRemote(node, registeredName, new Etf.Tuple(registeredName, node));
+        Node.Router.IsLocal(node) ? Monitor(registeredName) : MonitorRemote(node, registeredName, new Etf.Tuple(registeredName, node));
 
     private Reference MonitorRemote(Atom node, Term target, Term reported)
     {
         var monitor = Node.MakeRef();
-        if (Node.Distribution is not { } dist)
-        {
-            Enqueue(new DownMessage(monitor, reported, ExitReason.NoConnection));
-            return monitor;
-        }
-        var connection = dist.GetOrConnect(node);
-        connection.Monitor(this, Self, target, monitor, reported);
-        (_monitoring ??= [])[monitor] = new Distribution.RemoteMonitorTarget(connection, Self, target);
+        if (Node.Router.MonitorRemote(this, node, target, monitor, reported) is { } remote)
+            (_monitoring ??= [])[monitor] = remote;
         return monitor;
     }
 
@@ -107,18 +89,7 @@ public abstract partial class Process
     /// erlang:monitor_node(Node, true): this process gets <c>{nodedown, Node}</c> when the connection to that node
     /// goes down (at once if there is none and it cannot be made). Each call adds one notification.
     /// </summary>
-    protected void MonitorNode(Atom node)
-    {
-        if (Node.Distribution is not { } dist)
-        {
-            Enqueue(new Etf.Tuple(NodeDown, node));
-            return;
-        }
-        var connection = dist.GetOrConnect(node);
-        connection.AddNodeMonitor(this);
-    }
-
-    private static readonly Atom NodeDown = Atom.Of("nodedown");
+    protected void MonitorNode(Atom node) => Node.Router.MonitorNode(this, node);
 
     /// <summary>register/2 for this process; false if the name is taken or this process already has one.</summary>
     protected bool Register(Atom name)
@@ -168,7 +139,7 @@ public abstract partial class Process
     protected bool CancelTimer(TimerRef timer) => Node.CancelTimer(timer);
 
     /// <summary>exit/2: sends an exit signal to <paramref name="target"/> (this process included).</summary>
-    protected void Exit(Pid target, Term reason) => Node.Exit(Self, target, reason);
+    protected void Exit(Pid target, Term reason) => Node.Router.Exit(Self, target, reason);
 
     protected Pid Spawn(Process child) => Node.Spawn(child);
 
@@ -198,10 +169,10 @@ public abstract partial class Process
 
     /// <summary>gen_server:call from this process: it stays busy, its thread is free, until the reply or failure.</summary>
     protected ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Node.CallAsync(this, server, request, timeout, cancellationToken);
+        Node.Router.Call(this, server, request, timeout, cancellationToken);
 
     protected ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Node.CallAsync(this, server, request, timeout, cancellationToken);
+        Node.Router.Call(this, server, Node.Name, request, timeout, cancellationToken);
 
     protected void Cast(Pid server, object message) => Node.Cast(server, message);
 
@@ -227,7 +198,7 @@ public abstract partial class Process
     /// <summary>Stops receiving an event's messages (the link or monitor to the publisher stays until removed).</summary>
     protected void UnsubscribeEvent(Atom name, Atom? node = null)
     {
-        if (node is null || ReferenceEquals(node, Node.Name))
+        if (node is null || Node.Router.IsLocal(node))
             Node.Events.UnsubscribeLocal(name, Self);
         else if (Node.Events.RemoveRemoteSubscriber(node, name, Self))
             Node.Send(Self, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("unsubscribe"), name, Node.Name));
@@ -235,7 +206,7 @@ public abstract partial class Process
 
     private async ValueTask<IReadOnlyList<object>> SubscribeEventAsync(Atom name, Atom? node, bool link)
     {
-        if (node is null || ReferenceEquals(node, Node.Name))
+        if (node is null || Node.Router.IsLocal(node))
         {
             var local = Node.Events.SubscribeLocal(name, Self) ?? throw new ExitException(new Etf.Tuple(Atom.Of("unknown_event"), name));
             if (link)
@@ -245,7 +216,7 @@ public abstract partial class Process
             return local.Kept;
         }
         Node.Events.AddRemoteSubscriber(node, name, Self);
-        var reply = await Node.CallAsync(this, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("subscribe"), name, Node.Name), null, default).ConfigureAwait(false);
+        var reply = await Node.Router.Call(this, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("subscribe"), name, Node.Name), null, default).ConfigureAwait(false);
         if (reply is not Etf.Tuple { Arity: 3 } ok || ok[0] != Atom.Ok || ok[1] is not Pid publisher || ok[2] is not List kept)
         {
             Node.Events.RemoveRemoteSubscriber(node, name, Self);

@@ -525,12 +525,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         if (links is not null)
         {
             foreach (var linked in links)
-            {
-                if (node.IsLocal(linked))
-                    node.Lookup(linked)?.EnqueueSignal(new ExitSignal(Self, reason, viaLink: true));
-                else
-                    node.Distribution?.Find(linked.Node)?.SendExit(Self, linked, reason);
-            }
+                node.Router.ExitLinked(Self, linked, reason);
         }
         if (monitoredBy is not null)
         {

@@ -87,7 +87,7 @@ public sealed class PhoenixPubSub
     {
         ArgumentNullException.ThrowIfNull(subscriber);
         ArgumentNullException.ThrowIfNull(topic);
-        if (!_node.IsLocal(subscriber))
+        if (!_node.Router.IsLocal(subscriber))
             throw new ArgumentException($"{subscriber} is not a process of this node", nameof(subscriber));
         _subscribers.AddOrUpdate(topic, _ => [subscriber], (_, list) => list.Add(subscriber));
     }
@@ -113,7 +113,7 @@ public sealed class PhoenixPubSub
         var group = _pool[(int)((uint)StringComparer.Ordinal.GetHashCode(topic) % (uint)_pool.Length)];
         foreach (var member in _groups.GetMembers(group))
         {
-            if (!_node.IsLocal(member))
+            if (!_node.Router.IsLocal(member))
                 _node.Send(member, forward);
         }
         Deliver(topic, message, from);

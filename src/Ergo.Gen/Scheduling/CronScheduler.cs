@@ -38,7 +38,7 @@ public sealed class CronScheduler
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentException.ThrowIfNullOrWhiteSpace(expression);
-        if (!Node.IsLocal(target))
+        if (!Node.Router.IsLocal(target))
             throw new ArgumentException($"{target} is not a process of this node: a schedule sends to a local process", nameof(target));
         var parsed = Parse(expression);
         var job = new CronJob(this, target, expression, parsed, message, options ?? new CronOptions(), Time.GetUtcNow());

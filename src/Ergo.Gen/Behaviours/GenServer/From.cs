@@ -60,10 +60,10 @@ public readonly struct From
     /// </summary>
     internal bool TryReplyNow<T>(Node node, T value, TermWriter<T> write)
     {
-        if (_pending is not null || _tag.IsEmpty || node.IsLocal(Caller) || node.Distribution is not { } distribution)
+        if (_pending is not null || _tag.IsEmpty || node.Router.IsLocal(Caller))
             return false;
         var aliasNode = _tag.AliasNode;
-        if (distribution.Find(aliasNode ?? Caller.Node) is not { } connection)
+        if (node.Router.Existing(aliasNode ?? Caller.Node) is not { } connection)
             return false;
         var payload = Distribution.ReplyPayload<T>.Rent(_tag, value, write);
         try

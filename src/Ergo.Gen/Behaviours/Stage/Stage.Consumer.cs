@@ -43,14 +43,14 @@ public abstract partial class Stage
         if (options.Validate() is { } error)
             throw new ArgumentException(error, nameof(options));
 
-        var remote = to.Pid is { } p ? !Node.IsLocal(p) : to.NodeName is { } n && !ReferenceEquals(n, Node.Name);
+        var remote = to.Pid is { } p ? !Node.Router.IsLocal(p) : to.NodeName is { } n && !Node.Router.IsLocal(n);
         if (remote && options.Selector is not null)
             throw new ArgumentException($"a selector runs inside the producer; {to} is on another node", nameof(options));
 
         Reference monitor;
         if (to.Pid is { } pid)
             monitor = Monitor(pid);
-        else if (to.NodeName is { } node && !ReferenceEquals(node, Node.Name))
+        else if (to.NodeName is { } node && !Node.Router.IsLocal(node))
             monitor = Monitor(to.Name!, node);
         else if (Node.Whereis(to.Name!) is { } registered)
             (to, monitor) = (registered, Monitor(registered));
@@ -65,7 +65,7 @@ public abstract partial class Stage
 
         var link = new ProducerLink(to, monitor, options);
         _producers[monitor] = link;
-        if (to.Pid is { } local && Node.IsLocal(local))
+        if (to.Pid is { } local && Node.Router.IsLocal(local))
             Node.Send(Self, local, new StageSubscribe(Self, monitor, options));
         else
             SendToProducer(link, monitor, new Etf.Tuple(StageProtocol.SubscribeAtom, StageProtocol.Nil, options.ToTerm()));
@@ -195,7 +195,7 @@ public abstract partial class Stage
 
     private void SendAsk(ProducerLink link, Term tag, int count)
     {
-        if (link.Address.Pid is { } pid && Node.IsLocal(pid))
+        if (link.Address.Pid is { } pid && Node.Router.IsLocal(pid))
             Node.Send(Self, pid, new StageAsk(Self, tag, count));
         else
             SendToProducer(link, tag, new Etf.Tuple(StageProtocol.AskAtom, Integer.Of(count)));

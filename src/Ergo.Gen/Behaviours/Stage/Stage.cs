@@ -200,7 +200,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
     void IDispatchSink.Send(Subscription consumer, ReadOnlySpan<object> events)
     {
         var peer = consumer.PeerPid;
-        if (Node.IsLocal(peer))
+        if (Node.Router.IsLocal(peer))
         {
             Node.Send(Self, peer, new StageEvents(Self, consumer.Tag, events.ToArray()));
             return;

@@ -1,0 +1,62 @@
+using Ergo.Gen.Distribution;
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Behaviours;
+
+/// <summary>
+/// gen:call and gen_server:cast in their two shapes: a local request handed to the server's mailbox with a pending
+/// call to complete, or OTP's wire form (<c>{'$gen_call', {Pid, Tag}, Request}</c>, <c>{'$gen_cast', Message}</c>)
+/// for a server on another node. Which one applies is the router's decision.
+/// </summary>
+internal static class GenCall
+{
+    private static readonly Atom GenCallAtom = Atom.Of("$gen_call");
+    private static readonly Atom GenCastAtom = Atom.Of("$gen_cast");
+
+    /// <summary>How a cast travels to another node.</summary>
+    public static readonly Func<object, Term> RemoteCast = message => new Etf.Tuple(GenCastAtom, AsTerm(message));
+
+    public static ValueTask<object?> Local(Node node, Process? caller, Process? server, Term target, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (server is null)
+            return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
+        // A server calling itself would wait for its own reply forever; gen:call refuses it the same way. A call
+        // through the node's API (a generated Client) from inside a handler counts as the running process's own.
+        if (ReferenceEquals(server, caller ?? Process.Running))
+            return ValueTask.FromException<object?>(new CallException(Atom.Of("calling_self"), target));
+        var pending = PendingCall.Rent(node, caller);
+        var version = pending.Version;
+        if (!pending.Start(server, target, timeout ?? node.Options.DefaultCallTimeout, cancellationToken))
+        {
+            pending.Abandon();
+            return ValueTask.FromException<object?>(new CallException(ExitReason.NoProc, target));
+        }
+        server.Enqueue(new CallRequest(new From((caller ?? node.SystemProcess).Self, pending, version), request));
+        return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), node, target, remote: false);
+    }
+
+    /// <summary>A call to another node, in Erlang's shape: monitor, then {'$gen_call', {Pid, [alias|Mref]}, Request}.
+    /// <paramref name="target"/> is a pid or a registered name; <paramref name="reported"/> is what errors name.</summary>
+    public static ValueTask<object?> Remote(Node node, Process? caller, Connection? connection, Term target, Term reported, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (connection is null)
+            return ValueTask.FromException<object?>(new CallException(ExitReason.NoConnection, reported));
+        var pending = PendingCall.Rent(node, caller);
+        var callerPid = (caller ?? node.SystemProcess).Self;
+        var tag = pending.StartRemote(connection, callerPid, target, reported, timeout ?? node.Options.DefaultCallTimeout, cancellationToken);
+        var message = new Etf.Tuple(GenCallAtom, new Etf.Tuple(callerPid, tag), AsTerm(request));
+        // The span starts before the request leaves, so an Ergo.Gen peer can continue its trace.
+        var span = Observability.ErgoTelemetry.StartCall(node, reported, remote: true);
+        if (target is Pid pid)
+            connection.SendMessage(callerPid, pid, message, span?.Id);
+        else
+            connection.SendRegistered(callerPid, (Atom)target, message, span?.Id);
+        return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), node, reported, remote: true, span);
+    }
+
+    private static Term AsTerm(object message) =>
+        message as Term ?? throw new ArgumentException($"only Terms can be sent to another node, not {message.GetType().Name}", nameof(message));
+}

@@ -1,0 +1,172 @@
+using Ergo.Gen.Behaviours;
+using Ergo.Gen.Distribution;
+using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Routing;
+
+/// <summary>
+/// The one place that decides whether a signal stays on this node or leaves it. Every send, exit, link, unlink,
+/// monitor, alias send and node monitor of the runtime goes through here; what to do when the node is not
+/// distributed (or the peer cannot be reached) is decided here too, the way Erlang does: messages are dropped,
+/// links and monitors fire with <c>noconnection</c>.
+/// </summary>
+internal sealed class Router(Node node)
+{
+    private DistributionService? _remote;
+
+    /// <summary>Set once, when the node starts its distribution; before that every remote target is unreachable.</summary>
+    public void Attach(DistributionService distribution) => _remote = distribution;
+
+    public DistributionService? Remote => _remote;
+
+    public bool IsLocal(Pid pid) => ReferenceEquals(pid.Node, node.Name);
+
+    public bool IsLocal(Atom nodeName) => ReferenceEquals(nodeName, node.Name);
+
+    /// <summary>The connection to <paramref name="peer"/>, connecting if there is none; null on a node that is not
+    /// distributed.</summary>
+    public Connection? To(Atom peer) => _remote?.GetOrConnect(peer);
+
+    /// <summary>The connection to <paramref name="peer"/> if there is one already (up, connecting or just lost).</summary>
+    public Connection? Existing(Atom peer) => _remote?.Find(peer);
+
+    /// <summary>True when <paramref name="peer"/> is connected and published (not hidden), as OTP's global and pg see nodes.</summary>
+    public bool IsVisible(Atom peer) => Existing(peer) is { } c && (c.Flags & DistFlags.Published) != 0;
+
+    // ---- messages -------------------------------------------------------------------------------------------
+
+    /// <summary>Pid ! Message. Dead, unknown and unreachable targets drop it, as in Erlang.</summary>
+    public void Send(Pid? from, Pid to, object message)
+    {
+        if (IsLocal(to))
+            node.Lookup(to)?.Enqueue(message);
+        else
+            To(to.Node)?.SendMessage(from ?? node.SystemProcess.Self, to, AsTerm(message));
+    }
+
+    /// <summary>{Name, Node} ! Message.</summary>
+    public void Send(Pid? from, Atom name, Atom nodeName, object message)
+    {
+        if (IsLocal(nodeName))
+            node.Registry.Whereis(name)?.Enqueue(message);
+        else
+            To(nodeName)?.SendRegistered(from ?? node.SystemProcess.Self, name, AsTerm(message));
+    }
+
+    /// <summary>Alias ! Message: dropped once the alias is no longer active.</summary>
+    public void Send(Pid? from, Reference alias, object message)
+    {
+        if (ReferenceEquals(alias.Node, node.Name))
+            node.Aliases.TryDeliver(alias, message);
+        else
+            To(alias.Node)?.SendAlias(from ?? node.SystemProcess.Self, alias, AsTerm(message));
+    }
+
+    /// <summary>A gen_server cast: local ones are marked in the mailbox, remote ones travel as <paramref name="remote"/>
+    /// makes them (the behaviour's wire shape).</summary>
+    public void Cast(Pid server, object message, Func<object, Term> remote)
+    {
+        if (IsLocal(server))
+            node.Lookup(server)?.EnqueueCast(message);
+        else
+            Send(null, server, remote(message));
+    }
+
+    public void Cast(Atom name, Atom nodeName, object message, Func<object, Term> remote)
+    {
+        if (IsLocal(nodeName))
+            node.Registry.Whereis(name)?.EnqueueCast(message);
+        else
+            Send(null, name, nodeName, remote(message));
+    }
+
+    /// <summary>Waits while the connection to <paramref name="nodeName"/> is busy (Erlang's busy distribution port).</summary>
+    public Task WhenNotBusyAsync(Atom nodeName, CancellationToken cancellationToken) =>
+        !IsLocal(nodeName) && Existing(nodeName) is { IsBusy: true } busy ? busy.WhenNotBusyAsync().WaitAsync(cancellationToken) : Task.CompletedTask;
+
+    // ---- calls ------------------------------------------------------------------------------------------------
+
+    /// <summary>gen_server:call(Pid, Request): to the local process, or across the connection in Erlang's shape.</summary>
+    public ValueTask<object?> Call(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)
+            : GenCall.Remote(node, caller, To(server.Node), server, server, request, timeout, cancellationToken);
+
+    /// <summary>gen_server:call({Name, Node}, Request).</summary>
+    public ValueTask<object?> Call(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
+            : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
+
+    // ---- exit signals and links -------------------------------------------------------------------------------
+
+    /// <summary>exit/2.</summary>
+    public void Exit(Pid from, Pid target, Term reason)
+    {
+        if (IsLocal(target))
+            node.Lookup(target)?.EnqueueSignal(new ExitSignal(from, reason, viaLink: false));
+        else
+            To(target.Node)?.SendExit2(from, target, reason);
+    }
+
+    /// <summary>The exit signal a process that ended sends along one of its links.</summary>
+    public void ExitLinked(Pid from, Pid linked, Term reason)
+    {
+        if (IsLocal(linked))
+            node.Lookup(linked)?.EnqueueSignal(new ExitSignal(from, reason, viaLink: true));
+        else
+            Existing(linked.Node)?.SendExit(from, linked, reason);
+    }
+
+    /// <summary>The other half of link/1 (the linking process has recorded its own half). Returns why the link broke
+    /// at once, or null: the caller then gets that exit signal, as from a link to a process that does not exist.</summary>
+    public Term? Link(Pid from, Pid other)
+    {
+        if (!IsLocal(other))
+        {
+            if (To(other.Node) is not { } connection)
+                return ExitReason.NoConnection;
+            connection.Link(from, other);
+            return null;
+        }
+        return node.Lookup(other) is { } target && target.TryAddLink(from) ? null : ExitReason.NoProc;
+    }
+
+    public void Unlink(Pid from, Pid other)
+    {
+        if (IsLocal(other))
+            node.Lookup(other)?.RemoveLink(from);
+        else
+            Existing(other.Node)?.Unlink(from, other);
+    }
+
+    // ---- monitors ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// monitor(process, Target) for a target on another node: the target to remove on demonitor, or null when the
+    /// node is not distributed (the watcher is then told DOWN with noconnection at once).
+    /// </summary>
+    public IMonitorTarget? MonitorRemote(Process watcher, Atom nodeName, Term target, Reference monitor, Term reported)
+    {
+        if (To(nodeName) is not { } connection)
+        {
+            watcher.Enqueue(new DownMessage(monitor, reported, ExitReason.NoConnection));
+            return null;
+        }
+        connection.Monitor(watcher, watcher.Self, target, monitor, reported);
+        return new RemoteMonitorTarget(connection, watcher.Self, target);
+    }
+
+    /// <summary>erlang:monitor_node(Node, true).</summary>
+    public void MonitorNode(Process watcher, Atom nodeName)
+    {
+        if (To(nodeName) is { } connection)
+            connection.AddNodeMonitor(watcher);
+        else
+            watcher.Enqueue(new Etf.Tuple(NodeDown, nodeName));
+    }
+
+    private static readonly Atom NodeDown = Atom.Of("nodedown");
+
+    private static Term AsTerm(object message) =>
+        message as Term ?? throw new ArgumentException($"only Terms can be sent to another node, not {message.GetType().Name}", nameof(message));
+}
