@@ -1,4 +1,3 @@
-using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

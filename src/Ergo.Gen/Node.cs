@@ -1,6 +1,9 @@
 using Ergo.Gen.Applications;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
+using Ergo.Gen.Distribution.Protocol;
+using Ergo.Gen.Distribution.Services;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Ergo.Gen.Timers;

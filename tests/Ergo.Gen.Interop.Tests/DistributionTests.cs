@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Ergo.Gen.Behaviours;
 using Ergo.Gen;
+using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
@@ -7,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
+using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Interop.Tests;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using CommunityToolkit.HighPerformance.Buffers;
-using Ergo.Gen.Distribution;
+using Ergo.Gen.Distribution.Transport;
 
 namespace Ergo.Gen.Tests;
 

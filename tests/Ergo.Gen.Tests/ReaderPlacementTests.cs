@@ -1,4 +1,4 @@
-using Ergo.Gen.Distribution;
+using Ergo.Gen.Distribution.Transport;
 
 namespace Ergo.Gen.Tests;
 

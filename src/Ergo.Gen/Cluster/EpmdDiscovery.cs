@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ergo.Gen.Distribution;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Epmd;
 using Ergo.Gen.Etf;
 

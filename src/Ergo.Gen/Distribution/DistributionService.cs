@@ -1,7 +1,10 @@
-using System.Net.Security;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using Ergo.Gen.Distribution.Protocol;
+using Ergo.Gen.Distribution.Services;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Epmd;
 using Ergo.Gen.Etf;
 using Microsoft.Extensions.Logging;

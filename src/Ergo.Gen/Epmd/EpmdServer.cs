@@ -30,7 +30,7 @@ public sealed class EpmdServer : IAsyncDisposable
     // descriptors, and lookups keep being answered while it lasts.
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private const int MaxRegistrations = 1024;
-    private readonly Distribution.PendingAccepts _waiting = new(max: 256, maxPerAddress: 128);
+    private readonly Distribution.Transport.PendingAccepts _waiting = new(max: 256, maxPerAddress: 128);
     private readonly Observability.LogRate _dropLog = new();
 
     private EpmdServer(TcpListener[] listeners, ILogger logger)
@@ -87,14 +87,14 @@ public sealed class EpmdServer : IAsyncDisposable
 
     private async Task AcceptLoop(TcpListener listener)
     {
-        var backoff = Distribution.AcceptBackoff.Start;
+        var backoff = Distribution.Transport.AcceptBackoff.Start;
         while (!_stop.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
                 client = await listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-                backoff = Distribution.AcceptBackoff.Start;
+                backoff = Distribution.Transport.AcceptBackoff.Start;
             }
             catch (Exception) when (_stop.IsCancellationRequested)
             {
@@ -104,7 +104,7 @@ public sealed class EpmdServer : IAsyncDisposable
             {
                 // Out of descriptors, say: wait before trying again rather than spin and flood the log.
                 LogDropped("accept failed", e.Message);
-                backoff = await Distribution.AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
+                backoff = await Distribution.Transport.AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
                 continue;
             }
             var entry = _waiting.TryAdmit((client.Client.RemoteEndPoint as IPEndPoint)?.Address, _stop.Token);
@@ -123,7 +123,7 @@ public sealed class EpmdServer : IAsyncDisposable
             _logger.LogWarning("EPMD {What}: {Reason}{More}", what, reason, more);
     }
 
-    private async Task Serve(TcpClient client, Distribution.PendingAccepts.Entry entry)
+    private async Task Serve(TcpClient client, Distribution.Transport.PendingAccepts.Entry entry)
     {
         string? registered = null;
         using (client)

@@ -1,5 +1,4 @@
 using Ergo.Gen.Behaviours;
-using Ergo.Gen.Distribution;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;

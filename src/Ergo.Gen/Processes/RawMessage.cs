@@ -33,7 +33,7 @@ internal sealed class RawMessage
         if (payload.IsEmpty || payload[0] == EtfTag.Compressed)
             return null;
         var raw = Pool.TryTake(out var pooled) ? pooled : new RawMessage();
-        raw._buffer = Distribution.FrameBufferPool.Instance.Rent(payload.Length);
+        raw._buffer = Distribution.Transport.FrameBufferPool.Instance.Rent(payload.Length);
         payload.CopyTo(raw._buffer);
         raw._length = payload.Length;
         raw._options = options;
@@ -56,7 +56,7 @@ internal sealed class RawMessage
 
     public void Return()
     {
-        Distribution.FrameBufferPool.Instance.Return(_buffer);
+        Distribution.Transport.FrameBufferPool.Instance.Return(_buffer);
         _buffer = [];
         _length = 0;
         _atomRefCount = 0;

@@ -1,5 +1,6 @@
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 

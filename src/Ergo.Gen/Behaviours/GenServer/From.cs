@@ -65,7 +65,7 @@ public readonly struct From
         var aliasNode = _tag.AliasNode;
         if (node.Router.Existing(aliasNode ?? Caller.Node) is not { } connection)
             return false;
-        var payload = Distribution.ReplyPayload<T>.Rent(_tag, value, write);
+        var payload = Distribution.Protocol.ReplyPayload<T>.Rent(_tag, value, write);
         try
         {
             return connection.TrySendNow(node.SystemProcess.Self, Caller, toAlias: aliasNode is not null, payload);

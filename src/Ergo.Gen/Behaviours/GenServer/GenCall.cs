@@ -1,4 +1,4 @@
-using Ergo.Gen.Distribution;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 

@@ -86,7 +86,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     /// A call to another node: the monitor reference doubles as a reply-once alias, as OTP does, and the reply
     /// <c>{[alias|Ref], Reply}</c> arrives through it. Returns the tag to put in From.
     /// </summary>
-    public Term StartRemote(Distribution.Connection connection, Pid caller, Term target, Term reported, TimeSpan timeout, CancellationToken cancellationToken)
+    public Term StartRemote(Distribution.Transport.Connection connection, Pid caller, Term target, Term reported, TimeSpan timeout, CancellationToken cancellationToken)
     {
         _target = reported;
         _callerPid = caller;
@@ -94,7 +94,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         _alias = monitor;
         _node.Aliases.Add(monitor, this, replyOnce: true);
         ArmTimeout(timeout);
-        _server = new Distribution.RemoteMonitorTarget(connection, caller, target);
+        _server = new Distribution.Transport.RemoteMonitorTarget(connection, caller, target);
         connection.Monitor(this, caller, target, monitor, reported);
         WatchCancellation(cancellationToken);
         return new List([AliasAtom], monitor);

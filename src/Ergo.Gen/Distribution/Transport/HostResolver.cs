@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>A peer's host as the system resolver sees it (/etc/hosts, DNS): every address of the distribution's
 /// family, in the resolver's order, so a connection can try them one after another as <c>inet_tcp</c> does.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// The pool for connection buffers: up to 1 MiB from the shared pool (fast, reused), larger ones allocated and

@@ -1,7 +1,7 @@
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>A monitor one of our processes holds on a process of another node: removing it sends DEMONITOR_P.</summary>
 internal sealed class RemoteMonitorTarget(Connection connection, Pid watcher, Term target) : IMonitorTarget

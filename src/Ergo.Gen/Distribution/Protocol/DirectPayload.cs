@@ -1,6 +1,7 @@
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Etf;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Protocol;
 
 /// <summary>
 /// A message written straight into a connection's frame by its own writer, with no term tree. It is encoded while

@@ -1,7 +1,7 @@
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Services;
 
 /// <summary>
 /// global:register_name/2 and unregister_name/1 made from .NET, the way global's registrar makes them: take the

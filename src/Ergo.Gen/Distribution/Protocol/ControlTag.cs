@@ -1,4 +1,4 @@
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Protocol;
 
 /// <summary>Control message operations (erl_dist_protocol, "Protocol between connected nodes").</summary>
 internal static class ControlTag

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Ergo.Gen.Etf;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// One end of a tunnel to a node reached through another: a byte stream whose writes travel as messages to the

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ergo.Gen.Etf;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Protocol;
 
 /// <summary>What the acceptor decides when a name arrives (dist_util's mark_pending).</summary>
 internal enum PendingDecision

@@ -4,7 +4,7 @@ using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Services;
 
 /// <summary>
 /// The registered <c>global_name_server</c>, as OTP's <c>global</c> (kernel's global.erl, protocol version 8)

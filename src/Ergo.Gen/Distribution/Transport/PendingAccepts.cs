@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// Accepted connections still in their handshake (or, for the embedded EPMD, still before their request). Bounded

@@ -1,8 +1,10 @@
+using Ergo.Gen.Distribution.Protocol;
+using Ergo.Gen.Distribution.Services;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 // Control messages: what arrives from the peer, and what our processes send it.
 internal sealed partial class Connection

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Services;
 
 internal enum RpcOutcomeKind { Return, Throw, Exit, Error }
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// Where one connection's read loop runs: on the thread pool, or on a thread of its own with blocking reads (see

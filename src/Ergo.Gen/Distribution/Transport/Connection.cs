@@ -4,10 +4,11 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using CommunityToolkit.HighPerformance.Buffers;
+using Ergo.Gen.Distribution.Protocol;
 using Ergo.Gen.Etf;
 using Microsoft.Extensions.Logging;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// One connection to another node, Kestrel-style: after the handshake a read loop parses frames straight from
@@ -553,6 +554,3 @@ internal sealed partial class Connection
         }
     }
 }
-
-/// <summary>A peer broke the distribution protocol after the handshake; its connection is closed.</summary>
-public sealed class DistributionProtocolException(string message) : ErgoException(message);

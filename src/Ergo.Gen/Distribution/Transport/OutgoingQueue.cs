@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using CommunityToolkit.HighPerformance.Buffers;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>Writes one message's frame (or frames) to the output; called under the queue's lock, in send order.</summary>
 internal delegate void FrameEncoder<T>(in T message, IBufferWriter<byte> output);

@@ -3,7 +3,7 @@ using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// Static proxy routes between Ergo.Gen nodes: A reaches C through B. Every node runs a registered

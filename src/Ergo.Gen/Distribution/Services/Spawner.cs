@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using Ergo.Gen.Distribution.Protocol;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Services;
 
 /// <summary>
 /// SPAWN_REQUEST in both directions. From Erlang: <c>erpc:call</c>/<c>rpc:call</c> arrive as a spawn of

@@ -1,24 +1,7 @@
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Etf;
 
-namespace Ergo.Gen.Distribution;
-
-/// <summary>
-/// The registered <c>net_kernel</c>, as far as other nodes talk to it: <c>net_adm:ping</c> is a
-/// gen_server call of <c>{is_auth, Node}</c> that must answer <c>yes</c>.
-/// </summary>
-internal sealed class NetKernel : GenServer
-{
-    private static readonly Atom IsAuth = Atom.Of("is_auth");
-    private static readonly Atom Yes = Atom.Of("yes");
-
-    protected override ValueTask<CallResult> HandleCallAsync(object request, From from) =>
-        request is Etf.Tuple { Arity: 2 } t && t[0] == IsAuth
-            ? new(CallResult.Reply(Yes))
-            : new(CallResult.Reply(Atom.Error));
-
-    protected override ValueTask<ServerResult> HandleInfoAsync(object message) => new(ServerResult.NoReply());
-}
+namespace Ergo.Gen.Distribution.Services;
 
 /// <summary>
 /// The registered <c>rex</c>: answers OTP's feature probe (<c>{From, features_request}</c>) so peers use erpc,
@@ -45,22 +28,5 @@ internal sealed class Rex : GenServer
             return CallResult.Reply(new Etf.Tuple(BadRpc, Atom.Of("badarg")));
         var outcome = await Node.Rpc.InvokeAsync(m, f, args.Elements).ConfigureAwait(false);
         return CallResult.Reply(outcome.Kind == RpcOutcomeKind.Return ? outcome.Value : new Etf.Tuple(BadRpc, new Etf.Tuple(ExitAtom, outcome.Value)));
-    }
-}
-
-/// <summary>
-/// The group leader of processes we run for other nodes: Erlang code there may do I/O through it, and
-/// an I/O request must be answered or the caller waits forever. Output goes to the log.
-/// </summary>
-internal sealed class GroupLeaderProcess : Processes.Process
-{
-    private static readonly Atom IoRequest = Atom.Of("io_request");
-    private static readonly Atom IoReply = Atom.Of("io_reply");
-
-    protected override ValueTask HandleAsync(object message)
-    {
-        if (message is Etf.Tuple { Arity: 4 } t && t[0] == IoRequest && t[1] is Pid from)
-            Node.Send(from, new Etf.Tuple(IoReply, t[2], Atom.Ok));
-        return ValueTask.CompletedTask;
     }
 }

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// The read side of a plain TCP connection, read in one of two ways. On the thread pool, reads are asynchronous

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using CommunityToolkit.HighPerformance.Buffers;
+using Ergo.Gen.Distribution.Protocol;
 using Ergo.Gen.Etf;
 
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 // Frames with a distribution header (erl_ext_dist, "Distribution Header"): with FRAGMENTS negotiated, Erlang
 // sends every message this way, and large ones in pieces of about 64 KiB that may interleave with others.

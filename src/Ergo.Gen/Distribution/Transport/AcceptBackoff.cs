@@ -1,4 +1,4 @@
-namespace Ergo.Gen.Distribution;
+namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>The wait after a failed accept (no descriptors left, say), doubling from 10 ms to 1 s: a listener that
 /// cannot accept must not spin a core and flood the log while it waits for descriptors to come back.</summary>
