@@ -10,7 +10,7 @@ var tree = (await Tree.StartAsync(node))!;
 
 async Task Show(string when)
 {
-    var children = await Supervisor.WhichChildrenAsync(node, tree);
+    var children = await Supervisor.Client.For(node, tree).WhichChildrenAsync();
     Console.WriteLine($"{when}: {string.Join(", ", children.Select(c => $"{c.Id} {c.Pid}"))}");
 }
 

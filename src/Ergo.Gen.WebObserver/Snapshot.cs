@@ -101,7 +101,7 @@ internal static class Snapshot
         try
         {
             if (depth < 16)
-                children = await Supervisor.WhichChildrenAsync(node, supervisor, TreeTimeout).ConfigureAwait(false);
+                children = await Supervisor.Client.For(node, supervisor).WhichChildrenAsync(TreeTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is Processes.ExitException or TimeoutException or InvalidCastException)
         {

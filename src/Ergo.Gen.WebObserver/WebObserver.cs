@@ -30,7 +30,7 @@ public sealed class WebObserver : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Serves the page on 127.0.0.1:<paramref name="port"/> (0 picks a free port).</summary>
-    public static async Task<WebObserver> StartAsync(Node node, int port = 0)
+    public static async Task<WebObserver> StartAsync(Node node, int port = 0, CancellationToken cancellationToken = default)
     {
         var history = new History();
         var builder = WebApplication.CreateSlimBuilder();
@@ -41,7 +41,7 @@ public sealed class WebObserver : IAsyncDisposable
         app.MapGet("/api/snapshot", (HttpContext ctx) => Json(ctx, w => Snapshot.WriteAsync(w, node, history)));
         app.MapGet("/api/stream", (HttpContext ctx) => Stream(ctx, node, history));
         app.MapGet("/api/process/{id}", (HttpContext ctx) => Process(ctx, node));
-        await app.StartAsync().ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var sampler = new Timer(_ => history.Sample(node), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         return new WebObserver(app, sampler, new Uri(app.Urls.First()));
     }

@@ -42,22 +42,13 @@ public sealed class Node : IAsyncDisposable
     // ---- introspection ----------------------------------------------------------------------------------
 
     /// <summary>The node at a glance (what observer's System tab shows).</summary>
-    public Introspection.NodeInfo GetInfo()
-    {
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        var peers = ConnectedNodes().Select(n => TrafficWith(n) is { } t ? new Introspection.PeerInfo(n, t.Received, t.Sent) : null)
-            .OfType<Introspection.PeerInfo>().ToArray();
-        return new Introspection.NodeInfo(Name, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt), ProcessCount, Registry.Names.Length,
-            Atom.Count, Environment.ProcessorCount, GC.GetTotalMemory(false), self.WorkingSet64, peers, WhichApplications());
-    }
+    public Introspection.NodeInfo GetInfo() => Introspection.NodeIntrospection.Info(this, System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
 
     /// <summary>Every live process, described (a snapshot; nothing is paused while it is taken).</summary>
-    public IReadOnlyList<Introspection.ProcessInfo> GetProcesses() =>
-        Processes.Snapshot().Where(p => p.IsAlive).Select(Introspection.NodeIntrospection.Describe).ToArray();
+    public IReadOnlyList<Introspection.ProcessInfo> GetProcesses() => Introspection.NodeIntrospection.Processes(this);
 
     /// <summary>The events published on this node.</summary>
-    public IReadOnlyList<Introspection.EventInfo> GetEvents() =>
-        _events?.List().Select(e => new Introspection.EventInfo(e.Name, e.Publisher, e.Local, e.Nodes)).ToArray() ?? [];
+    public IReadOnlyList<Introspection.EventInfo> GetEvents() => Introspection.NodeIntrospection.Events(_events);
 
     /// <summary>One process, or null when it is not alive (or not on this node).</summary>
     public Introspection.ProcessInfo? GetProcessInfo(Pid pid) => Lookup(pid) is { } p ? Introspection.NodeIntrospection.Describe(p) : null;
@@ -67,65 +58,17 @@ public sealed class Node : IAsyncDisposable
     /// with EPMD (starting an embedded one if none runs), and serves the distribution protocol, so that Erlang and
     /// Elixir nodes on this host and others can reach it and it them.
     /// </summary>
-    public static async Task<Node> StartAsync(NodeOptions options, DistributionOptions? distribution = null, CancellationToken ct = default)
-    {
-        distribution ??= new DistributionOptions();
-        var logger = (options.LoggerFactory ?? Observability.StandardErrorLogger.Factory).CreateLogger("Ergo.Gen.Node");
-        var cookie = distribution.Cookie ?? DistributionOptions.ReadDefaultCookie();
-        // As erl -name/-sname: a name without a host gets this machine's, and the name fixes long or short names.
-        var (fullName, domain) = NodeNames.Complete(options.Name, distribution.NameDomain);
-        options = options with { Name = fullName };
-        distribution = distribution with { NameDomain = domain };
-        var naming = await AskNameIfNamelessAsync(options.Name, distribution, cookie, logger, ct).ConfigureAwait(false);
-        if (naming is not null)
-            options = options with { Name = naming.Name };
-        var (listener, registration, epmd, creation) = await DistributionService.PrepareAsync(options.Name, distribution, naming, logger, ct).ConfigureAwait(false);
-        var node = new Node(options with { Creation = creation });
-        var service = DistributionService.Start(node, distribution, listener, registration, epmd, cookie);
-        node.Router.Attach(service);
-        service.NodeStatusChanged += node.OnNodeStatus;
-        await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
-        await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
-        node.Global = new GlobalNameServer();
-        var global = await node.StartServerAsync(node.Global, GlobalNameServer.ProcessName).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("global_name_server did not start");
-        node._globalRegistrar = new GlobalRegistrar(node, global);
-        node.GroupLeader = node.Spawn(new GroupLeaderProcess());
-        node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(service.Proxy)));
-        await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);
-        Introspection.ObserverBackend.Register(node);
-        node.RegisterRpc("ergo", "start_application", args => node.StartApplicationForPeerAsync(distribution, args));
-        // The system processes exist now, so what the namer sends first finds them.
-        if (naming is not null)
-            service.Adopt(naming);
-        if (distribution.Cluster is { } cluster)
-            node.Membership = new Cluster.ClusterMembership(node, cluster, node.Logger);
-        return node;
-    }
-
-    // Erlang's dynamic node names: a node started as undefined@Host is named by the node it first connects to,
-    // here DistributionOptions.NameFrom. Null for a node with a name.
-    private static async Task<DistributionService.NamingConnection?> AskNameIfNamelessAsync(
-        string name, DistributionOptions distribution, string cookie, ILogger logger, CancellationToken ct)
-    {
-        const string nameless = "undefined@";
-        if (!name.StartsWith(nameless, StringComparison.Ordinal))
-            return null;
-        var namer = distribution.NameFrom ?? throw new ArgumentException(
-            $"'{name}' asks for a name: set DistributionOptions.NameFrom to the node that gives it", nameof(distribution));
-        if (!Handshake.IsNodeName(namer))
-            throw new ArgumentException($"NameFrom '{namer}' is not a node name (name@host)", nameof(distribution));
-        return await DistributionService.AskNameAsync(name[nameless.Length..], Atom.Of(namer), distribution, cookie, logger, ct).ConfigureAwait(false);
-    }
+    public static Task<Node> StartAsync(NodeOptions options, DistributionOptions? distribution = null, CancellationToken cancellationToken = default) =>
+        NodeStartup.StartAsync(options, distribution, cancellationToken);
 
     /// <summary>The members this node keeps itself connected to, when <see cref="DistributionOptions.Cluster"/> was given.</summary>
-    public Cluster.ClusterMembership? Membership { get; private set; }
+    public Cluster.ClusterMembership? Membership { get; internal set; }
 
     /// <summary>The distribution layer, when this node was started with <see cref="StartAsync(NodeOptions, DistributionOptions?, CancellationToken)"/>.</summary>
     internal DistributionService? Distribution => Router.Remote;
 
     /// <summary>This node's part in OTP's <c>global</c>, when it is distributed.</summary>
-    internal GlobalNameServer? Global { get; private set; }
+    internal GlobalNameServer? Global { get; set; }
 
     /// <summary>global:whereis_name/1: the process registered under <paramref name="name"/> in the cluster's
     /// <c>global</c> name table, as this node has learned it; null when there is none.</summary>
@@ -134,21 +77,21 @@ public sealed class Node : IAsyncDisposable
     /// <summary>global:registered_names/0 as this node has learned them.</summary>
     public Term[] GlobalNames() => Global?.RegisteredNames() ?? [];
 
-    private GlobalRegistrar? _globalRegistrar;
+    internal GlobalRegistrar? GlobalRegistrar { get; set; }
 
     /// <summary>global:register_name/2: registers <paramref name="pid"/> under <paramref name="name"/> on every node
     /// <c>global</c> knows (Erlang's <c>global:whereis_name</c> and <c>global:send</c> then find it); false when
     /// the name is taken.</summary>
-    public Task<bool> RegisterGlobalNameAsync(Term name, Pid pid) => GlobalRegistrations.RegisterAsync(name, pid);
+    public Task<bool> RegisterGlobalNameAsync(Term name, Pid pid, CancellationToken cancellationToken = default) => GlobalRegistrations.RegisterAsync(name, pid).WaitAsync(cancellationToken);
 
     /// <summary>global:unregister_name/1.</summary>
-    public Task<bool> UnregisterGlobalNameAsync(Term name) => GlobalRegistrations.UnregisterAsync(name);
+    public Task<bool> UnregisterGlobalNameAsync(Term name, CancellationToken cancellationToken = default) => GlobalRegistrations.UnregisterAsync(name).WaitAsync(cancellationToken);
 
     private GlobalRegistrar GlobalRegistrations =>
-        _globalRegistrar ?? throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
+        GlobalRegistrar ?? throw new InvalidOperationException("global names need a distributed node (Node.StartAsync)");
 
     /// <summary>Answers I/O requests from processes we spawn for other nodes (their output goes to the log).</summary>
-    internal Pid? GroupLeader { get; private set; }
+    internal Pid? GroupLeader { get; set; }
 
     /// <summary>The distribution port, or null for a local-only node.</summary>
     public int? DistributionPort => Distribution?.Port;
@@ -166,8 +109,8 @@ public sealed class Node : IAsyncDisposable
     internal long? BusySendsTo(Atom node) => Distribution?.Find(node) is { IsUp: true } c ? c.BusySends : null;
 
     /// <summary>net_kernel:connect_node/1.</summary>
-    public Task<bool> ConnectAsync(Atom node, CancellationToken ct = default) =>
-        Distribution?.ConnectNodeAsync(node, ct) ?? Task.FromResult(false);
+    public Task<bool> ConnectAsync(Atom node, CancellationToken cancellationToken = default) =>
+        Distribution?.ConnectNodeAsync(node, cancellationToken) ?? Task.FromResult(false);
 
     /// <summary>erlang:disconnect_node/1.</summary>
     public void Disconnect(Atom node) => Distribution?.Disconnect(node);
@@ -175,7 +118,7 @@ public sealed class Node : IAsyncDisposable
     /// <summary>nodeup (true) and nodedown (false) for every peer: monitor_node for .NET code.</summary>
     public event Action<Atom, bool>? NodeStatusChanged;
 
-    private void OnNodeStatus(Atom node, bool up)
+    internal void OnNodeStatus(Atom node, bool up)
     {
         if (!up)
             Events.OnNodeDown(node);
@@ -203,14 +146,12 @@ public sealed class Node : IAsyncDisposable
         Rpc.RegisterSpawnable(Atom.Of(module), Atom.Of(function), factory);
 
     /// <summary>erpc:call to another node: <c>Module:Function(Args)</c> runs there; its exception arrives as an <see cref="ExitException"/>.</summary>
-    public Task<Term> RpcAsync(Atom node, Atom module, Atom function, Term[] args, TimeSpan? timeout = null) =>
-        Distribution is { } dist ? dist.Spawner.CallAsync(node, module, function, args, timeout ?? Options.DefaultCallTimeout)
-            : Task.FromException<Term>(new ExitException(ExitReason.NoConnection, "this node is not distributed"));
+    public Task<Term> RpcAsync(Atom node, Atom module, Atom function, Term[] args, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Router.Rpc(node, module, function, args, timeout ?? Options.DefaultCallTimeout, cancellationToken);
 
     /// <summary>spawn(Node, Module, Function, Args) on another node.</summary>
-    public Task<Pid> SpawnRemoteAsync(Atom node, Atom module, Atom function, Term[] args) =>
-        Distribution is { } dist ? dist.Spawner.SpawnAsync(node, module, function, args, Options.DefaultCallTimeout)
-            : Task.FromException<Pid>(new ExitException(ExitReason.NoConnection, "this node is not distributed"));
+    public Task<Pid> SpawnRemoteAsync(Atom node, Atom module, Atom function, Term[] args, CancellationToken cancellationToken = default) =>
+        Router.SpawnRemote(node, module, function, args, Options.DefaultCallTimeout, cancellationToken);
 
     public NodeOptions Options { get; }
 
@@ -275,45 +216,13 @@ public sealed class Node : IAsyncDisposable
     /// inside the new process, and returns once init has; null if init returned ignore. A failed init throws
     /// <see cref="ExitException"/> with its reason.
     /// </summary>
-    public Task<Pid?> StartAsync(GenServer server, Atom? name = null, Pid? linkTo = null) => StartServerAsync(server, name, linkTo);
+    public Task<Pid?> StartServerAsync(GenServer server, Atom? name = null, Pid? linkTo = null, CancellationToken cancellationToken = default) =>
+        ServerLifecycle.StartAsync(this, server, name, linkTo, cancellationToken);
 
-    /// <summary>gen_server:start(_link); the same as <see cref="StartAsync(GenServer, Atom?, Pid?)"/>.</summary>
-    public async Task<Pid?> StartServerAsync(GenServer server, Atom? name = null, Pid? linkTo = null)
-    {
-        var started = new TaskCompletionSource<InitOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.PrepareStart(linkTo, started);
-        Process? parent = linkTo is null ? null : Lookup(linkTo) ?? throw new ExitException(ExitReason.NoProc, $"parent {linkTo} is not alive");
-        var pid = Spawn(server, beforeStart: s =>
-        {
-            if (name is not null && !s.RegisterFromNode(name))
-                throw new ExitException(new Etf.Tuple(Atom.Of("already_started"), Registry.Whereis(name)?.Self ?? (Term)name));
-            if (parent is not null)
-            {
-                parent.TryAddLink(s.Self);
-                s.TryAddLink(parent.Self);
-            }
-        });
-        var outcome = await started.Task.ConfigureAwait(false);
-        if (outcome.StopReason is { } reason)
-            throw new ExitException(reason, $"{server.GetType().Name} did not start: {reason}");
-        return outcome.Ignored ? null : pid;
-    }
-
-    /// <summary>gen_server:stop/2: asks a local server to terminate with <paramref name="reason"/> and waits until it has.</summary>
-    public async Task StopServerAsync(Pid server, Term? reason = null, TimeSpan? timeout = null)
-    {
-        var process = Lookup(server) ?? throw new ExitException(ExitReason.NoProc, $"{server} is not alive");
-        process.Enqueue(new StopRequest(reason ?? ExitReason.Normal));
-        try
-        {
-            await process.Exited.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // gen_server:stop/3 exits with timeout the same way.
-            throw new ExitException(ExitReason.Timeout, $"{server} did not stop within {timeout}");
-        }
-    }
+    /// <summary>gen_server:stop/3: asks a local server to terminate with <paramref name="reason"/> and waits until it
+    /// has; an <see cref="ExitException"/> with reason <c>timeout</c> when it has not within <paramref name="timeout"/>.</summary>
+    public Task StopServerAsync(Pid server, Term? reason = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ServerLifecycle.StopAsync(this, server, reason, timeout, cancellationToken);
 
     internal Process? Lookup(Pid pid) => ReferenceEquals(pid.Node, Name) && pid.Creation == Creation ? Processes.Lookup(pid) : null;
 
@@ -441,77 +350,29 @@ public sealed class Node : IAsyncDisposable
     private readonly TaskCompletionSource<Term> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _shuttingDown;
 
-    private ApplicationController Applications => LazyInitializer.EnsureInitialized(ref _applications, () => new ApplicationController(this));
+    internal ApplicationController Applications => LazyInitializer.EnsureInitialized(ref _applications, () => new ApplicationController(this));
 
     /// <summary>application:load/1.</summary>
     public void LoadApplication(ApplicationSpec spec) => Applications.Load(spec);
 
     /// <summary>application:start/2: dependencies first; the start type decides what the application's end does to the node.</summary>
-    public Task StartApplicationAsync(string name, StartType type = StartType.Temporary) => Applications.StartAsync(name, type);
+    public Task StartApplicationAsync(string name, StartType type = StartType.Temporary, CancellationToken cancellationToken = default) => Applications.StartAsync(name, type).WaitAsync(cancellationToken);
 
     /// <summary>application:stop/1.</summary>
-    public Task StopApplicationAsync(string name) => Applications.StopAsync(name);
+    public Task StopApplicationAsync(string name, CancellationToken cancellationToken = default) => Applications.StopAsync(name).WaitAsync(cancellationToken);
 
     /// <summary>
     /// Asks another Ergo.Gen node to start one of its applications (it must list it in
     /// <see cref="DistributionOptions.RemoteStartableApplications"/>). Throws with the other node's reason otherwise.
     /// </summary>
-    public async Task StartApplicationOnAsync(Atom node, string application, StartType type = StartType.Temporary)
-    {
-        var result = await RpcAsync(node, Atom.Of("ergo"), Atom.Of("start_application"), [Atom.Of(application), Atom.Of(type.ToString().ToLowerInvariant())]).ConfigureAwait(false);
-        if (result != Atom.Ok)
-            throw new ExitException(result, $"{node} did not start {application}: {result}");
-    }
+    public Task StartApplicationOnAsync(Atom node, string application, StartType type = StartType.Temporary, CancellationToken cancellationToken = default) =>
+        Applications.StartOnAsync(node, application, type, cancellationToken);
 
     /// <summary>The nodes running <paramref name="application"/>: what the registrar says
     /// (<see cref="DistributionOptions.Registrar"/>), or else the connected nodes (Erlang ones included) that list it
     /// in application:which_applications/0; and this node if it runs it.</summary>
-    public async Task<IReadOnlyList<Atom>> WhereIsApplicationAsync(string application, CancellationToken cancellationToken = default)
-    {
-        var name = Atom.Of(application);
-        var found = WhichApplications().Any(a => a.Name == application) ? new List<Atom> { Name } : [];
-        if (Distribution?.Options.Registrar is { } registrar
-            && await registrar.ResolveApplicationAsync(application, cancellationToken).ConfigureAwait(false) is { } registered)
-        {
-            found.AddRange(registered.Where(n => n != Name));
-            return found;
-        }
-        var asked = ConnectedNodes().Select(async n =>
-        {
-            try
-            {
-                var apps = await RpcAsync(n, Atom.Of("application"), Atom.Of("which_applications"), [], TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-                return apps is List list && list.Elements.Any(e => e is Etf.Tuple { Arity: >= 1 } t && t[0] == name) ? n : null;
-            }
-            catch (Exception e) when (e is ExitException or TimeoutException)
-            {
-                return null;
-            }
-        });
-        found.AddRange((await Task.WhenAll(asked).ConfigureAwait(false)).OfType<Atom>());
-        return found;
-    }
-
-    private async ValueTask<Term> StartApplicationForPeerAsync(DistributionOptions distribution, Term[] args)
-    {
-        if (args.Length != 2 || args[0] is not Atom app || args[1] is not Atom type)
-            return new Etf.Tuple(Atom.Error, Atom.Of("badarg"));
-        if (!distribution.RemoteStartableApplications.Contains(app.Name))
-        {
-            Observability.RuntimeLog.RemoteStartRefused(Logger, app.Name);
-            return new Etf.Tuple(Atom.Error, Atom.Of("not_allowed"));
-        }
-        var startType = type.Name switch { "permanent" => StartType.Permanent, "transient" => StartType.Transient, _ => StartType.Temporary };
-        try
-        {
-            await StartApplicationAsync(app.Name, startType).ConfigureAwait(false);
-            return Atom.Ok;
-        }
-        catch (ExitException e)
-        {
-            return new Etf.Tuple(Atom.Error, e.Reason);
-        }
-    }
+    public Task<IReadOnlyList<Atom>> WhereIsApplicationAsync(string application, CancellationToken cancellationToken = default) =>
+        Applications.WhereIsAsync(application, cancellationToken);
 
     /// <summary>application:which_applications/0: the running applications, the most recently started first.</summary>
     public IReadOnlyList<RunningApplication> WhichApplications() => _applications?.WhichApplications() ?? [];
@@ -526,7 +387,11 @@ public sealed class Node : IAsyncDisposable
     /// init:stop/0: stops the applications in reverse start order (every terminate callback runs within its
     /// shutdown time), then every remaining process and the distribution.
     /// </summary>
-    public async Task ShutdownAsync(Term? reason = null)
+    /// <remarks>Cancelling stops the wait only: the shutdown goes on.</remarks>
+    public Task ShutdownAsync(Term? reason = null, CancellationToken cancellationToken = default) =>
+        ShutdownOnceAsync(reason).WaitAsync(cancellationToken);
+
+    private async Task ShutdownOnceAsync(Term? reason)
     {
         if (Interlocked.Exchange(ref _shuttingDown, 1) != 0)
         {

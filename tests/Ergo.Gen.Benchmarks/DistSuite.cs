@@ -124,7 +124,7 @@ public static class DistSuite
         const int clients = 50;
         var echo = Atom.Of("bench_echo");
         if (to.Whereis(echo) is null)
-            to.StartAsync(new EchoServer(), echo).Wait();
+            to.StartServerAsync(new EchoServer(), echo).Wait();
         var per = calls / clients;
         var remaining = clients;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

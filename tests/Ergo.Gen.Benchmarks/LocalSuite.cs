@@ -76,7 +76,7 @@ public static class LocalSuite
     private static double Calls(GenServer target, int n)
     {
         var node = new Node(new NodeOptions { Name = "bench@127.0.0.1" });
-        var server = node.StartAsync(target).Result!;
+        var server = node.StartServerAsync(target).Result!;
         var done = new ManualResetEventSlim();
         var client = node.Spawn(async (ctx, m) =>
         {

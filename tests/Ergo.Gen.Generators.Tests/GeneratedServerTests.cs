@@ -267,7 +267,7 @@ public sealed class GeneratedSupervisorTests
             await Task.Delay(10);
         Assert.NotEqual(first, node.Whereis(GenCounter.RegisteredAs));
         Assert.Equal(new Ok(1), await node.CallAsync(GenCounter.RegisteredAs, new Add(1)));
-        var children = await Supervisor.WhichChildrenAsync(node, sup!);
+        var children = await Supervisor.Client.For(node, sup!).WhichChildrenAsync();
         Assert.Equal("gen_counter", Assert.Single(children).Id);
     }
 }

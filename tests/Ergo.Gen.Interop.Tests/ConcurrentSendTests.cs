@@ -22,7 +22,7 @@ public sealed class ConcurrentSendTests
         await using var b = await Node.StartAsync(new NodeOptions { Name = "burst_b@127.0.0.1" }, options);
         Assert.True(await a.ConnectAsync(b.Name));
         var echo = Atom.Of("burst_echo");
-        await b.StartAsync(new DistFixture.EchoServer(), echo);
+        await b.StartServerAsync(new DistFixture.EchoServer(), echo);
 
         // The sink checks each sender's sequence as it goes, then the count each sender reports at its end.
         var seqAtom = Atom.Of("seq");

@@ -26,7 +26,7 @@ public sealed class DistFixture : IAsyncLifetime
         Beams = ErlangTool.CompileModules("dist_peer");
         Node = await Node.StartAsync(new NodeOptions { Name = "dotnet_dist@127.0.0.1" }, new DistributionOptions { Cookie = Cookie });
         Node.NodeStatusChanged += (n, up) => { lock (NodeEvents) NodeEvents.Add((n, up)); };
-        await Node.StartAsync(new EchoServer(), Atom.Of("echo"));
+        await Node.StartServerAsync(new EchoServer(), Atom.Of("echo"));
         Node.RegisterRpc("demo", "echo", args => args[0]);
         Node.RegisterRpc("demo", "add", args => Integer.Of(((Integer)args[0]).Value + ((Integer)args[1]).Value));
         Node.RegisterRpc("demo", "fail", (Func<Term[], Term>)(_ => throw new InvalidOperationException("failed on purpose")));
@@ -192,7 +192,7 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     {
         var spec = new SupervisorSpec(new SupervisorFlags(),
             [ChildSpec.Worker("echo_child", () => new DistFixture.EchoServer(), name: A("sup_echo_child"))]);
-        await f.Node.StartAsync(new Supervisor(spec), A("demo_sup"));
+        await f.Node.StartServerAsync(new Supervisor(spec), A("demo_sup"));
         var dest = new Etf.Tuple(A("demo_sup"), f.Node.Name);
         var children = (List)await f.Erl("supervisor", "which_children", dest);
         var child = (Etf.Tuple)Assert.Single(children.Elements);
@@ -319,7 +319,7 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
         Assert.EndsWith("@127.0.0.1", node.Name.Name);
         Assert.DoesNotContain("undefined", node.Name.Name);
         Assert.Contains(f.PeerName, node.ConnectedNodes());
-        await node.StartAsync(new DistFixture.EchoServer(), A("echo"));
+        await node.StartServerAsync(new DistFixture.EchoServer(), A("echo"));
 
         // Erlang knows us by that name, hidden (as it treats every node it named), and calls us over that connection.
         var erl = (Term[] args, string fn) => node.RpcAsync(f.PeerName, A("erlang"), A(fn), args, DistFixture.Wait);
@@ -336,7 +336,7 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     {
         await using var namer = await Node.StartAsync(new NodeOptions { Name = "dotnet_namer2@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie });
-        await namer.StartAsync(new DistFixture.EchoServer(), A("echo"));
+        await namer.StartServerAsync(new DistFixture.EchoServer(), A("echo"));
         await using var nameless = await Node.StartAsync(new NodeOptions { Name = "undefined@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie, NameFrom = namer.Name.Name });
         Assert.DoesNotContain("undefined", nameless.Name.Name);
@@ -495,7 +495,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     public async Task Elixir_GenServer_call_reaches_a_dotnet_server()
     {
         await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_ex@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
-        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await node.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
         using var elixir = new ErlangPeer("ex", DistFixture.Cookie, "", "", program: "elixir",
             extraArgs: ["--name", "ex@127.0.0.1", "--cookie", DistFixture.Cookie, "-e",
                 $"IO.puts(\"result #{{inspect(GenServer.call({{:echo, :\"{node.Name.Name}\"}}, {{:from_elixir, [1, 2], \"text\"}}))}}\")"]);
@@ -524,7 +524,7 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
             new DistributionOptions { Cookie = DistFixture.Cookie });
         var seen = new TaskCompletionSource<Atom>(TaskCreationOptions.RunContinuationsAsynchronously);
         node.NodeStatusChanged += (n, up) => { if (up) seen.TrySetResult(n); };
-        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await node.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
         var target = $"'{node.Name.Name}'";
         using var peer = new ErlangPeer("undefined", DistFixture.Cookie, ".",
             $"true = net_kernel:connect_node({target}), Me = node(), Me = gen_server:call({{echo, {target}}}, node()), "

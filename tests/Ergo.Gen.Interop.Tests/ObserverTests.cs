@@ -14,7 +14,7 @@ public sealed class ObserverTests
     public async Task Observer_and_etop_read_the_dotnet_node()
     {
         await using var node = await Node.StartAsync(new NodeOptions { Name = "observed@127.0.0.1" }, new DistributionOptions { Cookie = DistFixture.Cookie });
-        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await node.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
         node.LoadApplication(new ApplicationSpec { Name = "demo", Description = "observed", Version = "1.0", Start = () => new Supervisor(new SupervisorSpec(new SupervisorFlags(), [])) });
         await node.StartApplicationAsync("demo");
 

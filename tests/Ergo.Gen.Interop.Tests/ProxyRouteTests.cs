@@ -21,7 +21,7 @@ public sealed class ProxyRouteTests
             Options with { ProxyRoutes = new Dictionary<string, string> { ["route_c@127.0.0.1"] = "route_b@127.0.0.1" } });
         var relayed = new ConcurrentQueue<byte[]>();
         b.Distribution!.Proxy.RelayTap = relayed.Enqueue;
-        await c.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await c.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
 
         var marker = $"plaintext-marker-{Guid.NewGuid():N}";
         var reply = await a.CallAsync(Atom.Of("echo"), c.Name, Binary.FromUtf8(marker), TimeSpan.FromSeconds(15));
@@ -62,7 +62,7 @@ public sealed class ProxyRouteTests
         });
         var relayed = new ConcurrentQueue<byte[]>();
         b.Distribution!.Proxy.RelayTap = relayed.Enqueue;
-        await c.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await c.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
 
         Assert.Equal(Atom.Ok, await a.CallAsync(Atom.Of("echo"), c.Name, Atom.Ok, TimeSpan.FromSeconds(15)));
         Assert.NotEmpty(relayed);

@@ -45,7 +45,7 @@ public sealed class TlsDistributionTests : IDisposable
     {
         Certificates();
         await using var node = await Node.StartAsync(new NodeOptions { Name = "tls_dotnet@127.0.0.1" }, Mutual);
-        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await node.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
 
         // Erlang connects to .NET: ping, a call, and .NET calls back over the same TLS connection.
         using (var pinging = TlsPeer("tls_erl", OptFile("verify.conf", "erl", verify: true),
@@ -94,7 +94,7 @@ public sealed class TlsDistributionTests : IDisposable
         Certificates();
         await using var node = await Node.StartAsync(new NodeOptions { Name = "tls_selfsigned@127.0.0.1" },
             new DistributionOptions { Cookie = DistFixture.Cookie, Tls = new DistributionTlsOptions() });
-        await node.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await node.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
 
         using var peer = TlsPeer("tls_anyone", OptFile("none.conf", "erl", verify: false),
             "io:format(\"call ~p~n\", [gen_server:call({echo, 'tls_selfsigned@127.0.0.1'}, hello)]), receive stop -> ok end.");

@@ -18,7 +18,7 @@ public sealed class TracingTests
         var options = new DistributionOptions { Cookie = DistFixture.Cookie };
         await using var a = await Node.StartAsync(new NodeOptions { Name = "trace_a@127.0.0.1" }, options);
         await using var b = await Node.StartAsync(new NodeOptions { Name = "trace_b@127.0.0.1" }, options);
-        await b.StartAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
+        await b.StartServerAsync(new DistFixture.EchoServer(), Atom.Of("echo"));
 
         Assert.Equal(Atom.Of("hi"), await a.CallAsync(Atom.Of("echo"), b.Name, Atom.Of("hi"), DistFixture.Wait));
 

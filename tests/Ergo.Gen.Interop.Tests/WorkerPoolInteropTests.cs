@@ -27,7 +27,7 @@ public sealed class WorkerPoolInteropTests
         async Task<Term> Call(Atom request, int timeout = 5000) =>
             await node.RpcAsync(peer, Atom.Of("dist_peer"), Atom.Of("call"), [dest, request, Integer.Of(timeout)], DistFixture.Wait);
 
-        var workers = await WorkerPool.WorkersAsync(node, pool);
+        var workers = await WorkerPool.Client.For(node, pool).WorkersAsync();
         var answers = new List<Term>();
         for (var i = 0; i < 6; i++)
             answers.Add(await Call(WhoAmI));
@@ -37,9 +37,9 @@ public sealed class WorkerPoolInteropTests
         // caller monitors the pool, not the worker, so it learns of the crash by its timeout, as with a pool in Erlang.)
         Assert.IsType<Etf.Tuple>(await Call(Crash, timeout: 300));
         Assert.Equal(pool, node.Whereis(Atom.Of("erl_pool")));
-        for (var waited = 0; (await WorkerPool.WorkersAsync(node, pool)).Intersect(workers).Count() == 3 && waited < 10_000; waited += 10)
+        for (var waited = 0; (await WorkerPool.Client.For(node, pool).WorkersAsync()).Intersect(workers).Count() == 3 && waited < 10_000; waited += 10)
             await Task.Delay(10);
-        var now = await WorkerPool.WorkersAsync(node, pool);
+        var now = await WorkerPool.Client.For(node, pool).WorkersAsync();
         Assert.Equal(3, now.Length);
         Assert.Contains(await Call(WhoAmI), now.Cast<Term>());
     }

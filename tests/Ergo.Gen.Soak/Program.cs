@@ -15,8 +15,8 @@ Run("erlc", ["-o", beams, Path.Combine(AppContext.BaseDirectory, "erlang", "soak
 
 await using var node = await Node.StartAsync(new NodeOptions { Name = "soak@127.0.0.1" }, new DistributionOptions { Cookie = Cookie });
 var sink = new Sink();
-await node.StartAsync(sink, Atom.Of("soak_sink"));
-await node.StartAsync(new Echo(), Atom.Of("soak_echo"));
+await node.StartServerAsync(sink, Atom.Of("soak_sink"));
+await node.StartServerAsync(new Echo(), Atom.Of("soak_echo"));
 
 var random = new Random(42);
 var peers = new Peer[peerCount];

@@ -92,7 +92,7 @@ public sealed class GenServerTests : IAsyncLifetime
     private async Task<(Counter Server, Pid Pid)> StartCounter(Probe? observer = null, Atom? name = null)
     {
         var server = new Counter(observer);
-        var pid = await _node.StartAsync(server, name);
+        var pid = await _node.StartServerAsync(server, name);
         return (server, pid!);
     }
 
@@ -209,12 +209,12 @@ public sealed class GenServerTests : IAsyncLifetime
     [Fact]
     public async Task Init_stop_ignore_and_crash_are_reported_to_the_starter()
     {
-        var stop = await Assert.ThrowsAsync<ExitException>(() => _node.StartAsync(new Starter(() => new(InitResult.Stop(Atom.Of("no"))))));
+        var stop = await Assert.ThrowsAsync<ExitException>(() => _node.StartServerAsync(new Starter(() => new(InitResult.Stop(Atom.Of("no"))))));
         Assert.Equal(Atom.Of("no"), stop.Reason);
-        Assert.Null(await _node.StartAsync(new Starter(() => new(InitResult.Ignore()))));
-        var crash = await Assert.ThrowsAsync<ExitException>(() => _node.StartAsync(new Starter(() => throw new InvalidOperationException("bad init"))));
+        Assert.Null(await _node.StartServerAsync(new Starter(() => new(InitResult.Ignore()))));
+        var crash = await Assert.ThrowsAsync<ExitException>(() => _node.StartServerAsync(new Starter(() => throw new InvalidOperationException("bad init"))));
         Assert.Contains("bad init", crash.Reason.ToString());
-        var slow = await _node.StartAsync(new Starter(async () => { await Task.Delay(20); return InitResult.Ok(); }));
+        var slow = await _node.StartServerAsync(new Starter(async () => { await Task.Delay(20); return InitResult.Ok(); }));
         Assert.True(_node.IsAlive(slow!));
     }
 
@@ -222,7 +222,7 @@ public sealed class GenServerTests : IAsyncLifetime
     public async Task A_name_already_taken_fails_the_start()
     {
         var (_, first) = await StartCounter(name: Atom.Of("taken"));
-        var e = await Assert.ThrowsAsync<ExitException>(() => _node.StartAsync(new Counter(), Atom.Of("taken")));
+        var e = await Assert.ThrowsAsync<ExitException>(() => _node.StartServerAsync(new Counter(), Atom.Of("taken")));
         Assert.Equal(new Etf.Tuple(Atom.Of("already_started"), first), e.Reason);
     }
 
@@ -246,7 +246,7 @@ public sealed class GenServerTests : IAsyncLifetime
     {
         var parent = new Probe(_node);
         var observer = new Probe(_node);
-        var pid = await _node.StartAsync(new Trapping(observer), linkTo: parent.Pid);
+        var pid = await _node.StartServerAsync(new Trapping(observer), linkTo: parent.Pid);
         var exit = _node.ExitOfAsync(pid!);
         _node.Exit(parent.Pid, ExitReason.Shutdown);
         Assert.Equal(ExitReason.Shutdown, await exit);
@@ -264,7 +264,7 @@ public sealed class GenServerTests : IAsyncLifetime
     [Fact]
     public async Task Unexpected_messages_are_logged_and_dropped_not_a_crash()
     {
-        var pid = await _node.StartAsync(new Starter(() => new(InitResult.Ok())));
+        var pid = await _node.StartServerAsync(new Starter(() => new(InitResult.Ok())));
         _node.Send(pid!, Atom.Of("stray"));
         _node.Send(pid!, new object());
         await Task.Delay(50);

@@ -26,7 +26,7 @@ public sealed class LoggingTests
     {
         var logs = new FakeLogCollector();
         await using var node = NodeLoggingTo(logs, "log_bounds@127.0.0.1");
-        var server = (await node.StartAsync(new Quiet()))!;
+        var server = (await node.StartServerAsync(new Quiet()))!;
         var huge = new Binary(new byte[20 * 1024 * 1024]);
         for (var i = 0; i < 200; i++)
             node.Send(server, new Etf.Tuple(Atom.Of("junk"), huge));
@@ -44,7 +44,7 @@ public sealed class LoggingTests
         var logs = new FakeLogCollector();
         var node = NodeLoggingTo(logs, "log_shutdown@127.0.0.1");
         var children = Enumerable.Range(0, 5).Select(i => new ChildSpec { Id = $"c{i}", Start = _ => new Quiet() }).ToList();
-        await node.StartAsync(new Supervisor(new SupervisorSpec(new SupervisorFlags(), children)));
+        await node.StartServerAsync(new Supervisor(new SupervisorSpec(new SupervisorFlags(), children)));
         await node.ShutdownAsync();
         Assert.DoesNotContain(logs.GetSnapshot(), r => r.Message.Contains("did not stop within"));
     }

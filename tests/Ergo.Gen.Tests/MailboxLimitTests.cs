@@ -62,7 +62,7 @@ public sealed class MailboxLimitTests : IAsyncLifetime
     {
         var gate = new TaskCompletionSource();
         var server = new Slow(gate, limit);
-        var pid = (await _node.StartAsync(server))!;
+        var pid = (await _node.StartServerAsync(server))!;
         _node.Send(pid, Integer.Of(0));
         // Message 0 taken (the server waits at the gate with it): the mailbox is empty when the flood comes.
         for (var i = 0; i < 200 && _node.GetProcessInfo(pid)!.MessageQueueLength > 0; i++)
@@ -93,7 +93,7 @@ public sealed class MailboxLimitTests : IAsyncLifetime
     public async Task Fallback_hands_what_does_not_fit_to_another_process()
     {
         var keeper = new Slow(new TaskCompletionSource(), null);
-        var keeperPid = (await _node.StartAsync(keeper))!;
+        var keeperPid = (await _node.StartServerAsync(keeper))!;
         var server = await Flood(new MailboxLimit(10, MailboxOverflow.Fallback) { Fallback = keeperPid });
         var seen = await Until(server, 11);
         Assert.Equal([0, .. Enumerable.Range(1, 10).Select(i => (long)i)], seen);

@@ -36,7 +36,7 @@ public sealed class ProcessGroupsTests : IAsyncLifetime
     {
         var p = _node.SpawnVictim();
         var q = _node.SpawnVictim();
-        await _groups.JoinAsync(Red, p, q);
+        await _groups.JoinAsync(Red, [p, q]);
         await _groups.JoinAsync(Blue, p);
         _node.Kill(p, Atom.Of("shutdown"));
         // The scope hears of the exit by its monitor, in its own time.

@@ -80,7 +80,7 @@ public sealed class StressTests
     public async Task Many_concurrent_calls_all_get_their_own_reply()
     {
         await using var node = new Node(new NodeOptions { Name = "calls@127.0.0.1" });
-        var server = await node.StartAsync(new EchoServer());
+        var server = await node.StartServerAsync(new EchoServer());
         var calls = Enumerable.Range(0, 20_000).Select(i => node.CallAsync(server!, Integer.Of(i)).AsTask()).ToArray();
         var replies = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(60));
         for (var i = 0; i < replies.Length; i++)

@@ -71,7 +71,7 @@ public sealed class SupervisorTests : IAsyncLifetime
     private async Task<Pid> StartSupervisor(Strategy strategy, int intensity = 3, params ChildSpec[] children)
     {
         var spec = new SupervisorSpec(new SupervisorFlags { Strategy = strategy, Intensity = intensity, Period = TimeSpan.FromSeconds(10) }, children);
-        return (await _node.StartAsync(new Supervisor(spec)))!;
+        return (await _node.StartServerAsync(new Supervisor(spec)))!;
     }
 
     private async Task Crash(string id)
@@ -138,14 +138,14 @@ public sealed class SupervisorTests : IAsyncLifetime
         Assert.Equal(["stop t"], await WaitForLog(1));
         Assert.Null(_node.Whereis(NameOf("t")));
 
-        Assert.True(await Supervisor.RestartChildAsync(_node, sup, "t") is not null);
+        Assert.True(await Supervisor.Client.For(_node, sup).RestartChildAsync("t") is not null);
         TakeLog();
         await Crash("t");
         Assert.Equal(["stop t", "start t"], await WaitForLog(2));
 
         await Crash("tmp");
         Assert.Equal(["stop tmp"], await WaitForLog(1));
-        var children = await Supervisor.WhichChildrenAsync(_node, sup);
+        var children = await Supervisor.Client.For(_node, sup).WhichChildrenAsync();
         Assert.Equal(["t"], children.Select(c => c.Id));
     }
 
@@ -172,7 +172,7 @@ public sealed class SupervisorTests : IAsyncLifetime
     {
         var bad = new ChildSpec { Id = "bad", Start = _ => new Failing() };
         var spec = new SupervisorSpec(new SupervisorFlags(), [Spec("a"), bad, Spec("c")]);
-        var e = await Assert.ThrowsAsync<ExitException>(() => _node.StartAsync(new Supervisor(spec)));
+        var e = await Assert.ThrowsAsync<ExitException>(() => _node.StartServerAsync(new Supervisor(spec)));
         Assert.StartsWith("{shutdown,{failed_to_start_child,bad,", e.Reason.ToString());
         Assert.Equal(["start a", "stop a"], TakeLog());
     }
@@ -206,14 +206,14 @@ public sealed class SupervisorTests : IAsyncLifetime
         var sup = await StartSupervisor(Strategy.SimpleOneForOne, 100, template);
         var pids = new List<Pid>();
         for (var i = 0; i < 50; i++)
-            pids.Add(await Supervisor.StartChildAsync(_node, sup, null, $"w{i}"));
-        Assert.Equal(50, (await Supervisor.CountChildrenAsync(_node, sup)).Active);
+            pids.Add(await Supervisor.Client.For(_node, sup).StartChildAsync([$"w{i}"]));
+        Assert.Equal(50, (await Supervisor.Client.For(_node, sup).CountChildrenAsync()).Active);
         TakeLog();
         await Assert.ThrowsAsync<CallException>(async () => await _node.CallAsync(pids[7], Atom.Of("crash")));
         Assert.Equal(["stop w7", "start w7"], await WaitForLog(2));
-        Assert.Equal(50, (await Supervisor.CountChildrenAsync(_node, sup)).Active);
-        await Supervisor.TerminateChildAsync(_node, sup, pids[0]);
-        Assert.Equal(49, (await Supervisor.CountChildrenAsync(_node, sup)).Active);
+        Assert.Equal(50, (await Supervisor.Client.For(_node, sup).CountChildrenAsync()).Active);
+        await Supervisor.Client.For(_node, sup).TerminateChildAsync(pids[0]);
+        Assert.Equal(49, (await Supervisor.Client.For(_node, sup).CountChildrenAsync()).Active);
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class SupervisorTests : IAsyncLifetime
         var inner = new SupervisorSpec(new SupervisorFlags { Intensity = 0 }, [Spec("leaf")]);
         var outerSpec = new SupervisorSpec(new SupervisorFlags { Intensity = 0 },
             [ChildSpec.Supervisor("inner", () => new Supervisor(inner)), Spec("sibling")]);
-        var outer = (await _node.StartAsync(new Supervisor(outerSpec)))!;
+        var outer = (await _node.StartServerAsync(new Supervisor(outerSpec)))!;
         var exit = _node.ExitOfAsync(outer);
         await Crash("leaf");
         Assert.Equal(ExitReason.Shutdown, await exit);
@@ -233,7 +233,7 @@ public sealed class SupervisorTests : IAsyncLifetime
     {
         var spec = new SupervisorSpec(new SupervisorFlags { AutoShutdown = AutoShutdown.AnySignificant },
             [Spec("main", RestartType.Transient, significant: true), Spec("helper")]);
-        var sup = (await _node.StartAsync(new Supervisor(spec)))!;
+        var sup = (await _node.StartServerAsync(new Supervisor(spec)))!;
         var exit = _node.ExitOfAsync(sup);
         Assert.Equal(Atom.Ok, await _node.CallAsync(NameOf("main"), Atom.Of("stop_normal")));
         Assert.Equal(ExitReason.Shutdown, await exit);
@@ -244,7 +244,7 @@ public sealed class SupervisorTests : IAsyncLifetime
     {
         var spec = new SupervisorSpec(new SupervisorFlags { AutoShutdown = AutoShutdown.AllSignificant },
             [Spec("s1", RestartType.Transient, significant: true), Spec("s2", RestartType.Transient, significant: true), Spec("plain")]);
-        var sup = (await _node.StartAsync(new Supervisor(spec)))!;
+        var sup = (await _node.StartServerAsync(new Supervisor(spec)))!;
         var exit = _node.ExitOfAsync(sup);
         Assert.Equal(Atom.Ok, await _node.CallAsync(NameOf("s1"), Atom.Of("stop_normal")));
         await Task.Delay(100);
@@ -257,19 +257,19 @@ public sealed class SupervisorTests : IAsyncLifetime
     public async Task Runtime_api_terminate_restart_delete_and_start_child()
     {
         var sup = await StartSupervisor(Strategy.OneForOne, 3, Spec("a"));
-        await Supervisor.TerminateChildAsync(_node, sup, "a");
+        await Supervisor.Client.For(_node, sup).TerminateChildAsync("a");
         Assert.Null(_node.Whereis(NameOf("a")));
-        Assert.Equal(0, (await Supervisor.CountChildrenAsync(_node, sup)).Active);
-        var again = await Supervisor.RestartChildAsync(_node, sup, "a");
+        Assert.Equal(0, (await Supervisor.Client.For(_node, sup).CountChildrenAsync()).Active);
+        var again = await Supervisor.Client.For(_node, sup).RestartChildAsync("a");
         Assert.Equal(again, _node.Whereis(NameOf("a")));
-        var running = await Assert.ThrowsAsync<ExitException>(() => Supervisor.DeleteChildAsync(_node, sup, "a"));
+        var running = await Assert.ThrowsAsync<ExitException>(() => Supervisor.Client.For(_node, sup).DeleteChildAsync("a"));
         Assert.Equal(Atom.Of("running"), running.Reason);
-        await Supervisor.TerminateChildAsync(_node, sup, "a");
-        await Supervisor.DeleteChildAsync(_node, sup, "a");
-        Assert.Empty(await Supervisor.WhichChildrenAsync(_node, sup));
-        var b = await Supervisor.StartChildAsync(_node, sup, Spec("b"));
+        await Supervisor.Client.For(_node, sup).TerminateChildAsync("a");
+        await Supervisor.Client.For(_node, sup).DeleteChildAsync("a");
+        Assert.Empty(await Supervisor.Client.For(_node, sup).WhichChildrenAsync());
+        var b = await Supervisor.Client.For(_node, sup).StartChildAsync(Spec("b"));
         Assert.Equal(b, _node.Whereis(NameOf("b")));
-        var dup = await Assert.ThrowsAsync<ExitException>(() => Supervisor.StartChildAsync(_node, sup, Spec("b")));
+        var dup = await Assert.ThrowsAsync<ExitException>(() => Supervisor.Client.For(_node, sup).StartChildAsync(Spec("b")));
         Assert.Equal(Atom.Of("already_present"), dup.Reason);
     }
 
@@ -294,11 +294,11 @@ public sealed class SupervisorTests : IAsyncLifetime
     public async Task Chaos_random_crashes_while_clients_call_leave_a_whole_tree()
     {
         var template = new ChildSpec { Id = "w", Start = args => new Worker(this, (string)args[0], trapExit: false) };
-        var sup = (await _node.StartAsync(new Supervisor(new SupervisorSpec(
+        var sup = (await _node.StartServerAsync(new Supervisor(new SupervisorSpec(
             new SupervisorFlags { Strategy = Strategy.SimpleOneForOne, Intensity = 100_000, Period = TimeSpan.FromSeconds(1) }, [template]))))!;
         var pids = new List<Pid>();
         for (var i = 0; i < 300; i++)
-            pids.Add(await Supervisor.StartChildAsync(_node, sup, null, $"c{i}"));
+            pids.Add(await Supervisor.Client.For(_node, sup).StartChildAsync([$"c{i}"]));
         var rng = new Random(7);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
         var calls = 0;
@@ -308,7 +308,7 @@ public sealed class SupervisorTests : IAsyncLifetime
             var local = new Random(c);
             while (DateTime.UtcNow < deadline)
             {
-                var children = await Supervisor.WhichChildrenAsync(_node, sup);
+                var children = await Supervisor.Client.For(_node, sup).WhichChildrenAsync();
                 var target = children[local.Next(children.Count)].Pid;
                 if (target is null)
                     continue;
@@ -327,7 +327,7 @@ public sealed class SupervisorTests : IAsyncLifetime
         })).ToList();
         while (DateTime.UtcNow < deadline)
         {
-            var children = await Supervisor.WhichChildrenAsync(_node, sup);
+            var children = await Supervisor.Client.For(_node, sup).WhichChildrenAsync();
             if (children[rng.Next(children.Count)].Pid is { } victim)
                 _node.Exit(victim, ExitReason.Kill);
             await Task.Delay(2);
@@ -336,11 +336,11 @@ public sealed class SupervisorTests : IAsyncLifetime
         Assert.True(_node.IsAlive(sup));
         // The last kills are signals still on their way: a victim may be dead before the supervisor has heard
         // of it. The tree must be whole once those exits are handled, so wait for that, not for a fixed time.
-        var final = await Supervisor.WhichChildrenAsync(_node, sup);
+        var final = await Supervisor.Client.For(_node, sup).WhichChildrenAsync();
         for (var i = 0; i < 1000 && !final.All(c => c.Pid is not null && _node.IsAlive(c.Pid)); i++)
         {
             await Task.Delay(10);
-            final = await Supervisor.WhichChildrenAsync(_node, sup);
+            final = await Supervisor.Client.For(_node, sup).WhichChildrenAsync();
         }
         Assert.Equal(300, final.Count);
         Assert.All(final, c => Assert.True(c.Pid is not null && _node.IsAlive(c.Pid)));

@@ -65,7 +65,7 @@ public sealed class TelemetryTests : IAsyncLifetime
             _node.Send(stuck, Atom.Of("work"));
         var sup = new Supervisor(new SupervisorSpec(new SupervisorFlags { Intensity = 5 }, [ChildSpec.Worker("crashy", () => new Crashy())]));
         var supPid = (await _node.StartServerAsync(sup))!;
-        var crashy = (await Supervisor.WhichChildrenAsync(_node, supPid)).Single().Pid!;
+        var crashy = (await Supervisor.Client.For(_node, supPid).WhichChildrenAsync()).Single().Pid!;
         await Assert.ThrowsAnyAsync<Exception>(async () => await _node.CallAsync(crashy, Atom.Of("boom")));
         for (var waited = 0; !readings.Any(r => r.Instrument == "ergo.supervisor.restarts") && waited < 5000; waited += 10)
             await Task.Delay(10);

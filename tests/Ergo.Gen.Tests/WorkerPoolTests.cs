@@ -32,7 +32,7 @@ public sealed class WorkerPoolTests : IAsyncLifetime
     public async Task Calls_to_the_pools_name_go_to_each_worker_in_turn_and_the_worker_answers()
     {
         var pool = (await _node.StartServerAsync(new WorkerPool(() => new Worker(), 4), Atom.Of("pool")))!;
-        var workers = await WorkerPool.WorkersAsync(_node, pool);
+        var workers = await WorkerPool.Client.For(_node, pool).WorkersAsync();
         Assert.Equal(4, workers.Distinct().Count());
         var answered = new List<Pid>();
         for (var i = 0; i < 8; i++)
@@ -44,13 +44,13 @@ public sealed class WorkerPoolTests : IAsyncLifetime
     public async Task A_worker_that_crashes_is_replaced_in_its_place_and_the_pool_keeps_its_name()
     {
         var pool = (await _node.StartServerAsync(new WorkerPool(() => new Worker(), 2), Atom.Of("crashy")))!;
-        var before = await WorkerPool.WorkersAsync(_node, pool);
+        var before = await WorkerPool.Client.For(_node, pool).WorkersAsync();
         await Assert.ThrowsAsync<CallException>(async () => await _node.CallAsync(pool, Crash));
         Pid[] after = before;
         for (var waited = 0; after.Intersect(before).Count() == 2 && waited < 10_000; waited += 10)
         {
             await Task.Delay(10);
-            after = await WorkerPool.WorkersAsync(_node, pool);
+            after = await WorkerPool.Client.For(_node, pool).WorkersAsync();
         }
         Assert.Equal(2, after.Length);
         Assert.Single(after.Intersect(before));
@@ -102,7 +102,7 @@ public sealed class WorkerPoolTests : IAsyncLifetime
         {
             // The held call is with one worker; it answers nothing until released, and the other answers whoami.
             var other = (Pid)(await _node.CallAsync(pool, WhoAmI))!;
-            return (await WorkerPool.WorkersAsync(_node, pool)).Single(w => w != other);
+            return (await WorkerPool.Client.For(_node, pool).WorkersAsync()).Single(w => w != other);
         }
     }
 
@@ -110,11 +110,11 @@ public sealed class WorkerPoolTests : IAsyncLifetime
     public async Task A_pool_grows_and_shrinks_while_it_runs()
     {
         var pool = (await _node.StartServerAsync(new WorkerPool(() => new Worker(), 2)))!;
-        await WorkerPool.ResizeAsync(_node, pool, 5);
-        var grown = await WorkerPool.WorkersAsync(_node, pool);
+        await WorkerPool.Client.For(_node, pool).ResizeAsync(5);
+        var grown = await WorkerPool.Client.For(_node, pool).WorkersAsync();
         Assert.Equal(5, grown.Length);
-        await WorkerPool.ResizeAsync(_node, pool, 1);
-        var shrunk = await WorkerPool.WorkersAsync(_node, pool);
+        await WorkerPool.Client.For(_node, pool).ResizeAsync(1);
+        var shrunk = await WorkerPool.Client.For(_node, pool).WorkersAsync();
         Assert.Equal([grown[0]], shrunk);
         Assert.All(grown.Skip(1), w => Assert.False(_node.IsAlive(w)));
         Assert.Equal(grown[0], (Pid)(await _node.CallAsync(pool, WhoAmI))!);

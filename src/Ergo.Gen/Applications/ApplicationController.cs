@@ -10,7 +10,7 @@ namespace Ergo.Gen.Applications;
 /// applications in reverse start order, each supervisor stopping its children in reverse within their
 /// shutdown times.
 /// </summary>
-internal sealed class ApplicationController(Node node)
+internal sealed partial class ApplicationController(Node node)
 {
     private sealed class Running(ApplicationSpec spec, StartType type, Pid supervisor)
     {

@@ -10,12 +10,12 @@ namespace Ergo.Gen.Cluster;
 /// </summary>
 public sealed class DnsDiscovery(string alive, string dnsName, bool inet6 = false) : IDiscoveryStrategy
 {
-    public async ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken ct)
+    public async ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(dnsName, inet6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, ct).ConfigureAwait(false);
+            addresses = await Dns.GetHostAddressesAsync(dnsName, inet6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException)
         {

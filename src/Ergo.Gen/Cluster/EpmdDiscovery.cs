@@ -15,15 +15,15 @@ public sealed class EpmdDiscovery(IEnumerable<string> hosts, int epmdPort = Epmd
 {
     private readonly string[] _hosts = hosts.ToArray();
 
-    public async ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken ct)
+    public async ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken cancellationToken)
     {
         var found = new List<Atom>();
         foreach (var host in _hosts)
         {
             try
             {
-                var addresses = await HostResolver.ResolveAsync(host, inet6, ct).ConfigureAwait(false);
-                var listing = await EpmdClient.NamesAsync(new IPEndPoint(addresses[0], epmdPort), ct).ConfigureAwait(false);
+                var addresses = await HostResolver.ResolveAsync(host, inet6, cancellationToken).ConfigureAwait(false);
+                var listing = await EpmdClient.NamesAsync(new IPEndPoint(addresses[0], epmdPort), cancellationToken).ConfigureAwait(false);
                 foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     // "name X at port N"

@@ -8,5 +8,5 @@ namespace Ergo.Gen.Cluster;
 /// </summary>
 public interface IDiscoveryStrategy
 {
-    ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken ct);
+    ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken cancellationToken);
 }

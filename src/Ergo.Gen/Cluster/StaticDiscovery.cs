@@ -7,7 +7,7 @@ public sealed class StaticDiscovery(IEnumerable<string> nodes) : IDiscoveryStrat
 {
     private readonly Atom[] _nodes = nodes.Select(Atom.Of).ToArray();
 
-    public ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken ct) => new(_nodes);
+    public ValueTask<IReadOnlyCollection<Atom>> DiscoverAsync(CancellationToken cancellationToken) => new(_nodes);
 
     public override string ToString() => $"static [{string.Join(", ", _nodes.Select(n => n.Name))}]";
 }

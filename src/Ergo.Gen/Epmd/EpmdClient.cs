@@ -9,7 +9,7 @@ namespace Ergo.Gen.Epmd;
 /// Talks to an EPMD (Erlang's or the embedded one): registers a node (the registration lives as long as its
 /// socket), looks up a node's distribution port, and lists names.
 /// </summary>
-public static class EpmdClient
+internal static class EpmdClient
 {
     /// <summary>ALIVE2_REQ. Returns the open registration (dispose it to unregister) and the creation EPMD assigned.</summary>
     public static async Task<(TcpClient Registration, uint Creation)> RegisterAsync(string aliveName, ushort port, IPEndPoint epmd, CancellationToken ct = default,

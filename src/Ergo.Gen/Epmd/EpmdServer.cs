@@ -13,7 +13,7 @@ namespace Ergo.Gen.Epmd;
 /// local nodes may register. A node is registered while its ALIVE2 connection stays open. Malformed requests
 /// close that connection only.
 /// </summary>
-public sealed class EpmdServer : IAsyncDisposable
+internal sealed class EpmdServer : IAsyncDisposable
 {
     private sealed record Entry(string Name, ushort Port, byte NodeType, byte Protocol, ushort High, ushort Low, byte[] Extra, uint Creation);
 

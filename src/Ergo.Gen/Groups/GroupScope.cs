@@ -1,7 +1,6 @@
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Groups;
 
@@ -92,7 +91,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
             default:
                 // pg:handle_call's last clause is erlang:error(badarg); a scope shared by the whole node must not
                 // die for one bad request, so the caller gets the error and the scope goes on.
-                Logger.LogWarning("pg scope {Scope} refused a request: {Request}", _scope, new Observability.Bounded(request));
+                Observability.GroupLog.ScopeRequestRefused(Logger, _scope, new Observability.Bounded(request));
                 return new(CallResult.Reply(new Etf.Tuple(Atom.Error, Atom.Of("badarg"))));
         }
     }
@@ -139,7 +138,7 @@ internal sealed class GroupScope(Atom scope, GroupTable table) : GenServer
     private void Dropped(object message)
     {
         if (_droppedLog.Allow(out var more))
-            Logger.LogWarning("pg scope {Scope} dropped a message it does not know: {Message}{More}", _scope, new Observability.Bounded(message), more);
+            Observability.GroupLog.ScopeDropped(Logger, _scope, new Observability.Bounded(message), more);
     }
 
     // ---- local members ----------------------------------------------------------------------------

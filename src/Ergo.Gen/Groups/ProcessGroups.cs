@@ -38,12 +38,12 @@ public sealed class ProcessGroups
     /// linked to <paramref name="linkTo"/> when given. It discovers the scope on every connected visible node and on
     /// each that connects later.
     /// </summary>
-    public static async Task<ProcessGroups> StartAsync(Node node, Atom? scope = null, Pid? linkTo = null)
+    public static async Task<ProcessGroups> StartAsync(Node node, Atom? scope = null, Pid? linkTo = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(node);
         scope ??= DefaultScope;
         var table = new GroupTable();
-        var pid = await node.StartServerAsync(new GroupScope(scope, table), scope, linkTo).ConfigureAwait(false)
+        var pid = await node.StartServerAsync(new GroupScope(scope, table), scope, linkTo, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"the pg scope {scope} did not start");
         var groups = new ProcessGroups(node, scope, pid, table);
         Started.GetOrCreateValue(node)[scope] = groups;
@@ -56,18 +56,24 @@ public sealed class ProcessGroups
 
     /// <summary>pg:join(Scope, Group, Pids): each of <paramref name="pids"/> (local processes) joins
     /// <paramref name="group"/>; a process may join a group more than once.</summary>
-    public async Task JoinAsync(Term group, params Pid[] pids)
+    public async Task JoinAsync(Term group, IReadOnlyList<Pid> pids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        await CallAsync(new Etf.Tuple(Atom.Of("join_local"), group, PidsTerm(pids))).ConfigureAwait(false);
+        await CallAsync(new Etf.Tuple(Atom.Of("join_local"), group, PidsTerm(pids)), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>pg:join(Scope, Group, Pid).</summary>
+    public Task JoinAsync(Term group, Pid pid, CancellationToken cancellationToken = default) => JoinAsync(group, [pid], cancellationToken);
+
     /// <summary>pg:leave(Scope, Group, Pids): false (pg's <c>not_joined</c>) when none of them was a member.</summary>
-    public async Task<bool> LeaveAsync(Term group, params Pid[] pids)
+    public async Task<bool> LeaveAsync(Term group, IReadOnlyList<Pid> pids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        return await CallAsync(new Etf.Tuple(Atom.Of("leave_local"), group, PidsTerm(pids))).ConfigureAwait(false) == Atom.Ok;
+        return await CallAsync(new Etf.Tuple(Atom.Of("leave_local"), group, PidsTerm(pids)), cancellationToken).ConfigureAwait(false) == Atom.Ok;
     }
+
+    /// <summary>pg:leave(Scope, Group, Pid).</summary>
+    public Task<bool> LeaveAsync(Term group, Pid pid, CancellationToken cancellationToken = default) => LeaveAsync(group, [pid], cancellationToken);
 
     /// <summary>pg:get_members(Scope, Group): every member on every node, newest first.</summary>
     public Pid[] GetMembers(Term group) => _table.Members(group);
@@ -85,30 +91,30 @@ public sealed class ProcessGroups
     /// pg:monitor_scope(Scope) for <paramref name="watcher"/>: it gets <c>{Ref, join | leave, Group, Pids}</c> for
     /// every change, until it ends or <see cref="DemonitorAsync"/>. Returns Ref and the groups with their members now.
     /// </summary>
-    public async Task<(Reference Ref, IReadOnlyDictionary<Term, Pid[]> Groups)> MonitorScopeAsync(Pid watcher)
+    public async Task<(Reference Ref, IReadOnlyDictionary<Term, Pid[]> Groups)> MonitorScopeAsync(Pid watcher, CancellationToken cancellationToken = default)
     {
-        var reply = (Etf.Tuple)await CallAsync(new GroupScope.MonitorRequest(watcher, null)).ConfigureAwait(false);
+        var reply = (Etf.Tuple)await CallAsync(new GroupScope.MonitorRequest(watcher, null), cancellationToken).ConfigureAwait(false);
         var groups = ((Map)reply[1]).Pairs.ToDictionary(p => p.Key, p => ((List)p.Value).Elements.Cast<Pid>().ToArray());
         return ((Reference)reply[0], groups);
     }
 
     /// <summary>pg:monitor(Scope, Group) for <paramref name="watcher"/>: changes of that group only.</summary>
-    public async Task<(Reference Ref, Pid[] Members)> MonitorAsync(Pid watcher, Term group)
+    public async Task<(Reference Ref, Pid[] Members)> MonitorAsync(Pid watcher, Term group, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(group);
-        var reply = (Etf.Tuple)await CallAsync(new GroupScope.MonitorRequest(watcher, group)).ConfigureAwait(false);
+        var reply = (Etf.Tuple)await CallAsync(new GroupScope.MonitorRequest(watcher, group), cancellationToken).ConfigureAwait(false);
         return ((Reference)reply[0], ((List)reply[1]).Elements.Cast<Pid>().ToArray());
     }
 
     /// <summary>pg:demonitor(Scope, Ref): false when there was no such monitor.</summary>
-    public async Task<bool> DemonitorAsync(Reference monitor) =>
-        await CallAsync(new Etf.Tuple(Atom.Of("demonitor"), monitor)).ConfigureAwait(false) == Atom.Ok;
+    public async Task<bool> DemonitorAsync(Reference monitor, CancellationToken cancellationToken = default) =>
+        await CallAsync(new Etf.Tuple(Atom.Of("demonitor"), monitor), cancellationToken).ConfigureAwait(false) == Atom.Ok;
 
-    private async Task<Term> CallAsync(object request) =>
-        await _node.CallAsync(Pid, request, Timeout.InfiniteTimeSpan).ConfigureAwait(false) as Term
+    private async Task<Term> CallAsync(object request, CancellationToken cancellationToken) =>
+        await _node.CallAsync(Pid, request, Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false) as Term
         ?? throw new InvalidOperationException($"the pg scope {Scope} gave no answer");
 
-    private Term PidsTerm(Pid[] pids)
+    private Term PidsTerm(IReadOnlyList<Pid> pids)
     {
         ArgumentNullException.ThrowIfNull(pids);
         foreach (var pid in pids)
@@ -117,6 +123,6 @@ public sealed class ProcessGroups
             if (pid is null || !_node.Router.IsLocal(pid))
                 throw new ArgumentException($"{pid?.ToString() ?? "null"} is not a process of this node ({{nolocal, Pid}})", nameof(pids));
         }
-        return pids.Length switch { 0 => List.Nil, 1 => pids[0], _ => new List([.. pids]) };
+        return pids.Count switch { 0 => List.Nil, 1 => pids[0], _ => new List([.. pids]) };
     }
 }

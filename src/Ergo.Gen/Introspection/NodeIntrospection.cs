@@ -10,6 +10,20 @@ internal static class NodeIntrospection
     // An idle process measured about 300 bytes (the local bench's idle memory); each waiting message adds its node.
     private const long BaseProcessBytes = 320, BytesPerQueuedMessage = 40;
 
+    public static NodeInfo Info(Node node, TimeSpan uptime)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var peers = node.ConnectedNodes().Select(n => node.TrafficWith(n) is { } t ? new PeerInfo(n, t.Received, t.Sent) : null)
+            .OfType<PeerInfo>().ToArray();
+        return new NodeInfo(node.Name, uptime, node.ProcessCount, node.Registry.Names.Length,
+            Etf.Atom.Count, Environment.ProcessorCount, GC.GetTotalMemory(false), self.WorkingSet64, peers, node.WhichApplications());
+    }
+
+    public static IReadOnlyList<ProcessInfo> Processes(Node node) => node.Processes.Snapshot().Where(p => p.IsAlive).Select(Describe).ToArray();
+
+    public static IReadOnlyList<EventInfo> Events(Events.EventRegistry? events) =>
+        events?.List().Select(e => new EventInfo(e.Name, e.Publisher, e.Local, e.Nodes)).ToArray() ?? [];
+
     public static ProcessInfo Describe(Process p) => new(
         p.Self,
         p.RegisteredName,

@@ -190,10 +190,10 @@ public abstract partial class Process
 
     /// <summary>Subscribes to an event (of this node, or of <paramref name="node"/>), monitoring its publisher: a DOWN
     /// when it ends or its node is lost. Returns the messages the event keeps for late subscribers.</summary>
-    protected ValueTask<IReadOnlyList<object>> MonitorEventAsync(Atom name, Atom? node = null) => SubscribeEventAsync(name, node, link: false);
+    protected ValueTask<IReadOnlyList<object>> MonitorEventAsync(Atom name, Atom? node = null, CancellationToken cancellationToken = default) => SubscribeEventAsync(name, node, link: false, cancellationToken);
 
     /// <summary>Subscribes to an event, linked to its publisher: its exit reaches this process as an exit signal.</summary>
-    protected ValueTask<IReadOnlyList<object>> LinkEventAsync(Atom name, Atom? node = null) => SubscribeEventAsync(name, node, link: true);
+    protected ValueTask<IReadOnlyList<object>> LinkEventAsync(Atom name, Atom? node = null, CancellationToken cancellationToken = default) => SubscribeEventAsync(name, node, link: true, cancellationToken);
 
     /// <summary>Stops receiving an event's messages (the link or monitor to the publisher stays until removed).</summary>
     protected void UnsubscribeEvent(Atom name, Atom? node = null)
@@ -204,7 +204,7 @@ public abstract partial class Process
             Node.Send(Self, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("unsubscribe"), name, Node.Name));
     }
 
-    private async ValueTask<IReadOnlyList<object>> SubscribeEventAsync(Atom name, Atom? node, bool link)
+    private async ValueTask<IReadOnlyList<object>> SubscribeEventAsync(Atom name, Atom? node, bool link, CancellationToken cancellationToken)
     {
         if (node is null || Node.Router.IsLocal(node))
         {
@@ -216,7 +216,7 @@ public abstract partial class Process
             return local.Kept;
         }
         Node.Events.AddRemoteSubscriber(node, name, Self);
-        var reply = await Node.Router.Call(this, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("subscribe"), name, Node.Name), null, default).ConfigureAwait(false);
+        var reply = await Node.Router.Call(this, Events.EventRegistry.ProcessName, node, new Etf.Tuple(Atom.Of("subscribe"), name, Node.Name), null, cancellationToken).ConfigureAwait(false);
         if (reply is not Etf.Tuple { Arity: 3 } ok || ok[0] != Atom.Ok || ok[1] is not Pid publisher || ok[2] is not List kept)
         {
             Node.Events.RemoveRemoteSubscriber(node, name, Self);

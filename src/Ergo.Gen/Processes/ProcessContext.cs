@@ -67,9 +67,9 @@ public sealed class ProcessContext(Func<ProcessContext, object, ValueTask> handl
 
     public new bool SendEvent(Atom name, object message) => base.SendEvent(name, message);
 
-    public new ValueTask<IReadOnlyList<object>> MonitorEventAsync(Atom name, Atom? node = null) => base.MonitorEventAsync(name, node);
+    public new ValueTask<IReadOnlyList<object>> MonitorEventAsync(Atom name, Atom? node = null, CancellationToken cancellationToken = default) => base.MonitorEventAsync(name, node, cancellationToken);
 
-    public new ValueTask<IReadOnlyList<object>> LinkEventAsync(Atom name, Atom? node = null) => base.LinkEventAsync(name, node);
+    public new ValueTask<IReadOnlyList<object>> LinkEventAsync(Atom name, Atom? node = null, CancellationToken cancellationToken = default) => base.LinkEventAsync(name, node, cancellationToken);
 
     public new void UnsubscribeEvent(Atom name, Atom? node = null) => base.UnsubscribeEvent(name, node);
 }

@@ -50,7 +50,7 @@ public sealed class PhoenixPubSub
     /// the <c>Elixir.</c> prefix is added when missing) with <paramref name="poolSize"/> workers, the pool size
     /// of the Elixir nodes. The <c>Phoenix.PubSub</c> pg scope is started on this node unless it runs already.
     /// </summary>
-    public static async Task<PhoenixPubSub> StartAsync(Node node, string name, int poolSize = 1, string? adapterName = null)
+    public static async Task<PhoenixPubSub> StartAsync(Node node, string name, int poolSize = 1, string? adapterName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -59,7 +59,7 @@ public sealed class PhoenixPubSub
         // Module.concat(name, "Adapter"), as Phoenix.PubSub.Supervisor names the adapter unless told otherwise.
         var adapter = adapterName is null ? pubsub.Name + ".Adapter" : ElixirName(adapterName);
         Atom[] pool = [Atom.Of(adapter), .. Enumerable.Range(2, poolSize - 1).Select(n => Atom.Of($"{adapter}_{n}"))];
-        var groups = ProcessGroups.Find(node, Scope) ?? await ProcessGroups.StartAsync(node, Scope).ConfigureAwait(false);
+        var groups = ProcessGroups.Find(node, Scope) ?? await ProcessGroups.StartAsync(node, Scope, cancellationToken: cancellationToken).ConfigureAwait(false);
         var result = new PhoenixPubSub(node, pubsub, groups, pool);
         foreach (var group in pool)
         {
@@ -69,7 +69,7 @@ public sealed class PhoenixPubSub
                 node.Exit(worker, Atom.Of("kill"));
                 throw new InvalidOperationException($"{group} is registered already: is this PubSub started twice on {node.Name}?");
             }
-            await groups.JoinAsync(group, worker).ConfigureAwait(false);
+            await groups.JoinAsync(group, worker, cancellationToken).ConfigureAwait(false);
         }
         Started.GetOrCreateValue(node)[pubsub] = result;
         return result;

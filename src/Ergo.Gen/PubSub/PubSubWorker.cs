@@ -1,5 +1,4 @@
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.PubSub;
 
@@ -12,7 +11,7 @@ internal sealed class PubSubWorker(PhoenixPubSub pubsub) : Process
     protected override ValueTask HandleAsync(object message)
     {
         if (!pubsub.TryForward(message) && _droppedLog.Allow(out var more))
-            Logger.LogWarning("PubSub {Name} dropped a message it does not know: {Message}{More}", pubsub.Name, new Observability.Bounded(message), more);
+            Observability.GroupLog.PubSubDropped(Logger, pubsub.Name, new Observability.Bounded(message), more);
         return ValueTask.CompletedTask;
     }
 }

@@ -98,6 +98,18 @@ internal sealed class Router(Node node)
         IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
             : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
 
+    // ---- on another node -------------------------------------------------------------------------------------
+
+    /// <summary>erpc:call to another node.</summary>
+    public Task<Term> Rpc(Atom nodeName, Atom module, Atom function, Term[] args, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _remote is { } remote ? remote.Spawner.CallAsync(nodeName, module, function, args, timeout).WaitAsync(cancellationToken)
+            : Task.FromException<Term>(new ExitException(ExitReason.NoConnection, "this node is not distributed"));
+
+    /// <summary>spawn(Node, Module, Function, Args).</summary>
+    public Task<Pid> SpawnRemote(Atom nodeName, Atom module, Atom function, Term[] args, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _remote is { } remote ? remote.Spawner.SpawnAsync(nodeName, module, function, args, timeout).WaitAsync(cancellationToken)
+            : Task.FromException<Pid>(new ExitException(ExitReason.NoConnection, "this node is not distributed"));
+
     // ---- exit signals and links -------------------------------------------------------------------------------
 
     /// <summary>exit/2.</summary>

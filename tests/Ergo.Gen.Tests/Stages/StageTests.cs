@@ -127,7 +127,7 @@ public sealed class StageTests : IAsyncLifetime
         var producer = await StartAsync(new Counter(options: new ProducerOptions { Demand = DemandMode.Accumulate }));
         await StartAsync(new Sink(probe, producer, new SubscribeOptions { MaxDemand = 10 }));
         await StartAsync(new Sink(probe, producer, new SubscribeOptions { MaxDemand = 10 }));
-        Stage.SetDemandMode(_node, producer, DemandMode.Forward);
+        Stage.Client.For(_node, producer).SetDemandMode(DemandMode.Forward);
 
         var seen = new List<long>();
         var perConsumer = new Dictionary<Term, int>();
@@ -174,7 +174,7 @@ public sealed class StageTests : IAsyncLifetime
         var producer = await StartAsync(new Counter(options: new ProducerOptions { Dispatcher = () => new BroadcastDispatcher() }));
         var sink = await StartAsync(new Sink(probe, producer, new SubscribeOptions { Manual = true }));
 
-        await Stage.SubscribeAsync(_node, sink, producer, new SubscribeOptions { Manual = true });
+        await Stage.Client.For(_node, sink).SubscribeAsync(producer, new SubscribeOptions { Manual = true });
 
         var cancelled = await probe.ReceiveAsync<Cancelled>();
         Assert.Equal(Atom.Of("already_subscribed"), cancelled.Reason);
@@ -312,7 +312,7 @@ public sealed class StageTests : IAsyncLifetime
         await demands.NothingAsync(TimeSpan.FromMilliseconds(200));
         Assert.Equal(Atom.Of("accumulate"), await _node.CallAsync(producer, Atom.Of("$demand")));
 
-        Stage.SetDemandMode(_node, producer, DemandMode.Forward);
+        Stage.Client.For(_node, producer).SetDemandMode(DemandMode.Forward);
 
         Assert.Equal(10, (await demands.ReceiveAsync<Demanded>()).Demand);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), await TakeAsync(probe, 10));

@@ -9,7 +9,7 @@ namespace Ergo.Gen.Behaviours;
 /// name or pid, from .NET or Erlang, go on to one of its workers, each in turn or the least loaded, and the worker
 /// answers the caller itself. The pool links to its workers and starts a new one in the place of one that ends
 /// (at most <see cref="Intensity"/> times in <see cref="PeriodSeconds"/>; beyond that the pool stops, as a
-/// supervisor would), and can be resized while it runs (<see cref="ResizeAsync(Node, Pid, int)"/>).
+/// supervisor would), and can be resized while it runs (<see cref="Client.ResizeAsync"/>).
 /// </summary>
 public sealed class WorkerPool : GenServer
 {
@@ -46,15 +46,34 @@ public sealed class WorkerPool : GenServer
 
     public int PeriodSeconds { get; init; } = 10;
 
-    /// <summary>Grows or shrinks the pool to <paramref name="size"/> workers; the ones removed are stopped with shutdown.</summary>
-    public static async Task ResizeAsync(Node node, Pid pool, int size)
+    /// <summary>The pool's API for .NET callers: <c>WorkerPool.Client.For(node, pool).ResizeAsync(8)</c>.</summary>
+    public readonly struct Client
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        await node.CallAsync(pool, new Resize(size)).ConfigureAwait(false);
-    }
+        private readonly Node _node;
+        private readonly Pid _pool;
 
-    /// <summary>The pool's workers now, in dispatch order.</summary>
-    public static async Task<Pid[]> WorkersAsync(Node node, Pid pool) => (Pid[])(await node.CallAsync(pool, new Workers()).ConfigureAwait(false))!;
+        private Client(Node node, Pid pool) => (_node, _pool) = (node, pool);
+
+        public static Client For(Node node, Pid pool)
+        {
+            ArgumentNullException.ThrowIfNull(node);
+            ArgumentNullException.ThrowIfNull(pool);
+            return new(node, pool);
+        }
+
+        public Pid Pid => _pool;
+
+        /// <summary>Grows or shrinks the pool to <paramref name="size"/> workers; the ones removed are stopped with shutdown.</summary>
+        public async Task ResizeAsync(int size, CancellationToken cancellationToken = default)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+            await _node.CallAsync(_pool, new Resize(size), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>The pool's workers now, in dispatch order.</summary>
+        public async Task<Pid[]> WorkersAsync(CancellationToken cancellationToken = default) =>
+            (Pid[])(await _node.CallAsync(_pool, new Workers(), cancellationToken: cancellationToken).ConfigureAwait(false))!;
+    }
 
     protected override async ValueTask<InitResult> InitAsync()
     {

@@ -1,6 +1,5 @@
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Behaviours;
 
@@ -102,11 +101,11 @@ public abstract class Saga : GenServer
             foreach (var p in tx._participants.Values)
                 Node.Send(Self, p.Participant.Pid, new Etf.Tuple(SagaProtocol.Commit, tx.Id, final));
             SagaMetrics.Committed.Add(1);
-            Logger.LogInformation("{Saga}: {Tx} committed", this, tx);
+            Observability.SagaLog.TransactionCommitted(Logger, this, tx);
         }
         else
         {
-            Logger.LogInformation("{Saga}: {Tx} completed", this, tx);
+            Observability.SagaLog.TransactionCompleted(Logger, this, tx);
         }
         Forget(tx);
     }
@@ -135,7 +134,7 @@ public abstract class Saga : GenServer
             case SagaDeadline deadline when _transactions.TryGetValue(deadline.TxId, out var late):
                 late.DeadlineTimer = null;
                 SagaMetrics.TimedOut.Add(1);
-                Logger.LogWarning("{Saga}: {Tx} timed out", this, late);
+                Observability.SagaLog.TransactionTimedOut(Logger, this, late);
                 return CancelledAsync(late, SagaProtocol.Timeout, except: null);
             case DownMessage down when _participantMonitors.Remove(down.Ref, out var who):
                 return _transactions.TryGetValue(who.TxId, out var failed) && failed._participants.TryGetValue(who.Participant, out var p)
@@ -154,7 +153,7 @@ public abstract class Saga : GenServer
         if (t[1] is not Pid parent || t[2] is not Reference parentRef || t[3] is not Reference txId || t[4] is not Integer { IsSmall: true } hop
             || t[5] is not Integer { IsSmall: true } hopLimit || t[6] is not Integer { IsSmall: true } remaining || t[7] is not Atom twoPhase)
         {
-            Logger.LogWarning("{Saga} ignored a malformed $saga_next: {Message}", this, new Observability.Bounded(t));
+            Observability.SagaLog.MalformedNext(Logger, this, new Observability.Bounded(t));
             return ValueTask.CompletedTask;
         }
         Term? refusal = _transactions.ContainsKey(txId) ? SagaProtocol.Loop
@@ -163,7 +162,7 @@ public abstract class Saga : GenServer
             : null;
         if (refusal is not null)
         {
-            Logger.LogWarning("{Saga} refused transaction {Tx} from {Parent}: {Reason}", this, txId, parent, new Observability.Bounded(refusal));
+            Observability.SagaLog.TransactionRefused(Logger, this, txId, parent, new Observability.Bounded(refusal));
             Node.Send(Self, parent, new Etf.Tuple(SagaProtocol.Cancel, txId, Self, refusal));
             return ValueTask.CompletedTask;
         }
@@ -187,7 +186,7 @@ public abstract class Saga : GenServer
         if (!final)
         {
             SagaMetrics.Interims.Add(1);
-            Logger.LogDebug("{Saga}: {Tx} interim result from {Participant}", this, tx, state.Participant.Pid);
+            Observability.SagaLog.InterimResultReceived(Logger, this, tx, state.Participant.Pid);
             return Apply(HandleTxInterimAsync(tx, state.Participant, value));
         }
         state.Result = value;
@@ -196,7 +195,7 @@ public abstract class Saga : GenServer
         if (!tx.Options.TwoPhaseCommit && state.Monitor is { } monitor)
             StopWatching(state, monitor);
         SagaMetrics.Results.Add(1);
-        Logger.LogDebug("{Saga}: {Tx} result from {Participant}", this, tx, state.Participant.Pid);
+        Observability.SagaLog.ResultReceived(Logger, this, tx, state.Participant.Pid);
         return Apply(HandleTxResultAsync(tx, state.Participant, value));
     }
 
@@ -209,7 +208,7 @@ public abstract class Saga : GenServer
             Node.Send(Self, p.Participant.Pid, new Etf.Tuple(SagaProtocol.Commit, tx.Id, final));
         Forget(tx);
         SagaMetrics.Committed.Add(1);
-        Logger.LogInformation("{Saga}: {Tx} committed", this, tx);
+        Observability.SagaLog.TransactionCommitted(Logger, this, tx);
         return Apply(HandleTxCommitAsync(tx, final));
     }
 
@@ -233,7 +232,7 @@ public abstract class Saga : GenServer
             Node.Send(Self, parent, cancel);
         Forget(tx);
         SagaMetrics.Cancelled.Add(1, new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
-        Logger.LogWarning("{Saga}: {Tx} cancelled: {Reason}", this, tx, new Observability.Bounded(reason));
+        Observability.SagaLog.TransactionCancelled(Logger, this, tx, new Observability.Bounded(reason));
     }
 
     private static string ReasonTag(Term reason) => reason switch
@@ -248,7 +247,7 @@ public abstract class Saga : GenServer
         _transactions[tx.Id] = tx;
         tx.DeadlineTimer = SendAfter(Self, new SagaDeadline(tx.Id), tx.Options.Timeout);
         SagaMetrics.Started.Add(1, new KeyValuePair<string, object?>("role", tx.IsInitiator ? "initiator" : "participant"));
-        Logger.LogInformation("{Saga}: {Tx} started{From}", this, tx, tx.Parent is { } p ? $" by {p}" : "");
+        Observability.SagaLog.TransactionStarted(Logger, this, tx, tx.Parent is { } p ? $" by {p}" : "");
     }
 
     private SagaParticipant AddParticipant(SagaTransaction tx, Pid pid, bool isJob)

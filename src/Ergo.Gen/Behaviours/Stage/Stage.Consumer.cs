@@ -1,6 +1,5 @@
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Behaviours;
 
@@ -26,7 +25,7 @@ public abstract partial class Stage
     /// asked for after this returns.</summary>
     protected virtual ValueTask<ServerResult> HandleEventsAsync(ArraySegment<object> events, Subscription from)
     {
-        Logger.LogError("{Stage} is a consumer without HandleEventsAsync", this);
+        Observability.StageLog.EventsNotHandled(Logger, this);
         return new(ServerResult.Stop(Atom.Of("undef")));
     }
 
@@ -57,7 +56,7 @@ public abstract partial class Stage
         else
         {
             // GenStage: no such producer. A temporary subscription just never starts; the others stop the consumer.
-            Logger.LogError("{Stage} cannot subscribe to {Producer}: no such process", this, to);
+            Observability.StageLog.ProducerNotFound(Logger, this, to);
             if (options.Cancel != CancelMode.Temporary)
                 Stop(ExitReason.NoProc);
             return new Subscription(to, Node.MakeRef());
@@ -127,7 +126,7 @@ public abstract partial class Stage
             var remaining = link.Outstanding - size;
             if (remaining < 0)
             {
-                Logger.LogError("{Stage} received {Excess} events in excess from {Producer}", this, -remaining, link.Address);
+                Observability.StageLog.ExcessEvents(Logger, this, -remaining, link.Address);
                 remaining = 0;
             }
             int ask;

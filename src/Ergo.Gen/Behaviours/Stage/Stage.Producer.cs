@@ -1,6 +1,5 @@
 using Ergo.Gen.Behaviours.Dispatchers;
 using Ergo.Gen.Etf;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Behaviours;
 
@@ -20,7 +19,7 @@ public abstract partial class Stage
     /// or later. Events emitted beyond demand wait in the buffer.</summary>
     protected virtual ValueTask<ServerResult> HandleDemandAsync(int demand)
     {
-        Logger.LogError("{Stage} is a producer without HandleDemandAsync", this);
+        Observability.StageLog.DemandNotHandled(Logger, this);
         return new(ServerResult.Stop(Atom.Of("undef")));
     }
 
@@ -50,7 +49,7 @@ public abstract partial class Stage
         if (_role != StageRole.Producer)
         {
             if (mode == DemandMode.Accumulate)
-                Logger.LogError("{Stage}: only a producer can accumulate demand", this);
+                Observability.StageLog.AccumulateNotAllowed(Logger, this);
             return ValueTask.CompletedTask;
         }
         _demandMode = mode;
@@ -85,7 +84,7 @@ public abstract partial class Stage
     {
         var discarded = _buffer!.Store(events);
         if (discarded > 0)
-            Logger.LogWarning("{Stage} discarded {Count} events from its buffer (buffer_size reached)", this, discarded);
+            Observability.StageLog.BufferDiscarded(Logger, this, discarded);
     }
 
     // {subscribe, Current, Opts}: GenStage has no acknowledgement; a refusal is a cancel.
@@ -93,7 +92,7 @@ public abstract partial class Stage
     {
         if (!IsProducer)
         {
-            Logger.LogError("{Stage} is a consumer: it refused a subscription from {Consumer}", this, consumer.PeerPid);
+            Observability.StageLog.SubscriptionToConsumerRefused(Logger, this, consumer.PeerPid);
             SendCancel(consumer, StageProtocol.NotAConsumer);
             return ValueTask.CompletedTask;
         }
@@ -116,7 +115,7 @@ public abstract partial class Stage
     {
         if (_consumers.ContainsKey(consumer.Tag))
         {
-            Logger.LogError("{Stage} got a duplicated subscription from {Consumer}", this, consumer.PeerPid);
+            Observability.StageLog.DuplicatedSubscription(Logger, this, consumer.PeerPid);
             SendCancel(consumer, StageProtocol.DuplicatedSubscription);
             return ValueTask.CompletedTask;
         }
@@ -138,7 +137,7 @@ public abstract partial class Stage
         }
         if (refusal is not null)
         {
-            Logger.LogError("{Stage} refused the subscription of {Consumer}: {Reason}", this, consumer.PeerPid, new Observability.Bounded(refusal));
+            Observability.StageLog.SubscriptionRefused(Logger, this, consumer.PeerPid, new Observability.Bounded(refusal));
             SendCancel(consumer, refusal);
             return ValueTask.CompletedTask;
         }

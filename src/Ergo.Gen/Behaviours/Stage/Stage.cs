@@ -1,7 +1,6 @@
 using Ergo.Gen.Behaviours.Dispatchers;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Behaviours;
 
@@ -52,7 +51,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
 
     /// <summary>For typed handlers ([Stage]): an event that is not of the handler's type is logged and skipped.</summary>
     protected void DropEvent(object value, string expectedType) =>
-        Logger.LogWarning("{Stage} dropped an event that is not a {Type}: {Event}", this, expectedType, value);
+        Observability.StageLog.EventDropped(Logger, this, expectedType, value);
 
     // ---- routing --------------------------------------------------------------------------------------------
 
@@ -95,7 +94,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
                 var options = SubscribeOptions.FromTerm(subscribe[2], out var remoteSelector);
                 return OnSubscribeAsync(from, options, subscribe[1], remoteSelector);
         }
-        Logger.LogWarning("{Stage} ignored a malformed $gen_producer message from {Consumer}: {Message}", this, from.Peer, new Observability.Bounded(message));
+        Observability.StageLog.MalformedProducerMessage(Logger, this, from.Peer, new Observability.Bounded(message));
         return ValueTask.CompletedTask;
     }
 
@@ -112,7 +111,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
             case Etf.Tuple { Arity: 2 } cancel when cancel[0] == StageProtocol.CancelAtom:
                 return OnProducerCancelledAsync(tag, CancelKind.Cancel, cancel[1]);
         }
-        Logger.LogWarning("{Stage} ignored a malformed $gen_consumer message from {Producer}: {Message}", this, producer, new Observability.Bounded(message));
+        Observability.StageLog.MalformedConsumerMessage(Logger, this, producer, new Observability.Bounded(message));
         return ValueTask.CompletedTask;
     }
 
@@ -179,21 +178,40 @@ public abstract partial class Stage : GenServer, IDispatchSink
         return ValueTask.CompletedTask;
     }
 
-    // ---- .NET entry points ----------------------------------------------------------------------------------
-
-    /// <summary>GenStage.sync_subscribe: makes <paramref name="consumer"/> subscribe to <paramref name="producer"/>.
-    /// Returns the subscription tag, or throws with GenStage's error term.</summary>
-    public static async Task<Term> SubscribeAsync(Node node, Pid consumer, StageAddress producer, SubscribeOptions? options = null)
+    /// <summary>
+    /// GenStage's API for .NET callers, in the same idiom as a generated server's client:
+    /// <c>Totals.Client.For(node, consumer).SubscribeAsync(producer)</c>.
+    /// </summary>
+    public readonly struct Client
     {
-        var reply = await node.CallAsync(consumer, new StageSubscribeCall(producer, options ?? new SubscribeOptions())).ConfigureAwait(false);
-        return reply is Etf.Tuple { Arity: 2 } t && t[0] == StageProtocol.Ok
-            ? t[1]
-            : throw new InvalidOperationException($"subscribing {consumer} to {producer} failed: {reply}");
-    }
+        private readonly Node _node;
+        private readonly Pid _stage;
 
-    /// <summary>GenStage.demand/2 on a producer: forward demand to handle_demand, or accumulate it.</summary>
-    public static void SetDemandMode(Node node, Pid producer, DemandMode mode) =>
-        node.Cast(producer, new Etf.Tuple(StageProtocol.DemandRequest, mode == DemandMode.Accumulate ? StageProtocol.Accumulate : StageProtocol.Forward));
+        private Client(Node node, Pid stage) => (_node, _stage) = (node, stage);
+
+        public static Client For(Node node, Pid stage)
+        {
+            ArgumentNullException.ThrowIfNull(node);
+            ArgumentNullException.ThrowIfNull(stage);
+            return new(node, stage);
+        }
+
+        public Pid Pid => _stage;
+
+        /// <summary>GenStage.sync_subscribe: makes this consumer subscribe to <paramref name="producer"/>.
+        /// Returns the subscription tag, or throws with GenStage's error term.</summary>
+        public async Task<Term> SubscribeAsync(StageAddress producer, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var reply = await _node.CallAsync(_stage, new StageSubscribeCall(producer, options ?? new SubscribeOptions()), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return reply is Etf.Tuple { Arity: 2 } t && t[0] == StageProtocol.Ok
+                ? t[1]
+                : throw new InvalidOperationException($"subscribing {_stage} to {producer} failed: {reply}");
+        }
+
+        /// <summary>GenStage.demand/2 on this producer: forward demand to handle_demand, or accumulate it.</summary>
+        public void SetDemandMode(DemandMode mode) =>
+            _node.Cast(_stage, new Etf.Tuple(StageProtocol.DemandRequest, mode == DemandMode.Accumulate ? StageProtocol.Accumulate : StageProtocol.Forward));
+    }
 
     // ---- IDispatchSink --------------------------------------------------------------------------------------
 
@@ -213,5 +231,5 @@ public abstract partial class Stage : GenServer, IDispatchSink
 
     void IDispatchSink.Credit(Subscription consumer, int count) => Enqueue(new StageAsk(consumer.PeerPid, consumer.Tag, count));
 
-    void IDispatchSink.LogWarning(string message) => Logger.LogWarning("{Stage}: {Message}", this, message);
+    void IDispatchSink.LogWarning(string message) => Observability.StageLog.DispatcherWarning(Logger, this, message);
 }

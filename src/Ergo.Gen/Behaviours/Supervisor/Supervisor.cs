@@ -11,7 +11,7 @@ namespace Ergo.Gen.Behaviours;
 /// start_child, ...) in OTP's own message shapes, so <c>supervisor:which_children({Sup, Node})</c> works from
 /// Erlang. Build one from a <see cref="SupervisorSpec"/> or subclass it and override <see cref="Configure"/>.
 /// </summary>
-public class Supervisor : GenServer
+public partial class Supervisor : GenServer
 {
     private sealed class Child(ChildSpec spec, IReadOnlyList<object> args)
     {
@@ -380,37 +380,7 @@ public class Supervisor : GenServer
         return null;
     }
 
-    // ---- the client side -------------------------------------------------------------------------------
-
-    /// <summary>supervisor:start_child/2: a spec for static strategies, extra arguments for simple_one_for_one.</summary>
-    public static async Task<Pid> StartChildAsync(Node node, Pid supervisor, ChildSpec? spec, params object[] args) =>
-        Unwrap(await node.CallAsync(supervisor, new StartChildRequest(spec, args), Timeout.InfiniteTimeSpan)) as Pid
-            ?? throw new ExitException(Atom.Undefined, "the child did not start");
-
-    public static async Task TerminateChildAsync(Node node, Pid supervisor, string id) =>
-        Unwrap(await node.CallAsync(supervisor, new TerminateChildRequest(id, null), Timeout.InfiniteTimeSpan));
-
-    /// <summary>terminate_child of a simple_one_for_one child, by pid.</summary>
-    public static async Task TerminateChildAsync(Node node, Pid supervisor, Pid child) =>
-        Unwrap(await node.CallAsync(supervisor, new TerminateChildRequest(null, child), Timeout.InfiniteTimeSpan));
-
-    public static async Task<Pid> RestartChildAsync(Node node, Pid supervisor, string id) =>
-        (Pid)Unwrap(await node.CallAsync(supervisor, new RestartChildRequest(id), Timeout.InfiniteTimeSpan))!;
-
-    public static async Task DeleteChildAsync(Node node, Pid supervisor, string id) =>
-        Unwrap(await node.CallAsync(supervisor, new DeleteChildRequest(id), Timeout.InfiniteTimeSpan));
-
-    public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(Node node, Pid supervisor) =>
-        (IReadOnlyList<ChildInfo>)(await node.CallAsync(supervisor, new WhichChildrenRequest(), Timeout.InfiniteTimeSpan))!;
-
-    /// <summary>which_children with a timeout: for observers, which must not wait on a busy supervisor forever.</summary>
-    public static async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(Node node, Pid supervisor, TimeSpan timeout) =>
-        (IReadOnlyList<ChildInfo>)(await node.CallAsync(supervisor, new WhichChildrenRequest(), timeout))!;
-
-    public static async Task<ChildCounts> CountChildrenAsync(Node node, Pid supervisor) =>
-        (ChildCounts)(await node.CallAsync(supervisor, new CountChildrenRequest(), Timeout.InfiniteTimeSpan))!;
-
     /// <summary>{error, Reason} becomes an exception with that reason.</summary>
-    private static object? Unwrap(object? reply) =>
+    internal static object? Unwrap(object? reply) =>
         reply is Etf.Tuple { Arity: 2 } t && t[0] == Atom.Error ? throw new ExitException(t[1], $"supervisor call failed: {t[1]}") : reply;
 }

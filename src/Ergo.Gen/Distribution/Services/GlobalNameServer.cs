@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Ergo.Gen.Behaviours;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Distribution.Services;
 
@@ -128,7 +127,7 @@ internal sealed class GlobalNameServer : GenServer
         }
         catch (Exception e) when (e is InvalidCastException or ArgumentException or OverflowException or InvalidOperationException or NullReferenceException)
         {
-            Logger.LogWarning(e, "global_name_server dropped a message it could not use: {Message}", new Observability.Bounded(message));
+            ServicesLog.GlobalMessageUnusable(Logger, e, new Observability.Bounded(message));
         }
     }
 
@@ -143,7 +142,7 @@ internal sealed class GlobalNameServer : GenServer
                 NodeDown(down.Node);
                 break;
             case SyncFailed failed:
-                Logger.LogWarning("'global' at {Node} failed to connect to {Peer}", Me, failed.Node);
+                ServicesLog.GlobalSyncFailed(Logger, Me, failed.Node);
                 NodeDown(failed.Node);
                 break;
             case DownMessage down:
@@ -162,18 +161,18 @@ internal sealed class GlobalNameServer : GenServer
             case Etf.Tuple { Arity: 5 } t when t[0] == LostConnection:
                 // Another node lost its connection to a third; we hold no names, so overlapping partitions
                 // through us cannot make global's tables disagree. Nothing to do.
-                Logger.LogDebug("'global': {Reporter} lost its connection to {Other}", t[1], t[4]);
+                ServicesLog.GlobalConnectionLostElsewhere(Logger, new Observability.Bounded(t[1]), new Observability.Bounded(t[4]));
                 break;
             case Etf.Tuple { Arity: 2 } t when t[0] == RemoveConnection && t[1] is Atom node:
                 if (_known.ContainsKey(node) || _sessions.ContainsKey(node))
                 {
-                    Logger.LogWarning("'global' at {Node} disconnected node {Peer} in order to prevent overlapping partitions", Me, node);
+                    ServicesLog.GlobalOverlapPrevented(Logger, Me, node);
                     NodeDown(node);
                     Node.Disconnect(node);
                 }
                 break;
             default:
-                Logger.LogWarning("global_name_server got an unexpected message: {Message}", new Observability.Bounded(message));
+                ServicesLog.GlobalUnexpectedMessage(Logger, new Observability.Bounded(message));
                 break;
         }
     }
@@ -206,7 +205,7 @@ internal sealed class GlobalNameServer : GenServer
             case Etf.Tuple { Arity: 3 } t when t[0] == AsyncDelName || t[0] == AsyncDelLock:
                 break; // R13B and older; their DOWN messages do the work now
             default:
-                Logger.LogWarning("global_name_server got an unexpected cast: {Message}", new Observability.Bounded(message));
+                ServicesLog.GlobalUnexpectedCast(Logger, new Observability.Bounded(message));
                 break;
         }
     }
@@ -240,7 +239,7 @@ internal sealed class GlobalNameServer : GenServer
                 return List.Nil;
             default:
                 // As global does: log it and leave the caller to its timeout.
-                Logger.LogWarning("global_name_server got an unexpected call: {Request}", new Observability.Bounded(request));
+                ServicesLog.GlobalUnexpectedCall(Logger, new Observability.Bounded(request));
                 return null;
         }
     }
@@ -288,7 +287,7 @@ internal sealed class GlobalNameServer : GenServer
         if (message[1] is not Etf.Tuple { Arity: >= 2 } vsn || vsn[0] is not Integer { IsSmall: true } hisVsn
             || message[3] is not Etf.Tuple { Arity: 4 } initMsg || initMsg[0] != Locker || initMsg[3] is not Pid)
         {
-            Logger.LogInformation("Illegal global protocol version {Vsn} Node: {Node}", message[1], node);
+            ServicesLog.GlobalIllegalVersion(Logger, new Observability.Bounded(message[1]), node);
             return;
         }
         session.HisTag = vsn[1];
@@ -392,7 +391,7 @@ internal sealed class GlobalNameServer : GenServer
         // His partition now knows us; we tell each of its nodes we are in sync with it.
         if (hisKnown is List known)
             SyncOthers(AddToKnown(known));
-        Logger.LogDebug("'global' in sync with {Peer}", node);
+        ServicesLog.GlobalInSync(Logger, node);
     }
 
     private List<Atom> AddToKnown(List nodes)

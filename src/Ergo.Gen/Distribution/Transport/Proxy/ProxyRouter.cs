@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
-using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Distribution.Transport;
 
@@ -72,7 +71,7 @@ internal sealed class ProxyRouter
             // This node is the far end. Whatever comes through the tunnel still has to pass TLS and the cookie.
             var tunnel = NewEnd(id, relay, origin);
             var via = relay;
-            _dist.Logger.LogInformation("tunnel from {Origin} through {Via} opened", origin, via);
+            ServicesLog.TunnelOpened(_dist.Logger, origin, via);
             _ = _dist.AcceptTunnelAsync(tunnel);
             return;
         }
@@ -80,12 +79,12 @@ internal sealed class ProxyRouter
             return;
         if (!_dist.Options.AllowProxyRelay)
         {
-            _dist.Logger.LogWarning("refused to relay a tunnel from {Origin} to {Target}: this node is not a proxy (AllowProxyRelay)", origin, target);
+            ServicesLog.RelayRefused(_dist.Logger, origin, target);
             Node.Send(Name, origin, new Etf.Tuple(Name, Close, id, Node.Name));
             return;
         }
         _relays[id] = (origin, target);
-        _dist.Logger.LogInformation("relaying a tunnel from {Origin} to {Target}", origin, target);
+        ServicesLog.TunnelRelayed(_dist.Logger, origin, target);
         Node.Send(Name, target, new Etf.Tuple(Name, Open, id, origin, target, Node.Name));
     }
 
