@@ -88,7 +88,7 @@ public sealed class ClusterMembership : IAsyncDisposable
             }
             catch (Exception e)
             {
-                _logger.LogWarning("cluster membership poll failed: {Reason}", e.Message);
+                ClusterLog.PollFailed(_logger, e.Message);
                 await Task.Delay(_options.PollInterval, _stop.Token).ConfigureAwait(false);
             }
         }
@@ -172,7 +172,7 @@ public sealed class ClusterMembership : IAsyncDisposable
                 member.Backoff = member.Backoff == TimeSpan.Zero ? _options.MinBackoff
                     : TimeSpan.FromTicks(Math.Min(member.Backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                 member.NextTry = DateTime.UtcNow + member.Backoff;
-                _logger.LogDebug("cluster member {Node} not reached; next try in {Backoff} ms", node, (int)member.Backoff.TotalMilliseconds);
+                ClusterLog.NotReached(_logger, node, (int)member.Backoff.TotalMilliseconds);
             }
         }
         if (change is not null)
@@ -181,14 +181,14 @@ public sealed class ClusterMembership : IAsyncDisposable
 
     private void Raise(MembershipChange change)
     {
-        _logger.LogInformation("cluster member {Node}: {Kind}", change.Node, change.Kind);
+        ClusterLog.Changed(_logger, change.Node, change.Kind);
         try
         {
             Changed?.Invoke(change);
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "a cluster membership handler failed");
+            ClusterLog.HandlerFailed(_logger, e);
         }
     }
 

@@ -5,7 +5,8 @@ namespace Ergo.Gen.Distribution;
 
 /// <summary>
 /// The distribution's log lines, written by the LoggerMessage source generator (no boxing or parsing per line when
-/// the level is off), each with a fixed event id (1000-1099) that log filters and alerts can rely on.
+/// the level is off), each with a fixed event id (1000-1099; global and the proxy are 1100-1149 in ServicesLog) that
+/// log filters and alerts can rely on.
 /// </summary>
 internal static partial class DistributionLog
 {
@@ -54,8 +55,26 @@ internal static partial class DistributionLog
     [LoggerMessage(1023, LogLevel.Warning, "message to {Peer} dropped: it cannot be encoded ({Reason})")]
     public static partial void CannotEncode(ILogger logger, Atom peer, string reason);
 
-    [LoggerMessage(1024, LogLevel.Warning, "{Peer} sent a control message we do not handle, dropped: {Control}")]
-    public static partial void UnknownControl(ILogger logger, Atom peer, object control);
+    [LoggerMessage(1024, LogLevel.Warning, "{Peer} sent a control message we do not handle, dropped: {Control}{More}")]
+    public static partial void UnknownControl(ILogger logger, Atom peer, object control, string more);
+
+    [LoggerMessage(1040, LogLevel.Information, "distribution TLS with the certificate {Subject} from {File}")]
+    public static partial void TlsCertificate(ILogger logger, string subject, string file);
+
+    [LoggerMessage(1041, LogLevel.Warning, "distribution TLS with a self-signed certificate made at start ({Subject}, SHA-256 {Thumbprint}); give a certificate for peers to verify")]
+    public static partial void TlsSelfSigned(ILogger logger, string subject, string thumbprint);
+
+    [LoggerMessage(1042, LogLevel.Warning, "distribution TLS does not verify peers (no CA given): the cookie is the only authentication")]
+    public static partial void TlsUnverified(ILogger logger);
+
+    [LoggerMessage(1043, LogLevel.Warning, "TLS: the {Side} presented no certificate{More}")]
+    public static partial void TlsNoCertificate(ILogger logger, string side, string more);
+
+    [LoggerMessage(1044, LogLevel.Warning, "TLS: refused the {Side} certificate {Subject}: {Status}{More}")]
+    public static partial void TlsCertificateRefused(ILogger logger, string side, string subject, string status, string more);
+
+    [LoggerMessage(1045, LogLevel.Warning, "TLS: refused the server certificate {Subject}: it does not name the host {Host}{More}")]
+    public static partial void TlsWrongHost(ILogger logger, string subject, string host, string more);
 
     [LoggerMessage(1030, LogLevel.Warning, "rpc:cast of {Module}:{Function} failed: {Reason}")]
     public static partial void RpcCastFailed(ILogger logger, Atom module, Atom function, object reason);

@@ -368,7 +368,8 @@ internal sealed class DistributionService : IAsyncDisposable
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException or EpmdException)
         {
-            DistributionLog.ConnectFailed(Logger, peer, e.Message);
+            if (PeerLog.Allow(peer.Name, out var more))
+                DistributionLog.ConnectFailed(Logger, peer, e.Message + more);
             stream?.Dispose();
             socket?.Dispose();
             connection.Close($"connect failed: {e.Message}");
@@ -468,7 +469,7 @@ internal sealed class DistributionService : IAsyncDisposable
             var entry = _pending.TryAdmit(address, _stop.Token);
             if (entry is null)
             {
-                LogRefused(SafeRemote(socket), $"{_pending.Count} handshakes are in progress, all of them talking");
+                LogRefused(address, SafeRemote(socket), $"{_pending.Count} handshakes are in progress, all of them talking");
                 socket.Dispose();
                 continue;
             }
@@ -548,12 +549,12 @@ internal sealed class DistributionService : IAsyncDisposable
             {
                 // Slow the guesser down, not whoever comes next from its address: its own failure waits.
                 var (failures, wait) = _backoff.Failed(address);
-                LogRefused(remote, $"{reason} ({failures} wrong cookies from this address)");
+                LogRefused(address, remote, $"{reason} ({failures} wrong cookies from this address)");
                 await Task.Delay(wait, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
             else
             {
-                LogRefused(remote, reason);
+                LogRefused(address, remote, reason);
             }
             stream?.Dispose();
             raw?.Dispose();
@@ -562,13 +563,17 @@ internal sealed class DistributionService : IAsyncDisposable
         }
     }
 
-    // A flood of bad connections must not flood the log: a few lines a second, then a count of what was left out.
+    // A flood of bad connections must not flood the log: a few lines a minute from one address, a few a second
+    // from all of them, each time with a count of what was left out.
     private readonly Observability.LogRate _refusedLog = new();
 
-    private void LogRefused(string remote, string reason)
+    /// <summary>Lines about one peer (an address before the handshake, a node after it).</summary>
+    internal Observability.PeerLogLimit PeerLog { get; } = new();
+
+    private void LogRefused(IPAddress? address, string remote, string reason)
     {
-        if (_refusedLog.Allow(out var more))
-            DistributionLog.Refused(Logger, remote, reason, more);
+        if (PeerLog.Allow(address?.ToString() ?? remote, out var fromPeer) && _refusedLog.Allow(out var overall))
+            DistributionLog.Refused(Logger, remote, reason, fromPeer + overall);
     }
 
     private static string SafeRemote(Socket s)

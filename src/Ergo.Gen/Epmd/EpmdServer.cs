@@ -32,6 +32,7 @@ internal sealed class EpmdServer : IAsyncDisposable
     private const int MaxRegistrations = 1024;
     private readonly Distribution.Transport.PendingAccepts _waiting = new(max: 256, maxPerAddress: 128);
     private readonly Observability.LogRate _dropLog = new();
+    private readonly Observability.PeerLogLimit _dropLogPerAddress = new();
 
     private EpmdServer(TcpListener[] listeners, ILogger logger)
     {
@@ -70,8 +71,7 @@ internal sealed class EpmdServer : IAsyncDisposable
                 l.Server.Dispose();
             return null;
         }
-        logger.LogInformation("embedded EPMD listening on {Addresses} port {Port}", address?.ToString() ?? "every interface",
-            ((IPEndPoint)listeners[0].LocalEndpoint).Port);
+        EpmdLog.Listening(logger, address?.ToString() ?? "every interface", ((IPEndPoint)listeners[0].LocalEndpoint).Port);
         return new EpmdServer([.. listeners], logger);
     }
 
@@ -103,7 +103,7 @@ internal sealed class EpmdServer : IAsyncDisposable
             catch (SocketException e)
             {
                 // Out of descriptors, say: wait before trying again rather than spin and flood the log.
-                LogDropped("accept failed", e.Message);
+                LogDropped("accept failed", e.Message, null);
                 backoff = await Distribution.Transport.AcceptBackoff.WaitAsync(backoff, _stop.Token).ConfigureAwait(false);
                 continue;
             }
@@ -117,10 +117,12 @@ internal sealed class EpmdServer : IAsyncDisposable
         }
     }
 
-    private void LogDropped(string what, string reason)
+    // A few lines a minute from one address, a few a second from all of them.
+    private void LogDropped(string what, string reason, IPAddress? from)
     {
-        if (_dropLog.Allow(out var more))
-            _logger.LogWarning("EPMD {What}: {Reason}{More}", what, reason, more);
+        var fromPeer = "";
+        if ((from is null || _dropLogPerAddress.Allow(from.ToString(), out fromPeer)) && _dropLog.Allow(out var overall))
+            EpmdLog.Dropped(_logger, what, reason, fromPeer + overall);
     }
 
     private async Task Serve(TcpClient client, Distribution.Transport.PendingAccepts.Entry entry)
@@ -170,7 +172,8 @@ internal sealed class EpmdServer : IAsyncDisposable
             }
             catch (Exception e) when (e is EpmdException or IOException or SocketException or EndOfStreamException or ArgumentException)
             {
-                LogDropped("request dropped", $"{e.Message} (from {client.Client.RemoteEndPoint})");
+                var remote = client.Client.RemoteEndPoint as IPEndPoint;
+                LogDropped("request dropped", $"{e.Message} (from {remote})", remote?.Address);
             }
             catch (OperationCanceledException)
             {
@@ -181,7 +184,7 @@ internal sealed class EpmdServer : IAsyncDisposable
                 if (registered is not null)
                 {
                     _nodes.TryRemove(registered, out _);
-                    _logger.LogInformation("EPMD: {Name} unregistered", registered);
+                    EpmdLog.Unregistered(_logger, registered);
                 }
             }
         }
@@ -212,10 +215,10 @@ internal sealed class EpmdServer : IAsyncDisposable
         await stream.WriteAsync(reply, _stop.Token).ConfigureAwait(false);
         if (!ok)
         {
-            _logger.LogWarning("EPMD: refused to register {Name}: already registered", name);
+            EpmdLog.AlreadyRegistered(_logger, name);
             return null;
         }
-        _logger.LogInformation("EPMD: {Name} registered at port {Port}", name, port);
+        EpmdLog.Registered(_logger, name, port);
         return name;
     }
 

@@ -89,7 +89,8 @@ internal sealed partial class Connection
                 _dist.Spawner.HandleSpawnReply(this, request, c[2], c[3], c[4]);
                 break;
             default:
-                DistributionLog.UnknownControl(Logger, Peer, new Observability.Bounded(c));
+                if (_dist.PeerLog.Allow(Peer.Name, out var more))
+                    DistributionLog.UnknownControl(Logger, Peer, new Observability.Bounded(c), more);
                 break;
         }
     }

@@ -352,12 +352,10 @@ internal sealed partial class Connection
     }
 
     // Erlang takes any well-formed term; a message beyond one of our limits is dropped alone, and the connection,
-    // with every other process's traffic on it, stays. Logged at most a few times a second.
-    private readonly Observability.LogRate _overLimitLog = new();
-
+    // with every other process's traffic on it, stays. Logged a few times a minute per peer, across reconnects.
     private void DropOverLimit(EtfDecodeException e)
     {
-        if (_overLimitLog.Allow(out var more))
+        if (_dist.PeerLog.Allow(Peer.Name, out var more))
             DistributionLog.DroppedIncoming(Logger, Peer, e.Message, more);
     }
 

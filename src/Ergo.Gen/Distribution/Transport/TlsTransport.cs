@@ -17,6 +17,9 @@ internal sealed class TlsTransport
     private readonly X509Certificate2Collection? _trusted;
     private readonly ILogger _logger;
 
+    // A peer that keeps presenting a bad certificate is logged a few times a minute, per certificate.
+    private readonly Observability.PeerLogLimit _refusals = new();
+
     private TlsTransport(DistributionTlsOptions options, X509Certificate2 certificate, X509Certificate2Collection? trusted, ILogger logger)
     {
         _options = options;
@@ -32,13 +35,12 @@ internal sealed class TlsTransport
         {
             using var pem = X509Certificate2.CreateFromPemFile(certFile, options.KeyFile ?? throw new ArgumentException("a TLS certificate file needs its key file", nameof(options)));
             certificate = Exportable(pem);
-            logger.LogInformation("distribution TLS with the certificate {Subject} from {File}", certificate.Subject, certFile);
+            DistributionLog.TlsCertificate(logger, certificate.Subject, certFile);
         }
         else
         {
             certificate = SelfSigned(nodeName);
-            logger.LogWarning("distribution TLS with a self-signed certificate made at start ({Subject}, SHA-256 {Thumbprint}); give a certificate for peers to verify",
-                certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256));
+            DistributionLog.TlsSelfSigned(logger, certificate.Subject, certificate.GetCertHashString(HashAlgorithmName.SHA256));
         }
         X509Certificate2Collection? trusted = null;
         if (options.TrustedCaFile is { } caFile)
@@ -48,7 +50,7 @@ internal sealed class TlsTransport
         }
         else
         {
-            logger.LogWarning("distribution TLS does not verify peers (no CA given): the cookie is the only authentication");
+            DistributionLog.TlsUnverified(logger);
         }
         if (options.RequireClientCertificate && trusted is null)
             throw new ArgumentException("requiring client certificates needs a CA to verify them against (TrustedCaFile)", nameof(options));
@@ -108,7 +110,8 @@ internal sealed class TlsTransport
         {
             if (side == "client" && !_options.RequireClientCertificate)
                 return true;
-            _logger.LogWarning("TLS: the {Side} presented no certificate", side);
+            if (_refusals.Allow(side, out var more))
+                DistributionLog.TlsNoCertificate(_logger, side, more);
             return false;
         }
         using var chain = new X509Chain();
@@ -118,8 +121,11 @@ internal sealed class TlsTransport
         using var certificate = new X509Certificate2(presented);
         if (chain.Build(certificate))
             return true;
-        _logger.LogWarning("TLS: refused the {Side} certificate {Subject}: {Status}", side, certificate.Subject,
-            string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())));
+        if (_refusals.Allow(certificate.Subject, out var refused))
+        {
+            DistributionLog.TlsCertificateRefused(_logger, side, certificate.Subject,
+                string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())), refused);
+        }
         return false;
     }
 
@@ -134,8 +140,8 @@ internal sealed class TlsTransport
         var named = certificate.MatchesHostname(literal, allowWildcards: true, allowCommonName: false)
             || certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>()
                 .Any(e => e.EnumerateDnsNames().Any(n => string.Equals(n, literal, StringComparison.OrdinalIgnoreCase)));
-        if (!named)
-            _logger.LogWarning("TLS: refused the server certificate {Subject}: it does not name the host {Host}", certificate.Subject, host);
+        if (!named && _refusals.Allow(certificate.Subject, out var more))
+            DistributionLog.TlsWrongHost(_logger, certificate.Subject, host, more);
         return named;
     }
 
