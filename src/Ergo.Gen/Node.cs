@@ -329,7 +329,7 @@ public sealed class Node : IAsyncDisposable
     /// <summary>gen_server:cast({Name, Node}, Message).</summary>
     public void Cast(Atom name, Atom node, object message) => Router.Cast(name, node, message, GenCall.RemoteCast);
 
-    public void Cast(Atom server, object message) => Registry.Whereis(server)?.EnqueueCast(message);
+    public void Cast(Atom server, object message) => GenCall.CastLocal(Registry.Whereis(server), message);
 
     internal void OnProcessExit(Process process, Term reason)
     {

@@ -29,7 +29,7 @@ public sealed class MailboxTests
                 if (round == warmUp)
                     before = GC.GetAllocatedBytesForCurrentThread();
                 for (var i = 0; i < Batch; i++)
-                    mailbox.Enqueue(message, isCast: (i & 1) == 0);
+                    mailbox.Enqueue(message, isMarked: (i & 1) == 0);
                 sent.Release();
                 drained.Wait();
             }

@@ -7,6 +7,7 @@ namespace Ergo.Gen;
 /// Conversions between .NET values and terms that generated codecs call: one overload per supported type, so
 /// the generator only has to name the value. Decoding is lenient where Erlang is (text as binary or charlist).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public static partial class TermConvert
 {
     private static readonly Atom UndefinedAtom = Atom.Undefined;

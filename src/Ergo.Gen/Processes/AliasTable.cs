@@ -26,13 +26,11 @@ internal sealed class AliasTable
         return true;
     }
 
-    /// <summary>
-    /// A reply <c>{[alias|Ref], Reply}</c> sent to <paramref name="caller"/>'s pid instead of to the alias (net_kernel
-    /// and other servers that answer with erlang:send themselves): gen:call would take it from the caller's mailbox
-    /// by its tag, so it completes the call when <paramref name="caller"/> made it. False for anything else.
-    /// </summary>
-    public bool TryDeliverReply(Pid caller, object message) =>
-        message is Etf.Tuple { Arity: 2 } reply && Behaviours.PendingCall.TryReadTag(reply[0], out var alias)
-        && _aliases.TryGetValue(alias, out var entry) && entry.Target is Behaviours.PendingCall call && call.IsMadeBy(caller)
-        && TryDeliver(alias, message);
+    /// <summary>The owner of an active alias.</summary>
+    public bool TryGetTarget(Reference alias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IAliasTarget? target)
+    {
+        var found = _aliases.TryGetValue(alias, out var entry);
+        target = found ? entry.Target : null;
+        return found;
+    }
 }

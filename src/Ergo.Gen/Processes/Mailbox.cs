@@ -12,7 +12,7 @@ internal sealed class Mailbox
     internal sealed class Node
     {
         public object? Item;
-        public bool IsCast;
+        public bool IsMarked;
         public Node? Next;
     }
 
@@ -29,32 +29,32 @@ internal sealed class Mailbox
         _head = _tail = new Node();
     }
 
-    /// <summary>Queues a message; <paramref name="isCast"/> marks a gen_server cast without wrapping it in an envelope.</summary>
-    public void Enqueue(object item, bool isCast = false)
+    /// <summary>Queues a message; <paramref name="isMarked"/> marks it as a behaviour's own kind (a gen_server cast) instead of wrapping it in an envelope.</summary>
+    public void Enqueue(object item, bool isMarked = false)
     {
         var node = NodePool.Rent();
         node.Item = item;
-        node.IsCast = isCast;
+        node.IsMarked = isMarked;
         Interlocked.Increment(ref _enqueued);
         var previous = Interlocked.Exchange(ref _tail, node);
         Volatile.Write(ref previous.Next, node);
     }
 
     /// <summary>Consumer only. May report empty while a sender is between its two steps; see <see cref="HasPending"/>.</summary>
-    public bool TryDequeue(out object item, out bool isCast)
+    public bool TryDequeue(out object item, out bool isMarked)
     {
         var head = _head;
         var next = Volatile.Read(ref head.Next);
         if (next is null)
         {
             item = null!;
-            isCast = false;
+            isMarked = false;
             return false;
         }
         _head = next;
         Volatile.Write(ref _dequeued, _dequeued + 1);
         item = next.Item!;
-        isCast = next.IsCast;
+        isMarked = next.IsMarked;
         next.Item = null;
         // No sender touches the node we moved past: it linked to its successor already. Keep it for reuse.
         NodePool.Return(head);

@@ -78,8 +78,8 @@ public abstract partial class Process
         if (flush)
         {
             // Everything already sent is moved behind us, so a DOWN that raced with us is found.
-            while (_mailbox.TryDequeue(out var item, out var isCast))
-                MoveToLocal(item, isCast);
+            while (_mailbox.TryDequeue(out var item, out var isMarked))
+                MoveToLocal(item, isMarked);
             _local.RemoveFirst(m => m is DownMessage d && d.Ref.Equals(monitor));
         }
         return removed;

@@ -9,7 +9,7 @@ namespace Ergo.Gen.Processes;
 /// no thread; while it waits (for a message, or for an awaited call) it holds none. Links, monitors, exit
 /// signals, trap_exit, registered names and aliases follow Erlang's semantics.
 /// </summary>
-public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasTarget, IThreadPoolWorkItem
+public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasTarget
 {
     private const int Idle = 0, Scheduled = 1, Dead = 2;
 
@@ -55,7 +55,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     public Atom? RegisteredName { get; private set; }
 
     /// <summary>process_flag(trap_exit): exit signals arrive as <see cref="ExitMessage"/> instead of ending the process.</summary>
-    public bool TrapExit { get; set; }
+    public bool TrapExit { get; protected set; }
 
     /// <summary>Messages this process sends to other nodes whose encoding is larger than this many bytes go
     /// compressed; null follows the node's <c>DistributionOptions.CompressAbove</c>.</summary>
@@ -118,8 +118,12 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Handles one message. Returning an incomplete task keeps the process busy (not its thread) until it completes.</summary>
     protected abstract ValueTask HandleAsync(object message);
 
-    /// <summary>A cast delivered without an envelope; a GenServer hands it to handle_cast, other processes see the envelope.</summary>
-    internal virtual ValueTask HandleCastMessage(object message) => HandleAsync(new Behaviours.CastRequest(message));
+    /// <summary>A message its sender marked instead of wrapping (a behaviour's own kind, such as a gen_server cast):
+    /// the behaviour that marks handles it; what it is, only the behaviour knows.</summary>
+    internal virtual ValueTask HandleMarkedAsync(object message) => HandleAsync(Unmark(message));
+
+    /// <summary>A marked message as an ordinary one (the envelope it saved), for when it must wait in the local queue.</summary>
+    internal virtual object Unmark(object message) => message;
 
     /// <summary>Runs once on the spawning thread, before any message is handled.</summary>
     internal virtual void OnSpawned() { }
@@ -141,16 +145,16 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     // ---- delivery -------------------------------------------------------------------------------------
 
     /// <summary>Puts a message in the mailbox and schedules the process if it was idle. Dead processes drop it.</summary>
-    internal void Enqueue(object message) => Enqueue(message, isCast: false);
+    internal void Enqueue(object message) => Enqueue(message, isMarked: false);
 
-    /// <summary>A gen_server cast, marked in the mailbox rather than wrapped: no envelope per message.</summary>
-    internal void EnqueueCast(object message) => Enqueue(message, isCast: true);
+    /// <summary>A message marked in the mailbox rather than wrapped (no envelope per message); see <see cref="HandleMarkedAsync"/>.</summary>
+    internal void EnqueueMarked(object message) => Enqueue(message, isMarked: true);
 
-    private void Enqueue(object message, bool isCast)
+    private void Enqueue(object message, bool isMarked)
     {
         if (Volatile.Read(ref _state) == Dead || (_mailboxLimit is { } limit && Overflows(limit, message)))
             return;
-        _mailbox.Enqueue(message, isCast);
+        _mailbox.Enqueue(message, isMarked);
         if (Interlocked.CompareExchange(ref _state, Scheduled, Idle) == Idle)
             Scheduler.Schedule(this);
     }
@@ -211,7 +215,17 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     // ---- the run loop -----------------------------------------------------------------------------------
 
-    void IThreadPoolWorkItem.Execute() => Scheduler.Execute(this);
+    // What the thread pool runs is an object of its own: a user's process type is not a work item anyone could queue.
+    private sealed class RunItem(Process process) : IThreadPoolWorkItem
+    {
+        public void Execute() => Scheduler.Execute(process);
+    }
+
+    internal IThreadPoolWorkItem WorkItem => _workItem;
+
+    private readonly IThreadPoolWorkItem _workItem;
+
+    protected Process() => _workItem = new RunItem(this);
 
     /// <summary>Handles up to a budget of messages; the scheduler calls it on a worker thread.</summary>
     internal void Run()
@@ -272,10 +286,10 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
                 return;
 
             object message;
-            var isCast = false;
+            var isMarked = false;
             if (_local.Count > 0)
                 _local.TryDequeue(out message);
-            else if (!_mailbox.TryDequeue(out message, out isCast))
+            else if (!_mailbox.TryDequeue(out message, out isMarked))
             {
                 // Never from Dead back to Idle: a kill may have ended the process from another thread.
                 if (Interlocked.CompareExchange(ref _state, Idle, Scheduled) != Scheduled)
@@ -301,7 +315,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
             if (message is DownMessage down)
                 _monitoring?.Remove(down.Ref);
 
-            if (!Dispatch(message, isCast))
+            if (!Dispatch(message, isMarked))
                 return;
             if (--budget == 0)
             {
@@ -312,7 +326,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     }
 
     /// <summary>Runs the handler; false when the process is no longer running on this thread (awaiting, or ended).</summary>
-    private bool Dispatch(object message, bool isCast)
+    private bool Dispatch(object message, bool isMarked)
     {
         _handled++;
         System.Diagnostics.Activity? span = null;
@@ -324,7 +338,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         }
         try
         {
-            var pending = isCast ? HandleCastMessage(message) : HandleAsync(message);
+            var pending = isMarked ? HandleMarkedAsync(message) : HandleAsync(message);
             if (span is not null)
                 pending = Observability.ErgoTelemetry.EndWhenDone(pending, span);
             if (!pending.IsCompletedSuccessfully)
@@ -390,7 +404,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     private bool DrainSignals()
     {
         Volatile.Write(ref _signalsPending, 0);
-        while (_mailbox.TryDequeue(out var item, out var isCast))
+        while (_mailbox.TryDequeue(out var item, out var isMarked))
         {
             if (item is SystemSignal signal)
             {
@@ -399,14 +413,14 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
             }
             else
             {
-                MoveToLocal(item, isCast);
+                MoveToLocal(item, isMarked);
             }
         }
         return true;
     }
 
-    /// <summary>Behind signals, messages wait in the local queue; a cast keeps its mark by taking the envelope there.</summary>
-    private void MoveToLocal(object item, bool isCast) => _local.Enqueue(isCast ? new Behaviours.CastRequest(item) : item);
+    /// <summary>Behind signals, messages wait in the local queue; a marked one keeps its meaning by taking its envelope there.</summary>
+    private void MoveToLocal(object item, bool isMarked) => _local.Enqueue(isMarked ? Unmark(item) : item);
 
     /// <summary>Erlang's rules for an arriving exit signal. False if it ended the process.</summary>
     private bool HandleSignal(SystemSignal signal)
@@ -577,7 +591,9 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
         }
     }
 
-    public void RemoveMonitor(Reference monitor)
+    void IMonitorTarget.RemoveMonitor(Reference monitor) => RemoveMonitor(monitor);
+
+    internal void RemoveMonitor(Reference monitor)
     {
         lock (_gate)
             _monitoredBy?.Remove(monitor);

@@ -11,6 +11,13 @@ public sealed class ProcessContext(Func<ProcessContext, object, ValueTask> handl
 {
     protected override ValueTask HandleAsync(object message) => handler(this, message);
 
+    /// <summary>process_flag(trap_exit): set it from the handler, which runs on this process.</summary>
+    public new bool TrapExit
+    {
+        get => base.TrapExit;
+        set => base.TrapExit = value;
+    }
+
     public new void Send(Pid to, object message) => base.Send(to, message);
 
     public new void Send(Atom registeredName, object message) => base.Send(registeredName, message);

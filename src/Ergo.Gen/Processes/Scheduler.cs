@@ -23,18 +23,18 @@ internal static class Scheduler
             var displaced = t_runNext;
             t_runNext = process;
             if (displaced is not null)
-                ThreadPool.UnsafeQueueUserWorkItem(displaced, preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(displaced.WorkItem, preferLocal: false);
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(process, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(process.WorkItem, preferLocal: false);
         }
     }
 
     /// <summary>The process used its budget (or resumed from an await) and stays scheduled: back of the queue.</summary>
     // Always the pool's global FIFO queue: a worker pops its local queue LIFO, so two processes handing work to
     // each other through it would run forever while a third, queued under them, starves (seen with stages).
-    public static void Yield(Process process) => ThreadPool.UnsafeQueueUserWorkItem(process, preferLocal: false);
+    public static void Yield(Process process) => ThreadPool.UnsafeQueueUserWorkItem(process.WorkItem, preferLocal: false);
 
     public static void Execute(Process first)
     {

@@ -69,7 +69,7 @@ internal sealed class Router(Node node)
     public void Cast(Pid server, object message, Func<object, Term> remote)
     {
         if (IsLocal(server))
-            node.Lookup(server)?.EnqueueCast(message);
+            GenCall.CastLocal(node.Lookup(server), message);
         else
             Send(null, server, remote(message));
     }
@@ -77,7 +77,7 @@ internal sealed class Router(Node node)
     public void Cast(Atom name, Atom nodeName, object message, Func<object, Term> remote)
     {
         if (IsLocal(nodeName))
-            node.Registry.Whereis(name)?.EnqueueCast(message);
+            GenCall.CastLocal(node.Registry.Whereis(name), message);
         else
             Send(null, name, nodeName, remote(message));
     }

@@ -17,6 +17,17 @@ internal static class GenCall
     /// <summary>How a cast travels to another node.</summary>
     public static readonly Func<object, Term> RemoteCast = message => new Etf.Tuple(GenCastAtom, AsTerm(message));
 
+    /// <summary>A cast to a process of this node: a server takes it marked (no envelope); any other process gets the
+    /// envelope, as an Erlang process gets <c>{'$gen_cast', Msg}</c>. A dead or unknown target drops it.</summary>
+    public static void CastLocal(Process? target, object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (target is GenServer)
+            target.EnqueueMarked(message);
+        else
+            target?.Enqueue(new CastRequest(message));
+    }
+
     public static ValueTask<object?> Local(Node node, Process? caller, Process? server, Term target, object request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -39,6 +39,7 @@ public abstract class GenServer : Process
     protected virtual UnknownMessages UnknownMessages => UnknownMessages.Stop;
 
     /// <summary>Why a term is not any handler's message type, naming the field that did not read; generated.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     protected virtual string? ExplainUnknown(Term term) => null;
 
     /// <summary>
@@ -140,7 +141,10 @@ public abstract class GenServer : Process
         }
     }
 
-    internal sealed override ValueTask HandleCastMessage(object message) => DispatchCastAsync(message);
+    // A cast is marked in the mailbox rather than wrapped; it takes its envelope only to wait in the local queue.
+    internal sealed override ValueTask HandleMarkedAsync(object message) => DispatchCastAsync(message);
+
+    internal sealed override object Unmark(object message) => new CastRequest(message);
 
     /// <summary>Behaviours built on GenServer (stages) answer their own protocol requests here before handle_call.</summary>
     private protected virtual ValueTask DispatchCallAsync(object request, From from) => Apply(HandleCallAsync(request, from), from);
@@ -160,6 +164,7 @@ public abstract class GenServer : Process
     /// into the matching handler's type without building a term tree. False (the reader rewound) when no handler
     /// takes it; the message then goes the ordinary way, as a term.
     /// </summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     protected virtual bool TryHandleRaw(ref EtfReader reader, out ValueTask pending)
     {
         pending = default;

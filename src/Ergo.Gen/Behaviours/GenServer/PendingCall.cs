@@ -100,6 +100,16 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         return new List([AliasAtom], monitor);
     }
 
+    /// <summary>
+    /// A reply <c>{[alias|Ref], Reply}</c> sent to <paramref name="caller"/>'s pid instead of to the alias (net_kernel
+    /// and other servers that answer with erlang:send themselves): gen:call would take it from the caller's mailbox
+    /// by its tag, so it completes the call when <paramref name="caller"/> made it. False for anything else.
+    /// </summary>
+    public static bool TryCompleteFromMailbox(Node node, Pid caller, object message) =>
+        message is Etf.Tuple { Arity: 2 } reply && TryReadTag(reply[0], out var alias)
+        && node.Aliases.TryGetTarget(alias, out var target) && target is PendingCall call && call.IsMadeBy(caller)
+        && node.Aliases.TryDeliver(alias, message);
+
     /// <summary>The alias in a tag <see cref="StartRemote"/> made ([alias|Ref]); false for any other term.</summary>
     public static bool TryReadTag(Term tag, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Reference? alias)
     {

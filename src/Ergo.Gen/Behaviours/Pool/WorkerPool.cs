@@ -142,7 +142,7 @@ public sealed class WorkerPool : GenServer
 
     protected override ValueTask<ServerResult> HandleCastAsync(object message)
     {
-        Pick().EnqueueCast(message);
+        Pick().EnqueueMarked(message);
         return new(ServerResult.NoReply());
     }
 

@@ -43,10 +43,12 @@ public abstract partial class Stage : GenServer, IDispatchSink
     protected virtual ValueTask<ServerResult> HandleCancelAsync(CancelKind kind, Term reason, Subscription subscription) => new(ServerResult.NoReply());
 
     /// <summary>An event on its way to a stage of another node. Default: the event must already be a term.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     protected virtual Term EventToTerm(object value) =>
         value as Term ?? throw new InvalidOperationException($"{this} cannot send a {value.GetType().Name} event to another node: override EventToTerm");
 
     /// <summary>An event that came from another node. Default: the term itself.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     protected virtual object EventFromTerm(Term term) => term;
 
     /// <summary>For typed handlers ([Stage]): an event that is not of the handler's type is logged and skipped.</summary>

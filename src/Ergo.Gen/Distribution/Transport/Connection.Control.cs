@@ -100,7 +100,7 @@ internal sealed partial class Connection
 
     private void Deliver(Pid to, object message)
     {
-        if (ReferenceEquals(to.Node, Node.Name) && !Node.Aliases.TryDeliverReply(to, message))
+        if (ReferenceEquals(to.Node, Node.Name) && !Behaviours.PendingCall.TryCompleteFromMailbox(Node, to, message))
             Node.Lookup(to)?.Enqueue(message);
     }
 

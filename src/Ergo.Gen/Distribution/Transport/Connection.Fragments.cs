@@ -182,7 +182,7 @@ internal sealed partial class Connection
                 // Between Ergo.Gen nodes the payload may come compressed (see DistFlags.ErgoCompression).
                 payload = EtfCodec.DecodeUnversioned(rest, _decodeOptions, atomRefs);
             }
-            if (to is not null && Node.Aliases.TryDeliverReply(to, payload))
+            if (to is not null && Behaviours.PendingCall.TryCompleteFromMailbox(Node, to, payload))
                 return true;
             target?.EnqueueBatched(payload, _wake);
             return true;
@@ -198,7 +198,7 @@ internal sealed partial class Connection
         }
     }
 
-    // {[...], _}: the shape of a call reply sent to the caller's pid (see AliasTable.TryDeliverReply); only such
+    // {[...], _}: the shape of a call reply sent to the caller's pid (see PendingCall.TryCompleteFromMailbox); only such
     // messages pay for the check.
     private static bool MayBeTaggedReply(ReadOnlySpan<byte> payload, bool versioned)
     {

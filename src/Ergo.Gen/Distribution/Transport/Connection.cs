@@ -284,7 +284,7 @@ internal sealed partial class Connection
     {
         // The reader runs on a pool thread: its local queue keeps the receivers near the data (others may steal).
         foreach (var process in _wake)
-            ThreadPool.UnsafeQueueUserWorkItem(process, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(process.WorkItem, preferLocal: true);
         _wake.Clear();
     }
 
