@@ -5,9 +5,10 @@ namespace Ergo.Gen.Processes;
 /// (Vyukov's intrusive MPSC queue); an empty mailbox holds one stub node, so an idle process costs little.
 /// Nodes are recycled through per-thread pools, and a thread that only consumes passes its surplus to threads
 /// that only send through <see cref="NodeExchange"/>, so steady messaging allocates no queue nodes even when
-/// sender and receiver run on different threads.
+/// sender and receiver run on different threads. As in Akka, the mailbox is also what the thread pool runs: the
+/// process behind it is not itself a work item anyone could queue.
 /// </summary>
-internal sealed class Mailbox
+internal sealed class Mailbox : IThreadPoolWorkItem
 {
     internal sealed class Node
     {
@@ -16,18 +17,27 @@ internal sealed class Mailbox
         public Node? Next;
     }
 
-    private Node _head;
-    private Node _tail;
     private long _enqueued;
     private long _dequeued;
 
     /// <summary>Messages waiting, as seen at this moment from any thread (approximate while senders are busy).</summary>
     public int Count => (int)Math.Max(0, Volatile.Read(ref _enqueued) - Volatile.Read(ref _dequeued));
 
-    public Mailbox()
+    private readonly Process? _owner;
+    private Node _head;
+    private Node _tail;
+
+    /// <summary>A mailbox for <paramref name="owner"/> (null only in tests of the queue alone).</summary>
+    public Mailbox(Process? owner = null)
     {
+        _owner = owner;
         _head = _tail = new Node();
     }
+
+    void IThreadPoolWorkItem.Execute() => Scheduler.Execute(_owner!);
+
+    /// <summary>What the scheduler queues for the owner.</summary>
+    public IThreadPoolWorkItem WorkItem => this;
 
     /// <summary>Queues a message; <paramref name="isMarked"/> marks it as a behaviour's own kind (a gen_server cast) instead of wrapping it in an envelope.</summary>
     public void Enqueue(object item, bool isMarked = false)

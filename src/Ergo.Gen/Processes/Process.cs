@@ -13,7 +13,7 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 {
     private const int Idle = 0, Scheduled = 1, Dead = 2;
 
-    private readonly Mailbox _mailbox = new();
+    private readonly Mailbox _mailbox;
     private LocalQueue _local;
     private int _state;
     private int _signalsPending;
@@ -215,17 +215,10 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     // ---- the run loop -----------------------------------------------------------------------------------
 
-    // What the thread pool runs is an object of its own: a user's process type is not a work item anyone could queue.
-    private sealed class RunItem(Process process) : IThreadPoolWorkItem
-    {
-        public void Execute() => Scheduler.Execute(process);
-    }
+    // What the thread pool runs is the mailbox (as in Akka): a user's process type is not a work item anyone could queue.
+    internal IThreadPoolWorkItem WorkItem => _mailbox;
 
-    internal IThreadPoolWorkItem WorkItem => _workItem;
-
-    private readonly IThreadPoolWorkItem _workItem;
-
-    protected Process() => _workItem = new RunItem(this);
+    protected Process() => _mailbox = new Mailbox(this);
 
     /// <summary>Handles up to a budget of messages; the scheduler calls it on a worker thread.</summary>
     internal void Run()

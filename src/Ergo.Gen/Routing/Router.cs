@@ -38,13 +38,17 @@ internal sealed class Router(Node node)
     // ---- messages -------------------------------------------------------------------------------------------
 
     /// <summary>Pid ! Message. Dead, unknown and unreachable targets drop it, as in Erlang.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Send(Pid? from, Pid to, object message)
     {
         if (IsLocal(to))
             node.Lookup(to)?.Enqueue(message);
         else
-            To(to.Node)?.SendMessage(from ?? node.SystemProcess.Self, to, AsTerm(message));
+            SendRemote(from, to, message);
     }
+
+    private void SendRemote(Pid? from, Pid to, object message) =>
+        To(to.Node)?.SendMessage(from ?? node.SystemProcess.Self, to, AsTerm(message));
 
     /// <summary>{Name, Node} ! Message.</summary>
     public void Send(Pid? from, Atom name, Atom nodeName, object message)
