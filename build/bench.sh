@@ -36,28 +36,41 @@ ERGO_BENCH_BEAMS="$work" dotnet run -c Release --project tests/Ergo.Gen.Benchmar
 
 # Result lines: "result SCENARIO VALUE UNIT [ALLOC]" (Erlang's and ours), "peer NAME SCENARIO VALUE UNIT" (Akka.NET,
 # Proto.Actor). ns and bytes: lower is better; per_s: higher is better.
+# CPU lines: "cpu SCENARIO SEND_NS RECV_NS" (Erlang: CPU time per message of the sending and the receiving node)
+# and "cpu SCENARIO NS" (ours: of this side's process; both sides when both are Ergo.Gen). A row with Erlang on
+# the other side is compared with the Erlang node doing the same side's work: erl_to_ergo with Erlang's receiver,
+# ergo_to_erl with Erlang's sender; an Ergo.Gen-only row with both of Erlang's.
 awk '
   FNR == 1 { file++ }
   $1 == "result" && file == 1 { erl[$2] = $3 }
   $1 == "result" && file == 2 { ours[$2] = $3; unit[$2] = $4; alloc[$2] = ($5 == "" ? "-" : $5); order[++n] = $2 }
   $1 == "peer" && file == 2 { peer[$2, $3] = $4; if (!($2 in seen)) { seen[$2] = 1; peers[++np] = $2 } }
+  $1 == "cpu" && file == 1 { esend[$2] = $3; erecv[$2] = $4 }
+  $1 == "cpu" && file == 2 { ocpu[$2] = $3 }
   END {
     printf "\n%-28s %16s %16s", "scenario", "ergo.gen", "erlang"
     for (p = 1; p <= np; p++) printf " %16s", peers[p]
-    printf " %8s %14s\n", "unit", "alloc B/op"
+    printf " %8s %14s %12s %12s\n", "unit", "alloc B/op", "cpu ns/msg", "erlang cpu"
     # A scenario with a variant suffix (dist.small.erl_to_ergo) is compared with its Erlang-only base (dist.small).
     for (i = 1; i <= n; i++) { s = order[i]; b = s; if (!(b in erl)) sub(/\.[a-z_]+$/, "", b); base[s] = b }
+    for (i = 1; i <= n; i++) {
+      s = order[i]; b = base[s]
+      if (!(s in ocpu) || !(b in esend)) continue
+      ecpu[s] = (s ~ /\.erl_to_ergo/) ? erecv[b] : (s ~ /\.ergo_to_erl/) ? esend[b] : esend[b] + erecv[b]
+    }
     for (i = 1; i <= n; i++) {
       s = order[i]
       printf "%-28s %16.1f %16s", s, ours[s], (base[s] in erl ? sprintf("%.1f", erl[base[s]]) : "-")
       for (p = 1; p <= np; p++) printf " %16s", ((peers[p], s) in peer ? sprintf("%.1f", peer[peers[p], s]) : "-")
-      printf " %8s %14s\n", unit[s], alloc[s]
+      printf " %8s %14s %12s %12s\n", unit[s], alloc[s], (s in ocpu ? sprintf("%.0f", ocpu[s]) : "-"), (s in ecpu ? sprintf("%.0f", ecpu[s]) : "-")
     }
     print ""
     for (i = 1; i <= n; i++) {
       s = order[i]; b = base[s]
       if ((b in erl) && ours[s] > 0 && erl[b] > 0)
         printf "ratio %s vs erlang = %.2f\n", s, (unit[s] == "per_s") ? ours[s] / erl[b] : erl[b] / ours[s]
+      if ((s in ecpu) && ocpu[s] > 0 && ecpu[s] > 0)
+        printf "ratio cpu.%s vs erlang = %.2f\n", s, ecpu[s] / ocpu[s]
       for (p = 1; p <= np; p++) {
         v = peer[peers[p], s]
         if (v > 0 && ours[s] > 0)

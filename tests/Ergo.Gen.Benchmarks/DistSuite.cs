@@ -6,10 +6,21 @@ using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace Ergo.Gen.Benchmarks;
 
+/// <summary>The request and reply of dist.call and the latency rows (the atom <c>hi</c> on the wire).</summary>
+[Term] public sealed record Hi;
+
+/// <summary>A generated server that answers a call with its request, as erlang/dist_bench.erl's bench_gs_echo.</summary>
+[GenServer]
+public partial class TypedEcho
+{
+    [Call] private Hi Echo(Hi hi) => hi;
+}
+
 /// <summary>
-/// The dist suite: messages per second between nodes on loopback (a small term and a 1 KB term) and echo
-/// round trips, for Ergo.Gen to Ergo.Gen and across to and from a real Erlang node. erlang/dist_bench.erl
-/// measures Erlang to Erlang in the same run.
+/// The dist suite: messages per second between nodes on loopback (a small term and a 1 KB term), echo round
+/// trips, generated-client calls, the latency of one caller's sequential calls (median and 99th percentile), and
+/// the CPU time each message costs, for Ergo.Gen to Ergo.Gen and across to and from a real Erlang node.
+/// erlang/dist_bench.erl measures Erlang to Erlang in the same run.
 /// </summary>
 public static class DistSuite
 {
@@ -20,6 +31,7 @@ public static class DistSuite
     public static IEnumerable<(string Scenario, double Value, string Unit)> Run(bool quick, string beams)
     {
         var (n, calls, rounds) = quick ? (200_000, 40_000, 2) : (1_000_000, 200_000, 3);
+        var sequential = quick ? 5_000 : 20_000;
         var a = Node.StartAsync(new NodeOptions { Name = "bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         var b = Node.StartAsync(new NodeOptions { Name = "bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
         // The same receiving side with DistributionOptions.ReaderThreads: a reader thread always, not only while streaming.
@@ -32,21 +44,55 @@ public static class DistSuite
 
             // ERGO_BENCH_ONLY=dist.1kb.ergo_to_erl runs one scenario (for profiling one path at a time).
             var only = Environment.GetEnvironmentVariable("ERGO_BENCH_ONLY");
-            (string Name, Func<double> Run)[] scenarios =
+            // Messages per run for the rows that also get a CPU figure (0: no CPU figure).
+            (string Name, Func<double> Run, int Messages)[] scenarios =
             [
-                ("dist.small", () => DotnetToDotnet(a, b, Small, n)),
-                ("dist.small.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "small", n)),
-                ("dist.small.erl_to_ergo_rt", () => ErlangToDotnet(c, erlNode, "small", n)),
-                ("dist.small.ergo_to_erl", () => DotnetToErlang(a, erlNode, Small, n)),
-                ("dist.1kb", () => DotnetToDotnet(a, b, Kilo, n / 4)),
-                ("dist.1kb.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "kilo", n / 4)),
-                ("dist.1kb.ergo_to_erl", () => DotnetToErlang(a, erlNode, Kilo, n / 4)),
-                ("dist.echo", () => Echo(a, b, calls)),
+                ("dist.small", () => DotnetToDotnet(a, b, Small, n), n),
+                ("dist.small.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "small", n), n),
+                ("dist.small.erl_to_ergo_rt", () => ErlangToDotnet(c, erlNode, "small", n), n),
+                ("dist.small.ergo_to_erl", () => DotnetToErlang(a, erlNode, Small, n), n),
+                ("dist.1kb", () => DotnetToDotnet(a, b, Kilo, n / 4), n / 4),
+                ("dist.1kb.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "kilo", n / 4), n / 4),
+                ("dist.1kb.ergo_to_erl", () => DotnetToErlang(a, erlNode, Kilo, n / 4), n / 4),
+                ("dist.echo", () => Echo(a, b, calls), 0),
+                ("dist.call", () => TypedCalls(a, b, calls), 0),
             ];
-            foreach (var (name, run) in scenarios)
+            foreach (var (name, run, messages) in scenarios)
             {
-                if (string.IsNullOrEmpty(only) || name == only)
-                    yield return (name, Rounds.Best(rounds, run), "per_s");
+                if (!string.IsNullOrEmpty(only) && name != only)
+                    continue;
+                yield return (name, Rounds.Best(rounds, run), "per_s");
+                if (messages > 0)
+                    yield return (name, CpuPerMessage(run, messages), "cpu");
+            }
+
+            // One caller, sequential calls: Ergo.Gen to Ergo.Gen (generated client and server), Erlang to
+            // Ergo.Gen (gen_server:call to the echo server), Ergo.Gen to Erlang (a call to bench_gs_echo).
+            if (string.IsNullOrEmpty(only) || only.StartsWith("dist.call_p", StringComparison.Ordinal))
+            {
+                StartTypedEcho(b);
+                var typed = TypedEcho.Client.For(a, TypedEchoName, b.Name);
+                var hi = new Hi();
+                var (p50, p99) = Rounds.Lowest(rounds, () => Latency(a, async () => await typed.CallAsync(hi), sequential));
+                yield return ("dist.call_p50", p50, "ns");
+                yield return ("dist.call_p99", p99, "ns");
+
+                StartEcho(a);
+                (p50, p99) = Rounds.Lowest(rounds, () =>
+                {
+                    var t = (Etf.Tuple)a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("call_latency"),
+                        [new Etf.Tuple(EchoName, a.Name), Integer.Of(sequential)], TimeSpan.FromMinutes(5)).Result;
+                    return ((double)((Integer)t[0]).Value, (double)((Integer)t[1]).Value);
+                });
+                yield return ("dist.call_p50.erl_to_ergo", p50, "ns");
+                yield return ("dist.call_p99.erl_to_ergo", p99, "ns");
+
+                a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("start_echo"), []).Wait();
+                var erlEcho = Atom.Of("bench_gs_echo");
+                var hiAtom = Atom.Of("hi");
+                (p50, p99) = Rounds.Lowest(rounds, () => Latency(a, async () => await a.CallAsync(erlEcho, erlNode, hiAtom), sequential));
+                yield return ("dist.call_p50.ergo_to_erl", p50, "ns");
+                yield return ("dist.call_p99.ergo_to_erl", p99, "ns");
             }
         }
         finally
@@ -118,13 +164,83 @@ public static class DistSuite
         protected override ValueTask<CallResult> HandleCallAsync(object request, From from) => new(CallResult.Reply((Term)request));
     }
 
+    private static readonly Atom EchoName = Atom.Of("bench_echo");
+    private static readonly Atom TypedEchoName = Atom.Of("bench_typed_echo");
+
+    private static void StartEcho(Node node)
+    {
+        if (node.Whereis(EchoName) is null)
+            node.StartServerAsync(new EchoServer(), EchoName).Wait();
+    }
+
+    private static void StartTypedEcho(Node node)
+    {
+        if (node.Whereis(TypedEchoName) is null)
+            node.StartServerAsync(new TypedEcho(), TypedEchoName).Wait();
+    }
+
+    /// <summary>The CPU time of this .NET process (every node in it) per message, over one more run.</summary>
+    private static double CpuPerMessage(Func<double> run, int messages)
+    {
+        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        run();
+        var after = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        return (after - before).TotalNanoseconds / messages;
+    }
+
+    /// <summary>One process on <paramref name="node"/> makes <paramref name="n"/> calls one after another, each
+    /// timed: the median and the 99th percentile, in nanoseconds.</summary>
+    private static (double P50, double P99) Latency(Node node, Func<Task> call, int n)
+    {
+        var times = new long[n];
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var caller = node.Spawn(async (ctx, m) =>
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await call();
+                times[i] = Stopwatch.GetTimestamp() - t0;
+            }
+            done.SetResult();
+        });
+        node.Send(caller, Atom.Ok);
+        done.Task.Wait();
+        Array.Sort(times);
+        double Ns(long ticks) => ticks * 1e9 / Stopwatch.Frequency;
+        return (Ns(times[n / 2]), Ns(times[n * 99 / 100]));
+    }
+
+    /// <summary>50 callers on one node make generated-client calls to a generated server on the other.</summary>
+    private static double TypedCalls(Node from, Node to, int calls)
+    {
+        const int clients = 50;
+        StartTypedEcho(to);
+        var client = TypedEcho.Client.For(from, TypedEchoName, to.Name);
+        var per = calls / clients;
+        var remaining = clients;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hi = new Hi();
+        var pids = Enumerable.Range(0, clients).Select(_ => from.Spawn(async (ctx, m) =>
+        {
+            for (var i = 0; i < per; i++)
+                await client.CallAsync(hi);
+            if (Interlocked.Decrement(ref remaining) == 0)
+                done.SetResult();
+        })).ToList();
+        var clock = Stopwatch.StartNew();
+        foreach (var p in pids)
+            from.Send(p, Atom.Ok);
+        done.Task.Wait();
+        return per * clients / clock.Elapsed.TotalSeconds;
+    }
+
     /// <summary>50 callers on one node do round trips to a registered echo server on the other.</summary>
     private static double Echo(Node from, Node to, int calls)
     {
         const int clients = 50;
-        var echo = Atom.Of("bench_echo");
-        if (to.Whereis(echo) is null)
-            to.StartServerAsync(new EchoServer(), echo).Wait();
+        var echo = EchoName;
+        StartEcho(to);
         var per = calls / clients;
         var remaining = clients;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

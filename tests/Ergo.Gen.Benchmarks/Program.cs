@@ -45,8 +45,7 @@ public static class Program
                 "dist" => DistSuite.Run(quick, Beams()),
                 _ => StageSuite.Run(quick, Beams()),
             };
-            foreach (var (scenario, value, unit) in results)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"result {scenario} {value:F2} {unit}"));
+            Print(results, null);
             return 0;
         }
         if (!Suites.TryGetValue(suite, out var types))
@@ -74,7 +73,13 @@ public static class Program
     private static void Print(IEnumerable<(string Scenario, double Value, string Unit)> results, string? peer)
     {
         foreach (var (scenario, value, unit) in results)
-            Console.WriteLine((peer is null ? "result " : $"peer {peer} ") + string.Create(CultureInfo.InvariantCulture, $"{scenario} {value:F2} {unit}"));
+        {
+            // "cpu SCENARIO NS_PER_MESSAGE": the CPU column of a row already printed.
+            if (unit == "cpu")
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu {scenario} {value:F2}"));
+            else
+                Console.WriteLine((peer is null ? "result " : $"peer {peer} ") + string.Create(CultureInfo.InvariantCulture, $"{scenario} {value:F2} {unit}"));
+        }
     }
 
     private static string Beams() =>

@@ -1,7 +1,7 @@
 %% How the Erlang suites measure a scenario, as Rounds.cs does on the .NET side: warm-up runs for at least
 %% two seconds (not counted), then the best of the measured rounds.
 -module(bench_rounds).
--export([best/2]).
+-export([best/2, lowest_latency/2, latency/2]).
 
 -define(WARM_UP_MS, 2000).
 
@@ -15,3 +15,17 @@ warm_up(F, Until) ->
         true -> warm_up(F, Until);
         false -> ok
     end.
+
+%% For latencies (lower is better): warm-up as above, then each round's median and 99th percentile; the lowest
+%% of each over the rounds.
+lowest_latency(F, Rounds) ->
+    warm_up(F, erlang:monotonic_time(millisecond) + ?WARM_UP_MS),
+    Results = [F() || _ <- lists:seq(1, Rounds)],
+    {lists:min([P50 || {P50, _} <- Results]), lists:min([P99 || {_, P99} <- Results])}.
+
+%% Calls Op() N times one after another, timing each: {Median, P99} in nanoseconds.
+latency(Op, N) ->
+    Times = [begin T0 = erlang:monotonic_time(), Op(), erlang:monotonic_time() - T0 end || _ <- lists:seq(1, N)],
+    Sorted = list_to_tuple(lists:sort(Times)),
+    Ns = fun(I) -> erlang:convert_time_unit(element(max(1, I), Sorted), native, nanosecond) end,
+    {Ns(N div 2), Ns(N * 99 div 100)}.

@@ -1,23 +1,69 @@
 %% The Erlang side of the dist suite. run/1 measures Erlang->Erlang on loopback (a peer node started with
 %% OTP's peer module); the other exports are what the .NET side calls to measure Erlang<->Ergo.Gen.
 -module(dist_bench).
--export([run/1, serve/0, sink/2, remote_sink/2, blast/3, echo_server/0, echo_clients/4, small/0, kilo/0]).
+-behaviour(gen_server).
+-export([run/1, serve/0, sink/2, remote_sink/2, blast/3, echo_server/0, echo_clients/4, small/0, kilo/0,
+         start_echo/0, call_latency/2, call_clients/3, runtime_ms/0, init/1, handle_call/3, handle_cast/2]).
 
 small() -> {ping, 1234}.
 kilo() -> {data, list_to_binary(lists:duplicate(1024, $x))}.
 
 run([Quick]) ->
     {N, Calls, Rounds} = case Quick of true -> {200000, 40000, 2}; false -> {1000000, 200000, 3} end,
+    Sequential = case Quick of true -> 5000; false -> 20000 end,
     Dir = filename:dirname(code:which(?MODULE)),
     {ok, Peer, Node} = peer:start_link(#{name => dist_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
     report("dist.small", bench_rounds:best(fun() -> throughput(Node, small(), N) end, Rounds)),
+    cpu("dist.small", Node, fun() -> throughput(Node, small(), N) end, N),
     report("dist.1kb", bench_rounds:best(fun() -> throughput(Node, kilo(), N div 4) end, Rounds)),
+    cpu("dist.1kb", Node, fun() -> throughput(Node, kilo(), N div 4) end, N div 4),
     Echo = spawn(Node, ?MODULE, echo_server, []),
     report("dist.echo", bench_rounds:best(fun() -> echo_clients(Echo, 50, Calls, self()) end, Rounds)),
+    {ok, _} = rpc:call(Node, ?MODULE, start_echo, []),
+    Server = {bench_gs_echo, Node},
+    report("dist.call", bench_rounds:best(fun() -> call_clients(Server, 50, Calls) end, Rounds)),
+    {P50, P99} = bench_rounds:lowest_latency(fun() -> call_latency(Server, Sequential) end, Rounds),
+    report_ns("dist.call_p50", P50),
+    report_ns("dist.call_p99", P99),
     peer:stop(Peer).
 
 report(Name, Rate) -> io:format("result ~s ~.2f per_s~n", [Name, float(Rate)]).
+report_ns(Name, Ns) -> io:format("result ~s ~.2f ns~n", [Name, float(Ns)]).
+
+%% CPU time per message on the sending node (this one) and the receiving one, over one more run of F: the
+%% figure erlang:statistics(runtime) gives (CPU time of every thread of the runtime, schedulers included).
+cpu(Name, Node, F, Messages) ->
+    {Send0, Recv0} = {runtime_ms(), rpc:call(Node, ?MODULE, runtime_ms, [])},
+    _ = F(),
+    {Send1, Recv1} = {runtime_ms(), rpc:call(Node, ?MODULE, runtime_ms, [])},
+    io:format("cpu ~s ~.2f ~.2f~n", [Name, (Send1 - Send0) * 1.0e6 / Messages, (Recv1 - Recv0) * 1.0e6 / Messages]).
+
+runtime_ms() -> element(1, erlang:statistics(runtime)).
+
+%% A gen_server that answers every call with its request, registered as bench_gs_echo (for dist.call and the
+%% latency rows; the .NET side calls it too).
+start_echo() ->
+    case whereis(bench_gs_echo) of
+        undefined -> gen_server:start({local, bench_gs_echo}, ?MODULE, [], []);
+        Pid -> {ok, Pid}
+    end.
+init([]) -> {ok, nostate}.
+handle_call(Request, _From, State) -> {reply, Request, State}.
+handle_cast(_, State) -> {noreply, State}.
+
+%% One caller, sequential gen_server:calls: {Median, P99} in nanoseconds.
+call_latency(Server, N) -> bench_rounds:latency(fun() -> hi = gen_server:call(Server, hi) end, N).
+
+%% C callers each make Calls div C gen_server:calls; calls per second.
+call_clients(Server, C, Calls) ->
+    Per = Calls div C,
+    Self = self(),
+    T0 = erlang:monotonic_time(),
+    Pids = [spawn(fun() -> [hi = gen_server:call(Server, hi) || _ <- lists:seq(1, Per)], Self ! {client_done, self()} end)
+            || _ <- lists:seq(1, C)],
+    [receive {client_done, P} -> ok end || P <- Pids],
+    Per * C / seconds(erlang:monotonic_time() - T0).
 
 %% A sink on Node counts N messages; this node sends them; the rate counts until the sink has them all.
 throughput(Node, Msg, N) ->
