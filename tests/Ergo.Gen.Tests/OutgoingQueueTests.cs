@@ -9,12 +9,73 @@ namespace Ergo.Gen.Tests;
 public sealed class OutgoingQueueTests
 {
     // Each message is its number as four bytes, so what the write loop takes can be read back.
-    private static OutgoingQueue<int> NewQueue(Action? encoded = null) => new((in int n, IBufferWriter<byte> output) =>
+    private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null) => new((in int n, IBufferWriter<byte> output) =>
     {
         encoded?.Invoke();
         BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
         output.Advance(4);
-    });
+    }, clock);
+
+    private static List<int> Numbers(ReadOnlySpan<byte> bytes)
+    {
+        var numbers = new List<int>();
+        for (var at = 0; at + 4 <= bytes.Length; at += 4)
+            numbers.Add(BinaryPrimitives.ReadInt32BigEndian(bytes[at..]));
+        return numbers;
+    }
+
+    [Fact]
+    public async Task A_message_that_finds_the_loop_idle_after_a_quiet_spell_is_written_by_its_sender_and_close_ones_are_batched()
+    {
+        long now = 0;
+        var q = NewQueue(clock: () => now);
+        var direct = new List<int>();
+        q.Open();
+        q.EnableDirectWrites(bytes => { direct.AddRange(Numbers(bytes)); return bytes.Length; });
+        Assert.False(q.TryTake(out _, out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+
+        q.Add(1);
+        Assert.Equal([1], direct);
+        Assert.False(wait.IsCompleted);
+
+        // Right after a write: the loop's, batched.
+        q.Add(2);
+        q.Add(3);
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(q.TryTake(out var batch, out var offset));
+        Assert.Equal(0, offset);
+        Assert.Equal([2, 3], Numbers(batch));
+        q.Release(batch);
+        Assert.False(q.TryTake(out _, out _));
+
+        // Quiet again: the sender writes.
+        now += OutgoingQueue<int>.DirectGap;
+        q.Add(4);
+        Assert.Equal([1, 4], direct);
+        Assert.False(q.TryTake(out _, out _));
+    }
+
+    [Fact]
+    public async Task What_a_direct_write_could_not_send_is_written_by_the_loop_first()
+    {
+        var q = NewQueue();
+        var taken = 0;
+        q.Open();
+        q.EnableDirectWrites(bytes => taken = 2);
+        Assert.False(q.TryTake(out _, out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+        q.Add(0x01020304);
+        Assert.Equal(2, taken);
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        q.Add(5);
+        Assert.True(q.TryTake(out var rest, out var offset));
+        Assert.Equal(2, offset);
+        Assert.Equal(new byte[] { 3, 4 }, rest.WrittenSpan[offset..].ToArray());
+        q.Release(rest);
+        Assert.True(q.TryTake(out var next, out _));
+        Assert.Equal([5], Numbers(next));
+    }
 
     private static List<int> Numbers(ArrayPoolBufferWriter<byte> batch)
     {
@@ -32,7 +93,7 @@ public sealed class OutgoingQueueTests
         q.Add(2);
         q.Open();
         q.Add(3);
-        Assert.True(q.TryTake(out var batch));
+        Assert.True(q.TryTake(out var batch, out _));
         // 1 and 2 waited unencoded; 3 queued behind them rather than jumping ahead.
         Assert.Equal([1, 2, 3], Numbers(batch));
     }
@@ -42,21 +103,21 @@ public sealed class OutgoingQueueTests
     {
         var q = NewQueue();
         q.Open();
-        Assert.False(q.TryTake(out _));
+        Assert.False(q.TryTake(out _, out _));
         var wait = q.WaitAsync(CancellationToken.None);
         Assert.False(wait.IsCompleted);
         q.Add(7);
         Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
 
-        Assert.True(q.TryTake(out var writing));
+        Assert.True(q.TryTake(out var writing, out _));
         // While the loop writes, senders fill the other buffer; the batch in hand does not change.
         q.Add(8);
         Assert.Equal([7], Numbers(writing));
         q.Release(writing);
-        Assert.True(q.TryTake(out var next));
+        Assert.True(q.TryTake(out var next, out _));
         Assert.Equal([8], Numbers(next));
         q.Release(next);
-        Assert.False(q.TryTake(out _));
+        Assert.False(q.TryTake(out _, out _));
     }
 
     [Fact]
@@ -71,7 +132,7 @@ public sealed class OutgoingQueueTests
         Assert.Equal(OutgoingQueue<int>.MaxQueuedBytes / 4, encoded);
 
         var seen = new List<int>();
-        while (q.TryTake(out var batch))
+        while (q.TryTake(out var batch, out _))
         {
             seen.AddRange(Numbers(batch));
             q.Release(batch);
@@ -109,7 +170,7 @@ public sealed class OutgoingQueueTests
         {
             while (received < senders * perSender)
             {
-                if (!q.TryTake(out var batch))
+                if (!q.TryTake(out var batch, out _))
                 {
                     await q.WaitAsync(CancellationToken.None);
                     continue;

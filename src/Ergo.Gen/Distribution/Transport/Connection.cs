@@ -144,6 +144,9 @@ internal sealed partial class Connection
             _state = ConnectionState.Up;
         }
         _outgoing.Open();
+        // Plain TCP only: TLS and tunnels must go through their streams.
+        if (socket is not null && stream is NetworkStream)
+            _outgoing.EnableDirectWrites(WriteDirect);
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
         // Plain TCP may be read on a thread of its own while it streams (see ReaderPlacement); TLS and tunnels are
@@ -365,12 +368,12 @@ internal sealed partial class Connection
     {
         while (true)
         {
-            if (!_outgoing.TryTake(out var batch))
+            if (!_outgoing.TryTake(out var batch, out var start))
             {
                 await _outgoing.WaitAsync(ct).ConfigureAwait(false);
                 continue;
             }
-            var bytes = batch.WrittenMemory;
+            var bytes = batch.WrittenMemory[start..];
             for (var offset = 0; offset < bytes.Length; offset += MaxBatchBytes)
             {
                 writer.Write(bytes.Span.Slice(offset, Math.Min(MaxBatchBytes, bytes.Length - offset)));
@@ -380,6 +383,30 @@ internal sealed partial class Connection
             _lastSent = Environment.TickCount64;
             Interlocked.Add(ref _bytesOut, bytes.Length);
             _outgoing.Release(batch);
+        }
+    }
+
+    /// <summary>A sender's write straight to the socket (see <see cref="OutgoingQueue{T}"/>): only when the socket takes
+    /// it without waiting, so a scheduler thread never blocks on a slow peer.</summary>
+    private int WriteDirect(ReadOnlySpan<byte> bytes)
+    {
+        var socket = _socket;
+        if (socket is null || _state == ConnectionState.Down)
+            return 0;
+        try
+        {
+            if (!socket.Poll(0, SelectMode.SelectWrite))
+                return 0;
+            var sent = socket.Send(bytes, SocketFlags.None, out var error);
+            if (error != SocketError.Success)
+                return 0;
+            _lastSent = Environment.TickCount64;
+            Interlocked.Add(ref _bytesOut, sent);
+            return sent;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return 0;
         }
     }
 

@@ -7,6 +7,10 @@ namespace Ergo.Gen.Distribution.Transport;
 /// <summary>Writes one message's frame (or frames) to the output; called under the queue's lock, in send order.</summary>
 internal delegate void FrameEncoder<T>(in T message, IBufferWriter<byte> output);
 
+/// <summary>Writes bytes to the socket from the sender's thread without waiting: how many went (0 when it would
+/// have to wait, or failed; the write loop then writes them and meets the error itself).</summary>
+internal delegate int DirectWrite(ReadOnlySpan<byte> bytes);
+
 /// <summary>
 /// What a connection has to send, between the senders and its one write loop. As in Erlang, a sender encodes
 /// its own message (under one lock, so frames keep the order of sends and the encoder's state, such as the atom
@@ -15,8 +19,12 @@ internal delegate void FrameEncoder<T>(in T message, IBufferWriter<byte> output)
 /// <see cref="MaxQueuedBytes"/> they wait as they are too, a reference each rather than their bytes, and the write
 /// loop encodes them a batch at a time as the socket drains; nothing is encoded directly while such a backlog
 /// exists, so order holds.
+/// A message that finds the write loop idle, after a quiet spell, is written by its sender straight to the socket
+/// (<see cref="EnableDirectWrites"/>), as an Erlang process writes to its distribution port: a lone request or
+/// reply then costs no thread hop. Traffic closer together than <see cref="DirectGap"/> goes through the write
+/// loop, which batches it.
 /// </summary>
-internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
+internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null)
 {
     public const int MaxQueuedBytes = 1024 * 1024;
 
@@ -34,12 +42,26 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     private volatile bool _busy;
     private TaskCompletionSource? _drained;
     private long _busySends;
+    private DirectWrite? _direct;
+    private bool _directWriting;
+    // A batch a direct write could not finish: the write loop writes the rest before anything else.
+    private ArrayPoolBufferWriter<byte>? _unsent;
+    private int _unsentOffset;
+    private long _lastWriteEnd = long.MinValue / 2;
+    private readonly Func<long> _now = clock ?? System.Diagnostics.Stopwatch.GetTimestamp;
+
+    /// <summary>At most this much is written by a sender itself; more is the write loop's.</summary>
+    public const int DirectMaxBytes = 16 * 1024;
+
+    /// <summary>Messages sent closer together than this after the last write are batched by the write loop.</summary>
+    public static readonly long DirectGap = System.Diagnostics.Stopwatch.Frequency / 50_000;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Queues a message: encoded now once the queue is open, else kept in order. Dropped once closed.</summary>
     public void Add(in T message)
     {
+        ArrayPoolBufferWriter<byte>? direct;
         lock (_lock)
         {
             if (_closed)
@@ -62,8 +84,9 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
             }
             if (!TakeWriterWaiting())
                 return;
+            direct = ClaimDirect();
         }
-        _wake.Writer.TryWrite(true);
+        WakeOrWrite(direct);
     }
 
     // Under the lock: nothing waits before it and the batch buffer has room, so a new message is encoded at once.
@@ -84,6 +107,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     /// </summary>
     public bool TryAddNow(in T message)
     {
+        ArrayPoolBufferWriter<byte>? direct;
         lock (_lock)
         {
             if (_closed || _early is not null || !CanEncodeNow)
@@ -91,9 +115,65 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
             encode(message, _queued!);
             if (!TakeWriterWaiting())
                 return true;
+            direct = ClaimDirect();
         }
-        _wake.Writer.TryWrite(true);
+        WakeOrWrite(direct);
         return true;
+    }
+
+    /// <summary>From now on a sender that finds the write loop idle after a quiet spell writes to the socket itself.</summary>
+    public void EnableDirectWrites(DirectWrite write)
+    {
+        lock (_lock)
+            _direct = write;
+    }
+
+    // Under the lock, the write loop idle: the queued bytes become this sender's to write, when it may.
+    private ArrayPoolBufferWriter<byte>? ClaimDirect()
+    {
+        if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes
+            || _now() - Volatile.Read(ref _lastWriteEnd) < DirectGap)
+            return null;
+        var batch = _queued;
+        (_queued, _writing) = (_writing!, batch);
+        _directWriting = true;
+        return batch;
+    }
+
+    private void WakeOrWrite(ArrayPoolBufferWriter<byte>? direct)
+    {
+        if (direct is null)
+        {
+            _wake.Writer.TryWrite(true);
+            return;
+        }
+        var sent = _direct!(direct.WrittenSpan);
+        bool wake;
+        lock (_lock)
+        {
+            _directWriting = false;
+            Volatile.Write(ref _lastWriteEnd, _now());
+            if (_closed)
+            {
+                // Close left this batch to us.
+                direct.Dispose();
+                return;
+            }
+            if (sent < direct.WrittenCount)
+            {
+                (_unsent, _unsentOffset) = (direct, sent);
+                wake = true;
+            }
+            else
+            {
+                direct.Clear();
+                // Others queued behind us while we wrote (they saw the loop busy): the loop takes them.
+                wake = _queued!.WrittenCount > 0 || _backlog.Count > 0;
+                _writerWaiting = !wake;
+            }
+        }
+        if (wake)
+            _wake.Writer.TryWrite(true);
     }
 
     /// <summary>The handshake is done: messages are encoded from now on, those that waited first.</summary>
@@ -116,12 +196,19 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     /// <see cref="WaitAsync"/> before trying again. A batch is the loop's until it hands it back with
     /// <see cref="Release"/>.
     /// </summary>
-    public bool TryTake(out ArrayPoolBufferWriter<byte> batch)
+    public bool TryTake(out ArrayPoolBufferWriter<byte> batch, out int offset)
     {
         lock (_lock)
         {
             if (_closed || _queued is null)
                 throw new InvalidOperationException("the queue is not open");
+            offset = 0;
+            if (_unsent is not null)
+            {
+                (batch, offset) = (_unsent, _unsentOffset);
+                _unsent = null;
+                return true;
+            }
             if (_backlog.Count > 0)
             {
                 while (_backlog.Count > 0 && _queued.WrittenCount < BatchBytes)
@@ -188,6 +275,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
     /// <summary>The write loop is done with a batch: emptied for reuse, or let go after a burst grew it.</summary>
     public void Release(ArrayPoolBufferWriter<byte> batch)
     {
+        Volatile.Write(ref _lastWriteEnd, _now());
         batch.Clear();
         // Written to the socket: the queue stops being busy once what still waits is under the limit.
         if (_busy)
@@ -218,7 +306,9 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode)
                 return;
             _closed = true;
             _queued?.Dispose();
-            _writing?.Dispose();
+            // A sender writing directly still holds _writing: it returns it when done.
+            if (!_directWriting)
+                _writing?.Dispose();
             _backlog.Clear();
             _early = null;
             NotBusy();
