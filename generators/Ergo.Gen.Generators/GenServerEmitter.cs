@@ -188,12 +188,15 @@ namespace Ergo.Gen.Generators
                 w.Line($"public static Client Registered(global::Ergo.Gen.Node node, {Etf}.Atom remoteNode) => new(node, null, RegisteredAs, remoteNode);");
             }
             w.Line();
-            w.Open($"private {Tasks}.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken ct)");
+            w.Line("/// <summary>The server is on another node: messages and replies travel as terms.</summary>");
+            w.Line("private bool IsRemote => _remote is not null || (_pid is not null && !global::System.Object.ReferenceEquals(_pid.Node, _node.Name));");
+            w.Line();
+            w.Open($"private {Tasks}.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken cancellationToken)");
             w.Line("if (_pid is not null)");
-            w.Line("    return _node.CallAsync(_pid, request, timeout, ct);");
+            w.Line("    return _node.CallAsync(_pid, request, timeout, cancellationToken);");
             w.Line("if (_remote is not null)");
-            w.Line("    return _node.CallAsync(_name!, _remote, request, timeout, ct);");
-            w.Line("return _node.CallAsync(_name!, request, timeout, ct);");
+            w.Line("    return _node.CallAsync(_name!, _remote, request, timeout, cancellationToken);");
+            w.Line("return _node.CallAsync(_name!, request, timeout, cancellationToken);");
             w.Close();
             w.Line();
             foreach (var h in calls)
@@ -203,13 +206,13 @@ namespace Ergo.Gen.Generators
                 w.Open($"public async {Tasks}.ValueTask<{replyType}> CallAsync({h.MessageType} request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)");
                 if (toTerm is null)
                 {
-                    w.Line("if (_remote is not null)");
+                    w.Line("if (IsRemote)");
                     w.Line($"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");");
                     w.Line("var reply = await Send(request!, timeout, cancellationToken).ConfigureAwait(false);");
                 }
                 else
                 {
-                    w.Line($"var reply = await Send(_remote is null ? request : {toTerm}, timeout, cancellationToken).ConfigureAwait(false);");
+                    w.Line($"var reply = await Send(IsRemote ? {toTerm} : request, timeout, cancellationToken).ConfigureAwait(false);");
                 }
                 if (h.Reply is not { } reply)
                 {
@@ -245,12 +248,18 @@ namespace Ergo.Gen.Generators
             {
                 var toTerm = ToTerm(h, "message");
                 w.Open($"public void Cast({h.MessageType} message)");
+                if (toTerm is null)
+                {
+                    w.Line("if (IsRemote)");
+                    w.Line($"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");");
+                }
                 w.Line("if (_pid is not null)");
-                w.Line("    _node.Cast(_pid, message!);");
-                w.Line("else if (_remote is not null)");
-                w.Line(toTerm is null
-                    ? $"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");"
-                    : $"    _node.Cast(_name!, _remote, {toTerm});");
+                w.Line(toTerm is null ? "    _node.Cast(_pid, message!);" : $"    _node.Cast(_pid, IsRemote ? {toTerm} : message!);");
+                if (toTerm is not null)
+                {
+                    w.Line("else if (_remote is not null)");
+                    w.Line($"    _node.Cast(_name!, _remote, {toTerm});");
+                }
                 w.Line("else");
                 w.Line("    _node.Cast(_name!, message!);");
                 w.Close();

@@ -299,12 +299,18 @@ public sealed class TypedClientTests
             new Distribution.DistributionOptions { Cookie = "typed", UseEpmd = false, Port = portA, StaticPorts = ports });
         await using var b = await Node.StartAsync(new NodeOptions { Name = "client_b@127.0.0.1" },
             new Distribution.DistributionOptions { Cookie = "typed", UseEpmd = false, Port = portB, StaticPorts = ports });
-        await GenCounter.StartAsync(b);
+        var pid = await GenCounter.StartAsync(b);
         var remote = GenCounter.Client.Registered(a, b.Name);
         Assert.Equal(new Ok(5), await remote.CallAsync(new Add(5)));
         Assert.Equal(5, await remote.CallAsync(Atom.Of("total")));
         remote.Cast(new Reset());
         Assert.Equal(new Ok(1), await remote.CallAsync(new Add(1)));
+
+        // By pid: a pid of another node makes the client send terms too.
+        var byPid = GenCounter.Client.For(a, pid!);
+        Assert.Equal(new Ok(3), await byPid.CallAsync(new Add(2)));
+        byPid.Cast(new Reset());
+        Assert.Equal(new Ok(1), await byPid.CallAsync(new Add(1)));
     }
 
     private static int FreePort()

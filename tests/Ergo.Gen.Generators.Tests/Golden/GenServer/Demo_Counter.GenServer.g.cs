@@ -224,18 +224,21 @@ namespace Demo
             public static Client Registered(global::Ergo.Gen.Node node) => new(node, null, RegisteredAs, null);
             public static Client Registered(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Atom remoteNode) => new(node, null, RegisteredAs, remoteNode);
 
-            private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken ct)
+            /// <summary>The server is on another node: messages and replies travel as terms.</summary>
+            private bool IsRemote => _remote is not null || (_pid is not null && !global::System.Object.ReferenceEquals(_pid.Node, _node.Name));
+
+            private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken cancellationToken)
             {
                 if (_pid is not null)
-                    return _node.CallAsync(_pid, request, timeout, ct);
+                    return _node.CallAsync(_pid, request, timeout, cancellationToken);
                 if (_remote is not null)
-                    return _node.CallAsync(_name!, _remote, request, timeout, ct);
-                return _node.CallAsync(_name!, request, timeout, ct);
+                    return _node.CallAsync(_name!, _remote, request, timeout, cancellationToken);
+                return _node.CallAsync(_name!, request, timeout, cancellationToken);
             }
 
             public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Demo.Add request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
             {
-                var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                var reply = await Send(IsRemote ? global::Ergo.Gen.Generated.TermCodec.ToTerm(request) : request, timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is global::Demo.Ok typed)
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply0(term, out var decoded))
@@ -245,7 +248,7 @@ namespace Demo
 
             public async global::System.Threading.Tasks.ValueTask<long> CallAsync(global::Ergo.Gen.Etf.Atom request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
             {
-                var reply = await Send(_remote is null ? request : request, timeout, cancellationToken).ConfigureAwait(false);
+                var reply = await Send(IsRemote ? request : request, timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is long typed)
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply1(term, out var decoded))
@@ -255,7 +258,7 @@ namespace Demo
 
             public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Ergo.Gen.Etf.Pid request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
             {
-                var reply = await Send(_remote is null ? request : request, timeout, cancellationToken).ConfigureAwait(false);
+                var reply = await Send(IsRemote ? request : request, timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is global::Demo.Ok typed)
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply2(term, out var decoded))
@@ -265,7 +268,7 @@ namespace Demo
 
             public async global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.List<long>> CallAsync(global::Demo.History request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
             {
-                var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                var reply = await Send(IsRemote ? global::Ergo.Gen.Generated.TermCodec.ToTerm(request) : request, timeout, cancellationToken).ConfigureAwait(false);
                 if (reply is global::System.Collections.Generic.List<long> typed)
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply3(term, out var decoded))
@@ -323,7 +326,7 @@ namespace Demo
             public void Cast(global::Demo.Reset message)
             {
                 if (_pid is not null)
-                    _node.Cast(_pid, message!);
+                    _node.Cast(_pid, IsRemote ? global::Ergo.Gen.Generated.TermCodec.ToTerm(message) : message!);
                 else if (_remote is not null)
                     _node.Cast(_name!, _remote, global::Ergo.Gen.Generated.TermCodec.ToTerm(message));
                 else

@@ -87,19 +87,22 @@ namespace Demo
             /// <summary>{Name, Node}: the server registered as <paramref name="name"/> on another node.</summary>
             public static Client For(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Atom name, global::Ergo.Gen.Etf.Atom remoteNode) => new(node, null, name, remoteNode);
 
-            private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken ct)
+            /// <summary>The server is on another node: messages and replies travel as terms.</summary>
+            private bool IsRemote => _remote is not null || (_pid is not null && !global::System.Object.ReferenceEquals(_pid.Node, _node.Name));
+
+            private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken cancellationToken)
             {
                 if (_pid is not null)
-                    return _node.CallAsync(_pid, request, timeout, ct);
+                    return _node.CallAsync(_pid, request, timeout, cancellationToken);
                 if (_remote is not null)
-                    return _node.CallAsync(_name!, _remote, request, timeout, ct);
-                return _node.CallAsync(_name!, request, timeout, ct);
+                    return _node.CallAsync(_name!, _remote, request, timeout, cancellationToken);
+                return _node.CallAsync(_name!, request, timeout, cancellationToken);
             }
 
             public void Cast(global::Demo.Reset message)
             {
                 if (_pid is not null)
-                    _node.Cast(_pid, message!);
+                    _node.Cast(_pid, IsRemote ? global::Ergo.Gen.Generated.TermCodec.ToTerm(message) : message!);
                 else if (_remote is not null)
                     _node.Cast(_name!, _remote, global::Ergo.Gen.Generated.TermCodec.ToTerm(message));
                 else

@@ -99,18 +99,21 @@ namespace Demo
                 public static Client Registered(global::Ergo.Gen.Node node) => new(node, null, RegisteredAs, null);
                 public static Client Registered(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Atom remoteNode) => new(node, null, RegisteredAs, remoteNode);
 
-                private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken ct)
+                /// <summary>The server is on another node: messages and replies travel as terms.</summary>
+                private bool IsRemote => _remote is not null || (_pid is not null && !global::System.Object.ReferenceEquals(_pid.Node, _node.Name));
+
+                private global::System.Threading.Tasks.ValueTask<object?> Send(object request, global::System.TimeSpan? timeout, global::System.Threading.CancellationToken cancellationToken)
                 {
                     if (_pid is not null)
-                        return _node.CallAsync(_pid, request, timeout, ct);
+                        return _node.CallAsync(_pid, request, timeout, cancellationToken);
                     if (_remote is not null)
-                        return _node.CallAsync(_name!, _remote, request, timeout, ct);
-                    return _node.CallAsync(_name!, request, timeout, ct);
+                        return _node.CallAsync(_name!, _remote, request, timeout, cancellationToken);
+                    return _node.CallAsync(_name!, request, timeout, cancellationToken);
                 }
 
                 public async global::System.Threading.Tasks.ValueTask<long> CallAsync(global::Demo.Shop.Price request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
                 {
-                    var reply = await Send(_remote is null ? request : global::Ergo.Gen.Generated.TermCodec.ToTerm(request), timeout, cancellationToken).ConfigureAwait(false);
+                    var reply = await Send(IsRemote ? global::Ergo.Gen.Generated.TermCodec.ToTerm(request) : request, timeout, cancellationToken).ConfigureAwait(false);
                     if (reply is long typed)
                         return typed;
                     if (reply is global::Ergo.Gen.Etf.Term term && __Reply0(term, out var decoded))
