@@ -50,7 +50,7 @@ namespace Ergo.Gen.Generators
                 if (spec.HasParameterlessConstructor)
                 {
                     w.Line($"/// <summary>Starts a new instance under its name.</summary>");
-                    w.Line($"public static global::System.Threading.Tasks.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null) => node.StartServerAsync(new {spec.Shell.Declaration}(), RegisteredAs, linkTo);");
+                    w.Line($"public static global::System.Threading.Tasks.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new {spec.Shell.Declaration}(), RegisteredAs, linkTo, cancellationToken);");
                     w.Line();
                 }
             }

@@ -30,7 +30,7 @@ namespace Ergo.Gen.Generators
                 {
                     w.Line($"/// <summary>{(spec.StateType is null ? "gen_server" : "gen_statem")}:start_link({{local, {name}}}, ...): starts a new instance under its name.</summary>");
                     w.Line(Emit.GeneratedCode);
-                    w.Line($"public static {Tasks}.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null) => node.StartServerAsync(new {spec.Shell.Declaration}(), RegisteredAs, linkTo);");
+                    w.Line($"public static {Tasks}.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new {spec.Shell.Declaration}(), RegisteredAs, linkTo, cancellationToken);");
                     w.Line();
                 }
             }
@@ -227,7 +227,7 @@ namespace Ergo.Gen.Generators
                     w.Line("    return typed;");
                     w.Line($"if (reply is {Etf}.Term term && __Reply{calls.IndexOf(h)}(term, out var decoded))");
                     w.Line("    return decoded;");
-                    w.Line($"throw new global::System.InvalidOperationException($\"unexpected reply {{reply}}\");");
+                    w.Line($"throw new global::Ergo.Gen.Processes.ExitException(new {Etf}.Tuple({Etf}.Atom.Of(\"bad_reply\"), reply as {Etf}.Term ?? {Etf}.Atom.Undefined), $\"unexpected reply {{reply}}\");");
                 }
                 w.Close();
                 w.Line();

@@ -23,7 +23,7 @@ namespace Ergo.Gen.Generators
             }
             w.Line("/// <summary>supervisor:start_link: starts the tree, children in declaration order.</summary>");
             w.Line(Emit.GeneratedCode);
-            w.Line($"public static global::System.Threading.Tasks.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null) => node.StartServerAsync(new {spec.Shell.Declaration}(), {name}, linkTo);");
+            w.Line($"public static global::System.Threading.Tasks.Task<{Etf}.Pid?> StartAsync(global::Ergo.Gen.Node node, {Etf}.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new {spec.Shell.Declaration}(), {name}, linkTo, cancellationToken);");
             w.Line();
             w.Line(Emit.Plumbing);
             w.Line($"protected override {Behaviours}.SupervisorSpec Configure() => new(").Indent();

@@ -27,6 +27,15 @@ public sealed class MessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cast_to_a_process_that_is_not_a_server_arrives_in_its_envelope()
+    {
+        var probe = new Probe(_node);
+        _node.Cast(probe.Pid, "hello");
+        var cast = Assert.IsType<Behaviours.CastRequest>(await probe.ReceiveAsync());
+        Assert.Equal("hello", cast.Message);
+    }
+
+    [Fact]
     public async Task Pids_are_erlang_identities_of_this_node()
     {
         var probe = new Probe(_node);

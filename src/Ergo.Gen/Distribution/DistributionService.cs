@@ -7,6 +7,7 @@ using Ergo.Gen.Distribution.Services;
 using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Epmd;
 using Ergo.Gen.Etf;
+using Ergo.Gen.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace Ergo.Gen.Distribution;
@@ -177,6 +178,19 @@ internal sealed class DistributionService : IAsyncDisposable
     /// the node is built, because every pid carries the node's name.
     /// </summary>
     public static async Task<NamingConnection> AskNameAsync(string host, Atom namer, DistributionOptions options, string cookie, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            return await AskNameWithinAsync(host, namer, options, cookie, logger, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Running out of time is an exit with reason timeout everywhere in the API.
+            throw new ExitException(ExitReason.Timeout, $"{namer} did not name this node within {options.HandshakeTimeout}");
+        }
+    }
+
+    private static async Task<NamingConnection> AskNameWithinAsync(string host, Atom namer, DistributionOptions options, string cookie, ILogger logger, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.HandshakeTimeout);

@@ -7,8 +7,11 @@ internal sealed class CallRequest(From from, object request)
     public object Request { get; } = request;
 }
 
-/// <summary>A cast between .NET processes: <c>{'$gen_cast', Message}</c> without building the tuple.</summary>
-internal sealed class CastRequest(object message)
+/// <summary>
+/// A gen_server cast as a process that is not a server receives it (what <c>{'$gen_cast', Message}</c> is to an
+/// Erlang process), without building the tuple; servers get the message itself in their [Cast] handlers.
+/// </summary>
+public sealed class CastRequest(object message)
 {
     public object Message { get; } = message;
 }

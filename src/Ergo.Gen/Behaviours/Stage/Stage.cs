@@ -42,13 +42,12 @@ public abstract partial class Stage : GenServer, IDispatchSink
     /// subscription's cancel mode) follows after this returns.</summary>
     protected virtual ValueTask<ServerResult> HandleCancelAsync(CancelKind kind, Term reason, Subscription subscription) => new(ServerResult.NoReply());
 
-    /// <summary>An event on its way to a stage of another node. Default: the event must already be a term.</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    /// <summary>An event on its way to a stage of another node. Default: the event must already be a term. [Stage]
+    /// classes get one generated for their event type; a hand-written stage overrides it.</summary>
     protected virtual Term EventToTerm(object value) =>
         value as Term ?? throw new InvalidOperationException($"{this} cannot send a {value.GetType().Name} event to another node: override EventToTerm");
 
     /// <summary>An event that came from another node. Default: the term itself.</summary>
-    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     protected virtual object EventFromTerm(Term term) => term;
 
     /// <summary>For typed handlers ([Stage]): an event that is not of the handler's type is logged and skipped.</summary>
@@ -207,7 +206,7 @@ public abstract partial class Stage : GenServer, IDispatchSink
             var reply = await _node.CallAsync(_stage, new StageSubscribeCall(producer, options ?? new SubscribeOptions()), cancellationToken: cancellationToken).ConfigureAwait(false);
             return reply is Etf.Tuple { Arity: 2 } t && t[0] == StageProtocol.Ok
                 ? t[1]
-                : throw new InvalidOperationException($"subscribing {_stage} to {producer} failed: {reply}");
+                : throw new ExitException(reply is Etf.Tuple { Arity: 2 } error ? error[1] : reply as Term ?? Atom.Undefined, $"subscribing {_stage} to {producer} failed: {reply}");
         }
 
         /// <summary>GenStage.demand/2 on this producer: forward demand to handle_demand, or accumulate it.</summary>

@@ -11,7 +11,7 @@ namespace Demo
 
         /// <summary>gen_server:start_link({local, counter}, ...): starts a new instance under its name.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
-        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Counter(), RegisteredAs, linkTo);
+        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new Counter(), RegisteredAs, linkTo, cancellationToken);
 
         /// <summary>The event <c>total_changed</c>.</summary>
         public static readonly global::Ergo.Gen.Etf.Atom TotalChangedEvent = global::Ergo.Gen.Etf.Atom.Of("total_changed");
@@ -243,7 +243,7 @@ namespace Demo
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply0(term, out var decoded))
                     return decoded;
-                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+                throw new global::Ergo.Gen.Processes.ExitException(new global::Ergo.Gen.Etf.Tuple(global::Ergo.Gen.Etf.Atom.Of("bad_reply"), reply as global::Ergo.Gen.Etf.Term ?? global::Ergo.Gen.Etf.Atom.Undefined), $"unexpected reply {reply}");
             }
 
             public async global::System.Threading.Tasks.ValueTask<long> CallAsync(global::Ergo.Gen.Etf.Atom request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
@@ -253,7 +253,7 @@ namespace Demo
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply1(term, out var decoded))
                     return decoded;
-                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+                throw new global::Ergo.Gen.Processes.ExitException(new global::Ergo.Gen.Etf.Tuple(global::Ergo.Gen.Etf.Atom.Of("bad_reply"), reply as global::Ergo.Gen.Etf.Term ?? global::Ergo.Gen.Etf.Atom.Undefined), $"unexpected reply {reply}");
             }
 
             public async global::System.Threading.Tasks.ValueTask<global::Demo.Ok> CallAsync(global::Ergo.Gen.Etf.Pid request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
@@ -263,7 +263,7 @@ namespace Demo
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply2(term, out var decoded))
                     return decoded;
-                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+                throw new global::Ergo.Gen.Processes.ExitException(new global::Ergo.Gen.Etf.Tuple(global::Ergo.Gen.Etf.Atom.Of("bad_reply"), reply as global::Ergo.Gen.Etf.Term ?? global::Ergo.Gen.Etf.Atom.Undefined), $"unexpected reply {reply}");
             }
 
             public async global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.List<long>> CallAsync(global::Demo.History request, global::System.TimeSpan? timeout = null, global::System.Threading.CancellationToken cancellationToken = default)
@@ -273,7 +273,7 @@ namespace Demo
                     return typed;
                 if (reply is global::Ergo.Gen.Etf.Term term && __Reply3(term, out var decoded))
                     return decoded;
-                throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+                throw new global::Ergo.Gen.Processes.ExitException(new global::Ergo.Gen.Etf.Tuple(global::Ergo.Gen.Etf.Atom.Of("bad_reply"), reply as global::Ergo.Gen.Etf.Term ?? global::Ergo.Gen.Etf.Atom.Undefined), $"unexpected reply {reply}");
             }
 
             private static bool __Reply0(global::Ergo.Gen.Etf.Term term, out global::Demo.Ok value)

@@ -13,7 +13,7 @@ namespace Demo
 
             /// <summary>gen_server:start_link({local, catalog}, ...): starts a new instance under its name.</summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
-            public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Catalog(), RegisteredAs, linkTo);
+            public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new Catalog(), RegisteredAs, linkTo, cancellationToken);
 
             [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.CallResult> HandleCallAsync(object request, global::Ergo.Gen.Behaviours.From from)
@@ -118,7 +118,7 @@ namespace Demo
                         return typed;
                     if (reply is global::Ergo.Gen.Etf.Term term && __Reply0(term, out var decoded))
                         return decoded;
-                    throw new global::System.InvalidOperationException($"unexpected reply {reply}");
+                    throw new global::Ergo.Gen.Processes.ExitException(new global::Ergo.Gen.Etf.Tuple(global::Ergo.Gen.Etf.Atom.Of("bad_reply"), reply as global::Ergo.Gen.Etf.Term ?? global::Ergo.Gen.Etf.Atom.Undefined), $"unexpected reply {reply}");
                 }
 
                 private static bool __Reply0(global::Ergo.Gen.Etf.Term term, out long value)

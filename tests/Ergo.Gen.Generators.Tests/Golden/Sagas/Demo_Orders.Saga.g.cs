@@ -9,7 +9,7 @@ namespace Demo
         public static readonly global::Ergo.Gen.Etf.Atom RegisteredAs = global::Ergo.Gen.Etf.Atom.Of("orders");
 
         /// <summary>Starts a new instance under its name.</summary>
-        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Orders(), RegisteredAs, linkTo);
+        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new Orders(), RegisteredAs, linkTo, cancellationToken);
 
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleTxNewAsync(global::Ergo.Gen.Behaviours.SagaTransaction tx, global::Ergo.Gen.Etf.Term value)
         {

@@ -9,7 +9,7 @@ namespace Demo
         public static readonly global::Ergo.Gen.Etf.Atom RegisteredAs = global::Ergo.Gen.Etf.Atom.Of("ticks");
 
         /// <summary>Starts a new instance under its name.</summary>
-        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new Ticks(), RegisteredAs, linkTo);
+        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new Ticks(), RegisteredAs, linkTo, cancellationToken);
 
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleDemandAsync(int demand)
         {

@@ -10,7 +10,7 @@ namespace Demo
 
         /// <summary>supervisor:start_link: starts the tree, children in declaration order.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")]
-        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null) => node.StartServerAsync(new DemoSup(), RegisteredAs, linkTo);
+        public static global::System.Threading.Tasks.Task<global::Ergo.Gen.Etf.Pid?> StartAsync(global::Ergo.Gen.Node node, global::Ergo.Gen.Etf.Pid? linkTo = null, global::System.Threading.CancellationToken cancellationToken = default) => node.StartServerAsync(new DemoSup(), RegisteredAs, linkTo, cancellationToken);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Ergo.Gen", "1.0.0.0")] [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         protected override global::Ergo.Gen.Behaviours.SupervisorSpec Configure() => new(
