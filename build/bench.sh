@@ -10,13 +10,52 @@ suite="${1:-}"
 quick=false
 [ "${2:-}" = "--quick" ] && quick=true
 case "$suite" in
-  etf|local|dist|stage|events|peers) ;;
-  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, events, peers)" >&2; exit 2 ;;
+  etf|local|dist|stage|events|peers|coldstart) ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, events, peers, coldstart)" >&2; exit 2 ;;
 esac
 command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# coldstart: the NativeAOT sample started as a distributed node (samples/Ergo.Gen.AotService serve) beside erl
+# starting a distributed node, both registering with one EPMD on a private port: the time from exec to "ready" on
+# stdout, and the resident memory then. Best of several starts each.
+if [ "$suite" = "coldstart" ]; then
+  starts=10; $quick && starts=5
+  export ERL_EPMD_PORT=24379
+  epmd -port "$ERL_EPMD_PORT" -daemon
+  trap 'epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+  echo "== publishing the NativeAOT sample" >&2
+  dotnet publish samples/Ergo.Gen.AotService -c Release -o "$work/aot" >&2
+  # cold_start NAME CMD...: prints "NS RSS_BYTES" for one start.
+  cold_start() {
+    local t0 t1 line rss
+    t0=$(date +%s%N)
+    coproc STARTED { exec "$@" 2>/dev/null; }
+    while IFS= read -r line <&"${STARTED[0]}"; do [ "$line" = "ready" ] && break; done
+    t1=$(date +%s%N)
+    rss=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$STARTED_PID/status")
+    kill "$STARTED_PID"; wait "$STARTED_PID" 2>/dev/null || true
+    echo "$((t1 - t0)) $rss"
+  }
+  # The lowest of a column (1: time, 2: memory) over the starts.
+  best() { cut -d' ' -f"$2" "$1" | sort -n | head -1; }
+  : > "$work/ergo.txt"; : > "$work/erl.txt"
+  for i in $(seq 1 "$starts"); do
+    cold_start "$work/aot/Ergo.Gen.AotService" serve >> "$work/ergo.txt"
+    cold_start erl -noshell -name "erl_cold@127.0.0.1" -setcookie ergo_bench_cookie \
+      -eval 'io:format("ready~n"), receive after infinity -> ok end.' >> "$work/erl.txt"
+  done
+  ergo_ns=$(best "$work/ergo.txt" 1); ergo_rss=$(best "$work/ergo.txt" 2)
+  erl_ns=$(best "$work/erl.txt" 1); erl_rss=$(best "$work/erl.txt" 2)
+  printf "\n%-28s %16s %16s %8s\n" scenario ergo.gen erlang unit
+  printf "%-28s %16.0f %16.0f %8s\n" coldstart.ready "$ergo_ns" "$erl_ns" ns coldstart.rss "$ergo_rss" "$erl_rss" bytes
+  echo
+  awk -v a="$ergo_ns" -v b="$erl_ns" 'BEGIN { printf "ratio coldstart.ready vs erlang = %.2f\n", b / a }'
+  awk -v a="$ergo_rss" -v b="$erl_rss" 'BEGIN { printf "ratio coldstart.rss vs erlang = %.2f\n", b / a }'
+  exit 0
+fi
 
 # peers: the local scenarios on Ergo.Gen, Erlang, Akka.NET and Proto.Actor, the distribution ones on Ergo.Gen and
 # Erlang; the table and chart go to docs/benchmarks/.

@@ -17,10 +17,14 @@ public static class LocalSuite
     public static IEnumerable<(string Scenario, double Value, string Unit)> Run(bool quick)
     {
         var (msgs, calls, procs, rounds) = quick ? (2_000_000, 500_000, 200_000, 3) : (5_000_000, 2_000_000, 1_000_000, 5);
+        var sequential = quick ? 20_000 : 100_000;
         yield return ("local.pingpong_1", Rounds.Best(rounds, () => PingPong(1, msgs)), "per_s");
         yield return ("local.pingpong_100", Rounds.Best(rounds, () => PingPong(100, msgs)), "per_s");
         yield return ("local.call", Rounds.Best(rounds, () => Calls(new Echo(), calls)), "per_s");
         yield return ("local.statem_call", Rounds.Best(rounds, () => Calls(new PingMachine(), calls)), "per_s");
+        var (p50, p99) = Rounds.Lowest(rounds, () => CallLatency(sequential));
+        yield return ("local.call_p50", p50, "ns");
+        yield return ("local.call_p99", p99, "ns");
         var (rate, bytes) = SpawnIdle(procs);
         yield return ("local.spawn", rate, "per_s");
         yield return ("local.idle_process_memory", bytes, "bytes");
@@ -90,6 +94,31 @@ public static class LocalSuite
         var rate = n / clock.Elapsed.TotalSeconds;
         node.DisposeAsync().AsTask().Wait();
         return rate;
+    }
+
+    /// <summary>One process calls a server on its node <paramref name="n"/> times, timing each call.</summary>
+    private static (double P50, double P99) CallLatency(int n)
+    {
+        var node = new Node(new NodeOptions { Name = "bench@127.0.0.1" });
+        var server = node.StartServerAsync(new Echo()).Result!;
+        var times = new long[n];
+        var done = new ManualResetEventSlim();
+        var client = node.Spawn(async (ctx, m) =>
+        {
+            for (var i = 0; i < n; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                await ctx.CallAsync(server, Ping);
+                times[i] = Stopwatch.GetTimestamp() - t0;
+            }
+            done.Set();
+        });
+        node.Send(client, Ping);
+        done.Wait();
+        node.DisposeAsync().AsTask().Wait();
+        Array.Sort(times);
+        double Ns(long ticks) => ticks * 1e9 / Stopwatch.Frequency;
+        return (Ns(times[n / 2]), Ns(times[n * 99 / 100]));
     }
 
     private sealed class Idle : Process

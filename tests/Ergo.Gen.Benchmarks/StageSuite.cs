@@ -27,9 +27,17 @@ public static class StageSuite
             ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
             yield return ("stage.local", Rounds.Best(rounds, () => Pipeline(a, a, n)), "per_s");
-            yield return ("stage.dist", Rounds.Best(rounds, () => Pipeline(a, b, n)), "per_s");
-            yield return ("stage.dist.erl_to_ergo", Rounds.Best(rounds, () => ErlangToDotnet(a, erlNode, n)), "per_s");
-            yield return ("stage.dist.ergo_to_erl", Rounds.Best(rounds, () => DotnetToErlang(a, erlNode, n)), "per_s");
+            (string Name, Func<double> Run)[] across =
+            [
+                ("stage.dist", () => Pipeline(a, b, n)),
+                ("stage.dist.erl_to_ergo", () => ErlangToDotnet(a, erlNode, n)),
+                ("stage.dist.ergo_to_erl", () => DotnetToErlang(a, erlNode, n)),
+            ];
+            foreach (var (name, run) in across)
+            {
+                yield return (name, Rounds.Best(rounds, run), "per_s");
+                yield return (name, CpuPerEvent(run, n), "cpu");
+            }
         }
         finally
         {
@@ -37,6 +45,14 @@ public static class StageSuite
             a.DisposeAsync().AsTask().Wait();
             b.DisposeAsync().AsTask().Wait();
         }
+    }
+
+    /// <summary>The CPU time of this .NET process (every node in it) per event, over one more run.</summary>
+    private static double CpuPerEvent(Func<double> run, int events)
+    {
+        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        run();
+        return (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before).TotalNanoseconds / events;
     }
 
     private sealed class Numbers : Producer

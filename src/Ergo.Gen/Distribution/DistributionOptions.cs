@@ -36,7 +36,12 @@ public sealed record DistributionOptions
     /// <summary>Register with EPMD and look peers up there; false needs fixed ports on both sides.</summary>
     public bool UseEpmd { get; init; } = true;
 
-    public int EpmdPort { get; init; } = Epmd.EpmdProtocol.DefaultPort;
+    /// <summary>EPMD's port: as erl, <c>ERL_EPMD_PORT</c> when it is set, else 4369.</summary>
+    public int EpmdPort { get; init; } = EpmdPortFromEnvironment();
+
+    private static int EpmdPortFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("ERL_EPMD_PORT"), out var port) && port is > 0 and <= 65535
+            ? port : Epmd.EpmdProtocol.DefaultPort;
 
     /// <summary>Start an embedded EPMD when none is running on this host.</summary>
     public bool StartEmbeddedEpmd { get; init; } = true;

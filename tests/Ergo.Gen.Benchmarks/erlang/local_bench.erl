@@ -10,10 +10,14 @@ run([Quick]) ->
         true -> {2000000, 500000, 200000, 3};
         false -> {5000000, 2000000, 1000000, 5}
     end,
+    Sequential = case Quick of true -> 20000; false -> 100000 end,
     report("local.pingpong_1", bench_rounds:best(fun() -> pingpong(1, Msgs) end, Rounds), per_s),
     report("local.pingpong_100", bench_rounds:best(fun() -> pingpong(100, Msgs) end, Rounds), per_s),
     report("local.call", bench_rounds:best(fun() -> calls(Calls) end, Rounds), per_s),
     report("local.statem_call", bench_rounds:best(fun() -> statem_calls(Calls) end, Rounds), per_s),
+    {P50, P99} = bench_rounds:lowest_latency(fun() -> call_latency(Sequential) end, Rounds),
+    report("local.call_p50", P50, ns),
+    report("local.call_p99", P99, ns),
     {SpawnRate, Bytes} = spawn_idle(Procs),
     report("local.spawn", SpawnRate, per_s),
     report("local.idle_process_memory", Bytes, bytes).
@@ -59,6 +63,15 @@ call_rate(S, Call, N) ->
     T1 = erlang:monotonic_time(),
     unlink(S), exit(S, kill),
     N / seconds(T1 - T0).
+
+%% One process calls a gen_server on this node N times, timing each call: {Median, P99} in nanoseconds.
+call_latency(N) ->
+    {ok, S} = gen_server:start_link(?MODULE, [], []),
+    Self = self(),
+    C = spawn_link(fun() -> Self ! {latency, bench_rounds:latency(fun() -> ok = gen_server:call(S, ping) end, N)} end),
+    Result = receive {latency, L} -> L end,
+    unlink(C), unlink(S), exit(S, kill),
+    Result.
 
 call_loop(_, _, 0) -> ok;
 call_loop(S, Call, N) -> ok = Call(S), call_loop(S, Call, N - 1).
