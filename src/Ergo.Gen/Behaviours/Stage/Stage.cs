@@ -224,10 +224,19 @@ public abstract partial class Stage : GenServer, IDispatchSink
             Node.Send(Self, peer, new StageEvents(Self, consumer.Tag, events.ToArray()));
             return;
         }
-        var terms = new Term[events.Length];
-        for (var i = 0; i < terms.Length; i++)
-            terms[i] = EventToTerm(events[i]);
-        Node.Send(Self, peer, StageProtocol.ToConsumer(Self, consumer.Tag, new List(terms)));
+        // Written straight into the connection's frame when it can take it now; as a term behind what waits, else.
+        var payload = EventsPayload.Rent(Self, consumer.Tag);
+        try
+        {
+            foreach (var e in events)
+                payload.Add(EventToTerm(e));
+            if (Node.Router.Existing(peer.Node) is not { IsUp: true } connection || !connection.TrySendNow(Self, peer, toAlias: false, payload))
+                Node.Send(Self, peer, payload.ToTerm());
+        }
+        finally
+        {
+            payload.Return();
+        }
     }
 
     void IDispatchSink.Credit(Subscription consumer, int count) => Enqueue(new StageAsk(consumer.PeerPid, consumer.Tag, count));
