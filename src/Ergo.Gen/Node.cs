@@ -3,12 +3,10 @@ using Ergo.Gen.Behaviours;
 using Ergo.Gen.Distribution;
 using Ergo.Gen.Distribution.Protocol;
 using Ergo.Gen.Distribution.Services;
-using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
 using Ergo.Gen.Timers;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ergo.Gen;
 
