@@ -214,41 +214,31 @@ public static class DistSuite
     /// <summary>50 callers on one node make generated-client calls to a generated server on the other.</summary>
     private static double TypedCalls(Node from, Node to, int calls)
     {
-        const int clients = 50;
         StartTypedEcho(to);
         var client = TypedEcho.Client.For(from, TypedEchoName, to.Name);
-        var per = calls / clients;
-        var remaining = clients;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hi = new Hi();
-        var pids = Enumerable.Range(0, clients).Select(_ => from.Spawn(async (ctx, m) =>
-        {
-            for (var i = 0; i < per; i++)
-                await client.CallAsync(hi);
-            if (Interlocked.Decrement(ref remaining) == 0)
-                done.SetResult();
-        })).ToList();
-        var clock = Stopwatch.StartNew();
-        foreach (var p in pids)
-            from.Send(p, Atom.Ok);
-        done.Task.Wait();
-        return per * clients / clock.Elapsed.TotalSeconds;
+        return Callers(from, calls, async () => await client.CallAsync(hi));
     }
 
     /// <summary>50 callers on one node do round trips to a registered echo server on the other.</summary>
     private static double Echo(Node from, Node to, int calls)
     {
-        const int clients = 50;
-        var echo = EchoName;
         StartEcho(to);
+        var hi = Atom.Of("hi");
+        return Callers(from, calls, async () => await from.CallAsync(EchoName, to.Name, hi));
+    }
+
+    /// <summary>50 processes on <paramref name="from"/> share <paramref name="calls"/> calls; calls per second.</summary>
+    private static double Callers(Node from, int calls, Func<Task> call)
+    {
+        const int clients = 50;
         var per = calls / clients;
         var remaining = clients;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var hi = Atom.Of("hi");
         var pids = Enumerable.Range(0, clients).Select(_ => from.Spawn(async (ctx, m) =>
         {
             for (var i = 0; i < per; i++)
-                await from.CallAsync(echo, to.Name, hi);
+                await call();
             if (Interlocked.Decrement(ref remaining) == 0)
                 done.SetResult();
         })).ToList();
