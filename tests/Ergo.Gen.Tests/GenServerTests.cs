@@ -201,6 +201,31 @@ public sealed class GenServerTests : IAsyncLifetime
         Assert.Equal(new Total(42), await _node.CallAsync(a, new Forward(b, new Add(1))));
     }
 
+    private sealed class WhoCalls : GenServer
+    {
+        protected override ValueTask<CallResult> HandleCallAsync(object request, From from) => new(CallResult.Reply(from.Caller));
+    }
+
+    [Fact]
+    public async Task A_call_through_the_node_from_inside_a_handler_is_the_running_processs_own()
+    {
+        var server = (await _node.StartServerAsync(new WhoCalls()))!;
+        var probe = new Probe(_node);
+        var caller = _node.Spawn(async (ctx, m) =>
+        {
+            // As a generated client calls: through the node, with no process passed.
+            var first = await _node.CallAsync(server, Atom.Of("who"));
+            var second = await _node.CallAsync(server, Atom.Of("who"));
+            ctx.Send(probe.Pid, new Etf.Tuple(ctx.Self, (Pid)first!, (Pid)second!));
+        });
+        _node.Send(caller, Atom.Ok);
+        var seen = Assert.IsType<Etf.Tuple>(await probe.ReceiveAsync());
+        Assert.Equal(seen[0], seen[1]);
+        Assert.Equal(seen[0], seen[2]);
+        // From outside any process it is the node's own.
+        Assert.NotEqual(seen[0], await _node.CallAsync(server, Atom.Of("who")));
+    }
+
     private sealed class Starter(Func<ValueTask<InitResult>> init) : GenServer
     {
         protected override ValueTask<InitResult> InitAsync() => init();

@@ -93,14 +93,25 @@ internal sealed class Router(Node node)
     // ---- calls ------------------------------------------------------------------------------------------------
 
     /// <summary>gen_server:call(Pid, Request): to the local process, or across the connection in Erlang's shape.</summary>
-    public ValueTask<object?> Call(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)
+    public ValueTask<object?> Call(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        caller ??= RunningHere();
+        return IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)
             : GenCall.Remote(node, caller, To(server.Node), server, server, request, timeout, cancellationToken);
+    }
 
     /// <summary>gen_server:call({Name, Node}, Request).</summary>
-    public ValueTask<object?> Call(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
+    public ValueTask<object?> Call(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        caller ??= RunningHere();
+        return IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
             : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
+    }
+
+    // A call through the node's API (a generated client) from inside a handler is the running process's own, as
+    // gen:call from a process is self()'s: its reply resumes that process through its run-next slot, and its pid
+    // is the one the server sees.
+    private Process? RunningHere() => Process.Running is { } running && ReferenceEquals(running.Node, node) ? running : null;
 
     // ---- on another node -------------------------------------------------------------------------------------
 
