@@ -48,7 +48,7 @@ internal sealed class Router(Node node)
     }
 
     private void SendRemote(Pid? from, Pid to, object message) =>
-        To(to.Node)?.SendMessage(from ?? node.SystemProcess.Self, to, AsTerm(message));
+        To(to.Node)?.SendMessage(Sender(from), to, AsTerm(message));
 
     /// <summary>{Name, Node} ! Message.</summary>
     public void Send(Pid? from, Atom name, Atom nodeName, object message)
@@ -56,7 +56,7 @@ internal sealed class Router(Node node)
         if (IsLocal(nodeName))
             node.Registry.Whereis(name)?.Enqueue(message);
         else
-            To(nodeName)?.SendRegistered(from ?? node.SystemProcess.Self, name, AsTerm(message));
+            To(nodeName)?.SendRegistered(Sender(from), name, AsTerm(message));
     }
 
     /// <summary>Alias ! Message: dropped once the alias is no longer active.</summary>
@@ -65,7 +65,7 @@ internal sealed class Router(Node node)
         if (ReferenceEquals(alias.Node, node.Name))
             node.Aliases.TryDeliver(alias, message);
         else
-            To(alias.Node)?.SendAlias(from ?? node.SystemProcess.Self, alias, AsTerm(message));
+            To(alias.Node)?.SendAlias(Sender(from), alias, AsTerm(message));
     }
 
     /// <summary>A gen_server cast: local ones are marked in the mailbox, remote ones travel as <paramref name="remote"/>
@@ -111,6 +111,10 @@ internal sealed class Router(Node node)
     // A call through the node's API (a generated client) from inside a handler is the running process's own, as
     // gen:call from a process is self()'s: its reply resumes that process through its run-next slot, and its pid
     // is the one the server sees.
+    /// <summary>Who a message to another node says it is from: the given sender, else the process whose handler runs
+    /// on this thread (Pid ! Msg in a process is self()'s), else the node's own process.</summary>
+    public Pid Sender(Pid? from) => from ?? RunningHere()?.Self ?? node.SystemProcess.Self;
+
     private Process? RunningHere() => Process.Running is { } running && ReferenceEquals(running.Node, node) ? running : null;
 
     // ---- on another node -------------------------------------------------------------------------------------

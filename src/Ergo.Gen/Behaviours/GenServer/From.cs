@@ -68,7 +68,7 @@ public readonly struct From
         var payload = Distribution.Protocol.ReplyPayload<T>.Rent(_tag, value, write);
         try
         {
-            return connection.TrySendNow(node.SystemProcess.Self, Caller, toAlias: aliasNode is not null, payload);
+            return connection.TrySendNow(node.Router.Sender(null), Caller, toAlias: aliasNode is not null, payload);
         }
         finally
         {
