@@ -127,6 +127,53 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_send_through_the_node_from_inside_a_handler_names_that_process_as_its_sender()
+    {
+        const uint sendSender = 0x80000;
+        using var client = await HandshakeV5("sender_check@127.0.0.1", extraFlags: sendSender);
+        var peer = new Pid(Atom.Of("sender_check@127.0.0.1"), 40, 0, 0);
+        // Our side attaches the connection just after its ack: send once it is up.
+        await Eventually.Until(() => Task.FromResult(_node.ConnectedNodes().Contains(peer.Node)));
+        Assert.Contains(peer.Node, _node.ConnectedNodes());
+        var sent = new TaskCompletionSource<Pid>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = _node.Spawn((ctx, m) =>
+        {
+            // Through the node's API, with no sender given: Pid ! Msg in this process.
+            _node.Send(peer, Atom.Of("from_handler"));
+            sent.SetResult(ctx.Self);
+            return ValueTask.CompletedTask;
+        });
+        _node.Send(process, Atom.Ok);
+        var self = await sent.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The peer offered SEND_SENDER and no atom cache: a pass-through frame 'p', {22, From, To}, Message.
+        var s = client.GetStream();
+        var head = new byte[4];
+        while (true)
+        {
+            await s.ReadExactlyAsync(head).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            var frame = new byte[BinaryPrimitives.ReadUInt32BigEndian(head)];
+            await s.ReadExactlyAsync(frame).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            if (frame.Length == 0)
+                continue;
+            Assert.Equal(112, frame[0]);
+            var control = Assert.IsType<Etf.Tuple>(ControlOf(frame));
+            if (control[0] is not Integer { Value: 22 })
+                continue;
+            Assert.Equal(self, control[1]);
+            Assert.Equal(peer, control[2]);
+            return;
+        }
+
+        static Term ControlOf(byte[] frame)
+        {
+            var reader = EtfReader.OpenVersioned(frame.AsSpan(1), null, out var inflated);
+            using (inflated)
+                return reader.ReadTerm();
+        }
+    }
+
+    [Fact]
     public async Task We_open_with_version_5_when_the_peers_epmd_entry_says_so()
     {
         // A private EPMD where "v5peer" is our own node's port, announced as speaking version 5 at most.

@@ -141,6 +141,9 @@ internal sealed class GlobalNameServer : GenServer
             case NodeStatus { Up: false } down:
                 NodeDown(down.Node);
                 break;
+            case NodeStatus { Up: true, Visible: false }:
+                // A hidden node takes no part in global, as in OTP: nothing to do, and nothing unexpected.
+                break;
             case SyncFailed failed:
                 ServicesLog.GlobalSyncFailed(Logger, Me, failed.Node);
                 NodeDown(failed.Node);
