@@ -322,10 +322,10 @@ public sealed class Node : IAsyncDisposable
         Router.Call(null, name, node, request, timeout, cancellationToken);
 
     /// <summary>gen_server:cast: fire and forget; a dead or unknown server drops it.</summary>
-    public void Cast(Pid server, object message) => Router.Cast(server, message, GenCall.RemoteCast);
+    public void Cast(Pid server, object message) => Router.Cast(server, message);
 
     /// <summary>gen_server:cast({Name, Node}, Message).</summary>
-    public void Cast(Atom name, Atom node, object message) => Router.Cast(name, node, message, GenCall.RemoteCast);
+    public void Cast(Atom name, Atom node, object message) => Router.Cast(name, node, message);
 
     public void Cast(Atom server, object message) => GenCall.CastLocal(Registry.Whereis(server), message);
 

@@ -68,22 +68,22 @@ internal sealed class Router(Node node)
             To(alias.Node)?.SendAlias(Sender(from), alias, AsTerm(message));
     }
 
-    /// <summary>A gen_server cast: local ones are marked in the mailbox, remote ones travel as <paramref name="remote"/>
-    /// makes them (the behaviour's wire shape).</summary>
-    public void Cast(Pid server, object message, Func<object, Term> remote)
+    /// <summary>gen_server:cast: to a local process in the mailbox, to another node as <c>{'$gen_cast', Msg}</c>.</summary>
+    public void Cast(Pid server, object message)
     {
         if (IsLocal(server))
             GenCall.CastLocal(node.Lookup(server), message);
         else
-            Send(null, server, remote(message));
+            Send(null, server, GenCall.RemoteCast(message));
     }
 
-    public void Cast(Atom name, Atom nodeName, object message, Func<object, Term> remote)
+    /// <summary>gen_server:cast({Name, Node}, Msg).</summary>
+    public void Cast(Atom name, Atom nodeName, object message)
     {
         if (IsLocal(nodeName))
             GenCall.CastLocal(node.Registry.Whereis(name), message);
         else
-            Send(null, name, nodeName, remote(message));
+            Send(null, name, nodeName, GenCall.RemoteCast(message));
     }
 
     /// <summary>Waits while the connection to <paramref name="nodeName"/> is busy (Erlang's busy distribution port).</summary>
@@ -199,6 +199,7 @@ internal sealed class Router(Node node)
 
     private static readonly Atom NodeDown = Atom.Of("nodedown");
 
-    private static Term AsTerm(object message) =>
+    /// <summary>What may travel to another node: a term; anything else is the caller's mistake.</summary>
+    public static Term AsTerm(object message) =>
         message as Term ?? throw new ArgumentException($"only Terms can be sent to another node, not {message.GetType().Name}", nameof(message));
 }

@@ -15,7 +15,7 @@ internal static class GenCall
     private static readonly Atom GenCastAtom = Atom.Of("$gen_cast");
 
     /// <summary>How a cast travels to another node.</summary>
-    public static readonly Func<object, Term> RemoteCast = message => new Etf.Tuple(GenCastAtom, AsTerm(message));
+    public static Term RemoteCast(object message) => new Etf.Tuple(GenCastAtom, Routing.Router.AsTerm(message));
 
     /// <summary>A cast to a process of this node: a server takes it marked (no envelope); any other process gets the
     /// envelope, as an Erlang process gets <c>{'$gen_cast', Msg}</c>. A dead or unknown target drops it.</summary>
@@ -69,7 +69,4 @@ internal static class GenCall
             connection.SendRegistered(callerPid, (Atom)target, message, span?.Id);
         return Observability.ErgoTelemetry.Observe(pending.AsValueTask(), node, reported, remote: true, span);
     }
-
-    private static Term AsTerm(object message) =>
-        message as Term ?? throw new ArgumentException($"only Terms can be sent to another node, not {message.GetType().Name}", nameof(message));
 }
