@@ -63,7 +63,7 @@ public static class DistSuite
                     continue;
                 yield return (name, Rounds.Best(rounds, run), "per_s");
                 if (messages > 0)
-                    yield return (name, CpuPerMessage(run, messages), "cpu");
+                    yield return (name, Rounds.CpuPerMessage(run, messages), "cpu");
             }
 
             // One caller, sequential calls: Ergo.Gen to Ergo.Gen (generated client and server), Erlang to
@@ -73,7 +73,7 @@ public static class DistSuite
                 StartTypedEcho(b);
                 var typed = TypedEcho.Client.For(a, TypedEchoName, b.Name);
                 var hi = new Hi();
-                var (p50, p99) = Rounds.Lowest(rounds, () => Latency(a, async () => await typed.CallAsync(hi), sequential));
+                var (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => typed.CallAsync(hi), sequential));
                 yield return ("dist.call_p50", p50, "ns");
                 yield return ("dist.call_p99", p99, "ns");
 
@@ -90,7 +90,7 @@ public static class DistSuite
                 a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("start_echo"), []).Wait();
                 var erlEcho = Atom.Of("bench_gs_echo");
                 var hiAtom = Atom.Of("hi");
-                (p50, p99) = Rounds.Lowest(rounds, () => Latency(a, async () => await a.CallAsync(erlEcho, erlNode, hiAtom), sequential));
+                (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => a.CallAsync(erlEcho, erlNode, hiAtom), sequential));
                 yield return ("dist.call_p50.ergo_to_erl", p50, "ns");
                 yield return ("dist.call_p99.ergo_to_erl", p99, "ns");
             }
@@ -179,45 +179,13 @@ public static class DistSuite
             node.StartServerAsync(new TypedEcho(), TypedEchoName).Wait();
     }
 
-    /// <summary>The CPU time of this .NET process (every node in it) per message, over one more run.</summary>
-    private static double CpuPerMessage(Func<double> run, int messages)
-    {
-        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        run();
-        var after = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        return (after - before).TotalNanoseconds / messages;
-    }
-
-    /// <summary>One process on <paramref name="node"/> makes <paramref name="n"/> calls one after another, each
-    /// timed: the median and the 99th percentile, in nanoseconds.</summary>
-    private static (double P50, double P99) Latency(Node node, Func<Task> call, int n)
-    {
-        var times = new long[n];
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var caller = node.Spawn(async (ctx, m) =>
-        {
-            for (var i = 0; i < n; i++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                await call();
-                times[i] = Stopwatch.GetTimestamp() - t0;
-            }
-            done.SetResult();
-        });
-        node.Send(caller, Atom.Ok);
-        done.Task.Wait();
-        Array.Sort(times);
-        double Ns(long ticks) => ticks * 1e9 / Stopwatch.Frequency;
-        return (Ns(times[n / 2]), Ns(times[n * 99 / 100]));
-    }
-
     /// <summary>50 callers on one node make generated-client calls to a generated server on the other.</summary>
     private static double TypedCalls(Node from, Node to, int calls)
     {
         StartTypedEcho(to);
         var client = TypedEcho.Client.For(from, TypedEchoName, to.Name);
         var hi = new Hi();
-        return Callers(from, calls, async () => await client.CallAsync(hi));
+        return Callers(from, calls, () => client.CallAsync(hi));
     }
 
     /// <summary>50 callers on one node do round trips to a registered echo server on the other.</summary>
@@ -225,11 +193,11 @@ public static class DistSuite
     {
         StartEcho(to);
         var hi = Atom.Of("hi");
-        return Callers(from, calls, async () => await from.CallAsync(EchoName, to.Name, hi));
+        return Callers(from, calls, () => from.CallAsync(EchoName, to.Name, hi));
     }
 
     /// <summary>50 processes on <paramref name="from"/> share <paramref name="calls"/> calls; calls per second.</summary>
-    private static double Callers(Node from, int calls, Func<Task> call)
+    private static double Callers<T>(Node from, int calls, Func<ValueTask<T>> call)
     {
         const int clients = 50;
         var per = calls / clients;

@@ -36,7 +36,7 @@ public static class StageSuite
             foreach (var (name, run) in across)
             {
                 yield return (name, Rounds.Best(rounds, run), "per_s");
-                yield return (name, CpuPerEvent(run, n), "cpu");
+                yield return (name, Rounds.CpuPerMessage(run, n), "cpu");
             }
         }
         finally
@@ -45,14 +45,6 @@ public static class StageSuite
             a.DisposeAsync().AsTask().Wait();
             b.DisposeAsync().AsTask().Wait();
         }
-    }
-
-    /// <summary>The CPU time of this .NET process (every node in it) per event, over one more run.</summary>
-    private static double CpuPerEvent(Func<double> run, int events)
-    {
-        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-        run();
-        return (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before).TotalNanoseconds / events;
     }
 
     private sealed class Numbers : Producer

@@ -1,7 +1,7 @@
 %% How the Erlang suites measure a scenario, as Rounds.cs does on the .NET side: warm-up runs for at least
 %% two seconds (not counted), then the best of the measured rounds.
 -module(bench_rounds).
--export([best/2, lowest_latency/2, latency/2]).
+-export([best/2, lowest_latency/2, latency/2, cpu/5]).
 
 -define(WARM_UP_MS, 2000).
 
@@ -29,3 +29,12 @@ latency(Op, N) ->
     Sorted = list_to_tuple(lists:sort(Times)),
     Ns = fun(I) -> erlang:convert_time_unit(element(max(1, I), Sorted), native, nanosecond) end,
     {Ns(N div 2), Ns(N * 99 div 100)}.
+
+%% CPU time per message of the sending node and the receiving one over one more run of F, printed as
+%% "cpu Name SendNs RecvNs": erlang:statistics(runtime) on each (every thread of the runtime, schedulers included).
+cpu(Name, SendNode, RecvNode, F, Messages) ->
+    Runtime = fun(Node) -> element(1, rpc:call(Node, erlang, statistics, [runtime])) end,
+    {Send0, Recv0} = {Runtime(SendNode), Runtime(RecvNode)},
+    _ = F(),
+    {Send1, Recv1} = {Runtime(SendNode), Runtime(RecvNode)},
+    io:format("cpu ~s ~.2f ~.2f~n", [Name, (Send1 - Send0) * 1.0e6 / Messages, (Recv1 - Recv0) * 1.0e6 / Messages]).

@@ -3,7 +3,7 @@
 -module(dist_bench).
 -behaviour(gen_server).
 -export([run/1, serve/0, sink/2, remote_sink/2, blast/3, echo_server/0, echo_clients/4, small/0, kilo/0,
-         start_echo/0, call_latency/2, call_clients/3, runtime_ms/0, init/1, handle_call/3, handle_cast/2]).
+         start_echo/0, call_latency/2, call_clients/3, init/1, handle_call/3, handle_cast/2]).
 
 small() -> {ping, 1234}.
 kilo() -> {data, list_to_binary(lists:duplicate(1024, $x))}.
@@ -15,9 +15,9 @@ run([Quick]) ->
     {ok, Peer, Node} = peer:start_link(#{name => dist_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
     report("dist.small", bench_rounds:best(fun() -> throughput(Node, small(), N) end, Rounds)),
-    cpu("dist.small", Node, fun() -> throughput(Node, small(), N) end, N),
+    bench_rounds:cpu("dist.small", node(), Node, fun() -> throughput(Node, small(), N) end, N),
     report("dist.1kb", bench_rounds:best(fun() -> throughput(Node, kilo(), N div 4) end, Rounds)),
-    cpu("dist.1kb", Node, fun() -> throughput(Node, kilo(), N div 4) end, N div 4),
+    bench_rounds:cpu("dist.1kb", node(), Node, fun() -> throughput(Node, kilo(), N div 4) end, N div 4),
     Echo = spawn(Node, ?MODULE, echo_server, []),
     report("dist.echo", bench_rounds:best(fun() -> echo_clients(Echo, 50, Calls, self()) end, Rounds)),
     {ok, _} = rpc:call(Node, ?MODULE, start_echo, []),
@@ -30,16 +30,6 @@ run([Quick]) ->
 
 report(Name, Rate) -> io:format("result ~s ~.2f per_s~n", [Name, float(Rate)]).
 report_ns(Name, Ns) -> io:format("result ~s ~.2f ns~n", [Name, float(Ns)]).
-
-%% CPU time per message on the sending node (this one) and the receiving one, over one more run of F: the
-%% figure erlang:statistics(runtime) gives (CPU time of every thread of the runtime, schedulers included).
-cpu(Name, Node, F, Messages) ->
-    {Send0, Recv0} = {runtime_ms(), rpc:call(Node, ?MODULE, runtime_ms, [])},
-    _ = F(),
-    {Send1, Recv1} = {runtime_ms(), rpc:call(Node, ?MODULE, runtime_ms, [])},
-    io:format("cpu ~s ~.2f ~.2f~n", [Name, (Send1 - Send0) * 1.0e6 / Messages, (Recv1 - Recv0) * 1.0e6 / Messages]).
-
-runtime_ms() -> element(1, erlang:statistics(runtime)).
 
 %% A gen_server that answers every call with its request, registered as bench_gs_echo (for dist.call and the
 %% latency rows; the .NET side calls it too).

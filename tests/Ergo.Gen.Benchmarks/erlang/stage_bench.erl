@@ -16,19 +16,11 @@ run([Quick]) ->
     {ok, Peer, Node} = peer:start_link(#{name => stage_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
     report("stage.dist", bench_rounds:best(fun() -> pipeline(Node, N) end, Rounds)),
-    cpu("stage.dist", Node, fun() -> pipeline(Node, N) end, N),
+    %% The producer runs on the peer: it is the sending side.
+    bench_rounds:cpu("stage.dist", Node, node(), fun() -> pipeline(Node, N) end, N),
     peer:stop(Peer).
 
 report(Name, Rate) -> io:format("result ~s ~.2f per_s~n", [Name, float(Rate)]).
-
-%% CPU time per event of the producing node (the peer) and the consuming one (this), over one more run:
-%% erlang:statistics(runtime) on each.
-cpu(Name, ProducerNode, F, Events) ->
-    Runtime = fun(Node) -> element(1, rpc:call(Node, erlang, statistics, [runtime])) end,
-    {Send0, Recv0} = {Runtime(ProducerNode), Runtime(node())},
-    _ = F(),
-    {Send1, Recv1} = {Runtime(ProducerNode), Runtime(node())},
-    io:format("cpu ~s ~.2f ~.2f~n", [Name, (Send1 - Send0) * 1.0e6 / Events, (Recv1 - Recv0) * 1.0e6 / Events]).
 
 %% A producer on ProducerNode, a consumer here; events per second until the consumer has N.
 pipeline(ProducerNode, N) ->
