@@ -19,7 +19,7 @@ namespace Ergo.Gen.Generators
         private static readonly Dictionary<CallbackKind, Callback> Overrides = new()
         {
             [CallbackKind.Demand] = new("HandleDemandAsync", "int demand", ""),
-            [CallbackKind.Events] = new("HandleEventsAsync", $"global::System.ArraySegment<object> events, {B}.Subscription from", ""),
+            [CallbackKind.Events] = new("HandleEventsAsync", $"global::System.ArraySegment<{{0}}> events, {B}.Subscription from", ""),
             [CallbackKind.TxNew] = new("HandleTxNewAsync", $"{B}.SagaTransaction tx, {Etf}.Term value", "value"),
             [CallbackKind.TxInterim] = new("HandleTxInterimAsync", $"{B}.SagaTransaction tx, {B}.SagaParticipant from, {Etf}.Term value", "value"),
             [CallbackKind.TxResult] = new("HandleTxResultAsync", $"{B}.SagaTransaction tx, {B}.SagaParticipant from, {Etf}.Term value", "value"),
@@ -41,7 +41,17 @@ namespace Ergo.Gen.Generators
                 BehaviourKind.Saga => "Saga",
                 _ => "SagaWorker",
             };
-            var depth = Shells.Open(w, spec.Shell, $"{B}.{baseType}");
+            // A stage takes and emits its handlers' event types, so events stay typed between stages (object when a
+            // handler does not say).
+            var (consumed, emitted) = (Consumed(spec)?.TypeName ?? "object", Emitted(spec)?.TypeName ?? "object");
+            var typeArguments = spec.Kind switch
+            {
+                BehaviourKind.Producer => $"<{emitted}>",
+                BehaviourKind.Consumer => $"<{consumed}>",
+                BehaviourKind.ProducerConsumer => $"<{consumed}, {emitted}>",
+                _ => "",
+            };
+            var depth = Shells.Open(w, spec.Shell, $"{B}.{baseType}{typeArguments}");
             if (spec.RegisteredName is { } name && spec.Kind != BehaviourKind.SagaWorker)
             {
                 w.Line($"/// <summary>The name this {baseType.ToLowerInvariant()} registers under: <c>{name}</c>.</summary>");
@@ -57,7 +67,7 @@ namespace Ergo.Gen.Generators
             foreach (var callback in spec.Callbacks)
             {
                 if (Overrides.TryGetValue(callback.Callback, out var shape) && Fits(spec.Kind, callback.Callback))
-                    EmitCallback(w, spec, callback, shape);
+                    EmitCallback(w, spec, callback, shape with { Parameters = string.Format(shape.Parameters, consumed) });
             }
             EmitEventConversions(w, spec);
             EmitAwaitHelpers(w, spec);
@@ -77,14 +87,15 @@ namespace Ergo.Gen.Generators
         private static void EmitCallback(SourceWriter w, BehaviourSpec spec, CallbackSpec callback, Callback shape)
         {
             w.Open($"protected override {Result} {shape.Override}({shape.Parameters})");
-            if (callback.Callback == CallbackKind.Events && callback.Value is { } element)
-                EmitTypedEvents(w, element);
-            else if (callback.Value is { } value && shape.ValueParameter.Length > 0)
+            if (callback.Value is { } value && shape.ValueParameter.Length > 0 && callback.Callback != CallbackKind.Events)
                 EmitDecode(w, spec, callback, value, shape.ValueParameter);
             var args = string.Join(", ", callback.Arguments.Select(argument => argument.Role switch
             {
                 ArgumentRole.Demand => "demand",
-                ArgumentRole.Events => "typed",
+                // The segment is the handler's list (it implements every list interface an [Events] handler takes); an
+                // array parameter gets the batch's own array when the segment is all of it.
+                ArgumentRole.Events when argument.IsArray => "events.Offset == 0 && events.Count == events.Array!.Length ? events.Array : global::System.Linq.Enumerable.ToArray(events)",
+                ArgumentRole.Events => "events",
                 ArgumentRole.Subscription => "from",
                 ArgumentRole.Transaction => "tx",
                 ArgumentRole.Participant => "from",
@@ -101,7 +112,7 @@ namespace Ergo.Gen.Generators
                     w.Line($"return new {Result}({invocation});");
                     break;
                 case ReturnKind.Value when callback.Emits is not null:
-                    w.Line($"foreach (var e in {invocation})").Line("    Emit((object)e!);").Line($"return new {Result}({NoReply});");
+                    w.Line($"foreach (var e in {invocation})").Line("    Emit(e!);").Line($"return new {Result}({NoReply});");
                     break;
                 case ReturnKind.Value:
                     w.Line($"_ = {invocation};").Line($"return new {Result}({NoReply});");
@@ -111,7 +122,7 @@ namespace Ergo.Gen.Generators
                     w.Line($"return Emitting({invocation});");
                     w.Line();
                     w.Open($"async {Result} Emitting({callback.ReturnType} pending)");
-                    w.Line("foreach (var e in await pending)").Line("    Emit((object)e!);").Line($"return {NoReply};");
+                    w.Line("foreach (var e in await pending)").Line("    Emit(e!);").Line($"return {NoReply};");
                     w.Close();
                     break;
                 case ReturnKind.ValueTaskOfValue when callback.ReturnsServerResult:
@@ -126,26 +137,6 @@ namespace Ergo.Gen.Generators
             }
             w.Close();
             w.Line();
-        }
-
-        // Events from this node are already objects of the type; from another node they are terms to decode.
-        private static void EmitTypedEvents(SourceWriter w, TypedValue element)
-        {
-            w.Line($"var typed = new {element.TypeName}[events.Count];");
-            w.Line("var n = 0;");
-            w.Open("foreach (var e in events)");
-            w.Line($"if (e is {element.TypeName} t)");
-            w.Line("    typed[n++] = t;");
-            if (!element.IsTerm && element.Kind is not null)
-            {
-                w.Line($"else if (e is {Etf}.Term term && {ValueCode.Decode(element, "term", "d")})");
-                w.Line("    typed[n++] = d;");
-            }
-            w.Line("else");
-            w.Line($"    DropEvent(e, {Naming.Literal(Display(element.TypeName))});");
-            w.Close();
-            w.Line("if (n < typed.Length)");
-            w.Line("    global::System.Array.Resize(ref typed, n);");
         }
 
         private static void EmitDecode(SourceWriter w, BehaviourSpec spec, CallbackSpec callback, TypedValue value, string parameter)
@@ -189,27 +180,52 @@ namespace Ergo.Gen.Generators
             }
         }
 
-        // A producer encodes what it emits for consumers on other nodes; a consumer decodes what arrives from them
-        // before the events reach the typed handler (which then finds them already typed).
+        private static TypedValue? Emitted(BehaviourSpec spec) => spec.Callbacks.Where(c => Fits(spec.Kind, c.Callback)).Select(c => c.Emits).FirstOrDefault(e => e is not null);
+
+        private static TypedValue? Consumed(BehaviourSpec spec) =>
+            spec.Callbacks.Where(c => c.Callback == CallbackKind.Events && Fits(spec.Kind, c.Callback)).Select(c => c.Value).FirstOrDefault(v => v is not null);
+
+        // A producer writes what it emits for consumers on other nodes straight into the frame (or as a term when its
+        // type has no writer); a consumer reads what arrives from them straight from the message's bytes, and
+        // converts terms (from untyped stages, or what the reader left) into its type.
         private static void EmitEventConversions(SourceWriter w, BehaviourSpec spec)
         {
             if (spec.Kind is BehaviourKind.Saga or BehaviourKind.SagaWorker)
                 return;
-            var emitted = spec.Callbacks.Select(c => c.Emits).FirstOrDefault(e => e is not null);
-            if (emitted is { IsTerm: false, Kind: not null })
+            if (spec.Kind != BehaviourKind.Consumer && Emitted(spec) is { IsTerm: false, Kind: not null } emitted)
             {
-                w.Open($"protected override {Etf}.Term EventToTerm(object value)");
-                w.Line($"return value is {emitted.TypeName} e ? {ValueCode.Encode(emitted, "e")} : base.EventToTerm(value);");
+                w.Open($"protected override {Etf}.Term EventToTerm({emitted.TypeName} value)");
+                w.Line($"return {ValueCode.Encode(emitted, "value")};");
                 w.Close();
                 w.Line();
+                if (ValueCode.Writer(emitted) is { } writer)
+                {
+                    w.Line($"protected override global::Ergo.Gen.TermWriter<{emitted.TypeName}>? EventWriter => {writer};");
+                    w.Line();
+                }
             }
-            var consumed = spec.Callbacks.Where(c => c.Callback == CallbackKind.Events).Select(c => c.Value).FirstOrDefault(v => v is not null);
-            if (consumed is { IsTerm: false, Kind: not null })
+            if (spec.Kind != BehaviourKind.Producer && Consumed(spec) is { } consumed && (consumed.IsTerm || consumed.Kind is not null))
             {
-                w.Open($"protected override object EventFromTerm({Etf}.Term term)");
-                w.Line($"return {ValueCode.Decode(consumed, "term", "e")} ? e! : base.EventFromTerm(term);");
-                w.Close();
-                w.Line();
+                if (!consumed.IsTerm)
+                {
+                    w.Open($"protected override bool TryEventFromTerm({Etf}.Term term, out {consumed.TypeName} value)");
+                    w.Open($"if ({ValueCode.Decode(consumed, "term", "e")})");
+                    w.Line("value = e;").Line("return true;");
+                    w.Close();
+                    w.Line("value = default!;").Line("return false;");
+                    w.Close();
+                    w.Line();
+                }
+                if (ValueCode.Reader(consumed, "reader", "value") is { } read)
+                {
+                    w.Line("protected override bool AcceptsRawMessages => true;");
+                    w.Line();
+                    w.Open($"protected override bool TryReadEvent(ref {Etf}.EtfReader reader, out {consumed.TypeName} value)");
+                    foreach (var line in read.Split('\n'))
+                        w.Line(line);
+                    w.Close();
+                    w.Line();
+                }
             }
         }
 

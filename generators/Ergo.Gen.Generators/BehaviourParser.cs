@@ -68,7 +68,7 @@ namespace Ergo.Gen.Generators
                 foreach (var parameter in method.Parameters)
                 {
                     var role = Role(parameter.Type, callback, known, out var element);
-                    arguments.Add(new Argument(role));
+                    arguments.Add(new Argument(role, role == ArgumentRole.Events && parameter.Type is IArrayTypeSymbol));
                     if (role is ArgumentRole.Value or ArgumentRole.Events)
                         value = Parser.Typed(element ?? parameter.Type, known, enums);
                 }

@@ -389,16 +389,7 @@ namespace Ergo.Gen.Generators
                 return $"{Codec}.Writer_{Naming.Identifier(reply.TypeName)}";
             if (reply.Kind != ValueKind.Primitive)
                 return null;
-            var plain = reply.TypeName switch
-            {
-                "int" => "Int32",
-                "long" => "Int64",
-                "bool" => "Boolean",
-                "double" => "Double",
-                "string" => "String",
-                $"{Etf}.Atom" => "Atom",
-                _ => null,
-            };
+            var plain = ValueCode.Plain(reply.TypeName);
             return plain is null ? null : $"global::Ergo.Gen.TermWriters.{plain}";
         }
 

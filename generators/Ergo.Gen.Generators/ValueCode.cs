@@ -35,6 +35,38 @@ namespace Ergo.Gen.Generators
             _ => $"{Convert}.TryFromTerm({source}, out {typeName} {target})",
         };
 
+        /// <summary>The writer (a <c>TermWriter&lt;T&gt;</c>) that writes a typed value straight to ETF: a [Term] type's
+        /// own, or one for a plain value; null when it has none.</summary>
+        public static string? Writer(TypedValue value)
+        {
+            if (value.Kind == ValueKind.TermType)
+                return $"{Codec}.Writer_{Naming.Identifier(value.TypeName)}";
+            return value.Kind == ValueKind.Primitive && Plain(value.TypeName) is { } plain ? $"global::Ergo.Gen.TermWriters.{plain}" : null;
+        }
+
+        /// <summary>A statement that reads a typed value straight from ETF into <paramref name="target"/> and returns
+        /// whether it did (a plain value's reader throws EtfDecodeException instead); null when it has none.</summary>
+        public static string? Reader(TypedValue value, string reader, string target)
+        {
+            if (value.Kind is ValueKind.TermType or ValueKind.Enum)
+                return $"return {Codec}.TryRead(ref {reader}, out {target});";
+            return value.Kind == ValueKind.Primitive && Plain(value.TypeName) is { } plain && plain != "Atom"
+                ? $"{target} = global::Ergo.Gen.TermReaders.{plain}(ref {reader});\nreturn true;"
+                : null;
+        }
+
+        /// <summary>The name of TermWriters' and TermReaders' member for a plain value's type.</summary>
+        public static string? Plain(string typeName) => typeName switch
+        {
+            "int" => "Int32",
+            "long" => "Int64",
+            "bool" => "Boolean",
+            "double" => "Double",
+            "string" => "String",
+            Etf + ".Atom" => "Atom",
+            _ => null,
+        };
+
         /// <summary>The expression that turns <paramref name="expression"/> into a Term.</summary>
         public static string Write(ValueSpec value, string expression, int depth = 0)
         {

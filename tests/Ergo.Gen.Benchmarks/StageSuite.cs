@@ -10,7 +10,7 @@ namespace Ergo.Gen.Benchmarks;
 /// defaults) on one node, across two .NET nodes, and between .NET and a real Erlang node running
 /// erlang/stage_bench.erl's GenStage-style pipeline, which also measures Erlang to Erlang in the same run.
 /// </summary>
-public static class StageSuite
+public static partial class StageSuite
 {
     private const string Cookie = "ergo_bench_cookie";
     private const int MaxDemand = 1000, MinDemand = 500;
@@ -47,20 +47,23 @@ public static class StageSuite
         }
     }
 
-    private sealed class Numbers : Producer
+    /// <summary>0, 1, 2... as typed events: generated [Stage] classes, as users write them.</summary>
+    [Stage(StageType.Producer)]
+    private sealed partial class Numbers
     {
         private long _next;
 
-        protected override ValueTask<ServerResult> HandleDemandAsync(int demand)
+        [Demand]
+        private IEnumerable<long> Produce(int demand)
         {
             for (var i = 0; i < demand; i++)
-                Emit(Integer.Of(_next++));
-            return new(ServerResult.NoReply());
+                yield return _next++;
         }
     }
 
     /// <summary>Counts events (the work is the handling, as in the Erlang consumer) and finishes at n.</summary>
-    private sealed class Counting(StageAddress producer, int n, TaskCompletionSource done) : Consumer
+    [Stage(StageType.Consumer)]
+    private sealed partial class Counting(StageAddress producer, int n, TaskCompletionSource done)
     {
         private int _seen;
 
@@ -70,17 +73,16 @@ public static class StageSuite
             return new(InitResult.Ok());
         }
 
-        protected override ValueTask<ServerResult> HandleEventsAsync(ArraySegment<object> events, Subscription from)
+        [Events]
+        private ServerResult Count(IReadOnlyList<long> events)
         {
             foreach (var e in events)
-                if (e is Integer)
+                if (e >= 0)
                     _seen++;
-            if (_seen >= n)
-            {
-                done.TrySetResult();
-                return new(ServerResult.Stop(Processes.ExitReason.Normal));
-            }
-            return new(ServerResult.NoReply());
+            if (_seen < n)
+                return ServerResult.NoReply();
+            done.TrySetResult();
+            return ServerResult.Stop(Processes.ExitReason.Normal);
         }
     }
 

@@ -313,7 +313,7 @@ public sealed class TypedClientTests
         Assert.Equal(new Ok(1), await byPid.CallAsync(new Add(1)));
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         l.Start();

@@ -7,8 +7,9 @@ namespace Ergo.Gen.Generators.Model
     /// <summary>What a handler parameter receives.</summary>
     internal enum ArgumentRole { Demand, Events, Subscription, Transaction, Participant, Job, Value }
 
-    /// <summary>A handler parameter, in order (a record struct, so that the array of them compares by value).</summary>
-    internal readonly record struct Argument(ArgumentRole Role);
+    /// <summary>A handler parameter, in order (a record struct, so that the array of them compares by value).
+    /// <see cref="IsArray"/>: events taken as an array rather than a list interface.</summary>
+    internal readonly record struct Argument(ArgumentRole Role, bool IsArray = false);
 
     /// <summary>One [Demand]/[Events]/[Tx...]/[Job...] method: the callback it implements, its arguments and result.</summary>
     internal sealed record CallbackSpec(

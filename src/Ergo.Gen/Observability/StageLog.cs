@@ -10,8 +10,8 @@ namespace Ergo.Gen.Observability;
 /// </summary>
 internal static partial class StageLog
 {
-    [LoggerMessage(2100, LogLevel.Warning, "{Stage} dropped an event that is not a {Type}: {Event}")]
-    public static partial void EventDropped(ILogger logger, Behaviours.Stage stage, string type, object @event);
+    [LoggerMessage(2100, LogLevel.Warning, "{Stage} dropped {Count} events that are not {Type} (the first: {Event})")]
+    public static partial void EventsDropped(ILogger logger, Behaviours.Stage stage, int count, string type, object @event);
 
     [LoggerMessage(2101, LogLevel.Warning, "{Stage} ignored a malformed $gen_producer message from {Consumer}: {Message}")]
     public static partial void MalformedProducerMessage(ILogger logger, Behaviours.Stage stage, Behaviours.StageAddress consumer, object message);

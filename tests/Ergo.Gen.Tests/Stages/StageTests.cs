@@ -149,7 +149,7 @@ public sealed class StageTests : IAsyncLifetime
         var fast = new Probe(_node);
         var slow = new Probe(_node);
         var evens = new Probe(_node);
-        var counter = new Counter(options: new ProducerOptions { Dispatcher = () => new BroadcastDispatcher() });
+        var counter = new Counter(options: new ProducerOptions { Dispatcher = () => new BroadcastDispatcher<object>() });
         var producer = await StartAsync(counter);
         // The manual consumer comes first: a consumer that subscribes later receives what is already in flight.
         var slowSink = await StartAsync(new Sink(slow, producer, new SubscribeOptions { Manual = true }));
@@ -171,7 +171,7 @@ public sealed class StageTests : IAsyncLifetime
     public async Task The_broadcast_dispatcher_refuses_a_second_subscription_from_the_same_consumer()
     {
         var probe = new Probe(_node);
-        var producer = await StartAsync(new Counter(options: new ProducerOptions { Dispatcher = () => new BroadcastDispatcher() }));
+        var producer = await StartAsync(new Counter(options: new ProducerOptions { Dispatcher = () => new BroadcastDispatcher<object>() }));
         var sink = await StartAsync(new Sink(probe, producer, new SubscribeOptions { Manual = true }));
 
         await Stage.Client.For(_node, sink).SubscribeAsync(producer, new SubscribeOptions { Manual = true });
@@ -182,11 +182,18 @@ public sealed class StageTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_dispatcher_for_other_events_than_the_producer_emits_is_refused_when_the_producer_is_made()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Counter(options: new ProducerOptions { Dispatcher = () => new DemandDispatcher<long>() }));
+        Assert.Contains("does not take this stage's Object events", error.Message);
+    }
+
+    [Fact]
     public async Task The_partition_dispatcher_routes_each_event_to_its_partition()
     {
         var even = new Probe(_node);
         var odd = new Probe(_node);
-        var dispatcher = () => new PartitionDispatcher([Atom.Of("even"), Atom.Of("odd")], e => (e, Atom.Of(((Integer)e).Value % 2 == 0 ? "even" : "odd")));
+        var dispatcher = () => new PartitionDispatcher<object>([Atom.Of("even"), Atom.Of("odd")], e => (e, Atom.Of(((Integer)e).Value % 2 == 0 ? "even" : "odd")));
         var producer = await StartAsync(new Counter(options: new ProducerOptions { Dispatcher = dispatcher }));
         await StartAsync(new Sink(even, producer, new SubscribeOptions { MaxDemand = 10, Partition = Atom.Of("even") }));
         await StartAsync(new Sink(odd, producer, new SubscribeOptions { MaxDemand = 10, Partition = Atom.Of("odd") }));
@@ -201,7 +208,7 @@ public sealed class StageTests : IAsyncLifetime
     public async Task The_partition_dispatcher_refuses_an_unknown_or_taken_partition_with_a_cancel()
     {
         var probe = new Probe(_node);
-        var producer = await StartAsync(new Counter(options: new ProducerOptions { Dispatcher = () => new PartitionDispatcher(2) }));
+        var producer = await StartAsync(new Counter(options: new ProducerOptions { Dispatcher = () => new PartitionDispatcher<object>(2) }));
         await StartAsync(new Sink(probe, producer, new SubscribeOptions { Partition = Integer.Of(0), MaxDemand = 5 }));
         var taken = await StartAsync(new Sink(probe, producer, new SubscribeOptions { Partition = Integer.Of(0), Cancel = CancelMode.Temporary }));
 

@@ -13,7 +13,7 @@ public enum CancelMode
     Temporary,
 }
 
-/// <summary>Why <see cref="Stage.HandleCancelAsync"/> runs: a cancel message, or the peer's monitor firing.</summary>
+/// <summary>Why <see cref="Stage{TIn, TOut}.HandleCancelAsync"/> runs: a cancel message, or the peer's monitor firing.</summary>
 public enum CancelKind
 {
     Cancel,

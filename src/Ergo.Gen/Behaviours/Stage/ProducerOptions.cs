@@ -13,6 +13,6 @@ public sealed record ProducerOptions
 
     public DemandMode Demand { get; init; } = DemandMode.Forward;
 
-    /// <summary>Makes this stage's dispatcher (a new one per stage); default <see cref="DemandDispatcher"/>.</summary>
+    /// <summary>Makes this stage's dispatcher (a new one per stage); default <see cref="DemandDispatcher{T}"/>.</summary>
     public Func<IDispatcher>? Dispatcher { get; init; }
 }

@@ -4,15 +4,15 @@ namespace Ergo.Gen.Behaviours;
 /// The events a producer holds while demand is short: a ring that can also give events back to its front, so
 /// that events the dispatcher could not place keep their order.
 /// </summary>
-internal sealed class StageBuffer(int? capacity, BufferKeep keep)
+internal sealed class StageBuffer<T>(int? capacity, BufferKeep keep)
 {
-    private object[] _items = new object[16];
+    private T[] _items = new T[16];
     private int _head;
 
     public int Count { get; private set; }
 
     /// <summary>Adds events at the back; returns how many were discarded to respect the capacity.</summary>
-    public int Store(ReadOnlySpan<object> events)
+    public int Store(ReadOnlySpan<T> events)
     {
         var discarded = 0;
         if (capacity is { } max && keep == BufferKeep.First)
@@ -35,7 +35,7 @@ internal sealed class StageBuffer(int? capacity, BufferKeep keep)
     }
 
     /// <summary>Puts events the dispatcher could not place back in front, in their order.</summary>
-    public void Return(ReadOnlySpan<object> events)
+    public void Return(ReadOnlySpan<T> events)
     {
         for (var i = events.Length - 1; i >= 0; i--)
         {
@@ -47,25 +47,25 @@ internal sealed class StageBuffer(int? capacity, BufferKeep keep)
     }
 
     /// <summary>Removes up to <paramref name="max"/> events from the front.</summary>
-    public object[] Take(int max)
+    public T[] Take(int max)
     {
         var n = Math.Min(max, Count);
-        var taken = new object[n];
+        var taken = new T[n];
         for (var i = 0; i < n; i++)
             taken[i] = TakeFront();
         return taken;
     }
 
-    private object TakeFront()
+    private T TakeFront()
     {
         var item = _items[_head];
-        _items[_head] = null!;
+        _items[_head] = default!;
         _head = (_head + 1) % _items.Length;
         Count--;
         return item;
     }
 
-    private void PushBack(object item)
+    private void PushBack(T item)
     {
         Grow();
         _items[(_head + Count) % _items.Length] = item;
@@ -76,7 +76,7 @@ internal sealed class StageBuffer(int? capacity, BufferKeep keep)
     {
         if (Count < _items.Length)
             return;
-        var bigger = new object[_items.Length * 2];
+        var bigger = new T[_items.Length * 2];
         for (var i = 0; i < Count; i++)
             bigger[i] = _items[(_head + i) % _items.Length];
         _items = bigger;

@@ -41,12 +41,25 @@ internal static class StageProtocol
     public static Etf.Tuple BadOptions(string message) => new(BadOpts, Binary.FromUtf8(message));
 }
 
-/// <summary>Events from a producer on this node: <c>{'$gen_consumer', {Producer, Tag}, Events}</c>.</summary>
-internal sealed class StageEvents(Pid producer, Term tag, object[] events)
+/// <summary>Events from a producer on this node: <c>{'$gen_consumer', {Producer, Tag}, Events}</c>. A consumer of
+/// the same event type takes <see cref="StageEvents{T}.Events"/> as they are; another reads them one by one as objects.</summary>
+internal abstract class StageEvents(Pid producer, Term tag)
 {
     public Pid Producer { get; } = producer;
     public Term Tag { get; } = tag;
-    public object[] Events { get; } = events;
+
+    public abstract int Count { get; }
+
+    public abstract object? Get(int index);
+}
+
+internal sealed class StageEvents<T>(Pid producer, Term tag, T[] events) : StageEvents(producer, tag)
+{
+    public T[] Events { get; } = events;
+
+    public override int Count => Events.Length;
+
+    public override object? Get(int index) => Events[index];
 }
 
 /// <summary>Demand from a consumer on this node: <c>{'$gen_producer', {Consumer, Tag}, {ask, N}}</c>.</summary>

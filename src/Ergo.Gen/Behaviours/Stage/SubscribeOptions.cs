@@ -22,14 +22,14 @@ public sealed record SubscribeOptions
 
     public CancelMode Cancel { get; init; } = CancelMode.Permanent;
 
-    /// <summary>For a producer with a <see cref="Dispatchers.PartitionDispatcher"/>: the partition to receive.</summary>
+    /// <summary>For a producer with a <see cref="Dispatchers.PartitionDispatcher{T}"/>: the partition to receive.</summary>
     public Term? Partition { get; init; }
 
-    /// <summary>For a producer with a <see cref="Dispatchers.BroadcastDispatcher"/>: the events this consumer wants.
+    /// <summary>For a producer with a <see cref="Dispatchers.BroadcastDispatcher{T}"/>: the events this consumer wants.
     /// Local subscriptions only (a .NET delegate cannot cross the wire).</summary>
     public Func<object, bool>? Selector { get; init; }
 
-    /// <summary>Manual demand: nothing is asked automatically; the consumer calls <see cref="Stage.Ask"/>.</summary>
+    /// <summary>Manual demand: nothing is asked automatically; the consumer calls <see cref="Stage{TIn, TOut}.Ask"/>.</summary>
     public bool Manual { get; init; }
 
     internal int EffectiveMinDemand => MinDemand ?? MaxDemand / 2;

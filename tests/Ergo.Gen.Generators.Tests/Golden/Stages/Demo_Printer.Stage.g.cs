@@ -3,29 +3,29 @@
 
 namespace Demo
 {
-    partial class Printer : global::Ergo.Gen.Behaviours.Consumer
+    partial class Printer : global::Ergo.Gen.Behaviours.Consumer<global::Demo.Ok>
     {
-        protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleEventsAsync(global::System.ArraySegment<object> events, global::Ergo.Gen.Behaviours.Subscription from)
+        protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleEventsAsync(global::System.ArraySegment<global::Demo.Ok> events, global::Ergo.Gen.Behaviours.Subscription from)
         {
-            var typed = new global::Demo.Ok[events.Count];
-            var n = 0;
-            foreach (var e in events)
-            {
-                if (e is global::Demo.Ok t)
-                    typed[n++] = t;
-                else if (e is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok d))
-                    typed[n++] = d;
-                else
-                    DropEvent(e, "Demo.Ok");
-            }
-            if (n < typed.Length)
-                global::System.Array.Resize(ref typed, n);
-            return __After(Print(typed, from));
+            return __After(Print(events, from));
         }
 
-        protected override object EventFromTerm(global::Ergo.Gen.Etf.Term term)
+        protected override bool TryEventFromTerm(global::Ergo.Gen.Etf.Term term, out global::Demo.Ok value)
         {
-            return global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok e) ? e! : base.EventFromTerm(term);
+            if (global::Ergo.Gen.Generated.TermCodec.TryFromTerm(term, out global::Demo.Ok e))
+            {
+                value = e;
+                return true;
+            }
+            value = default!;
+            return false;
+        }
+
+        protected override bool AcceptsRawMessages => true;
+
+        protected override bool TryReadEvent(ref global::Ergo.Gen.Etf.EtfReader reader, out global::Demo.Ok value)
+        {
+            return global::Ergo.Gen.Generated.TermCodec.TryRead(ref reader, out value);
         }
 
         private static async global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> __After(global::System.Threading.Tasks.ValueTask pending)

@@ -3,7 +3,7 @@
 
 namespace Demo
 {
-    partial class Ticks : global::Ergo.Gen.Behaviours.Producer
+    partial class Ticks : global::Ergo.Gen.Behaviours.Producer<long>
     {
         /// <summary>The name this producer registers under: <c>ticks</c>.</summary>
         public static readonly global::Ergo.Gen.Etf.Atom RegisteredAs = global::Ergo.Gen.Etf.Atom.Of("ticks");
@@ -14,14 +14,16 @@ namespace Demo
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleDemandAsync(int demand)
         {
             foreach (var e in Produce(demand))
-                Emit((object)e!);
+                Emit(e!);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 
-        protected override global::Ergo.Gen.Etf.Term EventToTerm(object value)
+        protected override global::Ergo.Gen.Etf.Term EventToTerm(long value)
         {
-            return value is long e ? global::Ergo.Gen.TermConvert.ToTerm(e) : base.EventToTerm(value);
+            return global::Ergo.Gen.TermConvert.ToTerm(value);
         }
+
+        protected override global::Ergo.Gen.TermWriter<long>? EventWriter => global::Ergo.Gen.TermWriters.Int64;
 
     }
 }

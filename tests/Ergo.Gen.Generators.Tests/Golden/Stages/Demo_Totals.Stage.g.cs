@@ -3,36 +3,39 @@
 
 namespace Demo
 {
-    partial class Totals : global::Ergo.Gen.Behaviours.ProducerConsumer
+    partial class Totals : global::Ergo.Gen.Behaviours.ProducerConsumer<long, global::Demo.Ok>
     {
-        protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleEventsAsync(global::System.ArraySegment<object> events, global::Ergo.Gen.Behaviours.Subscription from)
+        protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleEventsAsync(global::System.ArraySegment<long> events, global::Ergo.Gen.Behaviours.Subscription from)
         {
-            var typed = new long[events.Count];
-            var n = 0;
-            foreach (var e in events)
-            {
-                if (e is long t)
-                    typed[n++] = t;
-                else if (e is global::Ergo.Gen.Etf.Term term && global::Ergo.Gen.TermConvert.TryFromTerm(term, out long d))
-                    typed[n++] = d;
-                else
-                    DropEvent(e, "long");
-            }
-            if (n < typed.Length)
-                global::System.Array.Resize(ref typed, n);
-            foreach (var e in Add(typed))
-                Emit((object)e!);
+            foreach (var e in Add(events))
+                Emit(e!);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 
-        protected override global::Ergo.Gen.Etf.Term EventToTerm(object value)
+        protected override global::Ergo.Gen.Etf.Term EventToTerm(global::Demo.Ok value)
         {
-            return value is global::Demo.Ok e ? global::Ergo.Gen.Generated.TermCodec.ToTerm(e) : base.EventToTerm(value);
+            return global::Ergo.Gen.Generated.TermCodec.ToTerm(value);
         }
 
-        protected override object EventFromTerm(global::Ergo.Gen.Etf.Term term)
+        protected override global::Ergo.Gen.TermWriter<global::Demo.Ok>? EventWriter => global::Ergo.Gen.Generated.TermCodec.Writer_Demo_Ok;
+
+        protected override bool TryEventFromTerm(global::Ergo.Gen.Etf.Term term, out long value)
         {
-            return global::Ergo.Gen.TermConvert.TryFromTerm(term, out long e) ? e! : base.EventFromTerm(term);
+            if (global::Ergo.Gen.TermConvert.TryFromTerm(term, out long e))
+            {
+                value = e;
+                return true;
+            }
+            value = default!;
+            return false;
+        }
+
+        protected override bool AcceptsRawMessages => true;
+
+        protected override bool TryReadEvent(ref global::Ergo.Gen.Etf.EtfReader reader, out long value)
+        {
+            value = global::Ergo.Gen.TermReaders.Int64(ref reader);
+            return true;
         }
 
     }

@@ -4,9 +4,10 @@ namespace Ergo.Gen.Behaviours.Dispatchers;
 
 /// <summary>
 /// GenStage.BroadcastDispatcher: every event goes to every consumer, so the producer is asked only for what the
-/// slowest consumer wants. A consumer may pass a selector; events it rejects are credited back to it.
+/// slowest consumer wants. A consumer may pass a selector (it sees each event as an object, boxed if it is a value);
+/// events it rejects are credited back to it.
 /// </summary>
-public sealed class BroadcastDispatcher : IDispatcher
+public sealed class BroadcastDispatcher<T> : IDispatcher<T>
 {
     private readonly List<Entry> _consumers = [];
     private readonly HashSet<Pid> _subscribed = [];
@@ -29,7 +30,7 @@ public sealed class BroadcastDispatcher : IDispatcher
         return null;
     }
 
-    public int Ask(int count, Subscription consumer, IDispatchSink sink)
+    public int Ask(int count, Subscription consumer, IDispatchSink<T> sink)
     {
         if (Find(consumer) is not { } entry)
             return 0;
@@ -52,7 +53,7 @@ public sealed class BroadcastDispatcher : IDispatcher
         return Rebalance();
     }
 
-    public int Dispatch(ReadOnlySpan<object> events, IDispatchSink sink)
+    public int Dispatch(ReadOnlySpan<T> events, IDispatchSink<T> sink)
     {
         var n = Math.Min(_waiting, events.Length);
         if (n == 0)
@@ -65,9 +66,9 @@ public sealed class BroadcastDispatcher : IDispatcher
                 sink.Send(entry.Consumer, batch);
                 continue;
             }
-            var selected = new List<object>(n);
+            var selected = new List<T>(n);
             foreach (var e in batch)
-                if (selector(e))
+                if (selector(e!))
                     selected.Add(e);
             if (selected.Count > 0)
                 sink.Send(entry.Consumer, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(selected));

@@ -6,7 +6,7 @@ namespace Ergo.Gen.Behaviours.Dispatchers;
 /// GenStage.DemandDispatcher: each batch goes to the consumer with the largest outstanding demand (first come
 /// first served among equals). The first ask fixes the expected max_demand; a bigger ask is logged as greedy.
 /// </summary>
-public sealed class DemandDispatcher : IDispatcher
+public sealed class DemandDispatcher<T> : IDispatcher<T>
 {
     private readonly List<(int Demand, Subscription Consumer)> _demands = [];
     private int _pending;
@@ -19,7 +19,7 @@ public sealed class DemandDispatcher : IDispatcher
         return null;
     }
 
-    public int Ask(int count, Subscription consumer, IDispatchSink sink)
+    public int Ask(int count, Subscription consumer, IDispatchSink<T> sink)
     {
         _maxDemand ??= count;
         if (count > _maxDemand)
@@ -47,7 +47,7 @@ public sealed class DemandDispatcher : IDispatcher
         return 0;
     }
 
-    public int Dispatch(ReadOnlySpan<object> events, IDispatchSink sink)
+    public int Dispatch(ReadOnlySpan<T> events, IDispatchSink<T> sink)
     {
         var sent = 0;
         while (sent < events.Length && _demands.Count > 0 && _demands[0].Demand > 0)

@@ -8,11 +8,11 @@ namespace Ergo.Gen.Behaviours.Dispatchers;
 /// partition's queue. The default hash is the event's .NET hash (Erlang's phash2 is not reproduced), so give a
 /// hash when the placement must match an Erlang producer's.
 /// </summary>
-public sealed class PartitionDispatcher : IDispatcher
+public sealed class PartitionDispatcher<T> : IDispatcher<T>
 {
     private readonly Dictionary<Term, Partition> _partitions = [];
     private readonly Dictionary<Term, Term> _partitionByTag = [];
-    private readonly Func<object, (object Event, Term Partition)?> _hash;
+    private readonly Func<T, (T Event, Term Partition)?> _hash;
     private int _waiting;
     private int _pending;
 
@@ -20,19 +20,19 @@ public sealed class PartitionDispatcher : IDispatcher
     {
         public Subscription? Consumer;
         public int Demand;
-        public Queue<object>? Queued;
-        public List<object>? Batch;
+        public Queue<T>? Queued;
+        public List<T>? Batch;
     }
 
     /// <summary>Partitions 0..count-1, by the event's hash unless <paramref name="hash"/> is given.</summary>
-    public PartitionDispatcher(int count, Func<object, (object Event, Term Partition)?>? hash = null)
-        : this(Enumerable.Range(0, count).Select(i => (Term)Integer.Of(i)), hash ?? (e => (e, Integer.Of((e.GetHashCode() & int.MaxValue) % count))))
+    public PartitionDispatcher(int count, Func<T, (T Event, Term Partition)?>? hash = null)
+        : this(Enumerable.Range(0, count).Select(i => (Term)Integer.Of(i)), hash ?? (e => (e, Integer.Of(((e?.GetHashCode() ?? 0) & int.MaxValue) % count))))
     {
     }
 
     /// <summary>Named partitions; <paramref name="hash"/> returns the (possibly rewritten) event and its partition, or
     /// null to discard the event.</summary>
-    public PartitionDispatcher(IEnumerable<Term> partitions, Func<object, (object Event, Term Partition)?> hash)
+    public PartitionDispatcher(IEnumerable<Term> partitions, Func<T, (T Event, Term Partition)?> hash)
     {
         foreach (var p in partitions)
             _partitions[p] = new Partition();
@@ -56,7 +56,7 @@ public sealed class PartitionDispatcher : IDispatcher
         return null;
     }
 
-    public int Ask(int count, Subscription consumer, IDispatchSink sink)
+    public int Ask(int count, Subscription consumer, IDispatchSink<T> sink)
     {
         if (!_partitionByTag.TryGetValue(consumer.Tag, out var name))
             return 0;
@@ -66,7 +66,7 @@ public sealed class PartitionDispatcher : IDispatcher
         {
             // Events that waited for this partition go first; they were already counted upstream.
             var n = Math.Min(remaining, queue.Count);
-            var batch = new object[n];
+            var batch = new T[n];
             for (var i = 0; i < n; i++)
                 batch[i] = queue.Dequeue();
             sink.Send(consumer, batch);
@@ -101,7 +101,7 @@ public sealed class PartitionDispatcher : IDispatcher
         return demand;
     }
 
-    public int Dispatch(ReadOnlySpan<object> events, IDispatchSink sink)
+    public int Dispatch(ReadOnlySpan<T> events, IDispatchSink<T> sink)
     {
         var taken = 0;
         foreach (var raw in events)
@@ -121,7 +121,7 @@ public sealed class PartitionDispatcher : IDispatcher
             }
             else
             {
-                (partition.Queued ??= new Queue<object>()).Enqueue(placed.Event);
+                (partition.Queued ??= new Queue<T>()).Enqueue(placed.Event);
             }
         }
         foreach (var partition in _partitions.Values)

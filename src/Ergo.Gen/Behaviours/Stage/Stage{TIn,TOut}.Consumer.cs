@@ -4,7 +4,7 @@ using Ergo.Gen.Processes;
 namespace Ergo.Gen.Behaviours;
 
 // The consumer side: subscriptions to producers, the asks that keep max_demand in flight, and the cancel modes.
-public abstract partial class Stage
+public abstract partial class Stage<TIn, TOut>
 {
     private readonly Dictionary<Term, ProducerLink> _producers = [];
     private readonly Queue<QueuedInput> _input = new();
@@ -19,11 +19,11 @@ public abstract partial class Stage
 
     // A producer_consumer takes input only while its own consumers want output; until then input (and a cancel
     // that came after it) waits here, which is what stops it asking upstream.
-    private readonly record struct QueuedInput(Term Tag, object[]? Events, CancelKind Kind, Term? Reason);
+    private readonly record struct QueuedInput(Term Tag, TIn[]? Events, CancelKind Kind, Term? Reason);
 
     /// <summary>handle_events: events from a producer, at most max_demand - min_demand at a time. More demand is
     /// asked for after this returns.</summary>
-    protected virtual ValueTask<ServerResult> HandleEventsAsync(ArraySegment<object> events, Subscription from)
+    protected virtual ValueTask<ServerResult> HandleEventsAsync(ArraySegment<TIn> events, Subscription from)
     {
         Observability.StageLog.EventsNotHandled(Logger, this);
         return new(ServerResult.Stop(Atom.Of("undef")));
@@ -93,7 +93,7 @@ public abstract partial class Stage
             Node.Send(Self, Self, StageProtocol.ToProducer(subscription.PeerPid, subscription.Tag, StageProtocol.Cancel(reason)));
     }
 
-    private ValueTask OnEventsAsync(Pid producer, Term tag, object[] events)
+    private ValueTask OnEventsAsync(Pid producer, Term tag, TIn[] events)
     {
         if (!_producers.TryGetValue(tag, out var link))
         {
@@ -110,12 +110,12 @@ public abstract partial class Stage
         return ConsumeAsync(tag, link, events);
     }
 
-    private async ValueTask ConsumeAsync(Term tag, ProducerLink link, object[] events)
+    private async ValueTask ConsumeAsync(Term tag, ProducerLink link, TIn[] events)
     {
         var from = new Subscription(link.Address, tag);
         if (link.Options.Manual)
         {
-            await Apply(HandleEventsAsync(new ArraySegment<object>(events), from)).ConfigureAwait(false);
+            await Apply(HandleEventsAsync(new ArraySegment<TIn>(events), from)).ConfigureAwait(false);
             return;
         }
         int max = link.Options.MaxDemand, min = link.Options.EffectiveMinDemand;
@@ -140,7 +140,7 @@ public abstract partial class Stage
                 ask = 0;
                 link.Outstanding = remaining;
             }
-            var result = await HandleEventsAsync(new ArraySegment<object>(events, offset, size), from).ConfigureAwait(false);
+            var result = await HandleEventsAsync(new ArraySegment<TIn>(events, offset, size), from).ConfigureAwait(false);
             await Apply(new ValueTask<ServerResult>(result)).ConfigureAwait(false);
             if (result.StopReason is not null)
                 return;
@@ -148,6 +148,83 @@ public abstract partial class Stage
                 SendAsk(link, tag, ask);
             offset += size;
         }
+    }
+
+    // {'$gen_consumer', {Producer, Tag}, [Event...]} from another node, read straight into typed events. Anything
+    // else (a cancel, a list Erlang wrote as a string, an event TryReadEvent does not take) goes the ordinary way.
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    protected sealed override bool TryHandleRaw(ref EtfReader reader, out ValueTask pending)
+    {
+        pending = default;
+        if (!IsConsumer)
+            return false;
+        try
+        {
+            if (reader.ReadTupleHeader() != 3 || !ReferenceEquals(reader.ReadAtom(), StageProtocol.GenConsumer) || reader.ReadTupleHeader() != 2)
+                return false;
+            var producer = reader.ReadPid();
+            var tag = reader.ReadTerm();
+            if (reader.PeekTag() is not (EtfTag.List or EtfTag.Nil))
+                return false;
+            var count = reader.ReadListHeader();
+            var events = count == 0 ? [] : new TIn[count];
+            for (var i = 0; i < count; i++)
+                if (!TryReadEvent(ref reader, out events[i]))
+                    return false;
+            if (count > 0)
+                reader.ReadNil();
+            if (!reader.IsAtEnd)
+                return false;
+            pending = OnEventsAsync(producer, tag, events);
+            return true;
+        }
+        catch (EtfDecodeException)
+        {
+            return false;
+        }
+    }
+
+    // Events that are not TIn objects already: a list from another node, or a batch of another stage's type.
+    private TIn[] Convert(List list)
+    {
+        var events = new TIn[list.Count];
+        var n = 0;
+        object? first = null;
+        for (var i = 0; i < events.Length; i++)
+        {
+            if (TryEventFromTerm(list[i], out var e))
+                events[n++] = e;
+            else
+                first ??= list[i];
+        }
+        return Dropped(events, n, first);
+    }
+
+    private TIn[] Convert(StageEvents other)
+    {
+        var events = new TIn[other.Count];
+        var n = 0;
+        object? first = null;
+        for (var i = 0; i < events.Length; i++)
+        {
+            var value = other.Get(i);
+            if (value is TIn same)
+                events[n++] = same;
+            else if (value is Term term && TryEventFromTerm(term, out var e))
+                events[n++] = e;
+            else
+                first ??= value ?? "null";
+        }
+        return Dropped(events, n, first);
+    }
+
+    private TIn[] Dropped(TIn[] events, int kept, object? first)
+    {
+        if (kept == events.Length)
+            return events;
+        Observability.StageLog.EventsDropped(Logger, this, events.Length - kept, typeof(TIn).Name, new Observability.Bounded(first));
+        Array.Resize(ref events, kept);
+        return events;
     }
 
     private ValueTask OnProducerCancelledAsync(Term tag, CancelKind kind, Term reason)

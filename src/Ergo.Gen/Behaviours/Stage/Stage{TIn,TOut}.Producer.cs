@@ -4,18 +4,18 @@ using Ergo.Gen.Etf;
 namespace Ergo.Gen.Behaviours;
 
 // The producer side: consumers, their demand (through the dispatcher), the buffer and handle_demand.
-public abstract partial class Stage
+public abstract partial class Stage<TIn, TOut>
 {
-    private readonly IDispatcher? _dispatcher;
-    private readonly StageBuffer? _buffer;
+    private readonly IDispatcher<TOut>? _dispatcher;
+    private readonly StageBuffer<TOut>? _buffer;
     private readonly Dictionary<Term, (Pid Consumer, Reference Monitor)> _consumers = [];
     private readonly Dictionary<Reference, Term> _consumerMonitors = [];
     private readonly Queue<int> _accumulated = new();
-    private readonly List<object> _emitted = [];
+    private readonly List<TOut> _emitted = [];
     private DemandMode _demandMode;
     private int _pcDemand;
 
-    /// <summary>handle_demand: consumers want <paramref name="demand"/> more events; <see cref="Emit(object)"/> them now
+    /// <summary>handle_demand: consumers want <paramref name="demand"/> more events; <see cref="Emit(TOut)"/> them now
     /// or later. Events emitted beyond demand wait in the buffer.</summary>
     protected virtual ValueTask<ServerResult> HandleDemandAsync(int demand)
     {
@@ -24,14 +24,16 @@ public abstract partial class Stage
     }
 
     /// <summary>Sends an event to the consumers as demand allows (after the current callback returns), or buffers it.</summary>
-    protected void Emit(object value)
+    protected void Emit(TOut value)
     {
         if (!IsProducer)
             throw new InvalidOperationException($"{this} is a consumer: it cannot emit events");
-        _emitted.Add(value ?? throw new ArgumentNullException(nameof(value)));
+        if (value is null)
+            throw new ArgumentNullException(nameof(value));
+        _emitted.Add(value);
     }
 
-    protected void Emit(IEnumerable<object> values)
+    protected void Emit(IEnumerable<TOut> values)
     {
         foreach (var value in values)
             Emit(value);
@@ -71,7 +73,7 @@ public abstract partial class Stage
         _emitted.Clear();
     }
 
-    private void DispatchEvents(ReadOnlySpan<object> events)
+    private void DispatchEvents(ReadOnlySpan<TOut> events)
     {
         if (_role == StageRole.ProducerConsumer)
             _pcDemand = Math.Max(_pcDemand - events.Length, 0);
@@ -80,7 +82,7 @@ public abstract partial class Stage
             BufferEvents(events[taken..]);
     }
 
-    private void BufferEvents(ReadOnlySpan<object> events)
+    private void BufferEvents(ReadOnlySpan<TOut> events)
     {
         var discarded = _buffer!.Store(events);
         if (discarded > 0)
