@@ -15,7 +15,7 @@ public static class Program
 {
     private static readonly Dictionary<string, Type[]> Suites = new()
     {
-        ["etf"] = [typeof(EtfBenchmarks), typeof(GeneratedDispatchBenchmarks)],
+        ["etf"] = [typeof(EtfBenchmarks), typeof(GeneratedDispatchBenchmarks), typeof(StageEventsBenchmarks)],
     };
 
     public static int Main(string[] args)

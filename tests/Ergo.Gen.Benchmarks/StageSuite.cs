@@ -26,7 +26,10 @@ public static partial class StageSuite
             var erlNode = Atom.Of("stage_bench_erl@127.0.0.1");
             ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
-            yield return ("stage.local", Rounds.Best(rounds, () => Pipeline(a, a, n)), "per_s");
+            // ERGO_BENCH_ONLY=stage.dist runs one scenario (for profiling one path at a time).
+            var only = Environment.GetEnvironmentVariable("ERGO_BENCH_ONLY");
+            if (only is null or "stage.local")
+                yield return ("stage.local", Rounds.Best(rounds, () => Pipeline(a, a, n)), "per_s");
             (string Name, Func<double> Run)[] across =
             [
                 ("stage.dist", () => Pipeline(a, b, n)),
@@ -35,6 +38,8 @@ public static partial class StageSuite
             ];
             foreach (var (name, run) in across)
             {
+                if (only is not null && only != name)
+                    continue;
                 yield return (name, Rounds.Best(rounds, run), "per_s");
                 yield return (name, Rounds.CpuPerMessage(run, n), "cpu");
             }

@@ -156,27 +156,31 @@ public abstract partial class Stage<TIn, TOut>
     protected sealed override bool TryHandleRaw(ref EtfReader reader, out ValueTask pending)
     {
         pending = default;
-        if (!IsConsumer)
+        if (!IsConsumer || !TryReadEvents(ref reader, out var producer, out var tag, out var events))
             return false;
+        pending = OnEventsAsync(producer, tag, events);
+        return true;
+    }
+
+    internal bool TryReadEvents(ref EtfReader reader, out Pid producer, out Term tag, out TIn[] events)
+    {
+        (producer, tag, events) = (null!, null!, null!);
         try
         {
             if (reader.ReadTupleHeader() != 3 || !ReferenceEquals(reader.ReadAtom(), StageProtocol.GenConsumer) || reader.ReadTupleHeader() != 2)
                 return false;
-            var producer = reader.ReadPid();
-            var tag = reader.ReadTerm();
+            producer = reader.ReadPid();
+            tag = reader.ReadTerm();
             if (reader.PeekTag() is not (EtfTag.List or EtfTag.Nil))
                 return false;
             var count = reader.ReadListHeader();
-            var events = count == 0 ? [] : new TIn[count];
+            events = count == 0 ? [] : new TIn[count];
             for (var i = 0; i < count; i++)
                 if (!TryReadEvent(ref reader, out events[i]))
                     return false;
             if (count > 0)
                 reader.ReadNil();
-            if (!reader.IsAtEnd)
-                return false;
-            pending = OnEventsAsync(producer, tag, events);
-            return true;
+            return reader.IsAtEnd;
         }
         catch (EtfDecodeException)
         {
