@@ -43,7 +43,8 @@ namespace Ergo.Gen.Generators
             };
             // A stage takes and emits its handlers' event types, so events stay typed between stages (object when a
             // handler does not say).
-            var (consumed, emitted) = (Consumed(spec)?.TypeName ?? "object", Emitted(spec)?.TypeName ?? "object");
+            // A class that names its base keeps it (the parser checked that the handlers' types agree with it).
+            var (consumed, emitted) = (spec.DeclaredIn ?? Consumed(spec)?.TypeName ?? "object", spec.DeclaredOut ?? Emitted(spec)?.TypeName ?? "object");
             var typeArguments = spec.Kind switch
             {
                 BehaviourKind.Producer => $"<{emitted}>",
@@ -51,7 +52,7 @@ namespace Ergo.Gen.Generators
                 BehaviourKind.ProducerConsumer => $"<{consumed}, {emitted}>",
                 _ => "",
             };
-            var depth = Shells.Open(w, spec.Shell, $"{B}.{baseType}{typeArguments}");
+            var depth = Shells.Open(w, spec.Shell, spec.DeclaredIn is not null ? null : $"{B}.{baseType}{typeArguments}");
             if (spec.RegisteredName is { } name && spec.Kind != BehaviourKind.SagaWorker)
             {
                 w.Line($"/// <summary>The name this {baseType.ToLowerInvariant()} registers under: <c>{name}</c>.</summary>");

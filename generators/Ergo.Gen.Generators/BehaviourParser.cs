@@ -26,7 +26,8 @@ namespace Ergo.Gen.Generators
             {
                 BehaviourKind.Saga => ("Saga", new[] { known.SagaBase }, "Saga"),
                 BehaviourKind.SagaWorker => ("SagaWorker", new[] { known.SagaWorkerBase }, "SagaWorker"),
-                _ => ("Stage", new[] { known.Producer, known.Consumer, known.ProducerConsumer }, "Producer or Consumer or ProducerConsumer"),
+                _ => ("Stage", new[] { known.Producer, known.Consumer, known.ProducerConsumer, known.ProducerOf, known.ConsumerOf, known.ProducerConsumerOf },
+                    "Producer<T> or Consumer<T> or ProducerConsumer<TIn, TOut>"),
             };
             var shell = Shells.Check(type, label, bases, basesText, diagnostics, cancellationToken);
             var registered = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Name").Value.Value as string;
@@ -82,12 +83,47 @@ namespace Ergo.Gen.Generators
             }
             if (shell is null)
                 return new Parsed<BehaviourSpec>(null, diagnostics.ToEquatableArray());
+            // A stage that names its base itself: the handlers must take and emit that base's event types.
+            string? declaredIn = null, declaredOut = null;
+            if (kind is BehaviourKind.Producer or BehaviourKind.Consumer or BehaviourKind.ProducerConsumer && StageTypes(type, known) is { } declared)
+            {
+                (declaredIn, declaredOut) = declared;
+                foreach (var c in callbacks.ToArray())
+                {
+                    var mismatch = c.Callback == CallbackKind.Events && c.Value is { } input && input.TypeName != declaredIn ? ("takes", input.TypeName, declaredIn)
+                        : c.Emits is { } output && output.TypeName != declaredOut ? ("emits", output.TypeName, declaredOut)
+                        : default;
+                    if (mismatch.Item1 is not { } verb)
+                        continue;
+                    var method = type.GetMembers(c.Method).FirstOrDefault();
+                    var problem = $"{verb} {Display(mismatch.Item2)} events, but the class's base {Display(Parser.Name(type.BaseType!))} {verb} {Display(mismatch.Item3)}: leave the base out, or name the base for {Display(mismatch.Item2)}";
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(method?.Locations.FirstOrDefault()),
+                        new[] { c.Method, problem }.ToEquatableArray(), null));
+                    callbacks.Remove(c);
+                }
+            }
             var parameterless = type.InstanceConstructors.Any(c => c.Parameters.Length == 0);
             return new Parsed<BehaviourSpec>(new BehaviourSpec(kind, shell, Parser.Name(type), registered, parameterless, callbacks.ToEquatableArray())
             {
                 Enums = enums.Distinct().ToEquatableArray(),
+                DeclaredIn = declaredIn,
+                DeclaredOut = declaredOut,
             }, diagnostics.ToEquatableArray());
         }
+
+        /// <summary>The event types (in, out) of the stage base a declaration of <paramref name="type"/> names; null
+        /// when none does.</summary>
+        private static (string In, string Out)? StageTypes(INamedTypeSymbol type, KnownSymbols known)
+        {
+            if (type.BaseType is not { SpecialType: not SpecialType.System_Object } named)
+                return null;
+            for (var t = named; t is not null; t = t.BaseType)
+                if (KnownSymbols.Same(t.OriginalDefinition, known.StageOf))
+                    return (Parser.Name(t.TypeArguments[0]), Parser.Name(t.TypeArguments[1]));
+            return null;
+        }
+
+        private static string Display(string typeName) => typeName.Replace("global::", "");
 
         /// <summary>Whether a callback attribute belongs on this kind of class and has a shape the generator can call.</summary>
         private static string? Check(IMethodSymbol method, CallbackKind callback, BehaviourKind kind, KnownSymbols known)

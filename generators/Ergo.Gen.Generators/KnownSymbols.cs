@@ -30,6 +30,10 @@ namespace Ergo.Gen.Generators
             Producer = T("Ergo.Gen.Behaviours.Producer");
             Consumer = T("Ergo.Gen.Behaviours.Consumer");
             ProducerConsumer = T("Ergo.Gen.Behaviours.ProducerConsumer");
+            ProducerOf = T("Ergo.Gen.Behaviours.Producer`1");
+            ConsumerOf = T("Ergo.Gen.Behaviours.Consumer`1");
+            ProducerConsumerOf = T("Ergo.Gen.Behaviours.ProducerConsumer`2");
+            StageOf = T("Ergo.Gen.Behaviours.Stage`2");
             SagaBase = T("Ergo.Gen.Behaviours.Saga");
             SagaWorkerBase = T("Ergo.Gen.Behaviours.SagaWorker");
             SagaTransaction = T("Ergo.Gen.Behaviours.SagaTransaction");
@@ -121,6 +125,10 @@ namespace Ergo.Gen.Generators
         public INamedTypeSymbol? Producer { get; }
         public INamedTypeSymbol? Consumer { get; }
         public INamedTypeSymbol? ProducerConsumer { get; }
+        public INamedTypeSymbol? ProducerOf { get; }
+        public INamedTypeSymbol? ConsumerOf { get; }
+        public INamedTypeSymbol? ProducerConsumerOf { get; }
+        public INamedTypeSymbol? StageOf { get; }
         public INamedTypeSymbol? SagaBase { get; }
         public INamedTypeSymbol? SagaWorkerBase { get; }
         public INamedTypeSymbol? SagaTransaction { get; }

@@ -51,6 +51,28 @@ public sealed class AnalyzerTests
     }
 
     [Fact]
+    public async Task A_stage_that_names_its_own_base_builds_when_its_handlers_take_the_base_s_events_and_gets_EG0003_otherwise()
+    {
+        // Its own base, typed or untyped, is kept: no CS0263 from a generated half naming another.
+        foreach (var source in new[]
+        {
+            "[Stage(StageType.Consumer)] public partial class C : Consumer { }",
+            "[Stage(StageType.Consumer)] public partial class C : Consumer<long> { [Events] void Take(IReadOnlyList<long> e) { } }",
+            "[Stage(StageType.Producer)] public partial class P : Producer<long> { [Demand] IEnumerable<long> D(int n) { yield return n; } }",
+            "[Stage(StageType.ProducerConsumer)] public partial class PC : ProducerConsumer { [Events] IEnumerable<object> E(IReadOnlyList<object> e) => e; }",
+        })
+        {
+            var build = await UserBuild.RunAsync(source);
+            Assert.Empty(build.Errors);
+            Assert.Empty(build.Visible);
+        }
+        await Expect("[Stage(StageType.Consumer)] public partial class C : Consumer { [Events] void Take(IReadOnlyList<long> e) { } }", "EG0003");
+        await Expect("[Stage(StageType.Producer)] public partial class P : Producer<int> { [Demand] IEnumerable<long> D(int n) { yield return n; } }", "EG0003");
+        var d = (await Analyze("[Stage(StageType.Consumer)] public partial class C : Consumer { [Events] void Take(IReadOnlyList<long> e) { } }")).Single();
+        Assert.Contains("takes long events, but the class's base Ergo.Gen.Behaviours.Consumer takes object", d.GetMessage());
+    }
+
+    [Fact]
     public async Task EG0003_stage_and_saga_callbacks_with_invalid_signatures_or_on_the_wrong_class()
     {
         await Expect("[Stage(StageType.Consumer)] public partial class C { [Demand] void D(int n) { } }", "EG0003");

@@ -31,6 +31,12 @@ namespace Ergo.Gen.Generators.Model
         bool HasParameterlessConstructor,
         EquatableArray<CallbackSpec> Callbacks)
     {
+        /// <summary>For a stage whose own declaration names its base: the event types that base takes and emits (the
+        /// generated half then names no base).</summary>
+        public string? DeclaredIn { get; init; }
+
+        public string? DeclaredOut { get; init; }
+
         /// <summary>Enums its values use, whose codecs are generated once for the compilation.</summary>
         public EquatableArray<EnumSpec> Enums { get; init; }
     }
