@@ -80,4 +80,38 @@ public sealed class GlobalTests
         Assert.Equal(A("undefined"), await Erl(a, "global", "whereis_name", A("dotnet_name")));
         Assert.Null(node.WhereIsGlobal(A("dotnet_name")));
     }
+
+    [Fact]
+    public async Task Ergo_nodes_sync_global_with_each_other_so_one_connection_each_makes_a_full_mesh_with_the_names()
+    {
+        // No EPMD: each node finds the others by the fixed ports the test gives them.
+        string[] names = ["ergo_mesh_a@127.0.0.1", "ergo_mesh_b@127.0.0.1", "ergo_mesh_c@127.0.0.1"];
+        var ports = names.ToDictionary(n => n, _ => FreePort());
+        async Task<Node> Start(string name) => await Node.StartAsync(new NodeOptions { Name = name },
+            new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
+        await using var a = await Start(names[0]);
+        await using var b = await Start(names[1]);
+        await using var c = await Start(names[2]);
+        var probe = new Probe(a);
+        Assert.True(await a.RegisterGlobalNameAsync(A("mesh_name"), probe.Pid));
+
+        // a and c each connect to b only; global's sync between Ergo.Gen nodes connects a and c, and c learns a's name.
+        Assert.True(await a.ConnectAsync(b.Name));
+        await Eventually.Until(() => Task.FromResult(b.WhereIsGlobal(A("mesh_name")) == probe.Pid));
+        Assert.True(await c.ConnectAsync(b.Name));
+
+        await Eventually.Until(() => Task.FromResult(c.ConnectedNodes().Contains(a.Name) && a.ConnectedNodes().Contains(c.Name)));
+        await Eventually.Until(() => Task.FromResult(c.WhereIsGlobal(A("mesh_name")) == probe.Pid));
+        Assert.Equal(probe.Pid, c.WhereIsGlobal(A("mesh_name")));
+        Assert.Equal([a.Name, b.Name], c.ConnectedNodes().OrderBy(n => n.Name, StringComparer.Ordinal));
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }

@@ -62,6 +62,9 @@ internal sealed class GlobalNameServer : GenServer
     /// <summary>Our attempt to connect to a node learned through <c>global</c> failed.</summary>
     private sealed record SyncFailed(Atom Node);
 
+    /// <summary>Our lock attempt for a session with another Ergo.Gen node met a lock already taken: try again.</summary>
+    private sealed record RetryLock(Atom Node, long MyTag);
+
     /// <summary>One sync session with a newly connected node (global.erl keeps these in its process dictionary).</summary>
     private sealed class Session(long myTag)
     {
@@ -73,6 +76,10 @@ internal sealed class GlobalNameServer : GenServer
         public List<Term>? OurOps;    // inserts for his names, once our resolved is sent
         public Term[]? HisResolved;   // his resolved (ops, known), when it came before ours
         public Term? HisKnown;
+        public Pid? HisLocker;        // the locker his init_connect names
+        public bool Initiated;        // our lock_set went first (the peer is an Ergo.Gen node with a greater name)
+        public bool ExchangeSent;
+        public int Attempts;
     }
 
     private sealed record GlobalName(Pid Pid, Term Method, Reference? Monitor);
@@ -143,6 +150,10 @@ internal sealed class GlobalNameServer : GenServer
                 break;
             case NodeStatus { Up: true, Visible: false }:
                 // A hidden node takes no part in global, as in OTP: nothing to do, and nothing unexpected.
+                break;
+            case RetryLock retry:
+                if (_sessions.TryGetValue(retry.Node, out var waiting) && waiting.MyTag == retry.MyTag && waiting.LockId is null)
+                    StartLock(retry.Node, waiting);
                 break;
             case SyncFailed failed:
                 ServicesLog.GlobalSyncFailed(Logger, Me, failed.Node);
@@ -295,8 +306,54 @@ internal sealed class GlobalNameServer : GenServer
         }
         session.HisTag = vsn[1];
         session.HisVsn = (int)Math.Min(hisVsn.Value, Vsn);
+        session.HisLocker = (Pid)initMsg[3];
         if (hisVsn.Value >= VerifyConnectVsn)
             SendTo(node, new Etf.Tuple(InitConnectAck, Me, session.HisTag, Integer.Of(session.MyTag)));
+        // An Erlang node's locker drives the sync and ours answers it. Two Ergo.Gen nodes would both only answer,
+        // so the one with the lesser name locks first, as a locker: then names are exchanged and each connects to
+        // the nodes the other knows (global's connect_all: one connection makes a full mesh).
+        if (Node.Router.Existing(node) is { } connection && (connection.Flags & DistFlags.ErgoTraceContext) != 0
+            && string.CompareOrdinal(Me.Name, node.Name) < 0)
+            StartLock(node, session);
+    }
+
+    private void StartLock(Atom node, Session session)
+    {
+        var lockId = new Etf.Tuple(GlobalResource, SortedPair(session.HisLocker!, Self));
+        if (!TrySetLock(GlobalResource, lockId[1], Self))
+        {
+            RetryLater(node, session);
+            return;
+        }
+        (session.LockId, session.Initiated) = (lockId, true);
+        CastTo(node, new Etf.Tuple(LockSet, Self, Atom.True, LockerKnown(), session.HisTag!));
+    }
+
+    // Another sync holds the lock here or there: back off for a random while, longer each time, as global's
+    // lockers do when they collide.
+    private void RetryLater(Atom node, Session session)
+    {
+        session.Attempts++;
+        var delay = TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10) * Math.Min(session.Attempts, 20));
+        Node.SendAfter(Self, new RetryLock(node, session.MyTag), delay);
+    }
+
+    /// <summary>The answer to our lock_set: he holds the lock too (our names go to him), or he could not take it.</summary>
+    private void OnLockAnswer(Atom node, Session session, bool isSet)
+    {
+        if (!isSet)
+        {
+            ReleaseLock(GlobalResource, ((Etf.Tuple)session.LockId!)[1], Self);
+            (session.LockId, session.Initiated) = (null, false);
+            RetryLater(node, session);
+            return;
+        }
+        if (session.ExchangeSent)
+            return;
+        session.ExchangeSent = true;
+        CastTo(node, new Etf.Tuple(Exchange, Me, KnownNames(), List.Nil, session.HisTag!));
+        if (session.HisNames is { } names)
+            Resolve(node, session, names);
     }
 
     private void OnInitConnectAck(Atom node, Term hisMyTag, Term hisHisTag)
@@ -317,6 +374,11 @@ internal sealed class GlobalNameServer : GenServer
     private void OnLockSet(Pid hisLocker, bool isSet, Term? myTag)
     {
         var node = hisLocker.Node;
+        if (_sessions.TryGetValue(node, out var ours) && ours.Initiated && (!isSet || myTag is null || myTag == Integer.Of(ours.MyTag)))
+        {
+            OnLockAnswer(node, ours, isSet);
+            return;
+        }
         if (!isSet)
             return; // spurious: the peer's locker failed and will try again
         if (!_sessions.TryGetValue(node, out var session) || session.HisTag is null
