@@ -188,12 +188,46 @@ public static class DistSuite
         return Callers(from, calls, () => client.CallAsync(hi));
     }
 
-    /// <summary>50 callers on one node do round trips to a registered echo server on the other.</summary>
+    /// <summary>
+    /// 50 processes on one node do round trips to an echo process on the other, with plain messages as Erlang's
+    /// echo_clients: <c>{Self, hi}</c> there, <c>{echo, hi}</c> back. (Calls are dist.call's.)
+    /// </summary>
     private static double Echo(Node from, Node to, int calls)
     {
-        StartEcho(to);
+        var echoAtom = Atom.Of("echo");
+        var echo = to.Spawn((ctx, m) =>
+        {
+            if (m is Etf.Tuple { Arity: 2 } request && request[0] is Pid sender)
+                ctx.Send(sender, new Etf.Tuple(echoAtom, request[1]));
+            return ValueTask.CompletedTask;
+        });
+        const int clients = 50;
+        var per = calls / clients;
+        var remaining = clients;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hi = Atom.Of("hi");
-        return Callers(from, calls, () => from.CallAsync(EchoName, to.Name, hi));
+        var pids = Enumerable.Range(0, clients).Select(_ =>
+        {
+            var left = per;
+            return from.Spawn((ctx, m) =>
+            {
+                if (m is Etf.Tuple { Arity: 2 } && --left == 0)
+                {
+                    if (Interlocked.Decrement(ref remaining) == 0)
+                        done.SetResult();
+                    return ValueTask.CompletedTask;
+                }
+                ctx.Send(echo, new Etf.Tuple(ctx.Self, hi));
+                return ValueTask.CompletedTask;
+            });
+        }).ToList();
+        var clock = Stopwatch.StartNew();
+        foreach (var p in pids)
+            from.Send(p, Atom.Ok);
+        done.Task.Wait();
+        var rate = per * clients / clock.Elapsed.TotalSeconds;
+        to.Exit(echo, Atom.Of("kill"));
+        return rate;
     }
 
     /// <summary>50 processes on <paramref name="from"/> share <paramref name="calls"/> calls; calls per second.</summary>
