@@ -57,6 +57,11 @@ public sealed record DistributionOptions
     /// <summary>A hidden node does not appear in <c>nodes()</c> and is left out of global's bookkeeping.</summary>
     public bool Hidden { get; init; }
 
+    /// <summary>kernel's <c>connect_all</c>: <c>global</c> connects to every node it learns of from the nodes it
+    /// syncs with, so one connection to any member makes a full mesh. False: it connects to no node by itself
+    /// (the nodes this node knows of are those it, or they, connect to).</summary>
+    public bool ConnectAll { get; init; } = true;
+
     /// <summary>For a node started as <c>undefined@Host</c> (Erlang's dynamic node names): the node that names it,
     /// contacted while the node starts. Such a node is not registered with EPMD (as in Erlang, other nodes cannot
     /// look it up); it connects to others under its new name.</summary>

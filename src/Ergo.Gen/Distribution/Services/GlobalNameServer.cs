@@ -483,8 +483,16 @@ internal sealed class GlobalNameServer : GenServer
     {
         var self = Self;
         var node = Node;
+        // connect_all false: tell only the nodes already connected that we are in sync, and connect to none.
+        var connectAll = node.Router.Remote?.Options.ConnectAll ?? true;
         foreach (var other in nodes)
         {
+            if (!connectAll)
+            {
+                if (node.ConnectedNodes().Contains(other))
+                    node.Cast(ProcessName, other, new Etf.Tuple(InSync, node.Name, Atom.True));
+                continue;
+            }
             var syncing = Task.Run(async () =>
             {
                 if (await node.ConnectAsync(other).ConfigureAwait(false))
