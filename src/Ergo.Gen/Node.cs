@@ -94,8 +94,12 @@ public sealed class Node : IAsyncDisposable
     /// <summary>The distribution port, or null for a local-only node.</summary>
     public int? DistributionPort => Distribution?.Port;
 
-    /// <summary>nodes(): the peers with an open connection.</summary>
+    /// <summary>nodes(connected): every peer with an open connection, hidden ones included.</summary>
     public Atom[] ConnectedNodes() => Distribution?.ConnectedNodes.ToArray() ?? [];
+
+    /// <summary>nodes(): the visible peers with an open connection (hidden nodes, such as remote shells and
+    /// observers, are left out, as in Erlang).</summary>
+    public Atom[] Nodes() => Distribution?.ConnectedNodes.Where(Router.IsVisible).ToArray() ?? [];
 
     /// <summary>Bytes received from and sent to a connected node since its connection came up; null when not connected.</summary>
     public (long Received, long Sent)? TrafficWith(Atom node) => Distribution?.TrafficWith(node);
@@ -136,6 +140,8 @@ public sealed class Node : IAsyncDisposable
     public void RegisterRpc(string module, string function, Func<Term[], ValueTask<Term>> implementation) =>
         Rpc.Register(Atom.Of(module), Atom.Of(function), implementation);
 
+    /// <summary>The same for a function that returns at once. It runs in the calling process: it must not wait for
+    /// the node's asynchronous methods (use the ValueTask overload and await them).</summary>
     public void RegisterRpc(string module, string function, Func<Term[], Term> implementation) =>
         Rpc.Register(Atom.Of(module), Atom.Of(function), args => new ValueTask<Term>(implementation(args)));
 

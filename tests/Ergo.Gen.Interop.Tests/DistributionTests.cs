@@ -517,6 +517,23 @@ public sealed class ConnectionLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Nodes_leaves_out_a_hidden_peer_that_connected_nodes_lists()
+    {
+        await using var visible = await Node.StartAsync(new NodeOptions { Name = "dotnet_sees@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie });
+        await using var hidden = await Node.StartAsync(new NodeOptions { Name = "dotnet_unseen@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, Hidden = true });
+        Assert.True(await hidden.ConnectAsync(visible.Name));
+        await Eventually.Until(() => Task.FromResult(visible.ConnectedNodes().Contains(hidden.Name)));
+
+        // A connection is hidden when either side is: neither node lists the other in nodes(), as in Erlang.
+        Assert.Contains(hidden.Name, visible.ConnectedNodes());
+        Assert.DoesNotContain(hidden.Name, visible.Nodes());
+        Assert.Contains(visible.Name, hidden.ConnectedNodes());
+        Assert.Empty(hidden.Nodes());
+    }
+
+    [Fact]
     public async Task A_nameless_erl_node_is_given_a_name_by_us_and_talks_hidden()
     {
         // erl -name undefined@Host asks the first node it reaches for a name (the 'named:' handshake status).

@@ -106,6 +106,41 @@ public sealed class GlobalTests
         Assert.Equal([a.Name, b.Name], c.ConnectedNodes().OrderBy(n => n.Name, StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task A_handler_that_waits_for_its_global_registration_gets_it_and_leaves_no_lock_behind()
+    {
+        string[] names = ["ergo_reg_a@127.0.0.1", "ergo_reg_b@127.0.0.1"];
+        var ports = names.ToDictionary(n => n, _ => FreePort());
+        async Task<Node> Start(string name) => await Node.StartAsync(new NodeOptions { Name = name },
+            new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
+        await using var a = await Start(names[0]);
+        await using var b = await Start(names[1]);
+        Assert.True(await a.ConnectAsync(b.Name));
+        await Eventually.Until(() => Task.FromResult(b.ConnectedNodes().Contains(a.Name)));
+
+        // The handler blocks on the registration (as a synchronous rpc function would): the registrar's calls to
+        // both nodes must not wait for this process's mailbox.
+        var registered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pid = a.Spawn((ctx, m) =>
+        {
+            try
+            {
+                registered.TrySetResult(a.RegisterGlobalNameAsync(A("blocking_name"), ctx.Self).Wait(Probe.Wait));
+            }
+            catch (Exception e)
+            {
+                registered.TrySetException(e);
+            }
+            return ValueTask.CompletedTask;
+        });
+        a.Send(pid, Atom.Ok);
+        Assert.True(await registered.Task.WaitAsync(Probe.Wait + Probe.Wait));
+        await Eventually.Until(() => Task.FromResult(b.WhereIsGlobal(A("blocking_name")) == pid));
+        Assert.Equal(pid, b.WhereIsGlobal(A("blocking_name")));
+        // The lock is free again: another registration goes through at once.
+        Assert.True(await b.RegisterGlobalNameAsync(A("after_name"), new Probe(b).Pid).WaitAsync(Probe.Wait));
+    }
+
     private static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

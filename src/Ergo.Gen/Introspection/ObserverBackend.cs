@@ -30,7 +30,7 @@ internal static class ObserverBackend
             args.Length == 3 && args[0] == Module && args[1] is Atom f && Exported.Contains(f.Name) ? Atom.True : Atom.False);
         node.RegisterRpc("erlang", "process_info", args => ProcessInfo(node, args));
         node.RegisterRpc("erlang", "node", _ => node.Name);
-        node.RegisterRpc("erlang", "nodes", _ => node.ConnectedNodes() is { Length: > 0 } nodes ? new List(nodes.Select(n => (Term)n).ToArray()) : List.Nil);
+        node.RegisterRpc("erlang", "nodes", _ => node.Nodes() is { Length: > 0 } nodes ? new List(nodes.Select(n => (Term)n).ToArray()) : List.Nil);
         node.RegisterRpc("erlang", "processes", _ => new List(node.GetProcesses().Select(p => (Term)p.Pid).ToArray()));
         node.RegisterRpc("erlang", "registered", _ => new List(node.RegisteredNames().Select(n => (Term)n).ToArray()));
         node.RegisterRpc("erlang", "memory", args => args.Length == 1 && args[0] is Atom kind

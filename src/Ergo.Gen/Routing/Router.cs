@@ -32,8 +32,10 @@ internal sealed class Router(Node node)
     /// <summary>The connection to <paramref name="peer"/> if there is one already (up, connecting or just lost).</summary>
     public Connection? Existing(Atom peer) => _remote?.Find(peer);
 
-    /// <summary>True when <paramref name="peer"/> is connected and published (not hidden), as OTP's global and pg see nodes.</summary>
-    public bool IsVisible(Atom peer) => Existing(peer) is { } c && (c.Flags & DistFlags.Published) != 0;
+    /// <summary>True when the connection to <paramref name="peer"/> is visible, as OTP's nodes(), global and pg see
+    /// it: up, and neither side hidden.</summary>
+    public bool IsVisible(Atom peer) =>
+        _remote is { Options.Hidden: false } && Existing(peer) is { } c && (c.Flags & DistFlags.Published) != 0;
 
     // ---- messages -------------------------------------------------------------------------------------------
 
@@ -107,6 +109,17 @@ internal sealed class Router(Node node)
         return IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
             : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
     }
+
+    /// <summary>A call the node makes for itself (global's registrar), whoever runs on this thread: its reply never
+    /// waits for the running process, which may be blocked until the call is done.</summary>
+    public ValueTask<object?> CallAsNode(Pid server, object request, TimeSpan? timeout) =>
+        IsLocal(server) ? GenCall.Local(node, null, node.Lookup(server), server, request, timeout, CancellationToken.None)
+            : GenCall.Remote(node, null, To(server.Node), server, server, request, timeout, CancellationToken.None);
+
+    /// <summary>The same, to gen_server:call({Name, Node}, Request)'s server.</summary>
+    public ValueTask<object?> CallAsNode(Atom name, Atom nodeName, object request, TimeSpan? timeout) =>
+        IsLocal(nodeName) ? GenCall.Local(node, null, node.Registry.Whereis(name), name, request, timeout, CancellationToken.None)
+            : GenCall.Remote(node, null, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, CancellationToken.None);
 
     // A call through the node's API (a generated client) from inside a handler is the running process's own, as
     // gen:call from a process is self()'s: its reply resumes that process through its run-next slot, and its pid

@@ -7,7 +7,9 @@ namespace Ergo.Gen.Distribution.Services;
 /// global:register_name/2 and unregister_name/1 made from .NET, the way global's registrar makes them: take the
 /// <c>global</c> lock on every node global knows (the greatest node name first, so two registrars cannot each
 /// hold half the nodes), tell every node's global_name_server, release. Erlang nodes then monitor the
-/// registered process themselves and drop the name when it ends.
+/// registered process themselves and drop the name when it ends. Its calls are the node's own, as global's
+/// registrar makes them from a process of its own: not the calling process's, which may be a handler that blocks
+/// until the registration is done.
 /// </summary>
 internal sealed class GlobalRegistrar(Node node, Pid server)
 {
@@ -37,7 +39,11 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
         return true;
     });
 
-    private async Task<bool> InTransactionAsync(Func<Atom[], Task<bool>> body)
+    // Off the caller's thread first: a process woken from a handler's thread waits in that thread's run-next slot
+    // until the handler returns, and a handler may block until the registration is done.
+    private Task<bool> InTransactionAsync(Func<Atom[], Task<bool>> body) => Task.Run(() => TransactionAsync(body));
+
+    private async Task<bool> TransactionAsync(Func<Atom[], Task<bool>> body)
     {
         await _one.WaitAsync().ConfigureAwait(false);
         try
@@ -76,7 +82,7 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
     /// <summary>This node and every node its global_name_server knows.</summary>
     private async Task<Atom[]> KnownAsync()
     {
-        var known = await node.CallAsync(server, GetKnown).ConfigureAwait(false) as List ?? List.Nil;
+        var known = await node.Router.CallAsNode(server, GetKnown, null).ConfigureAwait(false) as List ?? List.Nil;
         return [node.Name, .. known.Elements.Select(k => k is Etf.Tuple { Arity: 2 } t ? t[0] : k).OfType<Atom>()];
     }
 
@@ -100,7 +106,8 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
     {
         try
         {
-            return await node.CallAsync(GlobalNameServer.ProcessName, target, request, TimeSpan.FromSeconds(30)).ConfigureAwait(false) as Term;
+            return await node.Router.CallAsNode(GlobalNameServer.ProcessName, target, request, TimeSpan.FromSeconds(30))
+                .ConfigureAwait(false) as Term;
         }
         catch (Exception e) when (e is ExitException or OperationCanceledException or TimeoutException)
         {
