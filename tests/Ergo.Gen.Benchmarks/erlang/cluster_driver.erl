@@ -1,0 +1,143 @@
+%% The cluster suite's driver: a hidden node (global and pg leave it out) that connects to every member of one
+%% cluster and measures it through cluster_bench's calls, the same for Erlang and Ergo.Gen members. Prints
+%% "result cluster.SCENARIO[SUFFIX] VALUE UNIT" lines: mesh, global and pg in ns (best of the rounds),
+%% broadcast in messages per second (best of the rounds). A scenario whose reports do not all come (a name or
+%% a member never seen, a sink never full) gets "missing cluster.SCENARIO[SUFFIX] WHY" instead, and the next
+%% scenario runs. Exits 1 with a message on standard error when a member does not answer or does not mesh.
+-module(cluster_driver).
+-export([run/3]).
+
+%% How long the driver waits for a member, for one report or for the cluster to fall apart.
+-define(WAIT_MS, 30000).
+%% The member where global registrations and pg joins are made (the seed of the mesh is the first).
+-define(ORIGIN, 2).
+
+run(Suffix, Quick, Members) ->
+    try measure(Suffix, Quick, Members) of
+        ok -> halt(0)
+    catch Class:Reason:Stack ->
+        io:format(standard_error, "cluster_driver: ~p:~p~n~p~n", [Class, Reason, Stack]),
+        halt(1)
+    end.
+
+measure(Suffix, Quick, Members) ->
+    {MeshRounds, Rounds, M} = case Quick of true -> {3, 5, 20000}; false -> {5, 10, 100000} end,
+    [connect(N, ?WAIT_MS) || N <- Members],
+    Kinds = [{N, call(N, kind, [])} || N <- Members],
+    io:format(standard_error, "cluster_driver: members ~p~n", [Kinds]),
+    Mesh = lists:min([mesh_round(Members) || _ <- lists:seq(1, MeshRounds)]),
+    report(Suffix, "mesh", {ok, Mesh}, ns),
+    [ok = call(N, settle, []) || N <- Members],
+    Origin = lists:nth(?ORIGIN, Members),
+    report(Suffix, "global", best(fun lists:min/1, fun(R) -> global_round(Members, Origin, R) end, Rounds), ns),
+    report(Suffix, "pg", best(fun lists:min/1, fun(R) -> pg_round(Members, Origin, R) end, Rounds), ns),
+    report(Suffix, "broadcast", best(fun lists:max/1, fun(_) -> broadcast_round(Members, M) end, max(2, Rounds div 3)), per_s),
+    ok.
+
+%% {ok, the best of Rounds rounds}, or {missing, Why} from the first round whose reports did not all come.
+best(Pick, Round, Rounds) ->
+    try {ok, Pick([Round(R) || R <- lists:seq(1, Rounds)])}
+    catch throw:{missing, Why} -> {missing, Why}
+    end.
+
+report(Suffix, Scenario, {ok, Value}, Unit) ->
+    io:format("result cluster.~s~s ~.2f ~s~n", [Scenario, Suffix, float(Value), Unit]);
+report(Suffix, Scenario, {missing, Why}, _) ->
+    io:format("missing cluster.~s~s ~s~n", [Scenario, Suffix, Why]).
+
+connect(Node, Left) when Left > 0 ->
+    case net_kernel:connect_node(Node) of
+        true -> ok;
+        _ -> timer:sleep(100), connect(Node, Left - 100)
+    end;
+connect(Node, _) -> error({unreachable, Node}).
+
+call(Node, F, Args) ->
+    case rpc:call(Node, cluster_bench, F, Args, ?WAIT_MS) of
+        {badrpc, Reason} -> error({badrpc, Node, F, Reason});
+        Result -> Result
+    end.
+
+%% Calls F on every member at once; their answers in the members' order.
+call_all(Members, F, Args) ->
+    [case R of {ok, V} -> V; _ -> error({failed, N, F, R}) end
+     || {N, R} <- lists:zip(Members, erpc:multicall(Members, cluster_bench, F, Args, ?WAIT_MS))].
+
+%% Waits for one Tag message from each of Nodes: {Tag, Node} or {Tag, Node, true}; {Tag, Node, false} says the
+%% node gave up. Throws {missing, Why} unless all of them report success in time.
+await_all(Tag, Nodes) -> await_all(Tag, Nodes, []).
+
+await_all(_, [], []) -> ok;
+await_all(_, [], Failed) -> throw({missing, io_lib:format("gave up on ~w", [lists:sort(Failed)])});
+await_all(Tag, Nodes, Failed) ->
+    receive
+        {Tag, Node} -> await_all(Tag, lists:delete(Node, Nodes), Failed);
+        {Tag, Node, true} -> await_all(Tag, lists:delete(Node, Nodes), Failed);
+        {Tag, Node, false} -> await_all(Tag, lists:delete(Node, Nodes), [Node | Failed])
+    after ?WAIT_MS ->
+        throw({missing, io_lib:format("no ~s report in ~b ms from ~w", [Tag, ?WAIT_MS, lists:sort(Nodes ++ Failed)])})
+    end.
+
+%% What an earlier round that failed left behind.
+flush() -> receive _ -> flush() after 0 -> ok end.
+
+elapsed_ns(T0) -> erlang:convert_time_unit(erlang:monotonic_time() - T0, native, nanosecond).
+
+%% From no connections among the members to every member seeing all the others, every member told at once to
+%% connect to the first.
+mesh_round(Members) ->
+    apart(Members),
+    [Seed | _] = Members,
+    T0 = erlang:monotonic_time(),
+    call_all(Members, mesh, [Seed, length(Members) - 1, self()]),
+    try await_all(meshed, Members)
+    catch throw:{missing, Why} -> error({no_mesh, lists:flatten(Why), call_all(Members, nodes, [])})
+    end,
+    elapsed_ns(T0).
+
+%% Every member drops its connections until none sees another, twice in a row (late reconnects by global would
+%% show in the second look).
+apart(Members) -> apart(Members, 0, ?WAIT_MS).
+
+apart(_, 2, _) -> ok;
+apart(Members, _, Left) when Left =< 0 -> error({still_connected, call_all(Members, nodes, [])});
+apart(Members, Quiet, Left) ->
+    call_all(Members, disconnect, []),
+    timer:sleep(50),
+    Alone = lists:all(fun(Ns) -> Ns =:= [] end, call_all(Members, nodes, [])),
+    apart(Members, case Alone of true -> Quiet + 1; false -> 0 end, Left - 50).
+
+%% From the registration's start on Origin to every member finding the name with global:whereis_name/1.
+global_round(Members, Origin, Round) ->
+    flush(),
+    Name = {cluster_bench, Round},
+    Watchers = call_all(Members, watch_global, [Name, self()]),
+    T0 = erlang:monotonic_time(),
+    Pid = call(Origin, global_register, [Name, Watchers]),
+    await_all(seen, Members),
+    T = elapsed_ns(T0),
+    call(Origin, global_unregister, [Name]),
+    exit(Pid, kill),
+    T.
+
+%% From the join's start on Origin to every member's pg monitor reporting it.
+pg_round(Members, Origin, Round) ->
+    flush(),
+    Group = {cluster_bench, Round},
+    call_all(Members, watch_pg, [Group, self()]),
+    T0 = erlang:monotonic_time(),
+    Pid = call(Origin, pg_join, [Group]),
+    await_all(seen, Members),
+    T = elapsed_ns(T0),
+    exit(Pid, kill),
+    T.
+
+%% The first member sends M messages to a sink on each other member; messages per second until every sink has
+%% all of its own.
+broadcast_round([Sender | Others], M) ->
+    flush(),
+    Sinks = call_all(Others, sink, [M, self()]),
+    T0 = erlang:monotonic_time(),
+    ok = call(Sender, blast, [Sinks, M]),
+    await_all(sunk, Others),
+    M * length(Others) / (elapsed_ns(T0) / 1.0e9).
