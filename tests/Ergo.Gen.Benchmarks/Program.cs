@@ -28,6 +28,11 @@ public static class Program
             PeersReport.Write(args[1], args[2], args[3]);
             return 0;
         }
+        if (suite == "cluster-node")
+        {
+            // cluster-node NAME COOKIE DRIVER: one member of build/bench.sh cluster's clusters.
+            return ClusterNode.Run(args[1], args[2], args[3]);
+        }
         if (suite == "peers")
         {
             Print(LocalSuite.Run(quick), null);
