@@ -10,8 +10,8 @@ suite="${1:-}"
 quick=false
 [ "${2:-}" = "--quick" ] && quick=true
 case "$suite" in
-  etf|local|dist|stage|events|peers|coldstart) ;;
-  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, events, peers, coldstart)" >&2; exit 2 ;;
+  etf|local|dist|stage|events|peers|coldstart|cluster) ;;
+  *) echo "usage: build/bench.sh SUITE [--quick]   (suites: etf, local, dist, stage, events, peers, coldstart, cluster)" >&2; exit 2 ;;
 esac
 command -v erl >/dev/null || { echo "bench.sh: erl not found (apt-get install -y erlang-nox)" >&2; exit 1; }
 
@@ -54,6 +54,91 @@ if [ "$suite" = "coldstart" ]; then
   echo
   awk -v a="$ergo_ns" -v b="$erl_ns" 'BEGIN { printf "ratio coldstart.ready vs erlang = %.2f\n", b / a }'
   awk -v a="$ergo_rss" -v b="$erl_rss" 'BEGIN { printf "ratio coldstart.rss vs erlang = %.2f\n", b / a }'
+  exit 0
+fi
+
+# cluster: three clusters of 8 members, each member on a simulated host of its own (build/netlab.sh: network
+# namespaces h1..h8, long names nI@hI.lab, each host its own EPMD), one after the other: 8 erl, 8 Ergo.Gen nodes
+# (ClusterNode.cs), and 4 + 4 mixed (erl on the odd hosts). One hidden erl driver on h0 measures each the same
+# way through rpc (erlang/cluster_driver.erl): the time until a full mesh forms, until a global name and a pg
+# join are seen on every member, and broadcast throughput to one process per member. Needs root.
+if [ "$suite" = "cluster" ]; then
+  source build/netlab.sh
+  cookie=ergo_cluster_bench
+  hosts=(h1 h2 h3 h4 h5 h6 h7 h8)
+  dll=tests/Ergo.Gen.Benchmarks/bin/Release/net10.0/Ergo.Gen.Benchmarks.dll
+  ready_seconds=90
+  trap 'netlab_down; rm -rf "$work"' EXIT
+  # The EXIT trap also runs on Ctrl-C and kill.
+  trap 'exit 130' INT TERM
+  [ "$(id -u)" = 0 ] || { echo "bench.sh: cluster makes network namespaces: run it as root" >&2; exit 1; }
+  echo "== building the Ergo.Gen member (tests/Ergo.Gen.Benchmarks)" >&2
+  dotnet build -c Release -nologo -v q tests/Ergo.Gen.Benchmarks >&2
+  erlc -o "$work" tests/Ergo.Gen.Benchmarks/erlang/cluster_bench.erl tests/Ergo.Gen.Benchmarks/erlang/cluster_driver.erl
+  netlab_up h0 "${hosts[@]}"
+
+  # measure SUFFIX KIND...: a member of each KIND (erl or ergo) on h1, h2, ...; waits until every one prints
+  # "ready", runs the driver (its result lines on stdout), then ends the members.
+  measure() {
+    local suffix=$1; shift
+    local kinds=("$@") pids=() members=() i host name waited=0
+    for i in "${!kinds[@]}"; do
+      host=${hosts[$i]}; name="n$((i + 1))@$host.lab"
+      if [ "${kinds[$i]}" = erl ]; then
+        netlab_exec "$host" erl -noshell -name "$name" -setcookie "$cookie" -kernel start_pg true -pa "$work" \
+          -eval 'io:format("ready~n").' > "$work/$host.log" 2>&1 &
+      else
+        netlab_exec "$host" dotnet "$dll" cluster-node "$name" "$cookie" driver@h0.lab > "$work/$host.log" 2>&1 &
+      fi
+      pids+=($!); members+=("'$name'")
+    done
+    for i in "${!kinds[@]}"; do
+      until grep -qx ready "$work/${hosts[$i]}.log"; do
+        if ! netlab_running "${pids[$i]}" || [ "$waited" -ge $((ready_seconds * 10)) ]; then
+          echo "bench.sh: cluster: member n$((i + 1)) (${kinds[$i]}) on ${hosts[$i]} did not start within ${ready_seconds}s; its output:" >&2
+          cat "$work/${hosts[$i]}.log" >&2
+          exit 1
+        fi
+        sleep 0.1; waited=$((waited + 1))
+      done
+    done
+    echo "== cluster [${kinds[*]}]: all members ready" >&2
+    netlab_exec h0 erl -noshell -hidden -name driver@h0.lab -setcookie "$cookie" -pa "$work" \
+      -eval "cluster_driver:run(\"$suffix\", $quick, [$(IFS=,; echo "${members[*]}")])."
+    netlab_kill h0 "${hosts[@]}"
+  }
+  erls=(erl erl erl erl erl erl erl erl); ergos=(ergo ergo ergo ergo ergo ergo ergo ergo)
+  measure "" "${erls[@]}" > "$work/erlang.txt"; cat "$work/erlang.txt" >&2
+  measure "" "${ergos[@]}" > "$work/dotnet.txt"; cat "$work/dotnet.txt" >&2
+  measure ".mixed" erl ergo erl ergo erl ergo erl ergo >> "$work/dotnet.txt"; grep mixed "$work/dotnet.txt" >&2
+
+  # "result cluster.SCENARIO[.mixed] VALUE UNIT" (ns: lower is better; per_s: higher is better) and
+  # "missing cluster.SCENARIO[.mixed] WHY" for a scenario whose reports did not all come.
+  awk '
+    FNR == 1 { file++ }
+    $1 == "result" { v[file == 1 ? "erlang" : "ours", $2] = $3; unit[$2] = $4 }
+    $1 == "missing" { sub(/^missing /, ""); missing[++nm] = (file == 1 ? "erlang: " : "ergo.gen: ") $0 }
+    function show(k, s) { return ((k, s) in v) ? sprintf("%.1f", v[k, s]) : "missing" }
+    END {
+      split("mesh global pg broadcast", names, " ")
+      printf "\n%-28s %16s %16s %16s %8s\n", "scenario", "ergo.gen", "mixed", "erlang", "unit"
+      for (i = 1; i <= 4; i++) {
+        s = "cluster." names[i]; u = unit[s] != "" ? unit[s] : unit[s ".mixed"]
+        printf "%-28s %16s %16s %16s %8s\n", s, show("ours", s), show("ours", s ".mixed"), show("erlang", s), u
+      }
+      print ""
+      for (i = 1; i <= 4; i++) {
+        s = "cluster." names[i]
+        split(s " " s ".mixed", rows, " ")
+        for (r = 1; r <= 2; r++) {
+          o = rows[r]
+          if (("ours", o) in v && ("erlang", s) in v && v["ours", o] > 0 && v["erlang", s] > 0)
+            printf "ratio %s vs erlang = %.2f\n", o, (unit[o] == "per_s") ? v["ours", o] / v["erlang", s] : v["erlang", s] / v["ours", o]
+        }
+      }
+      for (i = 1; i <= nm; i++) print "missing " missing[i]
+      exit (nm > 0)
+    }' "$work/erlang.txt" "$work/dotnet.txt" || { echo "bench.sh: cluster: some scenarios never completed (the missing lines)" >&2; exit 1; }
   exit 0
 fi
 
