@@ -27,18 +27,21 @@ measure(Suffix, Quick, Members) ->
     [connect(N, ?WAIT_MS) || N <- Members],
     Kinds = [{N, call(N, kind, [])} || N <- Members],
     io:format(standard_error, "cluster_driver: members ~p~n", [Kinds]),
-    Mesh = lists:min([mesh_round(Members) || _ <- lists:seq(1, MeshRounds)]),
-    report(Suffix, "mesh", {ok, Mesh}, ns),
+    report(Suffix, "mesh", best("mesh", fun lists:min/1, fun(_) -> mesh_round(Members) end, MeshRounds), ns),
     [ok = call(N, settle, []) || N <- Members],
     Origin = lists:nth(?ORIGIN, Members),
-    report(Suffix, "global", best(fun lists:min/1, fun(R) -> global_round(Members, Origin, R) end, Rounds), ns),
-    report(Suffix, "pg", best(fun lists:min/1, fun(R) -> pg_round(Members, Origin, R) end, Rounds), ns),
-    report(Suffix, "broadcast", best(fun lists:max/1, fun(_) -> broadcast_round(Members, M) end, BroadcastRounds), per_s),
+    report(Suffix, "global", best("global", fun lists:min/1, fun(R) -> global_round(Members, Origin, R) end, Rounds), ns),
+    report(Suffix, "pg", best("pg", fun lists:min/1, fun(R) -> pg_round(Members, Origin, R) end, Rounds), ns),
+    report(Suffix, "broadcast", best("broadcast", fun lists:max/1, fun(_) -> broadcast_round(Members, M) end, BroadcastRounds), per_s),
     ok.
 
-%% {ok, the best of Rounds rounds}, or {missing, Why} from the first round whose reports did not all come.
-best(Pick, Round, Rounds) ->
-    try {ok, Pick([Round(R) || R <- lists:seq(1, Rounds)])}
+%% {ok, the best of Rounds rounds}, or {missing, Why} from the first round whose reports did not all come. Every
+%% round's value goes to standard error: the spread tells how far to trust the best.
+best(Scenario, Pick, Round, Rounds) ->
+    try [Round(R) || R <- lists:seq(1, Rounds)] of
+        Values ->
+            io:format(standard_error, "cluster_driver: ~s rounds ~w~n", [Scenario, [round(V) || V <- Values]]),
+            {ok, Pick(Values)}
     catch throw:{missing, Why} -> {missing, Why}
     end.
 
