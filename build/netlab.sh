@@ -50,7 +50,7 @@ netlab_exec() {
 # netlab_kill HOST...: ends every process on the hosts (nodes and the EPMD daemons erl started) and waits
 # until they are gone.
 netlab_kill() {
-  local host ns pids=() pid
+  local host ns pids=() pid children
   for host in "$@"; do
     ns=$(netlab_ns "$host")
     [ -e "/run/netns/$ns" ] || continue
@@ -58,8 +58,9 @@ netlab_kill() {
   done
   [ "${#pids[@]}" -gt 0 ] || return 0
   kill -9 "${pids[@]}" 2>/dev/null || true
+  children=" $(jobs -p | tr '\n' ' ') "
   for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
+    [[ "$children" != *" $pid "* ]] || wait "$pid" 2>/dev/null || true
     while netlab_running "$pid"; do sleep 0.05; done
   done
 }
