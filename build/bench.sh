@@ -88,7 +88,7 @@ if [ "$suite" = "cluster" ]; then
         netlab_exec "$host" erl -noshell -name "$name" -setcookie "$cookie" -kernel start_pg true -pa "$work" \
           -eval 'io:format("ready~n").' > "$work/$host.log" 2>&1 &
       else
-        netlab_exec "$host" dotnet "$dll" cluster-node "$name" "$cookie" driver@h0.lab > "$work/$host.log" 2>&1 &
+        netlab_exec "$host" dotnet "$dll" cluster-node "$name" "$cookie" > "$work/$host.log" 2>&1 &
       fi
       pids+=($!); members+=("'$name'")
     done

@@ -8,8 +8,8 @@ namespace Ergo.Gen.Benchmarks;
 /// <summary>
 /// A member of the cluster suite's clusters (build/bench.sh cluster): a distributed node on a simulated host that
 /// answers the calls of erlang/cluster_bench.erl under the same names, so erlang/cluster_driver.erl measures
-/// Erlang and Ergo.Gen members alike. Usage: Ergo.Gen.Benchmarks cluster-node NAME COOKIE DRIVER; prints "ready"
-/// once it serves, then runs until killed. DRIVER is the driver's (hidden) node, which is not a member.
+/// Erlang and Ergo.Gen members alike. Usage: Ergo.Gen.Benchmarks cluster-node NAME COOKIE; prints "ready" once it
+/// serves, then runs until killed. The members are the visible nodes (the driver is hidden).
 /// </summary>
 internal static class ClusterNode
 {
@@ -21,18 +21,13 @@ internal static class ClusterNode
     // As cluster_bench.erl's ?GIVE_UP_MS: how long a watcher looks for a global name before it reports failure.
     private static readonly TimeSpan GiveUp = TimeSpan.FromSeconds(5);
 
-    public static int Run(string name, string cookie, string driver)
+    public static int Run(string name, string cookie)
     {
         // An EPMD of the product's default kind: the embedded one, started by the first node on the host.
         var node = Node.StartAsync(new NodeOptions { Name = name }, new DistributionOptions { Cookie = cookie }).GetAwaiter().GetResult();
         // Erlang members start the default scope with -kernel start_pg true.
         var pg = ProcessGroups.StartAsync(node).GetAwaiter().GetResult();
-        // Node.ConnectedNodes lists hidden peers too; nodes() in Erlang does not.
-        var driverNode = Atom.Of(driver);
-        bool IsMember(Atom peer) => peer != driverNode;
-        Atom[] Members() => node.ConnectedNodes().Where(IsMember).ToArray();
-        PeerIntroductions.Start(node, IsMember);
-        Serve(node, pg, Members);
+        Serve(node, pg, node.Nodes);
         Console.WriteLine("ready");
         node.Stopped.Wait();
         return 0;
@@ -49,16 +44,19 @@ internal static class ClusterNode
                 node.Disconnect(peer);
             return Atom.Ok;
         });
-        // Nothing to wait for: this node's global answers syncs, it starts none.
-        node.RegisterRpc(Module, "settle", _ => Atom.Ok);
+        // global:sync(): until global is in sync with every member.
+        node.RegisterRpc(Module, "settle", async _ =>
+        {
+            var global = Atom.Of("global_name_server");
+            while (await node.CallAsync(global, Atom.Of("get_synced")) is List synced && members().Except(synced.Elements.OfType<Atom>()).Any())
+                await Task.Delay(1);
+            return (Term)Atom.Ok;
+        });
         node.RegisterRpc(Module, "watch_global", args => WatchGlobal(node, args[0], (Pid)args[1]));
         node.RegisterRpc(Module, "global_register", async args =>
         {
             var pid = node.Spawn(Idle);
-            // Off this handler's thread: the node's calls made on a thread where a process runs are made as that
-            // process, so the registrar's lock and register calls would be this rpc process's, whose replies wait
-            // for it while it waits for them (the call times out, and Erlang members keep the global lock).
-            if (!await Task.Run(() => node.RegisterGlobalNameAsync(args[0], pid)))
+            if (!await node.RegisterGlobalNameAsync(args[0], pid))
                 throw new InvalidOperationException($"the global name {args[0]} is taken");
             foreach (var watcher in ((List)args[1]).Elements)
                 node.Send((Pid)watcher, Check);
@@ -66,7 +64,7 @@ internal static class ClusterNode
         });
         node.RegisterRpc(Module, "global_unregister", async args =>
         {
-            await Task.Run(() => node.UnregisterGlobalNameAsync(args[0])); // off this thread, as above
+            await node.UnregisterGlobalNameAsync(args[0]);
             return (Term)Atom.Ok;
         });
         node.RegisterRpc(Module, "watch_pg", args => WatchPg(node, pg, args[0], (Pid)args[1]));

@@ -30,8 +30,8 @@ public static class Program
         }
         if (suite == "cluster-node")
         {
-            // cluster-node NAME COOKIE DRIVER: one member of build/bench.sh cluster's clusters.
-            return ClusterNode.Run(args[1], args[2], args[3]);
+            // cluster-node NAME COOKIE: one member of build/bench.sh cluster's clusters.
+            return ClusterNode.Run(args[1], args[2]);
         }
         if (suite == "peers")
         {
