@@ -292,8 +292,8 @@ public sealed class TypedClientTests
     public async Task The_typed_client_reaches_a_server_on_another_node_through_terms()
     {
         // Fixed ports, no EPMD: the other way nodes can find each other.
-        var portA = FreePort();
-        var portB = FreePort();
+        var portA = FreePort.Next();
+        var portB = FreePort.Next();
         var ports = new Dictionary<string, int> { ["client_a@127.0.0.1"] = portA, ["client_b@127.0.0.1"] = portB };
         await using var a = await Node.StartAsync(new NodeOptions { Name = "client_a@127.0.0.1" },
             new Distribution.DistributionOptions { Cookie = "typed", UseEpmd = false, Port = portA, StaticPorts = ports });
@@ -311,15 +311,6 @@ public sealed class TypedClientTests
         Assert.Equal(new Ok(3), await byPid.CallAsync(new Add(2)));
         byPid.Cast(new Reset());
         Assert.Equal(new Ok(1), await byPid.CallAsync(new Add(1)));
-    }
-
-    internal static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }
 

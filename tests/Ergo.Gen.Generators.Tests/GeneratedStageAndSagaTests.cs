@@ -191,7 +191,7 @@ public sealed class GeneratedStageAndSagaTests : IAsyncLifetime
     private static async Task<(Node A, Node B)> TwoNodesAsync(string prefix)
     {
         var (nameA, nameB) = ($"{prefix}_a@127.0.0.1", $"{prefix}_b@127.0.0.1");
-        var (portA, portB) = (TypedClientTests.FreePort(), TypedClientTests.FreePort());
+        var (portA, portB) = (FreePort.Next(), FreePort.Next());
         var ports = new Dictionary<string, int> { [nameA] = portA, [nameB] = portB };
         var a = await Node.StartAsync(new NodeOptions { Name = nameA },
             new Distribution.DistributionOptions { Cookie = "typed", UseEpmd = false, Port = portA, StaticPorts = ports });

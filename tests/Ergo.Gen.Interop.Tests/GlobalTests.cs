@@ -86,7 +86,7 @@ public sealed class GlobalTests
     {
         // No EPMD: each node finds the others by the fixed ports the test gives them.
         string[] names = ["ergo_mesh_a@127.0.0.1", "ergo_mesh_b@127.0.0.1", "ergo_mesh_c@127.0.0.1"];
-        var ports = names.ToDictionary(n => n, _ => FreePort());
+        var ports = names.ToDictionary(n => n, _ => FreePort.Next());
         async Task<Node> Start(string name) => await Node.StartAsync(new NodeOptions { Name = name },
             new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
         await using var a = await Start(names[0]);
@@ -110,7 +110,7 @@ public sealed class GlobalTests
     public async Task A_handler_that_waits_for_its_global_registration_gets_it_and_leaves_no_lock_behind()
     {
         string[] names = ["ergo_reg_a@127.0.0.1", "ergo_reg_b@127.0.0.1"];
-        var ports = names.ToDictionary(n => n, _ => FreePort());
+        var ports = names.ToDictionary(n => n, _ => FreePort.Next());
         async Task<Node> Start(string name) => await Node.StartAsync(new NodeOptions { Name = name },
             new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
         await using var a = await Start(names[0]);
@@ -139,14 +139,5 @@ public sealed class GlobalTests
         Assert.Equal(pid, b.WhereIsGlobal(A("blocking_name")));
         // The lock is free again: another registration goes through at once.
         Assert.True(await b.RegisterGlobalNameAsync(A("after_name"), new Probe(b).Pid).WaitAsync(Probe.Wait));
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
