@@ -85,6 +85,10 @@ if [ "$suite" = "cluster" ]; then
     for i in "${!kinds[@]}"; do
       host=${hosts[$i]}; name="n$((i + 1))@$host.lab"
       if [ "${kinds[$i]}" = erl ]; then
+        # The host's EPMD first, answering before erl registers: the member there before (an Ergo.Gen node with
+        # its embedded EPMD) may have just ended, and erl then found no EPMD to register with.
+        netlab_exec "$host" epmd -daemon
+        for _ in $(seq 1 100); do netlab_exec "$host" epmd -names > /dev/null 2>&1 && break; sleep 0.05; done
         netlab_exec "$host" erl -noshell -name "$name" -setcookie "$cookie" -kernel start_pg true -pa "$work" \
           -eval 'io:format("ready~n").' > "$work/$host.log" 2>&1 &
       else
