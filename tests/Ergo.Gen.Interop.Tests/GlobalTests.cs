@@ -107,6 +107,37 @@ public sealed class GlobalTests
     }
 
     [Fact]
+    public async Task Ergo_nodes_that_all_connect_to_one_at_once_mesh_every_time_after_disconnecting()
+    {
+        // Concurrent syncs collide on global's lock and are retried; one left holding it (a session dropped
+        // unfinished) would refuse every later sync, and a round would never mesh.
+        string[] names = ["ergo_round_a@127.0.0.1", "ergo_round_b@127.0.0.1", "ergo_round_c@127.0.0.1", "ergo_round_d@127.0.0.1"];
+        var ports = names.ToDictionary(n => n, _ => FreePort.Next());
+        var nodes = new List<Node>();
+        try
+        {
+            foreach (var name in names)
+                nodes.Add(await Node.StartAsync(new NodeOptions { Name = name },
+                    new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports }));
+            for (var round = 0; round < 5; round++)
+            {
+                await Task.WhenAll(nodes.Skip(1).Select(n => n.ConnectAsync(nodes[0].Name)));
+                await Eventually.Until(() => Task.FromResult(nodes.All(n => n.Nodes().Length == 3)));
+                Assert.All(nodes, n => Assert.Equal(3, n.Nodes().Length));
+                foreach (var n in nodes)
+                    foreach (var peer in n.Nodes())
+                        n.Disconnect(peer);
+                await Eventually.Until(() => Task.FromResult(nodes.All(n => n.Nodes().Length == 0)));
+            }
+        }
+        finally
+        {
+            foreach (var n in nodes)
+                await n.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_handler_that_waits_for_its_global_registration_gets_it_and_leaves_no_lock_behind()
     {
         string[] names = ["ergo_reg_a@127.0.0.1", "ergo_reg_b@127.0.0.1"];

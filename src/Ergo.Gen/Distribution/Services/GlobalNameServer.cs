@@ -213,7 +213,7 @@ internal sealed class GlobalNameServer : GenServer
                 break;
             case Etf.Tuple { Arity: 3 } t when t[0] == InSync && t[1] is Atom node:
                 _synced.Add(node);
-                _sessions.Remove(node);
+                DropSession(node);
                 _preConnect.Remove(node);
                 break;
             case Etf.Tuple { Arity: 3 } t when t[0] == AsyncDelName || t[0] == AsyncDelLock:
@@ -275,12 +275,19 @@ internal sealed class GlobalNameServer : GenServer
 
     private void NodeDown(Atom node)
     {
-        if (_sessions.Remove(node, out var session) && session.LockId is Etf.Tuple { Arity: 2 } lockId)
-            ReleaseLock(lockId[0], lockId[1], Self);
+        DropSession(node);
         _preConnect.Remove(node);
         _known.Remove(node);
         _synced.Remove(node);
         // Locks and names held by processes there go with their monitors (DOWN, noconnection).
+    }
+
+    // A session ends unfinished (the node went, or is in sync with us through another): the lock it holds goes too,
+    // or every later sync here would be refused.
+    private void DropSession(Atom node)
+    {
+        if (_sessions.Remove(node, out var session) && session.LockId is Etf.Tuple { Arity: 2 } lockId)
+            ReleaseLock(lockId[0], lockId[1], Self);
     }
 
     private void Restart(Atom node)
@@ -474,6 +481,8 @@ internal sealed class GlobalNameServer : GenServer
                 continue;
             _known[node] = vsn;
             added.Add(node);
+            // We tell it we are in sync (SyncOthers); a session of our own with it would wait for nothing.
+            DropSession(node);
         }
         return added;
     }
