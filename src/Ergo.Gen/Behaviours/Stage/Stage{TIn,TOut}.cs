@@ -207,42 +207,31 @@ public abstract partial class Stage<TIn, TOut> : Stage, IDispatchSink<TOut>
             Node.Send(Self, peer, new StageEvents<TOut>(Self, consumer.Tag, events.ToArray()));
             return;
         }
-        // Written straight into the connection's frame when it can take it now; as a term behind what waits, else.
         if (EventWriter is { } write)
         {
             var typed = EventsPayload<TOut>.Rent(Self, consumer.Tag, write);
-            try
-            {
-                typed.Add(events);
-                if (!TrySendNow(peer, typed))
-                    Node.Send(Self, peer, typed.ToTerm(_eventToTerm ??= EventToTerm));
-            }
-            finally
-            {
-                typed.Return();
-            }
+            typed.Add(events);
+            SendOrQueue(peer, typed, _eventToTerm ??= EventToTerm);
             return;
         }
         var terms = EventsPayload<Term>.Rent(Self, consumer.Tag, WriteTerm);
-        try
-        {
-            foreach (var e in events)
-                terms.Add(EventToTerm(e));
-            if (!TrySendNow(peer, terms))
-                Node.Send(Self, peer, terms.ToTerm(static t => t));
-        }
-        finally
-        {
-            terms.Return();
-        }
+        foreach (var e in events)
+            terms.Add(EventToTerm(e));
+        SendOrQueue(peer, terms, static t => t);
+    }
+
+    // Written straight into the connection's frame when it can take it now; as a term behind what waits, else. A
+    // payload left behind by a conversion that threw is garbage: the thread rents a new one next time.
+    private void SendOrQueue<T>(Pid peer, EventsPayload<T> payload, Func<T, Term> toTerm)
+    {
+        if (!(Node.Router.Existing(peer.Node) is { IsUp: true } connection && connection.TrySendNow(Self, peer, toAlias: false, payload)))
+            Node.Send(Self, peer, payload.ToTerm(toTerm));
+        payload.Return();
     }
 
     private static readonly TermWriter<Term> WriteTerm = static (ref EtfWriter writer, Term term) => writer.WriteTerm(term);
 
     private Func<TOut, Term>? _eventToTerm;
-
-    private bool TrySendNow(Pid peer, Distribution.Protocol.DirectPayload payload) =>
-        Node.Router.Existing(peer.Node) is { IsUp: true } connection && connection.TrySendNow(Self, peer, toAlias: false, payload);
 
     void IDispatchSink<TOut>.Credit(Subscription consumer, int count) => Enqueue(new StageAsk(consumer.PeerPid, consumer.Tag, count));
 
