@@ -95,31 +95,29 @@ internal sealed class Router(Node node)
     // ---- calls ------------------------------------------------------------------------------------------------
 
     /// <summary>gen_server:call(Pid, Request): to the local process, or across the connection in Erlang's shape.</summary>
-    public ValueTask<object?> Call(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        caller ??= RunningHere();
-        return IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)
-            : GenCall.Remote(node, caller, To(server.Node), server, server, request, timeout, cancellationToken);
-    }
+    public ValueTask<object?> Call(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        CallFrom(caller ?? RunningHere(), server, request, timeout, cancellationToken);
 
     /// <summary>gen_server:call({Name, Node}, Request).</summary>
-    public ValueTask<object?> Call(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        caller ??= RunningHere();
-        return IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
-            : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
-    }
+    public ValueTask<object?> Call(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        CallFrom(caller ?? RunningHere(), name, nodeName, request, timeout, cancellationToken);
 
     /// <summary>A call the node makes for itself (global's registrar), whoever runs on this thread: its reply never
     /// waits for the running process, which may be blocked until the call is done.</summary>
     public ValueTask<object?> CallAsNode(Pid server, object request, TimeSpan? timeout) =>
-        IsLocal(server) ? GenCall.Local(node, null, node.Lookup(server), server, request, timeout, CancellationToken.None)
-            : GenCall.Remote(node, null, To(server.Node), server, server, request, timeout, CancellationToken.None);
+        CallFrom(null, server, request, timeout, CancellationToken.None);
 
     /// <summary>The same, to gen_server:call({Name, Node}, Request)'s server.</summary>
     public ValueTask<object?> CallAsNode(Atom name, Atom nodeName, object request, TimeSpan? timeout) =>
-        IsLocal(nodeName) ? GenCall.Local(node, null, node.Registry.Whereis(name), name, request, timeout, CancellationToken.None)
-            : GenCall.Remote(node, null, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, CancellationToken.None);
+        CallFrom(null, name, nodeName, request, timeout, CancellationToken.None);
+
+    private ValueTask<object?> CallFrom(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)
+            : GenCall.Remote(node, caller, To(server.Node), server, server, request, timeout, cancellationToken);
+
+    private ValueTask<object?> CallFrom(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
+            : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
 
     // A call through the node's API (a generated client) from inside a handler is the running process's own, as
     // gen:call from a process is self()'s: its reply resumes that process through its run-next slot, and its pid
