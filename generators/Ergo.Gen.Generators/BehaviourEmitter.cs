@@ -222,14 +222,12 @@ namespace Ergo.Gen.Generators
                     w.Line("protected override bool AcceptsRawMessages => true;");
                     w.Line();
                     w.Open($"protected override bool TryReadEvent(ref {Etf}.EtfReader reader, out {consumed.TypeName} value)");
-                    foreach (var line in read.Split('\n'))
+                    foreach (var line in read)
                         w.Line(line);
                     w.Close();
                     w.Line();
                 }
             }
         }
-
-        private static string Display(string typeName) => typeName.Replace("global::", "");
     }
 }

@@ -90,13 +90,14 @@ namespace Ergo.Gen.Generators
                 (declaredIn, declaredOut) = declared;
                 foreach (var c in callbacks.ToArray())
                 {
-                    var mismatch = c.Callback == CallbackKind.Events && c.Value is { } input && input.TypeName != declaredIn ? ("takes", input.TypeName, declaredIn)
-                        : c.Emits is { } output && output.TypeName != declaredOut ? ("emits", output.TypeName, declaredOut)
+                    (string Verb, string Has, string Base) mismatch = c.Callback == CallbackKind.Events && c.Value is { } input && input.TypeName != declaredIn ? ("takes", input.TypeName, declaredIn)
+                        : c.Emits is { } output && output.TypeName != declaredOut ? ("emits", output.TypeName, declaredOut!)
                         : default;
-                    if (mismatch.Item1 is not { } verb)
+                    if (mismatch.Verb is null)
                         continue;
                     var method = type.GetMembers(c.Method).FirstOrDefault();
-                    var problem = $"{verb} {Display(mismatch.Item2)} events, but the class's base {Display(Parser.Name(type.BaseType!))} {verb} {Display(mismatch.Item3)}: leave the base out, or name the base for {Display(mismatch.Item2)}";
+                    var (has, declaredBase) = (Naming.Display(mismatch.Has), Naming.Display(Parser.Name(type.BaseType!)));
+                    var problem = $"{mismatch.Verb} {has} events, but the class's base {declaredBase} {mismatch.Verb} {Naming.Display(mismatch.Base)}: leave the base out, or name the base for {has}";
                     diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadHandler, LocationInfo.From(method?.Locations.FirstOrDefault()),
                         new[] { c.Method, problem }.ToEquatableArray(), null));
                     callbacks.Remove(c);
@@ -122,8 +123,6 @@ namespace Ergo.Gen.Generators
                     return (Parser.Name(t.TypeArguments[0]), Parser.Name(t.TypeArguments[1]));
             return null;
         }
-
-        private static string Display(string typeName) => typeName.Replace("global::", "");
 
         /// <summary>Whether a callback attribute belongs on this kind of class and has a shape the generator can call.</summary>
         private static string? Check(IMethodSymbol method, CallbackKind callback, BehaviourKind kind, KnownSymbols known)

@@ -81,7 +81,7 @@ namespace Ergo.Gen.Generators
             w.Open($"protected override string? ExplainUnknown({Etf}.Term term)");
             w.Line("string? why;");
             foreach (var type in typed)
-                w.Line($"if ((why = {Codec}.Explain(term, out {type} _)) is {{ Length: > 0 }})").Line($"    return {Naming.Literal("not a " + type.Replace("global::", "") + ": ")} + why;");
+                w.Line($"if ((why = {Codec}.Explain(term, out {type} _)) is {{ Length: > 0 }})").Line($"    return {Naming.Literal("not a " + Naming.Display(type) + ": ")} + why;");
             w.Line("return null;");
             w.Close();
             w.Line();
@@ -207,7 +207,7 @@ namespace Ergo.Gen.Generators
                 if (toTerm is null)
                 {
                     w.Line("if (IsRemote)");
-                    w.Line($"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");");
+                    w.Line($"    throw new global::System.InvalidOperationException(\"{Naming.Display(h.MessageType)} has no term form ([Term]) to send to another node\");");
                     w.Line("var reply = await Send(request!, timeout, cancellationToken).ConfigureAwait(false);");
                 }
                 else
@@ -251,7 +251,7 @@ namespace Ergo.Gen.Generators
                 if (toTerm is null)
                 {
                     w.Line("if (IsRemote)");
-                    w.Line($"    throw new global::System.InvalidOperationException(\"{h.MessageType.Replace("global::", "")} has no term form ([Term]) to send to another node\");");
+                    w.Line($"    throw new global::System.InvalidOperationException(\"{Naming.Display(h.MessageType)} has no term form ([Term]) to send to another node\");");
                 }
                 w.Line("if (_pid is not null)");
                 w.Line(toTerm is null ? "    _node.Cast(_pid, message!);" : $"    _node.Cast(_pid, IsRemote ? {toTerm} : message!);");

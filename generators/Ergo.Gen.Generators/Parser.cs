@@ -107,7 +107,7 @@ namespace Ergo.Gen.Generators
             value.Kind == ValueKind.Unsupported || value.Element is { } e && HasNoTermForm(e) || value.Key is { } k && HasNoTermForm(k);
 
         private static string? Foreign(ValueSpec value) =>
-            value.ForeignTerm ? value.TypeName.Replace("global::", "") : (value.Element is { } e ? Foreign(e) : null) ?? (value.Key is { } k ? Foreign(k) : null);
+            value.ForeignTerm ? Naming.Display(value.TypeName) : (value.Element is { } e ? Foreign(e) : null) ?? (value.Key is { } k ? Foreign(k) : null);
 
         private static string? Unreachable(INamedTypeSymbol type)
         {

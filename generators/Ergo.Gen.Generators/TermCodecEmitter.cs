@@ -13,7 +13,7 @@ namespace Ergo.Gen.Generators
         {
             var w = Emit.Header();
             var tag = "Tag_" + Naming.Identifier(spec.FullName);
-            var display = spec.FullName.Replace("global::", "");
+            var display = Naming.Display(spec.FullName);
             w.Open("namespace Ergo.Gen.Generated");
             w.Open("internal static partial class TermCodec");
             if (spec.Rejected)
@@ -129,7 +129,7 @@ namespace Ergo.Gen.Generators
         private static void EmitWrite(SourceWriter w, TermTypeSpec spec, string tag)
         {
             var id = Naming.Identifier(spec.FullName);
-            w.Line($"/// <summary>{spec.FullName.Replace("global::", "")} written straight to ETF.</summary>");
+            w.Line($"/// <summary>{Naming.Display(spec.FullName)} written straight to ETF.</summary>");
             w.Line($"public static readonly global::Ergo.Gen.TermWriter<{spec.FullName}> Writer_{id} = Write;");
             w.Line();
             w.Open($"public static void Write(ref {Etf}.EtfWriter writer, {spec.FullName} value)");
@@ -198,7 +198,7 @@ namespace Ergo.Gen.Generators
         /// </summary>
         private static void EmitExplain(SourceWriter w, TermTypeSpec spec, string tag)
         {
-            var display = spec.FullName.Replace("global::", "");
+            var display = Naming.Display(spec.FullName);
             w.Line($"/// <summary>Why <paramref name=\"term\"/> does not read as {display}: the first field that does not; null when it is not shaped like one at all.</summary>");
             w.Open($"public static string? Explain({Etf}.Term term, out {spec.FullName} value)");
             w.Line("value = default!;");
@@ -214,7 +214,7 @@ namespace Ergo.Gen.Generators
             for (var i = 0; i < spec.Fields.Count; i++)
             {
                 var f = spec.Fields[i];
-                var why = $"return \"field {f.Name} ({Parser.Full(f.Value).Replace("global::", "")}) cannot be read from \" + t[{i + 1}].ToString(200, 8);";
+                var why = $"return \"field {f.Name} ({Naming.Display(Parser.Full(f.Value))}) cannot be read from \" + t[{i + 1}].ToString(200, 8);";
                 Read(w, f.Value, $"t[{i + 1}]", $"f{i}", why);
             }
             var args = Enumerable.Range(0, spec.Fields.Count).Select(i => $"f{i}");
@@ -233,7 +233,7 @@ namespace Ergo.Gen.Generators
         private static void EmitTryRead(SourceWriter w, TermTypeSpec spec, string tag)
         {
             var core = $"TryReadCore_{Naming.Identifier(spec.FullName)}";
-            w.Line($"/// <summary>{spec.FullName.Replace("global::", "")} read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>");
+            w.Line($"/// <summary>{Naming.Display(spec.FullName)} read straight from ETF, without a term tree; false (the reader unmoved) when it is not one.</summary>");
             w.Open($"public static bool TryRead(ref {Etf}.EtfReader reader, out {spec.FullName} value)");
             w.Line("var start = reader;");
             w.Open("try");

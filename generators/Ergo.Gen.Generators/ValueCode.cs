@@ -44,14 +44,14 @@ namespace Ergo.Gen.Generators
             return value.Kind == ValueKind.Primitive && Plain(value.TypeName) is { } plain ? $"global::Ergo.Gen.TermWriters.{plain}" : null;
         }
 
-        /// <summary>A statement that reads a typed value straight from ETF into <paramref name="target"/> and returns
-        /// whether it did (a plain value's reader throws EtfDecodeException instead); null when it has none.</summary>
-        public static string? Reader(TypedValue value, string reader, string target)
+        /// <summary>Statements that read a typed value straight from ETF into <paramref name="target"/> and return
+        /// whether they did (a plain value's reader throws EtfDecodeException instead); null when it has none.</summary>
+        public static string[]? Reader(TypedValue value, string reader, string target)
         {
             if (value.Kind is ValueKind.TermType or ValueKind.Enum)
-                return $"return {Codec}.TryRead(ref {reader}, out {target});";
+                return new[] { $"return {Codec}.TryRead(ref {reader}, out {target});" };
             return value.Kind == ValueKind.Primitive && Plain(value.TypeName) is { } plain && plain != "Atom"
-                ? $"{target} = global::Ergo.Gen.TermReaders.{plain}(ref {reader});\nreturn true;"
+                ? new[] { $"{target} = global::Ergo.Gen.TermReaders.{plain}(ref {reader});", "return true;" }
                 : null;
         }
 

@@ -6,6 +6,9 @@ namespace Ergo.Gen.Generators.Helpers
         public static string SnakeCase(string name) => Ergo.Gen.Shared.SnakeCaseName.Of(name);
 
         /// <summary>A C# string literal.</summary>
+        /// <summary>A fully qualified type name as users read it in a message, without <c>global::</c>.</summary>
+        public static string Display(string fullyQualified) => fullyQualified.Replace("global::", "");
+
         public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
         /// <summary>PascalCase from an atom's text (<c>price_changed</c> → <c>PriceChanged</c>), for generated member names.</summary>
@@ -30,6 +33,6 @@ namespace Ergo.Gen.Generators.Helpers
 
         /// <summary>An identifier made from a fully qualified name, for generated members and hint names.</summary>
         public static string Identifier(string fullyQualified) =>
-            fullyQualified.Replace("global::", "").Replace('.', '_').Replace('<', '_').Replace('>', '_').Replace(',', '_').Replace(' ', '_');
+            Display(fullyQualified).Replace('.', '_').Replace('<', '_').Replace('>', '_').Replace(',', '_').Replace(' ', '_');
     }
 }
