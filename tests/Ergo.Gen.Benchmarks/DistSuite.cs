@@ -201,49 +201,49 @@ public static class DistSuite
                 ctx.Send(sender, new Etf.Tuple(echoAtom, request[1]));
             return ValueTask.CompletedTask;
         });
-        const int clients = 50;
-        var per = calls / clients;
-        var remaining = clients;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hi = Atom.Of("hi");
-        var pids = Enumerable.Range(0, clients).Select(_ =>
+        var rate = Clients(from, calls, (per, finished) =>
         {
             var left = per;
-            return from.Spawn((ctx, m) =>
+            return (ctx, m) =>
             {
                 if (m is Etf.Tuple { Arity: 2 } && --left == 0)
-                {
-                    if (Interlocked.Decrement(ref remaining) == 0)
-                        done.SetResult();
-                    return ValueTask.CompletedTask;
-                }
-                ctx.Send(echo, new Etf.Tuple(ctx.Self, hi));
+                    finished();
+                else
+                    ctx.Send(echo, new Etf.Tuple(ctx.Self, hi));
                 return ValueTask.CompletedTask;
-            });
-        }).ToList();
-        var clock = Stopwatch.StartNew();
-        foreach (var p in pids)
-            from.Send(p, Atom.Ok);
-        done.Task.Wait();
-        var rate = per * clients / clock.Elapsed.TotalSeconds;
+            };
+        });
         to.Exit(echo, Atom.Of("kill"));
         return rate;
     }
 
     /// <summary>50 processes on <paramref name="from"/> share <paramref name="calls"/> calls; calls per second.</summary>
-    private static double Callers<T>(Node from, int calls, Func<ValueTask<T>> call)
+    private static double Callers<T>(Node from, int calls, Func<ValueTask<T>> call) =>
+        Clients(from, calls, (per, finished) => async (ctx, m) =>
+        {
+            for (var i = 0; i < per; i++)
+                await call();
+            finished();
+        });
+
+    /// <summary>
+    /// 50 client processes on <paramref name="from"/>, each made by <paramref name="client"/> for its share of
+    /// <paramref name="calls"/> round trips and started by one message; round trips per second until every client
+    /// has called the finished action it was given.
+    /// </summary>
+    private static double Clients(Node from, int calls, Func<int, Action, Func<ProcessContext, object, ValueTask>> client)
     {
         const int clients = 50;
         var per = calls / clients;
         var remaining = clients;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var pids = Enumerable.Range(0, clients).Select(_ => from.Spawn(async (ctx, m) =>
+        void Finished()
         {
-            for (var i = 0; i < per; i++)
-                await call();
             if (Interlocked.Decrement(ref remaining) == 0)
                 done.SetResult();
-        })).ToList();
+        }
+        var pids = Enumerable.Range(0, clients).Select(_ => from.Spawn(client(per, Finished))).ToList();
         var clock = Stopwatch.StartNew();
         foreach (var p in pids)
             from.Send(p, Atom.Ok);
