@@ -240,6 +240,19 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task A_calls_monitor_leaves_the_erlang_server_soon_after_the_reply_with_nothing_else_sent()
+    {
+        // The demonitor after a reply waits to go with the next message to the peer; when none follows, a timer
+        // tick sends it. peer_echo sleeps 100 ms, so the watcher sees the call's monitor before it goes. global's
+        // sync with the peer sends messages of its own at first: it must be over, so nothing else takes the demonitor.
+        await f.Erl("global", "sync");
+        var probe = new Probe(f.Node);
+        Assert.Equal(A("ok"), await f.Erl("dist_peer", "watch_remote_monitors", A("peer_echo"), probe.Pid));
+        Assert.Equal(A("slept"), await f.Node.CallAsync(A("peer_echo"), f.PeerName, new Etf.Tuple(A("sleep"), Integer.Of(100))));
+        Assert.Equal(new Etf.Tuple(A("monitors_cleared"), A("peer_echo")), await probe.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task Links_across_nodes_carry_exit_reasons_both_ways()
     {
         var probe = new Probe(f.Node);

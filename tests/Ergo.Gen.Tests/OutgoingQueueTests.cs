@@ -57,6 +57,39 @@ public sealed class OutgoingQueueTests
     }
 
     [Fact]
+    public async Task A_deferred_message_goes_in_one_write_with_the_next_send_or_when_its_flush_comes()
+    {
+        long now = 0;
+        var q = NewQueue(clock: () => now);
+        var writes = new List<List<int>>();
+        q.Open();
+        q.EnableDirectWrites(bytes => { writes.Add(Numbers(bytes)); return bytes.Length; });
+        Assert.False(q.TryTake(out _, out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+
+        // The loop idle: the first deferred message asks for a flush, the next does not ask again; neither is written.
+        Assert.True(q.AddDeferred(1));
+        Assert.False(q.AddDeferred(2));
+        Assert.Empty(writes);
+        Assert.False(wait.IsCompleted);
+
+        // The next send carries them, in one write.
+        q.Add(3);
+        Assert.Equal([[1, 2, 3]], writes);
+
+        // Nothing follows: the flush hands it to the loop.
+        now += OutgoingQueue<int>.DirectGap;
+        q.FlushDeferred();
+        Assert.True(q.AddDeferred(4));
+        Assert.False(wait.IsCompleted);
+        q.FlushDeferred();
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(q.TryTake(out var batch, out _));
+        Assert.Equal([4], Numbers(batch));
+        Assert.Single(writes);
+    }
+
+    [Fact]
     public async Task What_a_direct_write_could_not_send_is_written_by_the_loop_first()
     {
         var q = NewQueue();

@@ -3,7 +3,8 @@
 -behaviour(gen_server).
 -export([start/1, init/1, handle_call/3, handle_cast/2, handle_info/2]).
 -export([watch/2, link_trap/2, sleeper/0, stop/2, send_many/2, big_call/2, call/3, ping/1,
-         spawn_remote_echo/1, nodes_now/0, collect_order/2, monitor_node_events/2, echo_forever/0]).
+         spawn_remote_echo/1, nodes_now/0, collect_order/2, monitor_node_events/2, echo_forever/0,
+         watch_remote_monitors/2]).
 
 %% A plain process that answers {From, X} with {echo, X}, for spawns from .NET.
 echo_forever() -> receive {From, X} -> From ! {echo, X}, echo_forever() end.
@@ -16,6 +17,7 @@ start([Dotnet]) ->
 
 init([]) -> {ok, nostate}.
 handle_call({crash, Reason}, _From, S) -> {stop, Reason, S};
+handle_call({sleep, Ms}, _From, S) -> timer:sleep(Ms), {reply, slept, S};
 handle_call(X, _From, S) -> {reply, X, S}.
 handle_cast({send, To, Msg}, S) -> To ! Msg, {noreply, S};
 handle_cast(_, S) -> {noreply, S}.
@@ -76,3 +78,31 @@ nodes_now() -> nodes().
 
 monitor_node_events(Node, ReportTo) ->
     spawn(fun() -> monitor_node(Node, true), ReportTo ! monitoring_node, receive {nodedown, N} -> ReportTo ! {nodedown, N} end end).
+
+%% Watches the process registered as Name: once a process of another node monitors it, reports
+%% {monitors_cleared, Name} to ReportTo as soon as no such monitor is left, or {still_monitored, Name, Pids}
+%% if some are still there 5 s later. Looks every millisecond.
+watch_remote_monitors(Name, ReportTo) ->
+    Target = whereis(Name),
+    spawn(fun() -> await_remote_monitor(Name, Target, ReportTo) end),
+    ok.
+
+await_remote_monitor(Name, Target, ReportTo) ->
+    case remote_monitors(Target) of
+        [] -> timer:sleep(1), await_remote_monitor(Name, Target, ReportTo);
+        _ -> await_no_remote_monitor(Name, Target, ReportTo, erlang:monotonic_time(millisecond) + 5000)
+    end.
+
+await_no_remote_monitor(Name, Target, ReportTo, Deadline) ->
+    case remote_monitors(Target) of
+        [] -> ReportTo ! {monitors_cleared, Name};
+        Pids ->
+            case erlang:monotonic_time(millisecond) > Deadline of
+                true -> ReportTo ! {still_monitored, Name, Pids};
+                false -> timer:sleep(1), await_no_remote_monitor(Name, Target, ReportTo, Deadline)
+            end
+    end.
+
+remote_monitors(Pid) ->
+    {monitored_by, By} = erlang:process_info(Pid, monitored_by),
+    [P || P <- By, is_pid(P), node(P) =/= node()].

@@ -229,10 +229,16 @@ internal sealed partial class Connection
             Enqueue(Control(Op(ControlTag.Exit2), local, remote, reason));
     }
 
-    public void Monitor(IMonitorWatcher watcher, Pid watcherPid, Term target, Reference monitor, Term reported)
+    /// <summary>MONITOR_P. <paramref name="deferred"/>: the caller sends to the target at once, and this goes in the
+    /// same write (a call's monitor).</summary>
+    public void Monitor(IMonitorWatcher watcher, Pid watcherPid, Term target, Reference monitor, Term reported, bool deferred = false)
     {
         HoldMonitor(monitor, watcher, reported);
-        Enqueue(Control(Op(ControlTag.MonitorP), watcherPid, target, monitor));
+        var control = Control(Op(ControlTag.MonitorP), watcherPid, target, monitor);
+        if (deferred)
+            EnqueueDeferred(control);
+        else
+            Enqueue(control);
     }
 
     /// <summary>Records a monitor this node holds on the peer; on a connection already down (a connect that failed
@@ -244,10 +250,17 @@ internal sealed partial class Connection
             watcher.OnDown(monitor, reported, ExitReason.NoConnection);
     }
 
-    public void Demonitor(Pid watcher, Term target, Reference monitor)
+    /// <summary>DEMONITOR_P. <paramref name="deferred"/>: it may go with the next message to the peer, or within a timer
+    /// tick (a call's monitor, removed when its reply came).</summary>
+    public void Demonitor(Pid watcher, Term target, Reference monitor, bool deferred = false)
     {
-        if (MonitorsWeHold.TryRemove(monitor, out _))
-            Enqueue(Control(Op(ControlTag.DemonitorP), watcher, target, monitor));
+        if (!MonitorsWeHold.TryRemove(monitor, out _))
+            return;
+        var control = Control(Op(ControlTag.DemonitorP), watcher, target, monitor);
+        if (deferred)
+            EnqueueDeferred(control);
+        else
+            Enqueue(control);
     }
 
     private readonly List<Processes.Process> _nodeMonitors = [];

@@ -58,6 +58,7 @@ internal sealed partial class Connection
         // One quota of new atoms per peer: a peer that goes beyond it is disconnected (atoms are never freed).
         _decodeOptions = dist.Options.DecodeOptions with { NewAtomQuota = new AtomQuota(dist.Options.MaxNewAtomsPerConnection, dist.PeerAtoms) };
         _outgoing = new OutgoingQueue<Outgoing>(Encode);
+        _deferredFlush = new DeferredFlush(_outgoing);
     }
 
     private readonly EtfDecodeOptions _decodeOptions;
@@ -102,6 +103,22 @@ internal sealed partial class Connection
     /// <summary>Queues a control message (and payload); sent in order once the connection is up.</summary>
     public void Enqueue(Term control, Term? payload = null, int? compressAbove = null, Term? tracedControl = null) =>
         Queue(new Outgoing(control, payload, CompressAbove: compressAbove, TracedControl: tracedControl));
+
+    /// <summary>Queues a control message that goes with the next message to the peer, or within a timer tick when
+    /// none follows (see <see cref="OutgoingQueue{T}.AddDeferred"/>).</summary>
+    public void EnqueueDeferred(Term control)
+    {
+        if (_state != ConnectionState.Down && _outgoing.AddDeferred(new Outgoing(control, null)))
+            Node.Timers.Schedule(_deferredFlush, Timers.TimerWheel.Tick);
+    }
+
+    private readonly DeferredFlush _deferredFlush;
+
+    /// <summary>Writes what deferred messages left waiting, when no send took them first.</summary>
+    private sealed class DeferredFlush(OutgoingQueue<Outgoing> queue) : Timers.TimerEntry
+    {
+        public override void Fire(int generation) => queue.FlushDeferred();
+    }
 
     /// <summary>Queues a send without building its control tuple.</summary>
     public void EnqueueSend(Pid? from, Pid to, Term message, int? compressAbove = null) =>

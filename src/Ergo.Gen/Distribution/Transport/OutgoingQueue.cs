@@ -38,6 +38,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private readonly Queue<T> _backlog = new();
     private ArrayPoolBufferWriter<byte>? _queued, _writing;
     private bool _writerWaiting, _closed;
+    // Deferred messages wait with the write loop idle, and a FlushDeferred has been asked for.
+    private bool _flushDue;
     // Busy, as Erlang's busy distribution port: more than MaxQueuedBytes wait (its dist_buf_busy_limit, 1 MiB).
     private volatile bool _busy;
     private TaskCompletionSource? _drained;
@@ -59,17 +61,27 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
         new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
 
     /// <summary>Queues a message: encoded now once the queue is open, else kept in order. Dropped once closed.</summary>
-    public void Add(in T message)
+    public void Add(in T message) => Add(message, flush: true);
+
+    /// <summary>
+    /// Queues a message that may wait for the next one (a call's monitor, which its request follows at once, or
+    /// the demonitor after its reply), so one write carries both and the lone control message costs no write of
+    /// its own. True when it now waits with the write loop idle and no flush is due: the caller must then see that
+    /// <see cref="FlushDeferred"/> runs soon.
+    /// </summary>
+    public bool AddDeferred(in T message) => Add(message, flush: false);
+
+    private bool Add(in T message, bool flush)
     {
         ArrayPoolBufferWriter<byte>? direct;
         lock (_lock)
         {
             if (_closed)
-                return;
+                return false;
             if (_early is not null)
             {
                 _early.Add(message);
-                return;
+                return false;
             }
             if (CanEncodeNow)
             {
@@ -82,11 +94,31 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
                     _busySends++;
                 _busy = true;
             }
+            if (!flush && _writerWaiting)
+            {
+                if (_flushDue)
+                    return false;
+                _flushDue = true;
+                return true;
+            }
             if (!TakeWriterWaiting())
-                return;
+                return false;
             direct = ClaimDirect();
         }
         WakeOrWrite(direct);
+        return false;
+    }
+
+    /// <summary>Hands what deferred messages left waiting to the write loop, unless a send took them already.</summary>
+    public void FlushDeferred()
+    {
+        lock (_lock)
+        {
+            _flushDue = false;
+            if (_closed || _queued is not { WrittenCount: > 0 } || !TakeWriterWaiting())
+                return;
+        }
+        _wake.Writer.TryWrite(true);
     }
 
     // Under the lock: nothing waits before it and the batch buffer has room, so a new message is encoded at once.
