@@ -90,6 +90,29 @@ public sealed class OutgoingQueueTests
     }
 
     [Fact]
+    public void A_message_big_enough_for_a_write_of_its_own_is_written_by_its_sender_right_after_another_write()
+    {
+        // Each message is as many bytes as its number.
+        var q = new OutgoingQueue<int>((in int size, IBufferWriter<byte> output) =>
+        {
+            output.GetSpan(size)[..size].Fill(1);
+            output.Advance(size);
+        }, clock: () => 0);
+        var writes = new List<int>();
+        q.Open();
+        q.EnableDirectWrites(bytes => { writes.Add(bytes.Length); return bytes.Length; });
+        Assert.False(q.TryTake(out _, out _));
+        q.Add(100);
+        q.Add(OutgoingQueue<int>.DirectWorthBytes);
+        Assert.Equal([100, OutgoingQueue<int>.DirectWorthBytes], writes);
+        // A small one that soon after is the loop's.
+        q.Add(100);
+        Assert.Equal(2, writes.Count);
+        Assert.True(q.TryTake(out var batch, out _));
+        Assert.Equal(100, batch.WrittenCount);
+    }
+
+    [Fact]
     public async Task What_a_direct_write_could_not_send_is_written_by_the_loop_first()
     {
         var q = NewQueue();

@@ -21,8 +21,8 @@ internal delegate int DirectWrite(ReadOnlySpan<byte> bytes);
 /// exists, so order holds.
 /// A message that finds the write loop idle, after a quiet spell, is written by its sender straight to the socket
 /// (<see cref="EnableDirectWrites"/>), as an Erlang process writes to its distribution port: a lone request or
-/// reply then costs no thread hop. Traffic closer together than <see cref="DirectGap"/> goes through the write
-/// loop, which batches it.
+/// reply then costs no thread hop. Small messages closer together than <see cref="DirectGap"/> go through the write
+/// loop, which batches them; one of <see cref="DirectWorthBytes"/> or more is a write worth making alone.
 /// </summary>
 internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null)
 {
@@ -54,6 +54,10 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
 
     /// <summary>At most this much is written by a sender itself; more is the write loop's.</summary>
     public const int DirectMaxBytes = 16 * 1024;
+
+    /// <summary>At least this much makes a worthwhile write of its own (a batch of stage events): written by its sender
+    /// when the loop is idle, however soon after the last write.</summary>
+    public const int DirectWorthBytes = 2048;
 
     /// <summary>Messages sent closer together than this after the last write are batched by the write loop.</summary>
     public static readonly long DirectGap = System.Diagnostics.Stopwatch.Frequency / 50_000;
@@ -164,7 +168,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private ArrayPoolBufferWriter<byte>? ClaimDirect()
     {
         if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes
-            || _now() - Volatile.Read(ref _lastWriteEnd) < DirectGap)
+            || (_queued.WrittenCount < DirectWorthBytes && _now() - Volatile.Read(ref _lastWriteEnd) < DirectGap))
             return null;
         var batch = _queued;
         (_queued, _writing) = (_writing!, batch);
