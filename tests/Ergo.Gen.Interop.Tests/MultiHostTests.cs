@@ -161,6 +161,24 @@ public sealed class MultiHostTests
         Assert.True(members.Contains("members ok"), members + string.Concat(demos.Select(d => "\n--- demo ---\n" + d.Output)));
     }
 
+    [Fact]
+    public async Task Ergo_Gen_nodes_that_each_know_one_member_mesh_across_hosts_through_global()
+    {
+        // ha and hc are told only of hb: global's sync between Ergo.Gen nodes (connect_all) connects them to each other.
+        using var lab = new NetLab(["ha", "hb", "hc"]);
+        string[] names = ["demo@ha.lab", "demo@hb.lab", "demo@hc.lab"];
+        var demos = new[]
+        {
+            await StartDemoAsync(lab, "hb", "--name", names[1]),
+            await StartDemoAsync(lab, "ha", "--name", names[0], "--cluster-nodes", names[1], "--cluster-poll", "1"),
+            await StartDemoAsync(lab, "hc", "--name", names[2], "--cluster-nodes", names[1], "--cluster-poll", "1"),
+        };
+        // The checker is hidden: global leaves it out, so it connects nobody to anybody.
+        var members = lab.Erl("hb", ["-name", "check@hb.lab", "-hidden"], Cookie,
+            $"lab_check:members([{string.Join(", ", names.Select(n => $"'{n}'"))}], 300), halt().", "-pa", Beams.Value);
+        Assert.True(members.Contains("members ok"), members + string.Concat(demos.Select(d => "\n--- demo ---\n" + d.Output)));
+    }
+
     private static async Task<ErlangPeer> StartDemoAsync(NetLab lab, string host, params string[] args)
     {
         var demo = lab.Start(host, "demo", "dotnet", [DemoProgram.Dll, "--cookie", Cookie, .. args]);
