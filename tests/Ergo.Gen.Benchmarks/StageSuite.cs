@@ -29,7 +29,10 @@ public static partial class StageSuite
             // ERGO_BENCH_ONLY=stage.dist runs one scenario (for profiling one path at a time).
             var only = Environment.GetEnvironmentVariable("ERGO_BENCH_ONLY");
             if (only is null or "stage.local")
+            {
                 yield return ("stage.local", Rounds.Best(rounds, () => Pipeline(a, a, n)), "per_s");
+                yield return ("stage.local", Rounds.CpuPerMessage(() => Pipeline(a, a, n), n), "cpu");
+            }
             (string Name, Func<double> Run)[] across =
             [
                 ("stage.dist", () => Pipeline(a, b, n)),

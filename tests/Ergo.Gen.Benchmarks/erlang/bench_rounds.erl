@@ -1,7 +1,7 @@
 %% How the Erlang suites measure a scenario, as Rounds.cs does on the .NET side: warm-up runs for at least
 %% two seconds (not counted), then the best of the measured rounds.
 -module(bench_rounds).
--export([best/2, lowest_latency/2, latency/2, cpu/5]).
+-export([best/2, lowest_latency/2, latency/2, cpu/5, cpu_one/3]).
 
 -define(WARM_UP_MS, 2000).
 
@@ -39,6 +39,12 @@ cpu(Name, SendNode, RecvNode, F, Messages) ->
     _ = F(),
     {Send1, Recv1} = {os_cpu_ns(SendNode), os_cpu_ns(RecvNode)},
     io:format("cpu ~s ~.2f ~.2f~n", [Name, (Send1 - Send0) / Messages, (Recv1 - Recv0) / Messages]).
+
+%% The same for a scenario within this one node: its CPU time per message as the sender's, and 0 as the receiver's.
+cpu_one(Name, F, Messages) ->
+    Before = os_cpu_ns(node()),
+    _ = F(),
+    io:format("cpu ~s ~.2f 0~n", [Name, (os_cpu_ns(node()) - Before) / Messages]).
 
 %% User plus system time of Node's OS process, in nanoseconds: fields 14 and 15 of /proc/self/stat, read by a
 %% process of that node, in clock ticks.

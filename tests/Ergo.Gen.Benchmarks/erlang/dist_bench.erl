@@ -20,9 +20,12 @@ run([Quick]) ->
     bench_rounds:cpu("dist.1kb", node(), Node, fun() -> throughput(Node, kilo(), N div 4) end, N div 4),
     Echo = spawn(Node, ?MODULE, echo_server, []),
     report("dist.echo", bench_rounds:best(fun() -> echo_clients(Echo, 50, Calls, self()) end, Rounds)),
+    %% Per round trip: the clients' node sends, the echo's node receives (and answers).
+    bench_rounds:cpu("dist.echo", node(), Node, fun() -> echo_clients(Echo, 50, Calls, self()) end, Calls),
     {ok, _} = rpc:call(Node, ?MODULE, start_echo, []),
     Server = {bench_gs_echo, Node},
     report("dist.call", bench_rounds:best(fun() -> call_clients(Server, 50, Calls) end, Rounds)),
+    bench_rounds:cpu("dist.call", node(), Node, fun() -> call_clients(Server, 50, Calls) end, Calls),
     {P50, P99} = bench_rounds:lowest_latency(fun() -> call_latency(Server, Sequential) end, Rounds),
     report_ns("dist.call_p50", P50),
     report_ns("dist.call_p99", P99),

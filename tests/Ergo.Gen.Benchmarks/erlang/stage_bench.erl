@@ -12,6 +12,7 @@
 run([Quick]) ->
     {N, Rounds} = case Quick of true -> {2000000, 2}; false -> {10000000, 3} end,
     report("stage.local", bench_rounds:best(fun() -> pipeline(node(), N) end, Rounds)),
+    bench_rounds:cpu_one("stage.local", fun() -> pipeline(node(), N) end, N),
     Dir = filename:dirname(code:which(?MODULE)),
     {ok, Peer, Node} = peer:start_link(#{name => stage_bench_peer, longnames => true, host => "127.0.0.1",
                                          args => ["-setcookie", atom_to_list(erlang:get_cookie()), "-pa", Dir]}),
