@@ -42,10 +42,18 @@ public abstract partial class Process
     protected Reference Monitor(Atom registeredName, Atom node) =>
         Node.Router.IsLocal(node) ? Monitor(registeredName) : MonitorRemote(node, registeredName, new Etf.Tuple(registeredName, node));
 
-    private Reference MonitorRemote(Atom node, Term target, Term reported)
+    /// <summary>
+    /// monitor(process, Pid) for a runtime service that answers its caller at once (global's lock and name
+    /// holders): to another node, MONITOR_P goes in one write with the next message there, such as the reply, or a
+    /// timer tick later; its DEMONITOR_P likewise.
+    /// </summary>
+    internal Reference MonitorDeferred(Pid target) =>
+        Node.Router.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target, deferred: true);
+
+    private Reference MonitorRemote(Atom node, Term target, Term reported, bool deferred = false)
     {
         var monitor = Node.MakeRef();
-        if (Node.Router.MonitorRemote(this, node, target, monitor, reported) is { } remote)
+        if (Node.Router.MonitorRemote(this, node, target, monitor, reported, deferred) is { } remote)
             (_monitoring ??= [])[monitor] = remote;
         return monitor;
     }

@@ -186,17 +186,18 @@ internal sealed class Router(Node node)
 
     /// <summary>
     /// monitor(process, Target) for a target on another node: the target to remove on demonitor, or null when the
-    /// node is not distributed (the watcher is then told DOWN with noconnection at once).
+    /// node is not distributed (the watcher is then told DOWN with noconnection at once). <paramref name="deferred"/>:
+    /// MONITOR_P, and later DEMONITOR_P, go with the next message to that node (see <see cref="Connection.EnqueueDeferred"/>).
     /// </summary>
-    public IMonitorTarget? MonitorRemote(Process watcher, Atom nodeName, Term target, Reference monitor, Term reported)
+    public IMonitorTarget? MonitorRemote(Process watcher, Atom nodeName, Term target, Reference monitor, Term reported, bool deferred = false)
     {
         if (To(nodeName) is not { } connection)
         {
             watcher.Enqueue(new DownMessage(monitor, reported, ExitReason.NoConnection));
             return null;
         }
-        connection.Monitor(watcher, watcher.Self, target, monitor, reported);
-        return new RemoteMonitorTarget(connection, watcher.Self, target);
+        connection.Monitor(watcher, watcher.Self, target, monitor, reported, deferred);
+        return new RemoteMonitorTarget(connection, watcher.Self, target, deferDemonitor: deferred);
     }
 
     /// <summary>erlang:monitor_node(Node, true).</summary>

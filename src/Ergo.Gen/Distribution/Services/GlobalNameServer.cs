@@ -529,7 +529,7 @@ internal sealed class GlobalNameServer : GenServer
     private void InsertName(Term name, Pid pid, Term method)
     {
         DeleteName(name);
-        _names[name] = new GlobalName(pid, method, Monitor(pid));
+        _names[name] = new GlobalName(pid, method, MonitorDeferred(pid));
     }
 
     private void DeleteName(Term name)
@@ -545,7 +545,7 @@ internal sealed class GlobalNameServer : GenServer
         else if (entry.Requester != requester)
             return false;
         if (!entry.Holders.Exists(h => h.Pid == holder))
-            entry.Holders.Add((holder, holder == Self ? null : Monitor(holder)));
+            entry.Holders.Add((holder, holder == Self ? null : MonitorDeferred(holder)));
         return true;
     }
 
