@@ -5,10 +5,10 @@ namespace Ergo.Gen.Generators.Helpers
         /// <summary>snake_case: the runtime's own implementation, compiled in here too.</summary>
         public static string SnakeCase(string name) => Ergo.Gen.Shared.SnakeCaseName.Of(name);
 
-        /// <summary>A C# string literal.</summary>
         /// <summary>A fully qualified type name as users read it in a message, without <c>global::</c>.</summary>
         public static string Display(string fullyQualified) => fullyQualified.Replace("global::", "");
 
+        /// <summary>A C# string literal.</summary>
         public static string Literal(string text) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true);
 
         /// <summary>PascalCase from an atom's text (<c>price_changed</c> → <c>PriceChanged</c>), for generated member names.</summary>
