@@ -35,8 +35,7 @@ public abstract partial class Process
     }
 
     /// <summary>monitor(process, Pid). A dead or unknown target gives an immediate DOWN with noproc.</summary>
-    protected Reference Monitor(Pid target) =>
-        Node.Router.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target);
+    protected Reference Monitor(Pid target) => Monitor(target, deferred: false);
 
     /// <summary>monitor(process, {Name, Node}).</summary>
     protected Reference Monitor(Atom registeredName, Atom node) =>
@@ -47,8 +46,10 @@ public abstract partial class Process
     /// holders): to another node, MONITOR_P goes in one write with the next message there, such as the reply, or a
     /// timer tick later; its DEMONITOR_P likewise.
     /// </summary>
-    internal Reference MonitorDeferred(Pid target) =>
-        Node.Router.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target, deferred: true);
+    internal Reference MonitorDeferred(Pid target) => Monitor(target, deferred: true);
+
+    private Reference Monitor(Pid target, bool deferred) =>
+        Node.Router.IsLocal(target) ? MonitorProcess(Node.Lookup(target), target) : MonitorRemote(target.Node, target, target, deferred);
 
     private Reference MonitorRemote(Atom node, Term target, Term reported, bool deferred = false)
     {

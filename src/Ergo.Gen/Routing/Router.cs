@@ -196,8 +196,7 @@ internal sealed class Router(Node node)
             watcher.Enqueue(new DownMessage(monitor, reported, ExitReason.NoConnection));
             return null;
         }
-        connection.Monitor(watcher, watcher.Self, target, monitor, reported, deferred);
-        return new RemoteMonitorTarget(connection, watcher.Self, target, deferDemonitor: deferred);
+        return connection.Monitor(watcher, watcher.Self, target, monitor, reported, deferred);
     }
 
     /// <summary>erlang:monitor_node(Node, true).</summary>

@@ -96,8 +96,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         ArmTimeout(timeout);
         // The monitor goes out in one write with the request, which the caller sends next; the demonitor after the
         // reply waits for the next write too, so a run of calls costs one write each way per call.
-        _server = new Distribution.Transport.RemoteMonitorTarget(connection, caller, target, deferDemonitor: true);
-        connection.Monitor(this, caller, target, monitor, reported, deferred: true);
+        _server = connection.Monitor(this, caller, target, monitor, reported, deferred: true);
         WatchCancellation(cancellationToken);
         return new List([AliasAtom], monitor);
     }

@@ -229,16 +229,13 @@ internal sealed partial class Connection
             Enqueue(Control(Op(ControlTag.Exit2), local, remote, reason));
     }
 
-    /// <summary>MONITOR_P. <paramref name="deferred"/>: the caller sends to the target at once, and this goes in the
-    /// same write (a call's monitor).</summary>
-    public void Monitor(IMonitorWatcher watcher, Pid watcherPid, Term target, Reference monitor, Term reported, bool deferred = false)
+    /// <summary>MONITOR_P; the target to remove it through (DEMONITOR_P). <paramref name="deferred"/>: both go with the
+    /// next message to the peer, or a timer tick later (a call's monitor, which its request follows at once).</summary>
+    public RemoteMonitorTarget Monitor(IMonitorWatcher watcher, Pid watcherPid, Term target, Reference monitor, Term reported, bool deferred = false)
     {
         HoldMonitor(monitor, watcher, reported);
-        var control = Control(Op(ControlTag.MonitorP), watcherPid, target, monitor);
-        if (deferred)
-            EnqueueDeferred(control);
-        else
-            Enqueue(control);
+        Enqueue(Control(Op(ControlTag.MonitorP), watcherPid, target, monitor), deferred);
+        return new RemoteMonitorTarget(this, watcherPid, target, deferDemonitor: deferred);
     }
 
     /// <summary>Records a monitor this node holds on the peer; on a connection already down (a connect that failed
@@ -254,9 +251,12 @@ internal sealed partial class Connection
     /// tick (a call's monitor, removed when its reply came).</summary>
     public void Demonitor(Pid watcher, Term target, Reference monitor, bool deferred = false)
     {
-        if (!MonitorsWeHold.TryRemove(monitor, out _))
-            return;
-        var control = Control(Op(ControlTag.DemonitorP), watcher, target, monitor);
+        if (MonitorsWeHold.TryRemove(monitor, out _))
+            Enqueue(Control(Op(ControlTag.DemonitorP), watcher, target, monitor), deferred);
+    }
+
+    private void Enqueue(Term control, bool deferred)
+    {
         if (deferred)
             EnqueueDeferred(control);
         else
