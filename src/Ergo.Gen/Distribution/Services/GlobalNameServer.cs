@@ -286,7 +286,14 @@ internal sealed class GlobalNameServer : GenServer
     // or every later sync here would be refused.
     private void DropSession(Atom node)
     {
-        if (_sessions.Remove(node, out var session) && session.LockId is Etf.Tuple { Arity: 2 } lockId)
+        if (_sessions.Remove(node, out var session))
+            ReleaseLockOf(session);
+    }
+
+    /// <summary>The lock a sync session holds here, if any, released.</summary>
+    private void ReleaseLockOf(Session session)
+    {
+        if (session.LockId is Etf.Tuple { Arity: 2 } lockId)
             ReleaseLock(lockId[0], lockId[1], Self);
     }
 
@@ -350,7 +357,7 @@ internal sealed class GlobalNameServer : GenServer
     {
         if (!isSet)
         {
-            ReleaseLock(GlobalResource, ((Etf.Tuple)session.LockId!)[1], Self);
+            ReleaseLockOf(session);
             (session.LockId, session.Initiated) = (null, false);
             RetryLater(node, session);
             return;
@@ -456,8 +463,7 @@ internal sealed class GlobalNameServer : GenServer
         var extraInfo = new List(new Etf.Tuple(VsnInfo, Integer.Of(session.HisVsn)), new Etf.Tuple(LockInfo, session.LockId ?? Unused));
         foreach (var other in _known.Keys.Where(k => k != node).ToList())
             CastTo(other, new Etf.Tuple(NewNodes, Me, ListOf(ops), List.Nil, newNodes, extraInfo));
-        if (session.LockId is Etf.Tuple { Arity: 2 } lockId)
-            ReleaseLock(lockId[0], lockId[1], Self);
+        ReleaseLockOf(session);
         _known[node] = session.HisVsn;
         _synced.Add(node);
         // His partition now knows us; we tell each of its nodes we are in sync with it.
@@ -492,13 +498,14 @@ internal sealed class GlobalNameServer : GenServer
     {
         var self = Self;
         var node = Node;
-        // connect_all false: tell only the nodes already connected that we are in sync, and connect to none.
-        var connectAll = node.Router.Remote?.Options.ConnectAll ?? true;
+        // connect_all false: tell only the nodes already connected (null: connect_all) that we are in sync, and
+        // connect to none.
+        var connected = (node.Router.Remote?.Options.ConnectAll ?? true) ? null : node.ConnectedNodes();
         foreach (var other in nodes)
         {
-            if (!connectAll)
+            if (connected is not null)
             {
-                if (node.ConnectedNodes().Contains(other))
+                if (connected.Contains(other))
                     node.Cast(ProcessName, other, new Etf.Tuple(InSync, node.Name, Atom.True));
                 continue;
             }
