@@ -87,11 +87,9 @@ public sealed class GlobalTests
         // No EPMD: each node finds the others by the fixed ports the test gives them.
         string[] names = ["ergo_mesh_a@127.0.0.1", "ergo_mesh_b@127.0.0.1", "ergo_mesh_c@127.0.0.1"];
         var ports = names.ToDictionary(n => n, _ => FreePort.Next());
-        async Task<Node> Start(string name) => await Node.StartAsync(new NodeOptions { Name = name },
-            new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
-        await using var a = await Start(names[0]);
-        await using var b = await Start(names[1]);
-        await using var c = await Start(names[2]);
+        await using var a = await StartOnFixedPortsAsync(names[0], ports);
+        await using var b = await StartOnFixedPortsAsync(names[1], ports);
+        await using var c = await StartOnFixedPortsAsync(names[2], ports);
         var probe = new Probe(a);
         Assert.True(await a.RegisterGlobalNameAsync(A("mesh_name"), probe.Pid));
 
@@ -117,8 +115,7 @@ public sealed class GlobalTests
         try
         {
             foreach (var name in names)
-                nodes.Add(await Node.StartAsync(new NodeOptions { Name = name },
-                    new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports }));
+                nodes.Add(await StartOnFixedPortsAsync(name, ports));
             for (var round = 0; round < 5; round++)
             {
                 await Task.WhenAll(nodes.Skip(1).Select(n => n.ConnectAsync(nodes[0].Name)));
@@ -142,10 +139,8 @@ public sealed class GlobalTests
     {
         string[] names = ["ergo_reg_a@127.0.0.1", "ergo_reg_b@127.0.0.1"];
         var ports = names.ToDictionary(n => n, _ => FreePort.Next());
-        async Task<Node> Start(string name) => await Node.StartAsync(new NodeOptions { Name = name },
-            new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
-        await using var a = await Start(names[0]);
-        await using var b = await Start(names[1]);
+        await using var a = await StartOnFixedPortsAsync(names[0], ports);
+        await using var b = await StartOnFixedPortsAsync(names[1], ports);
         Assert.True(await a.ConnectAsync(b.Name));
         await Eventually.Until(() => Task.FromResult(b.ConnectedNodes().Contains(a.Name)));
 
@@ -171,4 +166,9 @@ public sealed class GlobalTests
         // The lock is free again: another registration goes through at once.
         Assert.True(await b.RegisterGlobalNameAsync(A("after_name"), new Probe(b).Pid).WaitAsync(Probe.Wait));
     }
+
+    /// <summary>A node with no EPMD: it listens on its own fixed port and finds the others by theirs.</summary>
+    private static Task<Node> StartOnFixedPortsAsync(string name, Dictionary<string, int> ports) =>
+        Node.StartAsync(new NodeOptions { Name = name },
+            new DistributionOptions { Cookie = DistFixture.Cookie, UseEpmd = false, Port = ports[name], StaticPorts = ports });
 }
