@@ -50,8 +50,8 @@ cpu_one(Name, F, Messages) ->
 %% process of that node, in clock ticks.
 os_cpu_ns(Node) ->
     {ok, Stat} = rpc:call(Node, file, read_file, ["/proc/self/stat"]),
-    % The command name (field 2) may hold spaces: the fields counted start after its closing parenthesis.
-    [_, Rest] = binary:split(Stat, <<") ">>),
+    % The command name (field 2) may hold spaces and parentheses: the fields counted start after the last ") ".
+    [_, Rest] = string:split(Stat, <<") ">>, trailing),
     Fields = binary:split(Rest, <<" ">>, [global]),
     Ticks = binary_to_integer(lists:nth(12, Fields)) + binary_to_integer(lists:nth(13, Fields)),
     Ticks * 1000000000 div clock_ticks().
