@@ -82,6 +82,33 @@ public sealed class GlobalTests
     }
 
     [Fact]
+    public async Task An_Erlang_node_syncs_global_with_us_as_soon_as_we_connect_because_our_lock_comes_first()
+    {
+        // An Erlang node that knows another one waits more than a second before its locker tries a new node; our
+        // lock_set, sent as soon as its init_connect comes, is taken at once and drives the sync instead.
+        await using var first = await Node.StartAsync(new NodeOptions { Name = "dotnet_lock_a@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie });
+        using var erl = ErlangPeer.DistPeer("erl_lock_first", first);
+        Assert.Contains("pong", await erl.WaitForOutputAsync("peer ready", DistFixture.Wait));
+        var e = A(erl.Name);
+        Assert.Equal(Atom.Ok, await first.RpcAsync(e, A("global"), A("sync"), [], DistFixture.Wait));
+        var probe = new Probe(first);
+        Assert.True(await first.RegisterGlobalNameAsync(A("lock_first_name"), probe.Pid));
+
+        await using var second = await Node.StartAsync(new NodeOptions { Name = "dotnet_lock_b@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie });
+        Assert.Equal(Atom.Ok, await first.RpcAsync(e, A("dist_peer"), A("watch_lock_sets"), [second.Name, probe.Pid], DistFixture.Wait));
+        Assert.True(await second.ConnectAsync(e));
+
+        Assert.Equal(new Etf.Tuple(A("first_lock_set"), A("received")), await probe.ReceiveAsync());
+        // The sync ends as any other: the second node has the cluster's names and, through global, the first node.
+        Assert.Equal(Atom.Ok, await first.RpcAsync(e, A("global"), A("sync"), [], DistFixture.Wait));
+        await Eventually.Until(() => Task.FromResult(second.WhereIsGlobal(A("lock_first_name")) == probe.Pid));
+        Assert.Equal(probe.Pid, second.WhereIsGlobal(A("lock_first_name")));
+        await Eventually.Until(() => Task.FromResult(second.ConnectedNodes().Contains(first.Name)));
+    }
+
+    [Fact]
     public async Task Ergo_nodes_sync_global_with_each_other_so_one_connection_each_makes_a_full_mesh_with_the_names()
     {
         // No EPMD: each node finds the others by the fixed ports the test gives them.

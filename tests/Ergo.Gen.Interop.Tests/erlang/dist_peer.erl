@@ -4,7 +4,7 @@
 -export([start/1, init/1, handle_call/3, handle_cast/2, handle_info/2]).
 -export([watch/2, link_trap/2, sleeper/0, stop/2, send_many/2, big_call/2, call/3, ping/1,
          spawn_remote_echo/1, nodes_now/0, collect_order/2, monitor_node_events/2, echo_forever/0,
-         watch_remote_monitors/2]).
+         watch_remote_monitors/2, watch_lock_sets/2]).
 
 %% A plain process that answers {From, X} with {echo, X}, for spawns from .NET.
 echo_forever() -> receive {From, X} -> From ! {echo, X}, echo_forever() end.
@@ -106,3 +106,27 @@ await_no_remote_monitor(Name, Target, ReportTo, Deadline) ->
 remote_monitors(Pid) ->
     {monitored_by, By} = erlang:process_info(Pid, monitored_by),
     [P || P <- By, is_pid(P), node(P) =/= node()].
+
+%% Traces global's locker here and reports {first_lock_set, received} to ReportTo if the first lock_set between
+%% it and Node came from Node (that node locked first and drove the sync), or {first_lock_set, sent} if the
+%% locker sent its own first. Returns once the trace is in place.
+watch_lock_sets(Node, ReportTo) ->
+    Caller = self(),
+    Tracer = spawn(fun() ->
+                           Locker = global:get_locker(),
+                           1 = erlang:trace(Locker, true, [send, 'receive']),
+                           Caller ! {tracing, self()},
+                           await_lock_set(Locker, Node, ReportTo)
+                   end),
+    receive {tracing, Tracer} -> ok end.
+
+await_lock_set(Locker, Node, ReportTo) ->
+    receive
+        {trace, Locker, 'receive', {lock_set, From, _, _, _}} when node(From) =:= Node ->
+            ReportTo ! {first_lock_set, received};
+        %% From protocol version 6 the locker casts its lock_set to the other node's global_name_server.
+        {trace, Locker, send, {'$gen_cast', {lock_set, _, _, _, _}}, {global_name_server, Node}} ->
+            ReportTo ! {first_lock_set, sent};
+        _ ->
+            await_lock_set(Locker, Node, ReportTo)
+    end.

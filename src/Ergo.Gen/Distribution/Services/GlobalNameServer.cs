@@ -77,7 +77,7 @@ internal sealed class GlobalNameServer : GenServer
         public Term[]? HisResolved;   // his resolved (ops, known), when it came before ours
         public Term? HisKnown;
         public Pid? HisLocker;        // the locker his init_connect names
-        public bool Initiated;        // our lock_set went first (the peer is an Ergo.Gen node with a greater name)
+        public bool Initiated;        // our lock_set went first (an Erlang peer, or an Ergo.Gen one with a greater name)
         public bool ExchangeSent;
         public int Attempts;
     }
@@ -323,11 +323,13 @@ internal sealed class GlobalNameServer : GenServer
         session.HisLocker = (Pid)initMsg[3];
         if (hisVsn.Value >= VerifyConnectVsn)
             SendTo(node, new Etf.Tuple(InitConnectAck, Me, session.HisTag, Integer.Of(session.MyTag)));
-        // An Erlang node's locker drives the sync and ours answers it. Two Ergo.Gen nodes would both only answer,
-        // so the one with the lesser name locks first, as a locker: then names are exchanged and each connects to
-        // the nodes the other knows (global's connect_all: one connection makes a full mesh).
-        if (Node.Router.Existing(node) is { } connection && (connection.Flags & DistFlags.ErgoTraceContext) != 0
-            && string.CompareOrdinal(Me.Name, node.Name) < 0)
+        // The side that locks first drives the sync: then names are exchanged and each connects to the nodes the
+        // other knows (global's connect_all: one connection makes a full mesh). An Erlang node's locker waits
+        // 200 ms, or a second and more once it knows other nodes, before it locks (loop_the_locker in global.erl),
+        // and takes a lock_set that comes first at once; so with an Erlang node we lock first. Of two Ergo.Gen
+        // nodes, which both lock at once, the one with the lesser name does.
+        if (Node.Router.Existing(node) is { } connection
+            && ((connection.Flags & DistFlags.ErgoTraceContext) == 0 || string.CompareOrdinal(Me.Name, node.Name) < 0))
             StartLock(node, session);
     }
 
