@@ -194,6 +194,49 @@ public sealed class GlobalTests
         Assert.True(await b.RegisterGlobalNameAsync(A("after_name"), new Probe(b).Pid).WaitAsync(Probe.Wait));
     }
 
+    [Fact]
+    public async Task Registrations_made_back_to_back_from_two_nodes_all_take_effect_and_leave_no_lock_behind()
+    {
+        // A registration returns once every node has the name and releases its locks after it has answered; the
+        // next one from the same node waits for that release. Made back to back from two nodes at once, every
+        // registration and unregistration takes effect, and none leaves its lock behind.
+        string[] names = ["ergo_burst_a@127.0.0.1", "ergo_burst_b@127.0.0.1", "ergo_burst_c@127.0.0.1"];
+        var ports = names.ToDictionary(n => n, _ => FreePort.Next());
+        await using var a = await StartOnFixedPortsAsync(names[0], ports);
+        await using var b = await StartOnFixedPortsAsync(names[1], ports);
+        await using var c = await StartOnFixedPortsAsync(names[2], ports);
+        Assert.True(await a.ConnectAsync(b.Name));
+        Assert.True(await c.ConnectAsync(b.Name));
+        Node[] nodes = [a, b, c];
+        await Eventually.Until(() => Task.FromResult(nodes.All(n => n.Nodes().Length == 2)));
+
+        async Task Burst(Node node, string prefix)
+        {
+            var probe = new Probe(node);
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.True(await node.RegisterGlobalNameAsync(A($"{prefix}_{i}"), probe.Pid));
+                if (i % 2 == 1)
+                    Assert.True(await node.UnregisterGlobalNameAsync(A($"{prefix}_{i}")));
+            }
+        }
+        await Task.WhenAll(Burst(a, "burst_a"), Burst(c, "burst_c")).WaitAsync(Probe.Wait + Probe.Wait);
+
+        foreach (var node in nodes)
+        {
+            foreach (var prefix in new[] { "burst_a", "burst_c" })
+            {
+                for (var i = 0; i < 10; i++)
+                {
+                    var name = A($"{prefix}_{i}");
+                    await Eventually.Until(() => Task.FromResult(node.WhereIsGlobal(name) is null == (i % 2 == 1)));
+                }
+            }
+        }
+        // No lock is left: a registration from the third node goes through.
+        Assert.True(await b.RegisterGlobalNameAsync(A("burst_after"), new Probe(b).Pid).WaitAsync(Probe.Wait));
+    }
+
     /// <summary>A node with no EPMD: it listens on its own fixed port and finds the others by theirs.</summary>
     private static Task<Node> StartOnFixedPortsAsync(string name, Dictionary<string, int> ports) =>
         Node.StartAsync(new NodeOptions { Name = name },

@@ -36,6 +36,9 @@ internal static partial class ServicesLog
     [LoggerMessage(1108, LogLevel.Debug, "'global' in sync with {Peer}")]
     public static partial void GlobalInSync(ILogger logger, Atom peer);
 
+    [LoggerMessage(1109, LogLevel.Warning, "'global' at {Node} failed to release the lock of a registration it made")]
+    public static partial void GlobalReleaseFailed(ILogger logger, Exception exception, Atom node);
+
     [LoggerMessage(1120, LogLevel.Information, "tunnel from {Origin} through {Via} opened")]
     public static partial void TunnelOpened(ILogger logger, Atom origin, Atom via);
 

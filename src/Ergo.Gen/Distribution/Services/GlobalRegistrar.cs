@@ -46,6 +46,7 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
     private async Task<bool> TransactionAsync(Func<Atom[], Task<bool>> body)
     {
         await _one.WaitAsync().ConfigureAwait(false);
+        var releasing = false;
         try
         {
             var id = new Etf.Tuple(Global, node.SystemProcess.Self);
@@ -57,15 +58,21 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
                 {
                     if (await LockAsync(nodes, id).ConfigureAwait(false) && (await KnownAsync().ConfigureAwait(false)).Except(nodes).Any() is false)
                     {
+                        bool done;
                         try
                         {
-                            return await body(nodes).ConfigureAwait(false);
+                            done = await body(nodes).ConfigureAwait(false);
                         }
-                        finally
+                        catch
                         {
-                            await ReleaseAsync(nodes.Where(n => n != boss).ToArray(), id).ConfigureAwait(false);
-                            await ReleaseAsync([boss], id).ConfigureAwait(false);
+                            await ReleaseAllAsync(nodes, boss, id).ConfigureAwait(false);
+                            throw;
                         }
+                        // Every node has the change now: the caller gets its answer while the locks are released,
+                        // two round trips that change nothing it could see. The next transaction here waits for them.
+                        releasing = true;
+                        _ = ReleaseThenEndAsync(nodes, boss, id);
+                        return done;
                     }
                     await ReleaseAsync([boss], id).ConfigureAwait(false);
                 }
@@ -75,8 +82,33 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
         }
         finally
         {
+            if (!releasing)
+                _one.Release();
+        }
+    }
+
+    private async Task ReleaseThenEndAsync(Atom[] nodes, Atom boss, Term id)
+    {
+        try
+        {
+            await ReleaseAllAsync(nodes, boss, id).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Nobody awaits this: the caller already has its answer.
+            ServicesLog.GlobalReleaseFailed(node.Logger, e, node.Name);
+        }
+        finally
+        {
             _one.Release();
         }
+    }
+
+    /// <summary>del_lock everywhere, the boss last (global's delete_global_lock).</summary>
+    private async Task ReleaseAllAsync(Atom[] nodes, Atom boss, Term id)
+    {
+        await ReleaseAsync(nodes.Where(n => n != boss).ToArray(), id).ConfigureAwait(false);
+        await ReleaseAsync([boss], id).ConfigureAwait(false);
     }
 
     /// <summary>This node and every node its global_name_server knows.</summary>
