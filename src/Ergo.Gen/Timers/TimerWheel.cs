@@ -4,8 +4,9 @@ namespace Ergo.Gen.Timers;
 
 /// <summary>
 /// A hashed timing wheel: scheduling and cancelling are O(1) under one short lock, so every call can carry
-/// a timeout without a System.Threading.Timer each. One background thread advances it every tick and fires
-/// what is due (firing only enqueues messages, so it never blocks).
+/// a timeout without a System.Threading.Timer each. One background thread advances it and fires what is due
+/// (firing only enqueues messages, so it never blocks). The thread sleeps until the next slot that holds a timer,
+/// not tick by tick: an idle node does not wake hundreds of times a second. A timer due before that wakes it.
 /// </summary>
 internal sealed class TimerWheel : IDisposable
 {
@@ -17,6 +18,8 @@ internal sealed class TimerWheel : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Thread _thread;
     private long _currentTick;
+    // The tick the thread sleeps until (long.MaxValue: no timer, until one is scheduled); under _gate.
+    private long _wakeAt = long.MaxValue;
     private volatile bool _disposed;
     private int _count;
 
@@ -28,17 +31,23 @@ internal sealed class TimerWheel : IDisposable
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Times the thread has woken to look at the wheel (for tests).</summary>
+    public long Wakeups => Interlocked.Read(ref _wakeups);
+
+    private long _wakeups;
+
     private long NowTicks => _clock.ElapsedTicks * 1000 / Stopwatch.Frequency / (long)Tick.TotalMilliseconds;
 
     public void Schedule(TimerEntry entry, TimeSpan delay)
     {
-        var ticks = Math.Max(1, (long)Math.Ceiling(delay.TotalMilliseconds / Tick.TotalMilliseconds));
         lock (_gate)
         {
             if (entry.Slot >= 0)
                 throw new InvalidOperationException("timer is already scheduled");
             entry.Generation++;
-            entry.Deadline = Math.Max(NowTicks, _currentTick) + ticks;
+            // The first tick that starts at or after the due time: as in Erlang, a timer never fires early.
+            var dueMs = _clock.Elapsed.TotalMilliseconds + Math.Max(0, delay.TotalMilliseconds);
+            entry.Deadline = Math.Max((long)Math.Ceiling(dueMs / Tick.TotalMilliseconds), _currentTick + 1);
             var slot = (int)(entry.Deadline % Slots);
             entry.Slot = slot;
             entry.Next = _slots[slot];
@@ -47,6 +56,8 @@ internal sealed class TimerWheel : IDisposable
                 entry.Next.Prev = entry;
             _slots[slot] = entry;
             _count++;
+            if (entry.Deadline < _wakeAt)
+                Monitor.Pulse(_gate);
         }
     }
 
@@ -80,10 +91,11 @@ internal sealed class TimerWheel : IDisposable
         var due = new List<(TimerEntry Entry, int Generation)>();
         while (!_disposed)
         {
-            Thread.Sleep(Tick);
-            var now = NowTicks;
             lock (_gate)
             {
+                SleepUntilNextTimer();
+                _wakeups++;
+                var now = NowTicks;
                 // Walk every slot passed since the last tick; entries a full turn or more away stay put.
                 for (var t = _currentTick + 1; t <= now && t <= _currentTick + Slots; t++)
                 {
@@ -116,7 +128,46 @@ internal sealed class TimerWheel : IDisposable
         }
     }
 
-    public void Dispose() => _disposed = true;
+    /// <summary>Waits (releasing the lock) until the first tick after this one whose slot holds a timer; at least
+    /// one tick, as a timer is never due sooner.</summary>
+    private void SleepUntilNextTimer()
+    {
+        var next = long.MaxValue;
+        if (_count > 0)
+        {
+            for (var t = _currentTick + 1; t <= _currentTick + Slots; t++)
+            {
+                if (_slots[(int)(t % Slots)] is not null)
+                {
+                    next = t;
+                    break;
+                }
+            }
+        }
+        while (!_disposed)
+        {
+            var untilMs = Timeout.Infinite;
+            if (next != long.MaxValue)
+            {
+                var left = next * Tick.TotalMilliseconds - _clock.Elapsed.TotalMilliseconds;
+                if (left <= 0)
+                    return;
+                untilMs = (int)Math.Ceiling(left);
+            }
+            _wakeAt = next;
+            var pulsed = Monitor.Wait(_gate, untilMs);
+            _wakeAt = long.MaxValue;
+            if (pulsed)
+                return;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        lock (_gate)
+            Monitor.Pulse(_gate);
+    }
 }
 
 /// <summary>Something the wheel fires once, unless cancelled first.</summary>
