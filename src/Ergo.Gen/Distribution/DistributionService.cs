@@ -319,9 +319,14 @@ internal sealed class DistributionService : IAsyncDisposable
     public async Task<bool> ConnectNodeAsync(Atom peer, CancellationToken ct = default)
     {
         var c = GetOrConnect(peer);
-        var deadline = DateTime.UtcNow + Options.HandshakeTimeout;
-        while (c.IsConnecting && DateTime.UtcNow < deadline)
-            await Task.Delay(5, ct).ConfigureAwait(false);
+        try
+        {
+            await c.Settled.WaitAsync(Options.HandshakeTimeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still connecting after the handshake timeout: not connected, as net_kernel answers.
+        }
         return c.IsUp;
     }
 

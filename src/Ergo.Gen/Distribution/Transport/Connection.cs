@@ -77,6 +77,11 @@ internal sealed partial class Connection
 
     public bool IsDown => _state == ConnectionState.Down;
 
+    /// <summary>Completes when the connection leaves Connecting: true once it is up, false once it is down.</summary>
+    public Task<bool> Settled => _settled.Task;
+
+    private readonly TaskCompletionSource<bool> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private ReaderPlacement? _placement;
 
     /// <summary>Whether the read loop is on a thread of its own at the moment, and how often it has moved.</summary>
@@ -160,6 +165,7 @@ internal sealed partial class Connection
             PeerCreation = handshake.PeerCreation;
             _state = ConnectionState.Up;
         }
+        _settled.TrySetResult(true);
         _outgoing.Open();
         // Plain TCP only: TLS and tunnels must go through their streams.
         if (socket is not null && stream is NetworkStream)
@@ -225,6 +231,7 @@ internal sealed partial class Connection
                 return;
             _state = ConnectionState.Down;
         }
+        _settled.TrySetResult(false);
         DistributionLog.ConnectionDown(Logger, Peer, why);
         _closing.Cancel();
         try
