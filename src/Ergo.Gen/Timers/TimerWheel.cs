@@ -128,8 +128,8 @@ internal sealed class TimerWheel : IDisposable
         }
     }
 
-    /// <summary>Waits (releasing the lock) until the first tick after this one whose slot holds a timer; at least
-    /// one tick, as a timer is never due sooner.</summary>
+    /// <summary>Waits (releasing the lock) until the first tick after the last one walked whose slot holds a timer, or
+    /// until a timer due sooner is scheduled; forever while the wheel is empty.</summary>
     private void SleepUntilNextTimer()
     {
         var next = long.MaxValue;
