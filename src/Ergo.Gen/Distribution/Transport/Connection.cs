@@ -398,6 +398,8 @@ internal sealed partial class Connection
                 continue;
             }
             var bytes = batch.WrittenMemory[start..];
+            // Counted before the peer can have them: whoever hears of a message there sees the bytes that carried it.
+            Interlocked.Add(ref _bytesOut, bytes.Length);
             for (var offset = 0; offset < bytes.Length; offset += MaxBatchBytes)
             {
                 writer.Write(bytes.Span.Slice(offset, Math.Min(MaxBatchBytes, bytes.Length - offset)));
@@ -405,7 +407,6 @@ internal sealed partial class Connection
                     return;
             }
             _lastSent = Environment.TickCount64;
-            Interlocked.Add(ref _bytesOut, bytes.Length);
             _outgoing.Release(batch);
         }
     }
@@ -421,17 +422,29 @@ internal sealed partial class Connection
         {
             if (!socket.Poll(0, SelectMode.SelectWrite))
                 return 0;
-            var sent = socket.Send(bytes, SocketFlags.None, out var error);
-            if (error != SocketError.Success)
-                return 0;
-            _lastSent = Environment.TickCount64;
-            Interlocked.Add(ref _bytesOut, sent);
-            return sent;
         }
         catch (Exception e) when (e is ObjectDisposedException or SocketException)
         {
             return 0;
         }
+        // Counted before the send, as in the write loop; what the socket did not take is taken off again.
+        Interlocked.Add(ref _bytesOut, bytes.Length);
+        var sent = 0;
+        try
+        {
+            sent = socket.Send(bytes, SocketFlags.None, out var error);
+            if (error != SocketError.Success)
+                sent = 0;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            sent = 0;
+        }
+        if (sent < bytes.Length)
+            Interlocked.Add(ref _bytesOut, sent - bytes.Length);
+        if (sent > 0)
+            _lastSent = Environment.TickCount64;
+        return sent;
     }
 
     /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>
