@@ -145,7 +145,7 @@ public sealed class GlobalTests
                 nodes.Add(await StartOnFixedPortsAsync(name, ports));
             for (var round = 0; round < 5; round++)
             {
-                await Task.WhenAll(nodes.Skip(1).Select(n => n.ConnectAsync(nodes[0].Name)));
+                Assert.All(await Task.WhenAll(nodes.Skip(1).Select(n => n.ConnectAsync(nodes[0].Name))), Assert.True);
                 await Eventually.Until(() => Task.FromResult(nodes.All(n => n.Nodes().Length == 3)));
                 Assert.All(nodes, n => Assert.Equal(3, n.Nodes().Length));
                 foreach (var n in nodes)

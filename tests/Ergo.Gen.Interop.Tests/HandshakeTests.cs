@@ -391,6 +391,39 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connect_made_while_the_old_connection_is_still_going_down_makes_a_new_one()
+    {
+        // The connect is made from inside the close itself (from the line it logs), the latest a racing connect can
+        // come: it must not be handed the connection that is going down and answer false at once.
+        string[] names = ["hs_again_a@127.0.0.1", "hs_again_b@127.0.0.1"];
+        var ports = names.ToDictionary(n => n, _ => FreePort.Next());
+        Node? a = null;
+        Task<bool>? again = null;
+        var logs = Microsoft.Extensions.Logging.Testing.FakeLogCollector.Create(new()
+        {
+            OutputSink = line =>
+            {
+                if (line.Contains("down: disconnected by request", StringComparison.Ordinal))
+                    again ??= a!.ConnectAsync(Atom.Of(names[1]));
+            },
+        });
+        a = await Node.StartAsync(new NodeOptions
+        {
+            Name = names[0],
+            LoggerFactory = LoggerFactory.Create(b => b.AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs))),
+        }, new DistributionOptions { Cookie = Cookie, UseEpmd = false, Port = ports[names[0]], StaticPorts = ports });
+        await using var _ = a;
+        await using var b = await Node.StartAsync(new NodeOptions { Name = names[1] },
+            new DistributionOptions { Cookie = Cookie, UseEpmd = false, Port = ports[names[1]], StaticPorts = ports });
+        Assert.True(await a.ConnectAsync(b.Name));
+
+        a.Disconnect(b.Name);
+        Assert.NotNull(again);
+        Assert.True(await again.WaitAsync(DistFixture.Wait), "the connect was handed the connection going down");
+        Assert.Equal([b.Name], a.Nodes());
+    }
+
+    [Fact]
     public async Task A_peer_using_this_nodes_own_name_gets_nok()
     {
         using var client = new TcpClient();

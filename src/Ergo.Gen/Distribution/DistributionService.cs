@@ -301,18 +301,41 @@ internal sealed class DistributionService : IAsyncDisposable
 
     public IEnumerable<Atom> ConnectedNodes => _connections.Values.Where(c => c.IsUp).Select(c => c.Peer);
 
-    public Connection? Find(Atom peer) => _connections.TryGetValue(peer, out var c) ? c : null;
+    public Connection? Find(Atom peer) => Listed(peer);
+
+    /// <summary>The connection listed for <paramref name="peer"/>, never one that is down: a connection found down is
+    /// leaving the table this moment (<see cref="Forget"/> runs under its lock as it goes down), so that is waited
+    /// out, and a connect that comes next starts afresh instead of being handed the dead one.</summary>
+    private Connection? Listed(Atom peer)
+    {
+        var spin = new SpinWait();
+        while (_connections.TryGetValue(peer, out var c))
+        {
+            if (!c.IsDown)
+                return c;
+            spin.SpinOnce();
+        }
+        return null;
+    }
+
+    /// <summary>Takes a connection that has just gone down out of the table; false if it was no longer there.</summary>
+    internal bool Forget(Connection connection) =>
+        _connections.TryRemove(new KeyValuePair<Atom, Connection>(connection.Peer, connection));
 
     /// <summary>The connection to <paramref name="peer"/>, connecting if there is none; messages queue until it is up.</summary>
     public Connection GetOrConnect(Atom peer)
     {
-        if (_connections.TryGetValue(peer, out var existing))
-            return existing;
-        var created = new Connection(this, peer, outgoing: true);
-        var c = _connections.GetOrAdd(peer, created);
-        if (ReferenceEquals(c, created))
-            Work.Track(ConnectAsync(created));
-        return c;
+        while (true)
+        {
+            if (Listed(peer) is { } existing)
+                return existing;
+            var created = new Connection(this, peer, outgoing: true);
+            if (_connections.TryAdd(peer, created))
+            {
+                Work.Track(ConnectAsync(created));
+                return created;
+            }
+        }
     }
 
     /// <summary>Connects and waits until the handshake is done (net_kernel:connect_node).</summary>
@@ -619,11 +642,13 @@ internal sealed class DistributionService : IAsyncDisposable
             return PendingDecision.Ok;
         while (true)
         {
-            if (_connections.TryGetValue(peer, out var existing))
+            if (Listed(peer) is { } existing)
             {
                 if (existing.IsUp)
                     return PendingDecision.Alive;
-                if (existing.IsConnecting && existing.IsOutgoing)
+                if (existing.IsDown)
+                    continue;
+                if (existing.IsOutgoing)
                 {
                     if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
                         return PendingDecision.Nok;
@@ -631,10 +656,7 @@ internal sealed class DistributionService : IAsyncDisposable
                     pending = existing;
                     return PendingDecision.OkSimultaneous;
                 }
-                if (existing.IsConnecting)
-                    return PendingDecision.Nok;
-                _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, existing));
-                continue;
+                return PendingDecision.Nok;
             }
             var created = new Connection(this, peer, outgoing: false);
             if (_connections.TryAdd(peer, created))
@@ -648,19 +670,16 @@ internal sealed class DistributionService : IAsyncDisposable
     /// <summary>The peer confirmed it restarted: our connection to its old incarnation goes, a new one takes its place.</summary>
     private Connection ReplaceStale(Atom peer)
     {
-        if (_connections.TryGetValue(peer, out var old))
-        {
-            old.Close("the peer reconnected");
-            _connections.TryRemove(new KeyValuePair<Atom, Connection>(peer, old));
-        }
+        Listed(peer)?.Close("the peer reconnected");
         return _connections.GetOrAdd(peer, p => new Connection(this, p, outgoing: false));
     }
 
-    public void OnConnectionDown(Connection connection)
+    /// <summary>After <paramref name="connection"/> went down; <paramref name="listed"/>: <see cref="Forget"/> took it
+    /// out of the table (another connection had not already replaced it there).</summary>
+    public void OnConnectionDown(Connection connection, bool listed)
     {
-        var wasUp = _connections.TryRemove(new KeyValuePair<Atom, Connection>(connection.Peer, connection));
         Proxy.OnNodeDown(connection.Peer);
-        if (wasUp)
+        if (listed)
             NodeStatusChanged?.Invoke(connection.Peer, false);
     }
 

@@ -225,11 +225,15 @@ internal sealed partial class Connection
     /// <summary>Takes the connection down: every link and monitor through it fires with noconnection.</summary>
     public void Close(string why)
     {
+        bool listed;
         lock (_gate)
         {
             if (_state == ConnectionState.Down)
                 return;
             _state = ConnectionState.Down;
+            // Out of the node's table before the close goes on: a connect made meanwhile starts a new connection
+            // rather than being handed this one.
+            listed = _dist.Forget(this);
         }
         _settled.TrySetResult(false);
         DistributionLog.ConnectionDown(Logger, Peer, why);
@@ -245,7 +249,7 @@ internal sealed partial class Connection
         {
         }
         _socket?.Dispose();
-        _dist.OnConnectionDown(this);
+        _dist.OnConnectionDown(this, listed);
         FireNoConnection();
     }
 
