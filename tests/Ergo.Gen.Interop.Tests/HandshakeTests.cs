@@ -415,12 +415,17 @@ public sealed class HandshakeTests : IAsyncLifetime
         await using var _ = a;
         await using var b = await Node.StartAsync(new NodeOptions { Name = names[1] },
             new DistributionOptions { Cookie = Cookie, UseEpmd = false, Port = ports[names[1]], StaticPorts = ports });
+        // A connect returns after the nodeup: none of the first connection's comes after this.
         Assert.True(await a.ConnectAsync(b.Name));
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        a.NodeStatusChanged += (_, up) => statuses.Enqueue(up);
 
         a.Disconnect(b.Name);
         Assert.NotNull(again);
         Assert.True(await again.WaitAsync(DistFixture.Wait), "the connect was handed the connection going down");
         Assert.Equal([b.Name], a.Nodes());
+        // The old connection's nodedown came before the new one's nodeup, and that before the connect returned.
+        Assert.Equal([false, true], statuses.ToArray());
     }
 
     [Fact]

@@ -224,10 +224,11 @@ internal sealed class DistributionService : IAsyncDisposable
     {
         var connection = new Connection(this, naming.Peer, outgoing: true);
         _connections[naming.Peer] = connection;
-        if (!connection.Attach(naming.Stream, naming.Socket, naming.Result))
-            return;
-        DistributionLog.ConnectedNamed(Logger, naming.Peer, naming.Result.Version);
-        NodeStatusChanged?.Invoke(naming.Peer, true);
+        connection.Attach(naming.Stream, naming.Socket, naming.Result, () =>
+        {
+            DistributionLog.ConnectedNamed(Logger, naming.Peer, naming.Result.Version);
+            NodeStatusChanged?.Invoke(naming.Peer, true);
+        });
     }
 
     public static DistributionService Start(Node node, DistributionOptions options, TcpListener listener, TcpClient? registration, EpmdServer? epmd, string cookie)
@@ -387,13 +388,12 @@ internal sealed class DistributionService : IAsyncDisposable
             var result = await Handshake.ConnectAsync(stream,
                 Context with { StillConnecting = () => connection.OutgoingPending, Version = version >= 6 ? 6 : 5, FrameHeader = stream is SslStream ? 4 : 2 },
                 peer, timeout.Token).ConfigureAwait(false);
-            if (!connection.Attach(stream, socket, result, outgoing: true))
-            {
+            if (!connection.Attach(stream, socket, result, () =>
+                {
+                    DistributionLog.Connected(Logger, peer, result.Version);
+                    NodeStatusChanged?.Invoke(peer, true);
+                }, outgoing: true))
                 await stream.DisposeAsync().ConfigureAwait(false);
-                return;
-            }
-            DistributionLog.Connected(Logger, peer, result.Version);
-            NodeStatusChanged?.Invoke(peer, true);
         }
         catch (HandshakeException e) when (connection.OutgoingAbandoned || e.SimultaneousLoss)
         {
@@ -574,14 +574,16 @@ internal sealed class DistributionService : IAsyncDisposable
                 connection = ReplaceStale(result.PeerName);
             else if (connection is null && MarkPending(result.PeerName.Name, out var claimed) is PendingDecision.Ok or PendingDecision.OkSimultaneous)
                 connection = claimed;
-            if (connection is null || !connection.Attach(stream, socket, result))
+            if (connection is null || !connection.Attach(stream, socket, result, () =>
+                {
+                    DistributionLog.Accepted(Logger, result.PeerName, result.Version);
+                    NodeStatusChanged?.Invoke(result.PeerName, true);
+                }))
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
             _backoff.Succeeded(address);
-            DistributionLog.Accepted(Logger, result.PeerName, result.Version);
-            NodeStatusChanged?.Invoke(result.PeerName, true);
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
         {

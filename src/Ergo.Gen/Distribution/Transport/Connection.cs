@@ -77,7 +77,8 @@ internal sealed partial class Connection
 
     public bool IsDown => _state == ConnectionState.Down;
 
-    /// <summary>Completes when the connection leaves Connecting: true once it is up, false once it is down.</summary>
+    /// <summary>Completes when the connection leaves Connecting: true once it is up and its nodeup has been reported,
+    /// false once it is down.</summary>
     public Task<bool> Settled => _settled.Task;
 
     private readonly TaskCompletionSource<bool> _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -151,10 +152,10 @@ internal sealed partial class Connection
             _outgoing.Add(message);
     }
 
-    /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops.
-    /// False if this connection was given up, or (for our own attempt, <paramref name="outgoing"/>) handed to the
-    /// peer's.</summary>
-    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake, bool outgoing = false)
+    /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops,
+    /// then <paramref name="announce"/> the connection (its log line and nodeup). False if this connection was given
+    /// up, or (for our own attempt, <paramref name="outgoing"/>) handed to the peer's.</summary>
+    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake, Action announce, bool outgoing = false)
     {
         lock (_gate)
         {
@@ -165,7 +166,6 @@ internal sealed partial class Connection
             PeerCreation = handshake.PeerCreation;
             _state = ConnectionState.Up;
         }
-        _settled.TrySetResult(true);
         _outgoing.Open();
         // Plain TCP only: TLS and tunnels must go through their streams.
         if (socket is not null && stream is NetworkStream)
@@ -181,8 +181,19 @@ internal sealed partial class Connection
         var reader = PipeReader.Create(receive ?? stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
         _dist.Work.Track(RunAsync(reader, writer, receive, placement));
+        // The nodeup comes before whoever waits for the connection goes on (as net_kernel's does before
+        // connect_node returns), and never after the nodedown of a close that came first.
+        lock (_announcing)
+        {
+            if (IsUp)
+                announce();
+        }
+        _settled.TrySetResult(true);
         return true;
     }
+
+    // Held while the nodeup or the nodedown is reported, so the two never cross.
+    private readonly object _announcing = new();
 
     private async Task RunAsync(PipeReader reader, PipeWriter writer, SocketReceiveStream? receive, ReaderPlacement? placement)
     {
@@ -237,6 +248,10 @@ internal sealed partial class Connection
         }
         _settled.TrySetResult(false);
         DistributionLog.ConnectionDown(Logger, Peer, why);
+        // nodedown right after it left the table, before the slower part of the close: a connection made anew
+        // meanwhile needs a whole handshake before its nodeup, so that comes after this.
+        lock (_announcing)
+            _dist.OnConnectionDown(this, listed);
         _closing.Cancel();
         try
         {
@@ -249,7 +264,6 @@ internal sealed partial class Connection
         {
         }
         _socket?.Dispose();
-        _dist.OnConnectionDown(this, listed);
         FireNoConnection();
     }
 
