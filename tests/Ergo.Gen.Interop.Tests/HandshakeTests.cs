@@ -57,18 +57,27 @@ public sealed class HandshakeTests : IAsyncLifetime
         return m;
     }
 
-    /// <summary>A version 5 handshake by hand; returns the connected socket.</summary>
-    private async Task<TcpClient> HandshakeV5(string name, bool rightCookie = true, uint extraFlags = 0)
+    /// <summary>A version 5 handshake by hand (with the fixture's node unless <paramref name="to"/> says another);
+    /// returns the connected socket.</summary>
+    private async Task<TcpClient> HandshakeV5(string name, bool rightCookie = true, uint extraFlags = 0, Node? to = null)
     {
+        to ??= _node;
         var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, _node.DistributionPort!.Value);
+        await client.ConnectAsync(IPAddress.Loopback, to.DistributionPort!.Value);
         var s = client.GetStream();
         await Send(s, SendNameV5(Encoding.ASCII.GetBytes(name), extraFlags));
         Assert.Equal("sok", Encoding.ASCII.GetString(await Receive(s)));
+        await CompleteV5(s, to, rightCookie);
+        return client;
+    }
+
+    /// <summary>A version 5 handshake by hand from the node's challenge on: the reply, and the node's ack.</summary>
+    private static async Task CompleteV5(NetworkStream s, Node to, bool rightCookie = true)
+    {
         var challenge = await Receive(s);
         Assert.Equal((byte)'n', challenge[0]);
         Assert.Equal(5, BinaryPrimitives.ReadUInt16BigEndian(challenge.AsSpan(1)));
-        Assert.Equal(_node.Name.Name, Encoding.ASCII.GetString(challenge, 11, challenge.Length - 11));
+        Assert.Equal(to.Name.Name, Encoding.ASCII.GetString(challenge, 11, challenge.Length - 11));
         var theirs = BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(7));
         const uint ours = 123456789;
         var reply = new byte[21];
@@ -77,11 +86,10 @@ public sealed class HandshakeTests : IAsyncLifetime
         (rightCookie ? Digest(theirs) : new byte[16]).CopyTo(reply, 5);
         await Send(s, reply);
         if (!rightCookie)
-            return client;
+            return;
         var ack = await Receive(s);
         Assert.Equal((byte)'a', ack[0]);
         Assert.Equal(Digest(ours), ack[1..]);
-        return client;
     }
 
     private static async Task AssertClosed(TcpClient client)
@@ -426,6 +434,46 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal([b.Name], a.Nodes());
         // The old connection's nodedown came before the new one's nodeup, and that before the connect returned.
         Assert.Equal([false, true], statuses.ToArray());
+    }
+
+    [Fact]
+    public async Task A_peer_that_reconnects_while_our_own_connect_to_it_is_under_way_takes_its_place_and_the_connect_succeeds()
+    {
+        // The peer (by hand, with the larger name) connects again while its first connection is up and is told
+        // 'alive'. Before it confirms, the first connection goes and we start a connect of our own. Its confirmed
+        // connection then meets our attempt as in a simultaneous connect: the larger name's is kept, so it takes our
+        // attempt's place (closing our attempt instead would fail our connect while the peer's connection comes up).
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        const string peer = "hs_stale_z@127.0.0.1";
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "hs_stale_a@127.0.0.1" }, new DistributionOptions
+        {
+            Cookie = Cookie,
+            StaticPorts = new Dictionary<string, int> { [peer] = ((IPEndPoint)listener.LocalEndpoint).Port },
+        });
+        using var first = await HandshakeV5(peer, to: node);
+        await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 1));
+
+        using var again = new TcpClient();
+        await again.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
+        var s = again.GetStream();
+        await Send(s, SendNameV5(Encoding.ASCII.GetBytes(peer)));
+        Assert.Equal("salive", Encoding.ASCII.GetString(await Receive(s)));
+
+        first.Dispose();
+        await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 0));
+        var connecting = node.ConnectAsync(Atom.Of(peer));
+        using var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
+        Assert.Equal((byte)'N', (await Receive(ours.GetStream()))[0]);
+
+        await Send(s, "strue"u8.ToArray());
+        await CompleteV5(s, node);
+        Assert.True(await connecting.WaitAsync(DistFixture.Wait), "our own attempt was closed");
+        Assert.Equal([Atom.Of(peer)], node.ConnectedNodes());
+        // Our attempt meets the peer's pending connection there and loses; the kept connection stays up.
+        await Send(ours.GetStream(), "snok"u8.ToArray());
+        await AssertClosed(ours);
+        Assert.True(node.Distribution!.Find(Atom.Of(peer))!.IsUp);
     }
 
     [Fact]

@@ -669,11 +669,31 @@ internal sealed class DistributionService : IAsyncDisposable
         }
     }
 
-    /// <summary>The peer confirmed it restarted: our connection to its old incarnation goes, a new one takes its place.</summary>
-    private Connection ReplaceStale(Atom peer)
+    /// <summary>
+    /// The peer confirmed it restarted: our connection to its old incarnation goes, and the one just accepted takes
+    /// its place. If the old one went meanwhile and an attempt of our own to connect is under way, the two meet as in
+    /// a simultaneous connect: the larger name's connection is kept (null: ours, and the accepted one is dropped).
+    /// </summary>
+    private Connection? ReplaceStale(Atom peer)
     {
-        Listed(peer)?.Close("the peer reconnected");
-        return _connections.GetOrAdd(peer, p => new Connection(this, p, outgoing: false));
+        while (true)
+        {
+            if (Listed(peer) is not { } old)
+            {
+                var created = new Connection(this, peer, outgoing: false);
+                if (_connections.TryAdd(peer, created))
+                    return created;
+                continue;
+            }
+            if (old.IsConnecting && old.IsOutgoing)
+            {
+                if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
+                    return null;
+                old.HandToAcceptor();
+                return old;
+            }
+            old.Close("the peer reconnected");
+        }
     }
 
     /// <summary>After <paramref name="connection"/> went down; <paramref name="listed"/>: <see cref="Forget"/> took it

@@ -246,12 +246,12 @@ internal sealed partial class Connection
             // rather than being handed this one.
             listed = _dist.Forget(this);
         }
-        _settled.TrySetResult(false);
-        DistributionLog.ConnectionDown(Logger, Peer, why);
-        // nodedown right after it left the table, before the slower part of the close: a connection made anew
-        // meanwhile needs a whole handshake before its nodeup, so that comes after this.
+        // nodedown as soon as it left the table, before anything else: a connection made anew from then on needs a
+        // whole handshake before its nodeup.
         lock (_announcing)
             _dist.OnConnectionDown(this, listed);
+        _settled.TrySetResult(false);
+        DistributionLog.ConnectionDown(Logger, Peer, why);
         _closing.Cancel();
         try
         {
