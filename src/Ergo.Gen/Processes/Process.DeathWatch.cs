@@ -37,6 +37,7 @@ public abstract partial class Process
                 target.RemoveMonitor(monitor);
         }
         node.Processes.Remove(this);
+        OnDying();
         if (links is not null)
         {
             foreach (var linked in links)

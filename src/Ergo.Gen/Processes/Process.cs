@@ -127,6 +127,10 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
     /// <summary>Runs once on the spawning thread, before any message is handled.</summary>
     internal virtual void OnSpawned() { }
 
+    /// <summary>Runs once the process is dead, before its links and monitors hear of it: whatever they may look for
+    /// once they do must be gone by then (bookkeeping only: the process can do nothing more).</summary>
+    internal virtual void OnDying() { }
+
     /// <summary>Runs once the process is dead, whatever the reason (bookkeeping only: the process can do nothing more).</summary>
     internal virtual void OnDied(Term reason) { }
 

@@ -131,15 +131,17 @@ public abstract class GenServer : Process
     // A server that fails inside init has not started: no terminate, and the starter learns the reason.
     internal override ValueTask OnTerminatingAsync(Term reason) => _starting is null ? TerminateAsync(reason) : ValueTask.CompletedTask;
 
-    internal override void OnDied(Term reason)
+    // The schedules end before a stopper or monitor hears that the server did: Node.Cron.Jobs no longer lists them then.
+    internal override void OnDying()
     {
-        _starting?.TrySetResult(new InitOutcome(false, reason));
         if (_schedules is { } jobs)
         {
             foreach (var job in jobs)
                 job.Cancel();
         }
     }
+
+    internal override void OnDied(Term reason) => _starting?.TrySetResult(new InitOutcome(false, reason));
 
     // A cast is marked in the mailbox rather than wrapped; it takes its envelope only to wait in the local queue.
     internal sealed override ValueTask HandleMarkedAsync(object message) => DispatchCastAsync(message);
