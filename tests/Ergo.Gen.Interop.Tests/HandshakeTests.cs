@@ -267,7 +267,9 @@ public sealed class HandshakeTests : IAsyncLifetime
             using var guessing = await HandshakeV5($"guess{i}@127.0.0.1", rightCookie: false);
             await AssertClosed(guessing);
         }
-        Assert.True(clock.ElapsedMilliseconds >= 700, $"6 wrong cookies took {clock.ElapsedMilliseconds} ms");
+        // 700 ms of holds; a timer may end a hold a tick early by the stopwatch (699 ms was seen once), and without
+        // them the six take a few milliseconds.
+        Assert.True(clock.ElapsedMilliseconds >= 650, $"6 wrong cookies took {clock.ElapsedMilliseconds} ms");
         // The 7th is held 800 ms; an honest node from the same address is through before that one is let go.
         using var held = await HandshakeV5("guess7@127.0.0.1", rightCookie: false);
         using (await HandshakeV5("patient@127.0.0.1"))
