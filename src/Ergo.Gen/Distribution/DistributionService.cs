@@ -652,11 +652,8 @@ internal sealed class DistributionService : IAsyncDisposable
                     continue;
                 if (existing.IsOutgoing)
                 {
-                    if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
-                        return PendingDecision.Nok;
-                    existing.HandToAcceptor();
-                    pending = existing;
-                    return PendingDecision.OkSimultaneous;
+                    pending = HandOverUnlessOursWins(existing);
+                    return pending is null ? PendingDecision.Nok : PendingDecision.OkSimultaneous;
                 }
                 return PendingDecision.Nok;
             }
@@ -686,14 +683,19 @@ internal sealed class DistributionService : IAsyncDisposable
                 continue;
             }
             if (old.IsConnecting && old.IsOutgoing)
-            {
-                if (string.CompareOrdinal(Node.Name.Name, peer.Name) > 0)
-                    return null;
-                old.HandToAcceptor();
-                return old;
-            }
+                return HandOverUnlessOursWins(old);
             old.Close("the peer reconnected");
         }
+    }
+
+    /// <summary>net_kernel's rule when our attempt <paramref name="ours"/> meets the peer's connection: the larger name's
+    /// is kept. Null when ours is; otherwise ours is handed to the peer's connection, which attaches to it.</summary>
+    private Connection? HandOverUnlessOursWins(Connection ours)
+    {
+        if (string.CompareOrdinal(Node.Name.Name, ours.Peer.Name) > 0)
+            return null;
+        ours.HandToAcceptor();
+        return ours;
     }
 
     /// <summary>After <paramref name="connection"/> went down; <paramref name="listed"/>: <see cref="Forget"/> took it
