@@ -117,7 +117,8 @@ public sealed class Node : IAsyncDisposable
     /// <summary>erlang:disconnect_node/1.</summary>
     public void Disconnect(Atom node) => Distribution?.Disconnect(node);
 
-    /// <summary>nodeup (true) and nodedown (false) for every peer: monitor_node for .NET code.</summary>
+    /// <summary>nodeup (true) and nodedown (false) for every peer, as net_kernel:monitor_nodes: a nodedown only ends a
+    /// connection whose nodeup came first (a connect that fails reports nothing; <c>monitor_node</c> hears of it).</summary>
     public event Action<Atom, bool>? NodeStatusChanged;
 
     internal void OnNodeStatus(Atom node, bool up)

@@ -356,6 +356,63 @@ public sealed class HandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_simultaneous_connect_that_keeps_our_own_connection_is_no_warning()
+    {
+        // Our name is the larger, so we answer the peer's connection "nok" and keep ours: routine, as in Erlang, which
+        // logs nothing for it. It used to be logged as a refused connection (a Warning).
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var peer = Atom.Of("hs_keep_a@127.0.0.1");
+        var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
+        await using var node = await Node.StartAsync(new NodeOptions
+        {
+            Name = "hs_keep_z@127.0.0.1",
+            LoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug)
+                .AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs))),
+        }, new DistributionOptions
+        {
+            Cookie = Cookie,
+            StaticPorts = new Dictionary<string, int> { [peer.Name] = ((IPEndPoint)listener.LocalEndpoint).Port },
+        });
+        node.Send(Atom.Of("hs_keep_inbox"), peer, Atom.Of("hello"));
+        using var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
+        Assert.Equal((byte)'N', (await Receive(ours.GetStream()))[0]);
+
+        using var theirs = new TcpClient();
+        await theirs.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
+        await Send(theirs.GetStream(), SendNameV5(Encoding.ASCII.GetBytes(peer.Name)));
+        Assert.Equal("snok", Encoding.ASCII.GetString(await Receive(theirs.GetStream())));
+        await AssertClosed(theirs);
+
+        await Eventually.Until(() => Task.FromResult(logs.GetSnapshot().Any(r => r.Message.StartsWith("kept our own connection", StringComparison.Ordinal))));
+        var kept = Assert.Single(logs.GetSnapshot(), r => r.Message.StartsWith("kept our own connection", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Debug, kept.Level);
+        Assert.Contains(peer.Name, kept.Message);
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task A_connect_that_fails_reports_no_nodedown_as_it_reported_no_nodeup_and_node_monitors_still_hear_of_it()
+    {
+        // net_kernel:monitor_nodes reports a nodedown only after a nodeup; a failed connect is for monitor_node.
+        var nowhere = Atom.Of("hs_nowhere@127.0.0.1");
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "hs_fails@127.0.0.1" }, new DistributionOptions
+        {
+            Cookie = Cookie,
+            UseEpmd = false,
+            Port = FreePort.Next(),
+            StaticPorts = new Dictionary<string, int> { [nowhere.Name] = FreePort.Next() },
+        });
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<(Atom, bool)>();
+        node.NodeStatusChanged += (n, up) => statuses.Enqueue((n, up));
+        var probe = new Probe(node);
+        await probe.RunAsync(ctx => ctx.MonitorNode(nowhere));
+        Assert.Equal(new Etf.Tuple(Atom.Of("nodedown"), nowhere), await probe.ReceiveAsync());
+        Assert.False(await node.ConnectAsync(nowhere));
+        Assert.Empty(statuses);
+    }
+
+    [Fact]
     public async Task Once_a_simultaneous_connect_hands_over_to_the_peers_connection_our_own_attempt_is_no_longer_pending()
     {
         // dist_util's is_pending: when the peer's connection takes over (we answered it ok_simultaneous), our own

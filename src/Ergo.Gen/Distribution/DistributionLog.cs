@@ -28,6 +28,9 @@ internal static partial class DistributionLog
     [LoggerMessage(1005, LogLevel.Debug, "outgoing connection to {Peer} gave way to theirs: {Reason}")]
     public static partial void GaveWay(ILogger logger, Atom peer, string reason);
 
+    [LoggerMessage(1046, LogLevel.Debug, "kept our own connection rather than the one from {Remote}: {Reason}")]
+    public static partial void KeptOurs(ILogger logger, string remote, string reason);
+
     [LoggerMessage(1006, LogLevel.Warning, "could not connect to {Peer}: {Reason}")]
     public static partial void ConnectFailed(ILogger logger, Atom peer, string reason);
 

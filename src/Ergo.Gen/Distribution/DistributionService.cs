@@ -596,6 +596,11 @@ internal sealed class DistributionService : IAsyncDisposable
                 LogRefused(address, remote, $"{reason} ({failures} wrong cookies from this address)");
                 await Task.Delay(wait, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
+            else if (e is HandshakeException { OursKept: true })
+            {
+                // A simultaneous connect, settled as net_kernel settles it: nothing went wrong (Erlang logs nothing).
+                DistributionLog.KeptOurs(Logger, remote, reason);
+            }
             else
             {
                 LogRefused(address, remote, reason);
@@ -698,12 +703,12 @@ internal sealed class DistributionService : IAsyncDisposable
         return ours;
     }
 
-    /// <summary>After <paramref name="connection"/> went down; <paramref name="listed"/>: <see cref="Forget"/> took it
-    /// out of the table (another connection had not already replaced it there).</summary>
-    public void OnConnectionDown(Connection connection, bool listed)
+    /// <summary>After <paramref name="connection"/> went down; <paramref name="nodeDown"/>: its nodeup was reported, and
+    /// <see cref="Forget"/> took it out of the table (another connection had not already replaced it there).</summary>
+    public void OnConnectionDown(Connection connection, bool nodeDown)
     {
         Proxy.OnNodeDown(connection.Peer);
-        if (listed)
+        if (nodeDown)
             NodeStatusChanged?.Invoke(connection.Peer, false);
     }
 

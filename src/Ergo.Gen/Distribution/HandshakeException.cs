@@ -8,4 +8,8 @@ public sealed class HandshakeException(string message, bool simultaneousLoss = f
 
     /// <summary>The digests did not match: the peer does not know the cookie (counted for the back-off).</summary>
     public bool WrongCookie { get; } = wrongCookie;
+
+    /// <summary>We answered "nok": the peer connected while our own connection to it was being made, and ours is the
+    /// one kept (net_kernel's rule). Routine, so it is not logged as a refusal.</summary>
+    internal bool OursKept { get; init; }
 }

@@ -240,7 +240,7 @@ internal static class Handshake
                 break;
             case PendingDecision.Nok:
                 await SendAsync(s, me.FrameHeader, [(byte)'s', .. "nok"u8], ct).ConfigureAwait(false);
-                throw new HandshakeException($"simultaneous connect with {theirName}: ours wins");
+                throw new HandshakeException($"simultaneous connect with {theirName}: ours wins") { OursKept = true };
             case PendingDecision.Alive:
                 await SendAsync(s, me.FrameHeader, [(byte)'s', .. "alive"u8], ct).ConfigureAwait(false);
                 var answer = await ReceiveAsync(s, me.FrameHeader, ct).ConfigureAwait(false);

@@ -186,7 +186,10 @@ internal sealed partial class Connection
         lock (_announcing)
         {
             if (IsUp)
+            {
                 announce();
+                _announced = true;
+            }
         }
         _settled.TrySetResult(true);
         return true;
@@ -194,6 +197,10 @@ internal sealed partial class Connection
 
     // Held while the nodeup or the nodedown is reported, so the two never cross.
     private readonly object _announcing = new();
+
+    // The nodeup was reported: only then is a nodedown (as net_kernel:monitor_nodes, which never reports the end of
+    // a connection that did not come up).
+    private bool _announced;
 
     private async Task RunAsync(PipeReader reader, PipeWriter writer, SocketReceiveStream? receive, ReaderPlacement? placement)
     {
@@ -249,7 +256,7 @@ internal sealed partial class Connection
         // nodedown as soon as it left the table, before anything else: a connection made anew from then on needs a
         // whole handshake before its nodeup.
         lock (_announcing)
-            _dist.OnConnectionDown(this, listed);
+            _dist.OnConnectionDown(this, listed && _announced);
         _settled.TrySetResult(false);
         DistributionLog.ConnectionDown(Logger, Peer, why);
         _closing.Cancel();
