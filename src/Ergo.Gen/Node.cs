@@ -118,7 +118,9 @@ public sealed class Node : IAsyncDisposable
     public void Disconnect(Atom node) => Distribution?.Disconnect(node);
 
     /// <summary>nodeup (true) and nodedown (false) for every peer, as net_kernel:monitor_nodes: a nodedown only ends a
-    /// connection whose nodeup came first (a connect that fails reports nothing; <c>monitor_node</c> hears of it).</summary>
+    /// connection whose nodeup came first (a connect that fails reports nothing; <c>monitor_node</c> hears of it).
+    /// Raised on the thread that brings the connection up or down, in order, while it holds that connection's
+    /// report lock: keep handlers short, and never wait in one for the same connection to go up or down.</summary>
     public event Action<Atom, bool>? NodeStatusChanged;
 
     internal void OnNodeStatus(Atom node, bool up)
