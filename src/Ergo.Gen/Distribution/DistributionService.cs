@@ -598,8 +598,10 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             else if (e is HandshakeException { OursKept: true })
             {
-                // A simultaneous connect, settled as net_kernel settles it: nothing went wrong (Erlang logs nothing).
-                DistributionLog.KeptOurs(Logger, remote, reason);
+                // A simultaneous connect, settled as net_kernel settles it: nothing went wrong (Erlang logs nothing). The
+                // name is not yet proven, so the line is rate-limited as a refusal is, and only when asked for.
+                if (Logger.IsEnabled(LogLevel.Debug) && PeerLog.Allow(address?.ToString() ?? remote, out var more))
+                    DistributionLog.KeptOurs(Logger, remote, reason + more);
             }
             else
             {
