@@ -224,11 +224,7 @@ internal sealed class DistributionService : IAsyncDisposable
     {
         var connection = new Connection(this, naming.Peer, outgoing: true);
         _connections[naming.Peer] = connection;
-        connection.Attach(naming.Stream, naming.Socket, naming.Result, () =>
-        {
-            DistributionLog.ConnectedNamed(Logger, naming.Peer, naming.Result.Version);
-            NodeStatusChanged?.Invoke(naming.Peer, true);
-        });
+        connection.Attach(naming.Stream, naming.Socket, naming.Result, () => DistributionLog.ConnectedNamed(Logger, naming.Peer, naming.Result.Version));
     }
 
     public static DistributionService Start(Node node, DistributionOptions options, TcpListener listener, TcpClient? registration, EpmdServer? epmd, string cookie)
@@ -388,11 +384,7 @@ internal sealed class DistributionService : IAsyncDisposable
             var result = await Handshake.ConnectAsync(stream,
                 Context with { StillConnecting = () => connection.OutgoingPending, Version = version >= 6 ? 6 : 5, FrameHeader = stream is SslStream ? 4 : 2 },
                 peer, timeout.Token).ConfigureAwait(false);
-            if (!connection.Attach(stream, socket, result, () =>
-                {
-                    DistributionLog.Connected(Logger, peer, result.Version);
-                    NodeStatusChanged?.Invoke(peer, true);
-                }, outgoing: true))
+            if (!connection.Attach(stream, socket, result, () => DistributionLog.Connected(Logger, peer, result.Version), outgoing: true))
                 await stream.DisposeAsync().ConfigureAwait(false);
         }
         catch (HandshakeException e) when (connection.OutgoingAbandoned || e.SimultaneousLoss)
@@ -574,11 +566,7 @@ internal sealed class DistributionService : IAsyncDisposable
                 connection = ReplaceStale(result.PeerName);
             else if (connection is null && MarkPending(result.PeerName.Name, out var claimed) is PendingDecision.Ok or PendingDecision.OkSimultaneous)
                 connection = claimed;
-            if (connection is null || !connection.Attach(stream, socket, result, () =>
-                {
-                    DistributionLog.Accepted(Logger, result.PeerName, result.Version);
-                    NodeStatusChanged?.Invoke(result.PeerName, true);
-                }))
+            if (connection is null || !connection.Attach(stream, socket, result, () => DistributionLog.Accepted(Logger, result.PeerName, result.Version)))
             {
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
@@ -600,7 +588,7 @@ internal sealed class DistributionService : IAsyncDisposable
             {
                 // A simultaneous connect, settled as net_kernel settles it: nothing went wrong (Erlang logs nothing). The
                 // name is not yet proven, so the line is rate-limited as a refusal is, and only when asked for.
-                if (Logger.IsEnabled(LogLevel.Debug) && PeerLog.Allow(address?.ToString() ?? remote, out var more))
+                if (Logger.IsEnabled(LogLevel.Debug) && AllowLine(address, remote, out var more))
                     DistributionLog.KeptOurs(Logger, remote, reason + more);
             }
             else
@@ -623,8 +611,19 @@ internal sealed class DistributionService : IAsyncDisposable
 
     private void LogRefused(IPAddress? address, string remote, string reason)
     {
-        if (PeerLog.Allow(address?.ToString() ?? remote, out var fromPeer) && _refusedLog.Allow(out var overall))
-            DistributionLog.Refused(Logger, remote, reason, fromPeer + overall);
+        if (AllowLine(address, remote, out var more))
+            DistributionLog.Refused(Logger, remote, reason, more);
+    }
+
+    /// <summary>Whether a line about a connection from <paramref name="address"/> may be logged now, under both
+    /// limits; <paramref name="more"/> counts what each left out since.</summary>
+    private bool AllowLine(IPAddress? address, string remote, out string more)
+    {
+        more = "";
+        if (!PeerLog.Allow(address?.ToString() ?? remote, out var fromPeer) || !_refusedLog.Allow(out var overall))
+            return false;
+        more = fromPeer + overall;
+        return true;
     }
 
     private static string SafeRemote(Socket s)
@@ -704,6 +703,9 @@ internal sealed class DistributionService : IAsyncDisposable
         ours.HandToAcceptor();
         return ours;
     }
+
+    /// <summary>The nodeup of <paramref name="connection"/>, reported by it once it is up.</summary>
+    public void OnConnectionUp(Connection connection) => NodeStatusChanged?.Invoke(connection.Peer, true);
 
     /// <summary>After <paramref name="connection"/> went down; <paramref name="nodeDown"/>: its nodeup was reported, and
     /// <see cref="Forget"/> took it out of the table (another connection had not already replaced it there).</summary>

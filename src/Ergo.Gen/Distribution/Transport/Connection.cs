@@ -153,9 +153,9 @@ internal sealed partial class Connection
     }
 
     /// <summary>The handshake succeeded on <paramref name="stream"/> (the socket, or TLS over it): start the loops,
-    /// then <paramref name="announce"/> the connection (its log line and nodeup). False if this connection was given
+    /// then log the connection (<paramref name="logUp"/>) and report its nodeup. False if this connection was given
     /// up, or (for our own attempt, <paramref name="outgoing"/>) handed to the peer's.</summary>
-    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake, Action announce, bool outgoing = false)
+    public bool Attach(Stream stream, Socket? socket, HandshakeResult handshake, Action logUp, bool outgoing = false)
     {
         lock (_gate)
         {
@@ -187,7 +187,8 @@ internal sealed partial class Connection
         {
             if (IsUp)
             {
-                announce();
+                logUp();
+                _dist.OnConnectionUp(this);
                 _announced = true;
             }
         }
