@@ -92,6 +92,22 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal(Digest(ours), ack[1..]);
     }
 
+    /// <summary>A node that finds <paramref name="peer"/> at <paramref name="listener"/>, where the test plays it by hand.</summary>
+    private static Task<Node> StartWithPeerAt(TcpListener listener, string name, string peer, ILoggerFactory? logging = null) =>
+        Node.StartAsync(new NodeOptions { Name = name, LoggerFactory = logging }, new DistributionOptions
+        {
+            Cookie = Cookie,
+            StaticPorts = new Dictionary<string, int> { [peer] = ((IPEndPoint)listener.LocalEndpoint).Port },
+        });
+
+    /// <summary>The node's own connect to the peer played at <paramref name="listener"/>, up to its send_name.</summary>
+    private static async Task<TcpClient> AcceptOurAttempt(TcpListener listener)
+    {
+        var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
+        Assert.Equal((byte)'N', (await Receive(ours.GetStream()))[0]);
+        return ours;
+    }
+
     private static async Task AssertClosed(TcpClient client)
     {
         var buffer = new byte[64];
@@ -364,19 +380,10 @@ public sealed class HandshakeTests : IAsyncLifetime
         listener.Start();
         var peer = Atom.Of("hs_keep_a@127.0.0.1");
         var logs = new Microsoft.Extensions.Logging.Testing.FakeLogCollector();
-        await using var node = await Node.StartAsync(new NodeOptions
-        {
-            Name = "hs_keep_z@127.0.0.1",
-            LoggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug)
-                .AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs))),
-        }, new DistributionOptions
-        {
-            Cookie = Cookie,
-            StaticPorts = new Dictionary<string, int> { [peer.Name] = ((IPEndPoint)listener.LocalEndpoint).Port },
-        });
+        await using var node = await StartWithPeerAt(listener, "hs_keep_z@127.0.0.1", peer.Name, LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Debug).AddProvider(new Microsoft.Extensions.Logging.Testing.FakeLoggerProvider(logs))));
         node.Send(Atom.Of("hs_keep_inbox"), peer, Atom.Of("hello"));
-        using var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
-        Assert.Equal((byte)'N', (await Receive(ours.GetStream()))[0]);
+        using var ours = await AcceptOurAttempt(listener);
 
         using var theirs = new TcpClient();
         await theirs.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
@@ -420,15 +427,10 @@ public sealed class HandshakeTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var peer = Atom.Of("hs_sim_z@127.0.0.1");
-        await using var node = await Node.StartAsync(new NodeOptions { Name = "hs_sim_a@127.0.0.1" }, new DistributionOptions
-        {
-            Cookie = Cookie,
-            StaticPorts = new Dictionary<string, int> { [peer.Name] = ((IPEndPoint)listener.LocalEndpoint).Port },
-        });
+        await using var node = await StartWithPeerAt(listener, "hs_sim_a@127.0.0.1", peer.Name);
         node.Send(Atom.Of("hs_sim_inbox"), peer, Atom.Of("hs_sim_queued_before_the_handover"));
-        using var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
+        using var ours = await AcceptOurAttempt(listener);
         var outgoing = ours.GetStream();
-        Assert.Equal((byte)'N', (await Receive(outgoing))[0]);
 
         // The peer connects the other way meanwhile; its name is the larger, so its connection is the one kept.
         using var theirs = new TcpClient();
@@ -505,11 +507,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         const string peer = "hs_stale_z@127.0.0.1";
-        await using var node = await Node.StartAsync(new NodeOptions { Name = "hs_stale_a@127.0.0.1" }, new DistributionOptions
-        {
-            Cookie = Cookie,
-            StaticPorts = new Dictionary<string, int> { [peer] = ((IPEndPoint)listener.LocalEndpoint).Port },
-        });
+        await using var node = await StartWithPeerAt(listener, "hs_stale_a@127.0.0.1", peer);
         using var first = await HandshakeV5(peer, to: node);
         await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 1));
 
@@ -522,8 +520,7 @@ public sealed class HandshakeTests : IAsyncLifetime
         first.Dispose();
         await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 0));
         var connecting = node.ConnectAsync(Atom.Of(peer));
-        using var ours = await listener.AcceptTcpClientAsync().WaitAsync(DistFixture.Wait);
-        Assert.Equal((byte)'N', (await Receive(ours.GetStream()))[0]);
+        using var ours = await AcceptOurAttempt(listener);
 
         await Send(s, "strue"u8.ToArray());
         await CompleteV5(s, node);
