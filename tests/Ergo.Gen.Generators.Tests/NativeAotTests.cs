@@ -7,6 +7,7 @@ namespace Ergo.Gen.Generators.Tests;
 /// The AOT sample publishes with PublishAot and TrimMode=full without a single trim or AOT warning, and the
 /// native binary starts a node, runs generated servers under a generated supervisor, and exits 0.
 /// </summary>
+[Collection(nameof(RepositoryBuilds))]
 public sealed class NativeAotTests(ITestOutputHelper output)
 {
     [Fact]

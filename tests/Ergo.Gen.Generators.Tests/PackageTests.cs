@@ -36,6 +36,7 @@ public sealed class PackedFeed : IDisposable
 /// The package as a new user meets it: referenced from a fresh `dotnet new console` project, a [GenServer] built and
 /// run, and an analyzer diagnostic showing up in that project's build; and the `dotnet new ergo-service` template.
 /// </summary>
+[Collection(nameof(RepositoryBuilds))]
 public sealed class PackageTests(PackedFeed packed, ITestOutputHelper output) : IClassFixture<PackedFeed>
 {
     private ProcessResult Dotnet(string workingDirectory, params string[] args)
