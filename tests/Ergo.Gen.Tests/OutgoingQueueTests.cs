@@ -9,12 +9,15 @@ namespace Ergo.Gen.Tests;
 public sealed class OutgoingQueueTests
 {
     // Each message is its number as four bytes, so what the write loop takes can be read back.
-    private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null) => new((in int n, IBufferWriter<byte> output) =>
-    {
-        encoded?.Invoke();
-        BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
-        output.Advance(4);
-    }, clock);
+    // Each queue sees only the direct writes of its own test (by default, of itself), not those that other tests'
+    // connections made on the same thread.
+    private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null, DirectWriters? writers = null) =>
+        new((in int n, IBufferWriter<byte> output) =>
+        {
+            encoded?.Invoke();
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
+            output.Advance(4);
+        }, clock, writers ?? new DirectWriters());
 
     private static List<int> Numbers(ReadOnlySpan<byte> bytes)
     {
@@ -97,7 +100,7 @@ public sealed class OutgoingQueueTests
         {
             output.GetSpan(size)[..size].Fill(1);
             output.Advance(size);
-        }, clock: () => 0);
+        }, clock: () => 0, new DirectWriters());
         var writes = new List<int>();
         q.Open();
         q.EnableDirectWrites(bytes => { writes.Add(bytes.Length); return bytes.Length; });
@@ -110,6 +113,42 @@ public sealed class OutgoingQueueTests
         Assert.Equal(2, writes.Count);
         Assert.True(q.TryTake(out var batch, out _));
         Assert.Equal(100, batch.WrittenCount);
+    }
+
+    [Fact]
+    public async Task A_thread_that_just_wrote_to_one_connection_leaves_its_small_messages_to_the_others_to_their_loops()
+    {
+        long now = 0;
+        var writers = new DirectWriters();
+        var queues = Enumerable.Range(0, 3).Select(_ => NewQueue(clock: () => now, writers: writers)).ToArray();
+        var direct = new List<(int Queue, int Message)>();
+        var waits = new ValueTask<bool>[queues.Length];
+        for (var i = 0; i < queues.Length; i++)
+        {
+            var queue = i;
+            queues[i].Open();
+            queues[i].EnableDirectWrites(bytes => { direct.AddRange(Numbers(bytes).Select(n => (queue, n))); return bytes.Length; });
+            Assert.False(queues[i].TryTake(out _, out _));
+            waits[i] = queues[i].WaitAsync(CancellationToken.None);
+        }
+
+        // One message to each connection in turn, as a broadcast sends: only the first is written by the sender.
+        for (var i = 0; i < queues.Length; i++)
+            queues[i].Add(10 + i);
+        Assert.Equal([(0, 10)], direct);
+        for (var i = 1; i < queues.Length; i++)
+        {
+            Assert.True(await waits[i].AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.True(queues[i].TryTake(out var batch, out _));
+            Assert.Equal([10 + i], Numbers(batch));
+            queues[i].Release(batch);
+            Assert.False(queues[i].TryTake(out _, out _));
+        }
+
+        // A quiet spell later the thread writes itself again.
+        now += OutgoingQueue<int>.DirectGap;
+        queues[2].Add(20);
+        Assert.Equal([(0, 10), (2, 20)], direct);
     }
 
     [Fact]

@@ -22,9 +22,11 @@ internal delegate int DirectWrite(ReadOnlySpan<byte> bytes);
 /// A message that finds the write loop idle, after a quiet spell, is written by its sender straight to the socket
 /// (<see cref="EnableDirectWrites"/>), as an Erlang process writes to its distribution port: a lone request or
 /// reply then costs no thread hop. Small messages closer together than <see cref="DirectGap"/> go through the write
-/// loop, which batches them; one of <see cref="DirectWorthBytes"/> or more is a write worth making alone.
+/// loop, which batches them, and so do those of a thread that made a direct write less than that ago, to this
+/// connection or another (<see cref="DirectWriters"/>); one of <see cref="DirectWorthBytes"/> or more is a write
+/// worth making alone.
 /// </summary>
-internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null)
+internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null, DirectWriters? writers = null)
 {
     public const int MaxQueuedBytes = 1024 * 1024;
 
@@ -51,6 +53,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private int _unsentOffset;
     private long _lastWriteEnd = long.MinValue / 2;
     private readonly Func<long> _now = clock ?? System.Diagnostics.Stopwatch.GetTimestamp;
+    private readonly DirectWriters _writers = writers ?? DirectWriters.Shared;
 
     /// <summary>At most this much is written by a sender itself; more is the write loop's.</summary>
     public const int DirectMaxBytes = 16 * 1024;
@@ -167,9 +170,14 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     // Under the lock, the write loop idle: the queued bytes become this sender's to write, when it may.
     private ArrayPoolBufferWriter<byte>? ClaimDirect()
     {
-        if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes
-            || (_queued.WrittenCount < DirectWorthBytes && _now() - Volatile.Read(ref _lastWriteEnd) < DirectGap))
+        if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes)
             return null;
+        if (_queued.WrittenCount < DirectWorthBytes)
+        {
+            var now = _now();
+            if (now - Volatile.Read(ref _lastWriteEnd) < DirectGap || _writers.WroteWithin(now, DirectGap))
+                return null;
+        }
         var batch = _queued;
         (_queued, _writing) = (_writing!, batch);
         _directWriting = true;
@@ -184,11 +192,13 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
             return;
         }
         var sent = _direct!(direct.WrittenSpan);
+        var end = _now();
+        _writers.Wrote(end);
         bool wake;
         lock (_lock)
         {
             _directWriting = false;
-            Volatile.Write(ref _lastWriteEnd, _now());
+            Volatile.Write(ref _lastWriteEnd, end);
             if (_closed)
             {
                 // Close left this batch to us.
