@@ -56,7 +56,9 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
                 var boss = nodes.MaxBy(n => n, Comparer<Atom>.Create((a, b) => TermOrder.Compare(a, b)))!;
                 if (await LockAsync([boss], id).ConfigureAwait(false))
                 {
-                    if (await LockAsync(nodes, id).ConfigureAwait(false) && (await KnownAsync().ConfigureAwait(false)).Except(nodes).Any() is false)
+                    // The boss's lock is ours already.
+                    if (await LockAsync(nodes.Where(n => n != boss).ToArray(), id).ConfigureAwait(false)
+                        && (await KnownAsync().ConfigureAwait(false)).Except(nodes).Any() is false)
                     {
                         bool done;
                         try
@@ -69,7 +71,7 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
                             throw;
                         }
                         // Every node has the change now: the caller gets its answer while the locks are released,
-                        // two round trips that change nothing it could see. The next transaction here waits for them.
+                        // which changes nothing it could see.
                         releasing = true;
                         _ = ReleaseThenEndAsync(nodes, boss, id);
                         return done;
@@ -87,20 +89,33 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
         }
     }
 
+    /// <summary>
+    /// del_lock everywhere, the boss last, sent at once without waiting for the answers in between (global's
+    /// registrar waits for the others' before it asks the boss); the next transaction here may start as soon as
+    /// they are sent. Each node's global_name_server takes this del_lock before the next transaction's set_lock:
+    /// both come from one process over one connection, so they arrive in the order they were sent.
+    /// </summary>
     private async Task ReleaseThenEndAsync(Atom[] nodes, Atom boss, Term id)
     {
+        Task released;
         try
         {
-            await ReleaseAllAsync(nodes, boss, id).ConfigureAwait(false);
+            var release = new Etf.Tuple(DelLock, id);
+            var others = nodes.Where(n => n != boss).Select(n => CallAsync(n, release)).ToArray();
+            released = Task.WhenAll([.. others, CallAsync(boss, release)]);
+        }
+        finally
+        {
+            _one.Release();
+        }
+        try
+        {
+            await released.ConfigureAwait(false);
         }
         catch (Exception e)
         {
             // Nobody awaits this: the caller already has its answer.
             ServicesLog.GlobalReleaseFailed(node.Logger, e, node.Name);
-        }
-        finally
-        {
-            _one.Release();
         }
     }
 
