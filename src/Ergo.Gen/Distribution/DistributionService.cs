@@ -73,6 +73,9 @@ internal sealed class DistributionService : IAsyncDisposable
     /// <summary>Reader threads lent to streaming connections (see <see cref="ReaderPlacement"/>): twice the cores at most.</summary>
     internal ReaderPlacement.Slots ReaderSlots { get; } = new(2 * Environment.ProcessorCount);
 
+    /// <summary>Which threads wrote to one of this node's sockets themselves lately (see <see cref="DirectWriters"/>).</summary>
+    internal DirectWriters DirectWriters { get; } = new();
+
     public ILogger Logger { get; }
 
     public Spawner Spawner { get; }

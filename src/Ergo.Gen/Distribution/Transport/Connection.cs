@@ -57,7 +57,7 @@ internal sealed partial class Connection
         IsOutgoing = outgoing;
         // One quota of new atoms per peer: a peer that goes beyond it is disconnected (atoms are never freed).
         _decodeOptions = dist.Options.DecodeOptions with { NewAtomQuota = new AtomQuota(dist.Options.MaxNewAtomsPerConnection, dist.PeerAtoms) };
-        _outgoing = new OutgoingQueue<Outgoing>(Encode);
+        _outgoing = new OutgoingQueue<Outgoing>(Encode, writers: dist.DirectWriters);
         _deferredFlush = new DeferredFlush(_outgoing);
     }
 

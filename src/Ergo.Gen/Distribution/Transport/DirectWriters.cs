@@ -2,17 +2,16 @@ namespace Ergo.Gen.Distribution.Transport;
 
 /// <summary>
 /// Which threads wrote to a socket themselves lately (<see cref="OutgoingQueue{T}"/>'s direct writes), across
-/// every connection that shares this instance. A thread that has just written one message itself hands its next
-/// small ones to the write loops: a process sending to many nodes in turn (a broadcast) would otherwise make every
-/// system call itself, and each call spaces its messages to any one connection further apart, until every message
-/// looks like a lone one and is written alone.
+/// every connection that shares this instance: a node's. A thread that has just written one message itself hands
+/// its next small ones to the write loops: a process sending to many nodes in turn (a broadcast) would otherwise
+/// make every system call itself, and each call spaces its messages to any one connection further apart, until
+/// every message looks like a lone one and is written alone. One instance per node, not per process: with two
+/// nodes in one process, a thread that writes a request for one and then the reply for the other is not a
+/// broadcast.
 /// </summary>
 internal sealed class DirectWriters
 {
-    /// <summary>The one every connection uses: a thread is one thread whichever node it sends for.</summary>
-    public static readonly DirectWriters Shared = new();
-
-    // The instance beside the time, so that instances (tests with clocks of their own) do not see each other's.
+    // The instance beside the time, so that instances (nodes, tests with clocks of their own) do not see each other's.
     [ThreadStatic] private static DirectWriters? t_owner;
     [ThreadStatic] private static long t_lastEnd;
 

@@ -53,7 +53,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private int _unsentOffset;
     private long _lastWriteEnd = long.MinValue / 2;
     private readonly Func<long> _now = clock ?? System.Diagnostics.Stopwatch.GetTimestamp;
-    private readonly DirectWriters _writers = writers ?? DirectWriters.Shared;
+    private readonly DirectWriters _writers = writers ?? new DirectWriters();
 
     /// <summary>At most this much is written by a sender itself; more is the write loop's.</summary>
     public const int DirectMaxBytes = 16 * 1024;
