@@ -221,8 +221,8 @@ public sealed class GlobalTests
     public async Task Registrations_made_back_to_back_from_two_nodes_all_take_effect_and_leave_no_lock_behind()
     {
         // A registration returns once every node has the name and releases its locks after it has answered; the
-        // next one from the same node starts as soon as those releases are sent. Made back to back from two nodes at once, every
-        // registration and unregistration takes effect, and none leaves its lock behind.
+        // next one from the same node starts as soon as those releases are sent. Made back to back from two nodes
+        // at once, every registration and unregistration takes effect, and none leaves its lock behind.
         string[] names = ["ergo_burst_a@127.0.0.1", "ergo_burst_b@127.0.0.1", "ergo_burst_c@127.0.0.1"];
         var ports = names.ToDictionary(n => n, _ => FreePort.Next());
         await using var a = await StartOnFixedPortsAsync(names[0], ports);

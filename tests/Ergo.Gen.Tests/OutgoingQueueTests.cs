@@ -8,16 +8,15 @@ namespace Ergo.Gen.Tests;
 /// <summary>The hand-over between senders and a connection's write loop, without a socket in the way.</summary>
 public sealed class OutgoingQueueTests
 {
-    // Each message is its number as four bytes, so what the write loop takes can be read back.
-    // Each queue sees only the direct writes of its own test (by default, of itself), not those that other tests'
-    // connections made on the same thread.
+    // Each message is its number as four bytes, so what the write loop takes can be read back. Without
+    // writers, a queue sees only its own direct writes.
     private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null, DirectWriters? writers = null) =>
         new((in int n, IBufferWriter<byte> output) =>
         {
             encoded?.Invoke();
             BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
             output.Advance(4);
-        }, clock, writers ?? new DirectWriters());
+        }, clock, writers);
 
     private static List<int> Numbers(ReadOnlySpan<byte> bytes)
     {
@@ -100,7 +99,7 @@ public sealed class OutgoingQueueTests
         {
             output.GetSpan(size)[..size].Fill(1);
             output.Advance(size);
-        }, clock: () => 0, new DirectWriters());
+        }, clock: () => 0);
         var writes = new List<int>();
         q.Open();
         q.EnableDirectWrites(bytes => { writes.Add(bytes.Length); return bytes.Length; });
