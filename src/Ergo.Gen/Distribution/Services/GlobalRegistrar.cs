@@ -54,10 +54,11 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
             {
                 var nodes = await KnownAsync().ConfigureAwait(false);
                 var boss = nodes.MaxBy(n => n, Comparer<Atom>.Create((a, b) => TermOrder.Compare(a, b)))!;
+                var others = nodes.Where(n => n != boss).ToArray();
                 if (await LockAsync([boss], id).ConfigureAwait(false))
                 {
                     // The boss's lock is ours already.
-                    if (await LockAsync(nodes.Where(n => n != boss).ToArray(), id).ConfigureAwait(false)
+                    if (await LockAsync(others, id).ConfigureAwait(false)
                         && (await KnownAsync().ConfigureAwait(false)).Except(nodes).Any() is false)
                     {
                         bool done;
@@ -67,13 +68,13 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
                         }
                         catch
                         {
-                            await ReleaseAllAsync(nodes, boss, id).ConfigureAwait(false);
+                            await ReleaseAllAsync(others, boss, id).ConfigureAwait(false);
                             throw;
                         }
                         // Every node has the change now: the caller gets its answer while the locks are released,
                         // which changes nothing it could see.
                         releasing = true;
-                        _ = ReleaseThenEndAsync(nodes, boss, id);
+                        _ = ReleaseThenEndAsync(others, boss, id);
                         return done;
                     }
                     await ReleaseAsync([boss], id).ConfigureAwait(false);
@@ -95,14 +96,13 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
     /// they are sent. Each node's global_name_server takes this del_lock before the next transaction's set_lock:
     /// both come from one process over one connection, so they arrive in the order they were sent.
     /// </summary>
-    private async Task ReleaseThenEndAsync(Atom[] nodes, Atom boss, Term id)
+    private async Task ReleaseThenEndAsync(Atom[] others, Atom boss, Term id)
     {
         Task released;
         try
         {
-            var release = new Etf.Tuple(DelLock, id);
-            var others = nodes.Where(n => n != boss).Select(n => CallAsync(n, release)).ToArray();
-            released = Task.WhenAll([.. others, CallAsync(boss, release)]);
+            // Each ReleaseAsync sends its del_locks before it returns.
+            released = Task.WhenAll(ReleaseAsync(others, id), ReleaseAsync([boss], id));
         }
         finally
         {
@@ -119,10 +119,10 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
         }
     }
 
-    /// <summary>del_lock everywhere, the boss last (global's delete_global_lock).</summary>
-    private async Task ReleaseAllAsync(Atom[] nodes, Atom boss, Term id)
+    /// <summary>del_lock everywhere, the boss last, once the others have answered (global's delete_global_lock).</summary>
+    private async Task ReleaseAllAsync(Atom[] others, Atom boss, Term id)
     {
-        await ReleaseAsync(nodes.Where(n => n != boss).ToArray(), id).ConfigureAwait(false);
+        await ReleaseAsync(others, id).ConfigureAwait(false);
         await ReleaseAsync([boss], id).ConfigureAwait(false);
     }
 
