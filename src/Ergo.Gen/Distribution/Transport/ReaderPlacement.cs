@@ -23,7 +23,10 @@ internal sealed class ReaderPlacement(bool always, ReaderPlacement.Slots slots)
     private long _windowStart = Environment.TickCount64, _in, _out;
     private int _quietWindows;
 
-    public bool OnOwnThread { get; private set; }
+    // Written by the read loop only; read by others (tests, diagnostics), which must see the slot back once it is false.
+    private volatile bool _onOwnThread;
+
+    public bool OnOwnThread => _onOwnThread;
 
     /// <summary>Moves so far, either way (for tests and diagnostics).</summary>
     public int Moves { get; private set; }
@@ -55,7 +58,7 @@ internal sealed class ReaderPlacement(bool always, ReaderPlacement.Slots slots)
     /// blocking mode.</summary>
     public OwnThread MoveToOwnThread(SocketReceiveStream stream, string threadName)
     {
-        OnOwnThread = true;
+        _onOwnThread = true;
         Moves++;
         return new OwnThread(stream, threadName);
     }
@@ -63,20 +66,21 @@ internal sealed class ReaderPlacement(bool always, ReaderPlacement.Slots slots)
     /// <summary>Awaited by the read loop: it continues on the thread pool, with asynchronous reads; its own thread ends.</summary>
     public YieldAwaitable MoveToPool(SocketReceiveStream stream)
     {
-        OnOwnThread = false;
         Moves++;
         stream.ReaderThread = null;
+        // The slot goes back first: whoever sees the loop off its own thread sees its slot free.
         if (!always)
             slots.Return();
+        _onOwnThread = false;
         return Task.Yield();
     }
 
     /// <summary>The read loop has ended: its thread, if it had one, is no longer lent.</summary>
     public void Release()
     {
-        if (OnOwnThread && !always)
+        if (_onOwnThread && !always)
             slots.Return();
-        OnOwnThread = false;
+        _onOwnThread = false;
     }
 
     /// <summary>The reader threads a node lends to streaming connections, counted.</summary>
