@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using Ergo.Gen.Distribution.Protocol;
 using Ergo.Gen.Distribution.Services;
 using Ergo.Gen.Distribution.Transport;
-using Ergo.Gen.Distribution.Transport.Reactor;
 using Ergo.Gen.Epmd;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
@@ -203,8 +202,8 @@ internal sealed class DistributionService : IAsyncDisposable
         try
         {
             var tls = options.Tls is { } tlsOptions ? TlsTransport.Create(tlsOptions, $"undefined@{host}", logger) : null;
-            stream = tls is null ? SocketReactor.OpenStream(socket)
-                : await tls.ConnectAsync(SocketReactor.OpenStream(socket), NodeNames.HostOf(namer.Name), timeout.Token).ConfigureAwait(false);
+            stream = tls is null ? new NetworkStream(socket, ownsSocket: true)
+                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), NodeNames.HostOf(namer.Name), timeout.Token).ConfigureAwait(false);
             var context = new HandshakeContext(host, 0, OfferedBy(options), cookie, _ => PendingDecision.Ok)
             {
                 AskName = true,
@@ -218,7 +217,7 @@ internal sealed class DistributionService : IAsyncDisposable
         catch
         {
             stream?.Dispose();
-            SocketReactor.CloseSocket(socket);
+            socket.Dispose();
             throw;
         }
     }
@@ -378,11 +377,11 @@ internal sealed class DistributionService : IAsyncDisposable
                 if (!connection.IsConnecting)
                 {
                     // The peer's own connection reached us and was attached meanwhile.
-                    SocketReactor.CloseSocket(socket);
+                    socket.Dispose();
                     return;
                 }
-                stream = _tls is null ? SocketReactor.OpenStream(socket)
-                    : await _tls.ConnectAsync(SocketReactor.OpenStream(socket), host, timeout.Token).ConfigureAwait(false);
+                stream = _tls is null ? new NetworkStream(socket, ownsSocket: true)
+                    : await _tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), host, timeout.Token).ConfigureAwait(false);
             }
             // A peer whose EPMD entry says version 5 gets the old send_name; everyone else version 6.
             var result = await Handshake.ConnectAsync(stream,
@@ -397,7 +396,7 @@ internal sealed class DistributionService : IAsyncDisposable
             // connection object, so what was queued here is sent on it; if it never comes, give up.
             DistributionLog.GaveWay(Logger, peer, e.Message);
             stream?.Dispose();
-            SocketReactor.CloseSocket(socket);
+            socket?.Dispose();
             Work.Track(Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
             {
                 if (connection.IsConnecting)
@@ -409,7 +408,7 @@ internal sealed class DistributionService : IAsyncDisposable
             if (PeerLog.Allow(peer.Name, out var more))
                 DistributionLog.ConnectFailed(Logger, peer, e.Message + more);
             stream?.Dispose();
-            SocketReactor.CloseSocket(socket);
+            socket?.Dispose();
             connection.Close($"connect failed: {e.Message}");
         }
     }
@@ -436,7 +435,7 @@ internal sealed class DistributionService : IAsyncDisposable
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await SocketReactor.ConnectSocketAsync(socket, new IPEndPoint(address, port), ct).ConfigureAwait(false);
+                await socket.ConnectAsync(new IPEndPoint(address, port), ct).ConfigureAwait(false);
                 return (socket, version);
             }
             catch (SocketException e)
@@ -523,12 +522,10 @@ internal sealed class DistributionService : IAsyncDisposable
                 async ct =>
                 {
                     // A connection that has sent its first byte can no longer be pushed out by newer ones.
-                    var plain = SocketReactor.OpenStream(socket);
-                    var first = plain is ReactorSocketStream reactor ? await reactor.PeekAsync(ct).ConfigureAwait(false)
-                        : await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, ct).ConfigureAwait(false);
-                    if (first == 0)
+                    if (await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, ct).ConfigureAwait(false) == 0)
                         throw new HandshakeException("the peer closed the connection before its handshake");
                     entry.Spoke = true;
+                    var plain = new NetworkStream(socket, ownsSocket: true);
                     return _tls is null ? plain : await _tls.AcceptAsync(plain, ct).ConfigureAwait(false);
                 },
                 socket, cancel: entry.Token).ConfigureAwait(false);
@@ -603,7 +600,7 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             stream?.Dispose();
             raw?.Dispose();
-            SocketReactor.CloseSocket(socket);
+            socket?.Dispose();
             connection?.Close($"handshake failed: {reason}");
         }
     }

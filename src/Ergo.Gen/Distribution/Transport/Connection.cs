@@ -5,7 +5,6 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using CommunityToolkit.HighPerformance.Buffers;
 using Ergo.Gen.Distribution.Protocol;
-using Ergo.Gen.Distribution.Transport.Reactor;
 using Ergo.Gen.Etf;
 using Microsoft.Extensions.Logging;
 
@@ -43,8 +42,6 @@ internal sealed partial class Connection
     private readonly object _gate = new();
     private ConnectionState _state = ConnectionState.Connecting;
     private Socket? _socket;
-    // The socket's stream when it goes through the reactor: direct writes take one non-blocking system call.
-    private ReactorSocketStream? _reactorStream;
     private long _lastReceived;
     private long _lastSent;
 
@@ -171,17 +168,15 @@ internal sealed partial class Connection
         }
         _outgoing.Open();
         // Plain TCP only: TLS and tunnels must go through their streams.
-        var plain = socket is not null && stream is NetworkStream or ReactorSocketStream;
-        _reactorStream = stream as ReactorSocketStream;
-        if (plain)
+        if (socket is not null && stream is NetworkStream)
             _outgoing.EnableDirectWrites(WriteDirect);
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
         // Plain TCP may be read on a thread of its own while it streams (see ReaderPlacement); TLS and tunnels are
         // always read asynchronously on the thread pool.
         var options = _dist.Options;
-        var receive = plain && (options.ReaderThreads || options.AdaptiveReaderThreads)
-            ? new SocketReceiveStream(socket!, stream) : null;
+        var receive = socket is not null && stream is NetworkStream network && (options.ReaderThreads || options.AdaptiveReaderThreads)
+            ? new SocketReceiveStream(socket, network) : null;
         var placement = _placement = receive is null ? null : new ReaderPlacement(always: options.ReaderThreads, _dist.ReaderSlots);
         var reader = PipeReader.Create(receive ?? stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
@@ -276,7 +271,7 @@ internal sealed partial class Connection
         catch (ObjectDisposedException)
         {
         }
-        SocketReactor.CloseSocket(_socket);
+        _socket?.Dispose();
         FireNoConnection();
     }
 
@@ -449,8 +444,6 @@ internal sealed partial class Connection
         var socket = _socket;
         if (socket is null || _state == ConnectionState.Down)
             return 0;
-        if (_reactorStream is { } reactor)
-            return WriteDirect(reactor, bytes);
         try
         {
             if (!socket.Poll(0, SelectMode.SelectWrite))
@@ -473,18 +466,6 @@ internal sealed partial class Connection
         {
             sent = 0;
         }
-        if (sent < bytes.Length)
-            Interlocked.Add(ref _bytesOut, sent - bytes.Length);
-        if (sent > 0)
-            _lastSent = Environment.TickCount64;
-        return sent;
-    }
-
-    private int WriteDirect(ReactorSocketStream reactor, ReadOnlySpan<byte> bytes)
-    {
-        // Counted before the send, as in the write loop; what the socket did not take is taken off again.
-        Interlocked.Add(ref _bytesOut, bytes.Length);
-        var sent = reactor.TrySend(bytes);
         if (sent < bytes.Length)
             Interlocked.Add(ref _bytesOut, sent - bytes.Length);
         if (sent > 0)
