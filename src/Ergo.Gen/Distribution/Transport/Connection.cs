@@ -442,35 +442,41 @@ internal sealed partial class Connection
     private int WriteDirect(ReadOnlySpan<byte> bytes)
     {
         var socket = _socket;
-        if (socket is null || _state == ConnectionState.Down)
+        if (socket is null || _state == ConnectionState.Down || (!DontWaitSend.Supported && !HasRoom(socket)))
             return 0;
-        try
-        {
-            if (!socket.Poll(0, SelectMode.SelectWrite))
-                return 0;
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
-        {
-            return 0;
-        }
         // Counted before the send, as in the write loop; what the socket did not take is taken off again.
         Interlocked.Add(ref _bytesOut, bytes.Length);
-        var sent = 0;
-        try
-        {
-            sent = socket.Send(bytes, SocketFlags.None, out var error);
-            if (error != SocketError.Success)
-                sent = 0;
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
-        {
-            sent = 0;
-        }
+        var sent = DontWaitSend.Supported ? DontWaitSend.Send(socket, bytes) : SendAfterPoll(socket, bytes);
         if (sent < bytes.Length)
             Interlocked.Add(ref _bytesOut, sent - bytes.Length);
         if (sent > 0)
             _lastSent = Environment.TickCount64;
         return sent;
+    }
+
+    private static bool HasRoom(Socket socket)
+    {
+        try
+        {
+            return socket.Poll(0, SelectMode.SelectWrite);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int SendAfterPoll(Socket socket, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            var sent = socket.Send(bytes, SocketFlags.None, out var error);
+            return error == SocketError.Success ? sent : 0;
+        }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>

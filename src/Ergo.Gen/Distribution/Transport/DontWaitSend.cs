@@ -1,0 +1,43 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Ergo.Gen.Distribution.Transport;
+
+/// <summary>
+/// A send that never waits, in one system call, on Linux: <c>send(2)</c> with <c>MSG_DONTWAIT</c>, which
+/// <see cref="SocketFlags"/> does not offer (and which takes what fits, where .NET's synchronous send on a socket
+/// its engine made non-blocking waits, through the engine, until all of it went). Elsewhere a direct write asks
+/// <c>poll(2)</c> first, then sends.
+/// </summary>
+internal static class DontWaitSend
+{
+    private const int MsgDontWait = 0x40, MsgNoSignal = 0x4000;
+
+    public static readonly bool Supported = OperatingSystem.IsLinux();
+
+    /// <summary>The bytes the socket took at once: 0 when it has no room, or is closed.</summary>
+    public static int Send(Socket socket, ReadOnlySpan<byte> bytes)
+    {
+        var handle = socket.SafeHandle;
+        var held = false;
+        try
+        {
+            // Held across the call: the descriptor cannot be closed, and its number reused, meanwhile.
+            handle.DangerousAddRef(ref held);
+            var sent = SendCall((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, MsgDontWait | MsgNoSignal);
+            return sent > 0 ? (int)sent : 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
+        }
+        finally
+        {
+            if (held)
+                handle.DangerousRelease();
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "send", SetLastError = false)]
+    private static extern nint SendCall(int fd, ref byte buffer, nuint length, int flags);
+}
