@@ -13,7 +13,22 @@ internal static class DontWaitSend
 {
     private const int MsgDontWait = 0x40, MsgNoSignal = 0x4000;
 
-    public static readonly bool Supported = OperatingSystem.IsLinux();
+    /// <summary>Linux, with a C library that the runtime finds under the name <c>libc</c>.</summary>
+    public static readonly bool Supported = OperatingSystem.IsLinux() && CallsThrough();
+
+    // A send on no descriptor: -1 (EBADF) if the call goes through; an exception if the library cannot be loaded.
+    private static bool CallsThrough()
+    {
+        try
+        {
+            byte nothing = 0;
+            return SendCall(-1, ref nothing, 0, MsgDontWait | MsgNoSignal) == -1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The bytes the socket took at once: 0 when it has no room, or is closed.</summary>
     public static int Send(Socket socket, ReadOnlySpan<byte> bytes)
