@@ -20,7 +20,8 @@ public partial class TypedEcho
 /// The dist suite: messages per second between nodes on loopback (a small term and a 1 KB term), echo round
 /// trips, generated-client calls, the latency of one caller's sequential calls (median and 99th percentile), and
 /// the CPU time each message costs, for Ergo.Gen to Ergo.Gen and across to and from a real Erlang node.
-/// erlang/dist_bench.erl measures Erlang to Erlang in the same run.
+/// erlang/dist_bench.erl measures Erlang to Erlang in the same run. The second .NET node runs in a process of its
+/// own (<see cref="DotnetPeerNode"/>), as Erlang's peer node does.
 /// </summary>
 public static class DistSuite
 {
@@ -33,7 +34,7 @@ public static class DistSuite
         var (n, calls, rounds) = quick ? (200_000, 40_000, 2) : (1_000_000, 200_000, 3);
         var sequential = quick ? 5_000 : 20_000;
         var a = Node.StartAsync(new NodeOptions { Name = "bench_a@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
-        var b = Node.StartAsync(new NodeOptions { Name = "bench_b@127.0.0.1" }, new DistributionOptions { Cookie = Cookie }).Result;
+        var b = DotnetPeerNode.Start("bench_b@127.0.0.1", Cookie);
         // The same receiving side with DistributionOptions.ReaderThreads: a reader thread always, not only while streaming.
         var c = Node.StartAsync(new NodeOptions { Name = "bench_c@127.0.0.1" }, new DistributionOptions { Cookie = Cookie, ReaderThreads = true }).Result;
         var erl = ErlangPeerNode.Start(beams, "dist_bench_erl", "dist_bench:serve().", Cookie);
@@ -41,35 +42,37 @@ public static class DistSuite
         {
             var erlNode = Atom.Of("dist_bench_erl@127.0.0.1");
             ErlangPeerNode.WaitUntil(() => a.RpcAsync(erlNode, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
+            ErlangPeerNode.WaitUntil(() => a.RpcAsync(b.Name, Atom.Of("erlang"), Atom.Of("node"), []).Wait(TimeSpan.FromSeconds(2)));
 
             // ERGO_BENCH_ONLY=dist.1kb.ergo_to_erl runs one scenario (for profiling one path at a time).
             var only = Environment.GetEnvironmentVariable("ERGO_BENCH_ONLY");
-            // Messages per run for the CPU figure: round trips for echo and call.
-            (string Name, Func<double> Run, int Messages)[] scenarios =
+            // Messages per run for the CPU figure: round trips for echo and call. Between .NET nodes the CPU is both
+            // processes', as Erlang's is both its nodes'.
+            (string Name, Func<double> Run, int Messages, DotnetPeerNode? Peer)[] scenarios =
             [
-                ("dist.small", () => DotnetToDotnet(a, b, Small, n), n),
-                ("dist.small.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "small", n), n),
-                ("dist.small.erl_to_ergo_rt", () => ErlangToDotnet(c, erlNode, "small", n), n),
-                ("dist.small.ergo_to_erl", () => DotnetToErlang(a, erlNode, Small, n), n),
-                ("dist.1kb", () => DotnetToDotnet(a, b, Kilo, n / 4), n / 4),
-                ("dist.1kb.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "kilo", n / 4), n / 4),
-                ("dist.1kb.ergo_to_erl", () => DotnetToErlang(a, erlNode, Kilo, n / 4), n / 4),
-                ("dist.echo", () => Echo(a, b, calls), calls),
-                ("dist.call", () => TypedCalls(a, b, calls), calls),
+                ("dist.small", () => DotnetToDotnet(a, b, Small, n), n, b),
+                ("dist.small.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "small", n), n, null),
+                ("dist.small.erl_to_ergo_rt", () => ErlangToDotnet(c, erlNode, "small", n), n, null),
+                ("dist.small.ergo_to_erl", () => DotnetToErlang(a, erlNode, Small, n), n, null),
+                ("dist.1kb", () => DotnetToDotnet(a, b, Kilo, n / 4), n / 4, b),
+                ("dist.1kb.erl_to_ergo", () => ErlangToDotnet(a, erlNode, "kilo", n / 4), n / 4, null),
+                ("dist.1kb.ergo_to_erl", () => DotnetToErlang(a, erlNode, Kilo, n / 4), n / 4, null),
+                ("dist.echo", () => Echo(a, b, calls), calls, b),
+                ("dist.call", () => TypedCalls(a, b, calls), calls, b),
             ];
-            foreach (var (name, run, messages) in scenarios)
+            foreach (var (name, run, messages, peer) in scenarios)
             {
                 if (!string.IsNullOrEmpty(only) && name != only)
                     continue;
                 yield return (name, Rounds.Best(rounds, run), "per_s");
-                yield return (name, Rounds.CpuPerMessage(run, messages), "cpu");
+                yield return (name, Rounds.CpuPerMessage(run, messages, peer), "cpu");
             }
 
             // One caller, sequential calls: Ergo.Gen to Ergo.Gen (generated client and server), Erlang to
             // Ergo.Gen (gen_server:call to the echo server), Ergo.Gen to Erlang (a call to bench_gs_echo).
             if (string.IsNullOrEmpty(only) || only.StartsWith("dist.call_p", StringComparison.Ordinal))
             {
-                StartTypedEcho(b);
+                b.Call(a, "typed_echo");
                 var typed = TypedEcho.Client.For(a, TypedEchoName, b.Name);
                 var hi = new Hi();
                 var (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => typed.CallAsync(hi), sequential));
@@ -98,7 +101,7 @@ public static class DistSuite
         {
             erl.Kill(entireProcessTree: true);
             a.DisposeAsync().AsTask().Wait();
-            b.DisposeAsync().AsTask().Wait();
+            b.Dispose();
             c.DisposeAsync().AsTask().Wait();
         }
     }
@@ -117,12 +120,13 @@ public static class DistSuite
         return (pid, done);
     }
 
-    private static double DotnetToDotnet(Node from, Node to, Term message, int n)
+    private static double DotnetToDotnet(Node from, DotnetPeerNode to, Term message, int n)
     {
-        var (sink, done) = Sink(to, n);
+        var (notify, done) = DotnetPeerNode.Notifier(from);
+        var sink = (Pid)to.Call(from, "sink", Integer.Of(n), notify);
         var clock = Stopwatch.StartNew();
         Blast(from, sink, message, n);
-        done.Task.Wait();
+        done.Wait();
         return n / clock.Elapsed.TotalSeconds;
     }
 
@@ -149,12 +153,11 @@ public static class DistSuite
 
     private static double DotnetToErlang(Node node, Atom erl, Term message, int n)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var notify = node.Spawn((ctx, m) => { done.TrySetResult(); return ValueTask.CompletedTask; });
+        var (notify, done) = DotnetPeerNode.Notifier(node);
         var sink = (Pid)node.RpcAsync(erl, Atom.Of("dist_bench"), Atom.Of("remote_sink"), [Integer.Of(n), notify]).Result;
         var clock = Stopwatch.StartNew();
         Blast(node, sink, message, n);
-        done.Task.Wait();
+        done.Wait();
         return n / clock.Elapsed.TotalSeconds;
     }
 
@@ -164,7 +167,7 @@ public static class DistSuite
     }
 
     private static readonly Atom EchoName = Atom.Of("bench_echo");
-    private static readonly Atom TypedEchoName = Atom.Of("bench_typed_echo");
+    internal static readonly Atom TypedEchoName = Atom.Of("bench_typed_echo");
 
     private static void StartEcho(Node node)
     {
@@ -172,16 +175,10 @@ public static class DistSuite
             node.StartServerAsync(new EchoServer(), EchoName).Wait();
     }
 
-    private static void StartTypedEcho(Node node)
-    {
-        if (node.Whereis(TypedEchoName) is null)
-            node.StartServerAsync(new TypedEcho(), TypedEchoName).Wait();
-    }
-
     /// <summary>50 callers on one node make generated-client calls to a generated server on the other.</summary>
-    private static double TypedCalls(Node from, Node to, int calls)
+    private static double TypedCalls(Node from, DotnetPeerNode to, int calls)
     {
-        StartTypedEcho(to);
+        to.Call(from, "typed_echo");
         var client = TypedEcho.Client.For(from, TypedEchoName, to.Name);
         var hi = new Hi();
         return Callers(from, calls, () => client.CallAsync(hi));
@@ -191,15 +188,9 @@ public static class DistSuite
     /// 50 processes on one node do round trips to an echo process on the other, with plain messages as Erlang's
     /// echo_clients: <c>{Self, hi}</c> there, <c>{echo, hi}</c> back. (Calls are dist.call's.)
     /// </summary>
-    private static double Echo(Node from, Node to, int calls)
+    private static double Echo(Node from, DotnetPeerNode to, int calls)
     {
-        var echoAtom = Atom.Of("echo");
-        var echo = to.Spawn((ctx, m) =>
-        {
-            if (m is Etf.Tuple { Arity: 2 } request && request[0] is Pid sender)
-                ctx.Send(sender, new Etf.Tuple(echoAtom, request[1]));
-            return ValueTask.CompletedTask;
-        });
+        var echo = (Pid)to.Call(from, "echo");
         var hi = Atom.Of("hi");
         var rate = Clients(from, calls, (per, finished) =>
         {
@@ -213,8 +204,18 @@ public static class DistSuite
                 return ValueTask.CompletedTask;
             };
         });
-        to.Exit(echo, Atom.Of("kill"));
+        from.Exit(echo, Atom.Of("kill"));
         return rate;
+    }
+
+    private static readonly Atom EchoAtom = Atom.Of("echo");
+
+    /// <summary>The echo process of dist.echo: <c>{Sender, X}</c> is answered with <c>{echo, X}</c>.</summary>
+    internal static ValueTask EchoHandler(ProcessContext ctx, object message)
+    {
+        if (message is Etf.Tuple { Arity: 2 } request && request[0] is Pid sender)
+            ctx.Send(sender, new Etf.Tuple(EchoAtom, request[1]));
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>50 processes on <paramref name="from"/> share <paramref name="calls"/> calls; calls per second.</summary>

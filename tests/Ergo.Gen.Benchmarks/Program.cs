@@ -33,6 +33,11 @@ public static class Program
             // cluster-node NAME COOKIE: one member of build/bench.sh cluster's clusters.
             return ClusterNode.Run(args[1], args[2]);
         }
+        if (suite == "peer-node")
+        {
+            // peer-node NAME COOKIE: the dist and stage suites' second .NET node, in a process of its own.
+            return DotnetPeerNode.Serve(args[1], args[2]);
+        }
         if (suite == "peers")
         {
             Print(LocalSuite.Run(quick), null);

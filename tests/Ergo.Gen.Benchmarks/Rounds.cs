@@ -32,12 +32,14 @@ internal static class Rounds
         return (results.Min(r => r.P50), results.Min(r => r.P99));
     }
 
-    /// <summary>The CPU time of this .NET process (every node in it) per message, over one more run.</summary>
-    public static double CpuPerMessage(Func<double> run, int messages)
+    /// <summary>The CPU time of this .NET process (every node in it) per message, over one more run; with
+    /// <paramref name="peer"/>, the CPU time of the peer node's process added.</summary>
+    public static double CpuPerMessage(Func<double> run, int messages, DotnetPeerNode? peer = null)
     {
-        var before = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan Used() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime + (peer?.CpuTime ?? TimeSpan.Zero);
+        var before = Used();
         run();
-        return (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before).TotalNanoseconds / messages;
+        return (Used() - before).TotalNanoseconds / messages;
     }
 
     /// <summary>One process on <paramref name="node"/> makes <paramref name="n"/> calls one after another, each
