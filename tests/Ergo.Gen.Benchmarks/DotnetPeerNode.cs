@@ -105,6 +105,10 @@ internal sealed class DotnetPeerNode : IDisposable
             await node.StartServerAsync(consumer);
             return (Term)Atom.Ok;
         });
+        // subscribers(Event, Publisher, Subs, Msgs, Notify): Subs processes that monitor the event on the publisher's
+        // node; returns once all of them do, and sends done to Notify once every one has had Msgs messages.
+        node.RegisterRpc(Module, "subscribers", args => EventsSuite.Subscribe(node, (Atom)args[0], (Atom)args[1],
+            (int)((Integer)args[2]).Value, (int)((Integer)args[3]).Value, () => node.Send((Pid)args[4], Done)));
         Console.WriteLine("ready");
         // Until the suite's process closes our standard input (or ends).
         while (Console.In.ReadLine() is not null)
