@@ -145,4 +145,95 @@ public sealed class MessagingTests : IAsyncLifetime
         _node.Send(bystander.Pid, Atom.Of("still_here"));
         Assert.Equal(Atom.Of("still_here"), await bystander.ReceiveAsync());
     }
+
+    [Fact]
+    public async Task A_handler_that_blocks_until_a_process_it_woke_has_run_is_not_deadlocked()
+    {
+        // Sync over async in a handler: the process it woke last would wait for this thread in the run-next slot.
+        var ran = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = _node.Spawn((ctx, m) =>
+        {
+            var woken = new ManualResetEventSlim();
+            var other = ctx.Node.Spawn((_, _) =>
+            {
+                woken.Set();
+                return ValueTask.CompletedTask;
+            });
+            ctx.Send(other, Atom.Ok);
+            ran.SetResult(woken.Wait(TimeSpan.FromSeconds(10)));
+            return ValueTask.CompletedTask;
+        });
+        _node.Send(blocker, Atom.Ok);
+        Assert.True(await ran.Task);
+    }
+
+    private sealed class Idle : Behaviours.GenServer;
+
+    [Fact]
+    public async Task A_handler_may_wait_for_a_server_it_starts()
+    {
+        var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var starter = _node.Spawn((ctx, m) =>
+        {
+            started.SetResult(ctx.Node.StartServerAsync(new Idle()).Wait(TimeSpan.FromSeconds(10)));
+            return ValueTask.CompletedTask;
+        });
+        _node.Send(starter, Atom.Ok);
+        Assert.True(await started.Task);
+    }
+
+    [Fact]
+    public async Task Processes_taken_from_a_blocked_thread_still_run_one_message_at_a_time_and_miss_none()
+    {
+        // Echoes that now and then block their thread after replying: the counter woken by the reply waits in that
+        // thread's run-next slot, and is taken from there to run elsewhere while its owner may come back for it. A
+        // thread of the pool is left free for that.
+        const int Pairs = 2, Rounds = 400;
+        var overlaps = 0;
+        var running = Pairs;
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Func<ProcessContext, object, ValueTask> OneAtATime(Func<ProcessContext, object, ValueTask> handler)
+        {
+            var inside = 0;
+            return (ctx, m) =>
+            {
+                if (Interlocked.Exchange(ref inside, 1) != 0)
+                    Interlocked.Increment(ref overlaps);
+                var pending = handler(ctx, m);
+                Volatile.Write(ref inside, 0);
+                return pending;
+            };
+        }
+        for (var p = 0; p < Pairs; p++)
+        {
+            var echo = _node.Spawn(OneAtATime((ctx, m) =>
+            {
+                var t = (Etf.Tuple)m;
+                ctx.Send((Pid)t[0], t[1]);
+                if (((Integer)t[1]).Value % 20 == 19)
+                    Thread.Sleep(25);
+                return ValueTask.CompletedTask;
+            }));
+            long expected = 0;
+            var counter = _node.Spawn(OneAtATime((ctx, m) =>
+            {
+                if (m is Integer n)
+                {
+                    if (n.Value != expected++)
+                        Interlocked.Increment(ref overlaps);
+                    if (expected == Rounds)
+                    {
+                        if (Interlocked.Decrement(ref running) == 0)
+                            finished.SetResult();
+                        return ValueTask.CompletedTask;
+                    }
+                }
+                ctx.Send(echo, new Etf.Tuple(ctx.Self, Integer.Of(expected)));
+                return ValueTask.CompletedTask;
+            }));
+            _node.Send(counter, Atom.Ok);
+        }
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, Volatile.Read(ref overlaps));
+    }
 }

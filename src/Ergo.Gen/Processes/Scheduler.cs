@@ -3,7 +3,10 @@ namespace Ergo.Gen.Processes;
 /// <summary>
 /// Runs processes on the .NET thread pool's workers (a few threads, work-stealing queues), never a thread per
 /// process. A process woken by the one running now goes to a per-thread "run next" slot, as in Go's scheduler,
-/// so a request and its reply stay on one warm thread instead of hopping between cores.
+/// so a request and its reply stay on one warm thread instead of hopping between cores. As in Go, what waits in a
+/// slot can be taken by others: a <see cref="RunNextWatch"/> moves it to the pool's queue when the thread stays
+/// on one process too long, so a handler that blocks (a task's <c>Wait()</c> on work it has just started) never
+/// holds back the process it woke.
 /// </summary>
 internal static class Scheduler
 {
@@ -13,17 +16,18 @@ internal static class Scheduler
     // Processes run back to back through the run-next slot before the thread goes back to the pool's queues.
     private const int MaxHandoffs = 64;
 
-    [ThreadStatic] private static bool t_inWorker;
-    [ThreadStatic] private static Process? t_runNext;
+    // The thread's slot, made at its first run; and the same slot while it runs processes, else null.
+    [ThreadStatic] private static RunNextSlot? t_slot;
+    [ThreadStatic] private static RunNextSlot? t_running;
 
     public static void Schedule(Process process)
     {
-        if (t_inWorker)
+        if (t_running is { } slot)
         {
-            var displaced = t_runNext;
-            t_runNext = process;
+            var displaced = slot.Put(process);
             if (displaced is not null)
                 ThreadPool.UnsafeQueueUserWorkItem(displaced.WorkItem, preferLocal: false);
+            RunNextWatch.Arm();
         }
         else
         {
@@ -38,16 +42,16 @@ internal static class Scheduler
 
     public static void Execute(Process first)
     {
-        var outer = t_inWorker;
-        t_inWorker = true;
+        var slot = t_slot ??= RunNextWatch.Register();
+        var outer = t_running;
+        t_running = slot;
         try
         {
             var current = first;
             for (var handoffs = 0; ; handoffs++)
             {
                 current.Run();
-                var next = t_runNext;
-                t_runNext = null;
+                var next = slot.Take();
                 if (next is null)
                     return;
                 if (handoffs == MaxHandoffs)
@@ -60,7 +64,7 @@ internal static class Scheduler
         }
         finally
         {
-            t_inWorker = outer;
+            t_running = outer;
         }
     }
 }
