@@ -143,8 +143,9 @@ public sealed class Node : IAsyncDisposable
     public void RegisterRpc(string module, string function, Func<Term[], ValueTask<Term>> implementation) =>
         Rpc.Register(Atom.Of(module), Atom.Of(function), implementation);
 
-    /// <summary>The same for a function that returns at once. It runs in the calling process: it must not wait for
-    /// the node's asynchronous methods (use the ValueTask overload and await them).</summary>
+    /// <summary>The same for a function that returns at once. It runs in the calling process, on a thread of the
+    /// pool: waiting there for the node's asynchronous methods holds that thread (use the ValueTask overload and
+    /// await them).</summary>
     public void RegisterRpc(string module, string function, Func<Term[], Term> implementation) =>
         Rpc.Register(Atom.Of(module), Atom.Of(function), args => new ValueTask<Term>(implementation(args)));
 
