@@ -236,4 +236,47 @@ public sealed class MessagingTests : IAsyncLifetime
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, Volatile.Read(ref overlaps));
     }
+
+    [Fact]
+    public async Task A_process_killed_while_its_handler_awaits_something_else_does_nothing_more()
+    {
+        var probe = new Probe(_node);
+        for (var attempt = 0; ; attempt++)
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var finished = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var victim = _node.Spawn(async (ctx, m) =>
+            {
+                ctx.Send(probe.Pid, Atom.Of("waiting"));
+                await gate.Task;
+                try
+                {
+                    ctx.Send(probe.Pid, Atom.Of("after"));
+                    finished.SetResult(null);
+                }
+                catch (Exception e)
+                {
+                    finished.SetResult(e);
+                    throw;
+                }
+            });
+            _node.Send(victim, Atom.Ok);
+            Assert.Equal(Atom.Of("waiting"), await probe.ReceiveAsync());
+            _node.Exit(victim, Atom.Of("kill"));
+            // A kill ends a waiting handler's process at once; in the instant before the handler waits, it is queued
+            // behind the handler instead, which then goes on as the process's own: that attempt proves nothing.
+            var killedWhileWaiting = !_node.IsAlive(victim);
+            gate.SetResult();
+            var error = await finished.Task.WaitAsync(Probe.Wait);
+            if (!killedWhileWaiting)
+            {
+                Assert.Equal(Atom.Of("after"), await probe.ReceiveAsync());
+                Assert.True(attempt < 10, "the handler was never waiting when the kill came");
+                continue;
+            }
+            Assert.Equal(ExitReason.Killed, Assert.IsType<ExitException>(error).Reason);
+            await probe.NothingAsync();
+            return;
+        }
+    }
 }

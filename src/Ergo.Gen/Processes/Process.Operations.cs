@@ -6,18 +6,46 @@ namespace Ergo.Gen.Processes;
 // What a process can do: Erlang's BIFs for messages, links, monitors, names, aliases, timers and spawning.
 public abstract partial class Process
 {
-    protected void Send(Pid to, object message) => Node.Send(Self, to, message);
+    /// <summary>
+    /// A process that has exited does nothing more. A handler awaiting something other than a call when its process
+    /// is killed still runs on once that completes (its continuation is not ours to drop); the first operation it
+    /// then makes that others would see throws instead, and ends it.
+    /// </summary>
+    private void ThrowIfExited()
+    {
+        if (Volatile.Read(ref _state) == Dead)
+            throw new ExitException(ExitReasonTerm ?? ExitReason.Killed, $"{_pid} has exited; its handler cannot go on");
+    }
 
-    protected void Send(Atom registeredName, object message) => Node.Send(registeredName, message);
+    protected void Send(Pid to, object message)
+    {
+        ThrowIfExited();
+        Node.Send(Self, to, message);
+    }
+
+    protected void Send(Atom registeredName, object message)
+    {
+        ThrowIfExited();
+        Node.Send(registeredName, message);
+    }
 
     /// <summary>{Name, Node} ! Message.</summary>
-    protected void Send(Atom registeredName, Atom node, object message) => Node.Send(Self, registeredName, node, message);
+    protected void Send(Atom registeredName, Atom node, object message)
+    {
+        ThrowIfExited();
+        Node.Send(Self, registeredName, node, message);
+    }
 
-    protected void Send(Reference alias, object message) => Node.Send(Self, alias, message);
+    protected void Send(Reference alias, object message)
+    {
+        ThrowIfExited();
+        Node.Send(Self, alias, message);
+    }
 
     /// <summary>link/1. Linking to a process that does not exist sends this process a noproc exit signal.</summary>
     protected void Link(Pid other)
     {
+        ThrowIfExited();
         if (other == Self)
             return;
         lock (_gate)
@@ -53,6 +81,7 @@ public abstract partial class Process
 
     private Reference MonitorRemote(Atom node, Term target, Term reported, bool deferred = false)
     {
+        ThrowIfExited();
         var monitor = Node.MakeRef();
         if (Node.Router.MonitorRemote(this, node, target, monitor, reported, deferred) is { } remote)
             (_monitoring ??= [])[monitor] = remote;
@@ -65,6 +94,7 @@ public abstract partial class Process
 
     private Reference MonitorProcess(Process? target, Term monitored)
     {
+        ThrowIfExited();
         var monitor = Node.MakeRef();
         if (target is null || !target.TryAddMonitor(monitor, this, monitored))
         {
@@ -130,6 +160,7 @@ public abstract partial class Process
     /// <summary>alias/0,1: a reference that routes messages to this process until <see cref="Unalias"/> (or, for reply-once, one message).</summary>
     protected Reference Alias(bool replyOnce = false)
     {
+        ThrowIfExited();
         var alias = Node.MakeRef();
         Node.Aliases.Add(alias, this, replyOnce);
         (_aliases ??= []).Add(alias);
@@ -143,18 +174,31 @@ public abstract partial class Process
     }
 
     /// <summary>erlang:send_after/3.</summary>
-    protected TimerRef SendAfter(Pid to, object message, TimeSpan delay) => Node.SendAfter(to, message, delay);
+    protected TimerRef SendAfter(Pid to, object message, TimeSpan delay)
+    {
+        ThrowIfExited();
+        return Node.SendAfter(to, message, delay);
+    }
 
     protected bool CancelTimer(TimerRef timer) => Node.CancelTimer(timer);
 
     /// <summary>exit/2: sends an exit signal to <paramref name="target"/> (this process included).</summary>
-    protected void Exit(Pid target, Term reason) => Node.Router.Exit(Self, target, reason);
+    protected void Exit(Pid target, Term reason)
+    {
+        ThrowIfExited();
+        Node.Router.Exit(Self, target, reason);
+    }
 
-    protected Pid Spawn(Process child) => Node.Spawn(child);
+    protected Pid Spawn(Process child)
+    {
+        ThrowIfExited();
+        return Node.Spawn(child);
+    }
 
     /// <summary>spawn_link: the child is linked before it can run.</summary>
     protected Pid SpawnLink(Process child)
     {
+        ThrowIfExited();
         var pid = Node.Spawn(child, beforeStart: c =>
         {
             lock (_gate)
@@ -167,6 +211,7 @@ public abstract partial class Process
     /// <summary>spawn_monitor: the child is monitored before it can run.</summary>
     protected (Pid Pid, Reference Monitor) SpawnMonitor(Process child)
     {
+        ThrowIfExited();
         var monitor = Node.MakeRef();
         var pid = Node.Spawn(child, beforeStart: c =>
         {
@@ -177,15 +222,29 @@ public abstract partial class Process
     }
 
     /// <summary>gen_server:call from this process: it stays busy, its thread is free, until the reply or failure.</summary>
-    protected ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Node.Router.Call(this, server, request, timeout, cancellationToken);
+    protected ValueTask<object?> CallAsync(Pid server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfExited();
+        return Node.Router.Call(this, server, request, timeout, cancellationToken);
+    }
 
-    protected ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Node.Router.Call(this, server, Node.Name, request, timeout, cancellationToken);
+    protected ValueTask<object?> CallAsync(Atom server, object request, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfExited();
+        return Node.Router.Call(this, server, Node.Name, request, timeout, cancellationToken);
+    }
 
-    protected void Cast(Pid server, object message) => Node.Cast(server, message);
+    protected void Cast(Pid server, object message)
+    {
+        ThrowIfExited();
+        Node.Cast(server, message);
+    }
 
-    protected void Cast(Atom server, object message) => Node.Cast(server, message);
+    protected void Cast(Atom server, object message)
+    {
+        ThrowIfExited();
+        Node.Cast(server, message);
+    }
 
     // ---- events (publish/subscribe) ---------------------------------------------------------------------
 
@@ -195,7 +254,11 @@ public abstract partial class Process
     protected bool UnregisterEvent(Atom name) => Node.Events.Unregister(name, Self);
 
     /// <summary>Publishes to every subscriber, here and on other nodes, in order. Only the publisher may; false otherwise.</summary>
-    protected bool SendEvent(Atom name, object message) => Node.Events.Publish(name, Self, message);
+    protected bool SendEvent(Atom name, object message)
+    {
+        ThrowIfExited();
+        return Node.Events.Publish(name, Self, message);
+    }
 
     /// <summary>Subscribes to an event (of this node, or of <paramref name="node"/>), monitoring its publisher: a DOWN
     /// when it ends or its node is lost. Returns the messages the event keeps for late subscribers.</summary>

@@ -146,10 +146,21 @@ public abstract partial class Process
     private void Resume()
     {
         Volatile.Write(ref _suspended, 0);
-        if (!IsAlive)
-            return;
         var pending = _awaiting;
         _awaiting = default;
+        if (!IsAlive)
+        {
+            // Killed while it waited: how the handler ended is no one's business now (most often the ExitException
+            // of its first operation after the kill).
+            try
+            {
+                pending.GetAwaiter().GetResult();
+            }
+            catch (Exception)
+            {
+            }
+            return;
+        }
         try
         {
             pending.GetAwaiter().GetResult();
