@@ -11,11 +11,18 @@ public abstract partial class Process
     /// is killed still runs on once that completes (its continuation is not ours to drop); the first operation it
     /// then makes that others would see throws instead, and ends it.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void ThrowIfExited()
     {
         if (Volatile.Read(ref _state) == Dead)
-            throw new ExitException(ExitReasonTerm ?? ExitReason.Killed, $"{_pid} has exited; its handler cannot go on");
+            ThrowExited();
     }
+
+    // Out of line, so the check above stays small enough to inline into every send.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowExited() =>
+        throw new ExitException(ExitReasonTerm ?? ExitReason.Killed, $"{_pid} has exited; its handler cannot go on");
 
     protected void Send(Pid to, object message)
     {
