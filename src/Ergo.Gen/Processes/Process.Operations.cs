@@ -135,7 +135,11 @@ public abstract partial class Process
     /// erlang:monitor_node(Node, true): this process gets <c>{nodedown, Node}</c> when the connection to that node
     /// goes down (at once if there is none and it cannot be made). Each call adds one notification.
     /// </summary>
-    protected void MonitorNode(Atom node) => Node.Router.MonitorNode(this, node);
+    protected void MonitorNode(Atom node)
+    {
+        ThrowIfExited();
+        Node.Router.MonitorNode(this, node);
+    }
 
     /// <summary>register/2 for this process; false if the name is taken or this process already has one.</summary>
     protected bool Register(Atom name)
@@ -256,7 +260,11 @@ public abstract partial class Process
     // ---- events (publish/subscribe) ---------------------------------------------------------------------
 
     /// <summary>Registers an event this process publishes. False when the name is taken on this node.</summary>
-    protected bool RegisterEvent(Atom name, Events.EventOptions? options = null) => Node.Events.Register(name, Self, options ?? new());
+    protected bool RegisterEvent(Atom name, Events.EventOptions? options = null)
+    {
+        ThrowIfExited();
+        return Node.Events.Register(name, Self, options ?? new());
+    }
 
     protected bool UnregisterEvent(Atom name) => Node.Events.Unregister(name, Self);
 
@@ -285,6 +293,7 @@ public abstract partial class Process
 
     private async ValueTask<IReadOnlyList<object>> SubscribeEventAsync(Atom name, Atom? node, bool link, CancellationToken cancellationToken)
     {
+        ThrowIfExited();
         if (node is null || Node.Router.IsLocal(node))
         {
             var local = Node.Events.SubscribeLocal(name, Self) ?? throw new ExitException(new Etf.Tuple(Atom.Of("unknown_event"), name));
