@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Timers;
 
@@ -11,7 +13,7 @@ public abstract partial class Process
     /// is killed still runs on once that completes (its continuation is not ours to drop); the first operation it
     /// then makes that others would see throws instead, and ends it.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfExited()
     {
         if (Volatile.Read(ref _state) == Dead)
@@ -19,8 +21,8 @@ public abstract partial class Process
     }
 
     // Out of line, so the check above stays small enough to inline into every send.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
     private void ThrowExited() =>
         throw new ExitException(ExitReasonTerm ?? ExitReason.Killed, $"{_pid} has exited; its handler cannot go on");
 
