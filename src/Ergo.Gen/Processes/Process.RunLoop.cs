@@ -148,28 +148,20 @@ public abstract partial class Process
         Volatile.Write(ref _suspended, 0);
         var pending = _awaiting;
         _awaiting = default;
-        if (!IsAlive)
-        {
-            // Killed while it waited: how the handler ended is no one's business now (most often the ExitException
-            // of its first operation after the kill).
-            try
-            {
-                pending.GetAwaiter().GetResult();
-            }
-            catch (Exception)
-            {
-            }
-            return;
-        }
         try
         {
             pending.GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
-            Crash(e);
+            // Killed while it waited: how the handler ended is no one's business now (most often the ExitException
+            // of its first operation after the kill).
+            if (IsAlive)
+                Crash(e);
             return;
         }
+        if (!IsAlive)
+            return;
         if (ReferenceEquals(t_running, this))
         {
             _resumedInline = true;

@@ -50,7 +50,7 @@ internal static class RunNextWatch
         foreach (var slot in slots)
         {
             if (slot.TakeIfWaiting() is { } waiting)
-                ThreadPool.UnsafeQueueUserWorkItem(waiting.WorkItem, preferLocal: false);
+                Scheduler.Yield(waiting);
             full |= !slot.IsEmpty;
         }
         if (full)

@@ -26,7 +26,7 @@ internal static class Scheduler
         {
             var displaced = slot.Put(process);
             if (displaced is not null)
-                ThreadPool.UnsafeQueueUserWorkItem(displaced.WorkItem, preferLocal: false);
+                Yield(displaced);
             RunNextWatch.Arm();
         }
         else
@@ -35,7 +35,8 @@ internal static class Scheduler
         }
     }
 
-    /// <summary>The process used its budget (or resumed from an await) and stays scheduled: back of the queue.</summary>
+    /// <summary>A scheduled process that does not run next on this thread (it used its budget, resumed from an await,
+    /// or left a run-next slot): back of the queue.</summary>
     // Always the pool's global FIFO queue: a worker pops its local queue LIFO, so two processes handing work to
     // each other through it would run forever while a third, queued under them, starves (seen with stages).
     public static void Yield(Process process) => ThreadPool.UnsafeQueueUserWorkItem(process.WorkItem, preferLocal: false);
