@@ -106,18 +106,16 @@ public static class DistSuite
         }
     }
 
-    /// <summary>A process that counts messages and completes when it has seen <paramref name="n"/>.</summary>
-    private static (Pid Pid, TaskCompletionSource Done) Sink(Node node, int n)
+    /// <summary>A process that counts messages and calls <paramref name="done"/> when it has seen <paramref name="n"/>.</summary>
+    internal static Pid Sink(Node node, int n, Action done)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = 0;
-        var pid = node.Spawn((ctx, m) =>
+        return node.Spawn((ctx, m) =>
         {
             if (++seen == n)
-                done.SetResult();
+                done();
             return ValueTask.CompletedTask;
         });
-        return (pid, done);
     }
 
     private static double DotnetToDotnet(Node from, DotnetPeerNode to, Term message, int n)
@@ -143,7 +141,8 @@ public static class DistSuite
 
     private static double ErlangToDotnet(Node node, Atom erl, string which, int n)
     {
-        var (sink, done) = Sink(node, n);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = Sink(node, n, done.SetResult);
         var message = node.RpcAsync(erl, Atom.Of("dist_bench"), Atom.Of(which), []).Result;
         var clock = Stopwatch.StartNew();
         _ = node.RpcAsync(erl, Atom.Of("dist_bench"), Atom.Of("blast"), [sink, message, Integer.Of(n)], TimeSpan.FromMinutes(5));

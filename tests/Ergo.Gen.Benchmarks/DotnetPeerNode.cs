@@ -75,18 +75,7 @@ internal sealed class DotnetPeerNode : IDisposable
     {
         var node = Node.StartAsync(new NodeOptions { Name = name }, new DistributionOptions { Cookie = cookie }).GetAwaiter().GetResult();
         // sink(N, Notify): a process that counts N messages, then sends done to Notify.
-        node.RegisterRpc(Module, "sink", args =>
-        {
-            var n = (int)((Integer)args[0]).Value;
-            var notify = (Pid)args[1];
-            var seen = 0;
-            return node.Spawn((ctx, _) =>
-            {
-                if (++seen == n)
-                    ctx.Send(notify, Done);
-                return ValueTask.CompletedTask;
-            });
-        });
+        node.RegisterRpc(Module, "sink", args => DistSuite.Sink(node, (int)((Integer)args[0]).Value, () => node.Send((Pid)args[1], Done)));
         // echo(): a process that answers {Sender, X} with {echo, X}, as dist_bench.erl's echo.
         node.RegisterRpc(Module, "echo", _ => node.Spawn(DistSuite.EchoHandler));
         // typed_echo(): the generated server, registered, once.
