@@ -497,39 +497,64 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal([false, true], statuses.ToArray());
     }
 
-    [Fact]
-    public async Task A_peer_that_reconnects_while_our_own_connect_to_it_is_under_way_takes_its_place_and_the_connect_succeeds()
+    /// <summary>The peer (by hand, with the larger name) connects again while its first connection is up and is told
+    /// 'alive'; then the first connection goes before the peer confirms. Returns the node, the new attempt's stream,
+    /// and the listener that stands for the peer's own port.</summary>
+    private async Task<(Node Node, TcpClient Again, TcpListener Listener)> ReconnectingPeerWhoseOldConnectionWent(string ourName, string peer)
     {
-        // The peer (by hand, with the larger name) connects again while its first connection is up and is told
-        // 'alive'. Before it confirms, the first connection goes and we start a connect of our own. Its confirmed
-        // connection then meets our attempt as in a simultaneous connect: the larger name's is kept, so it takes our
-        // attempt's place (closing our attempt instead would fail our connect while the peer's connection comes up).
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        const string peer = "hs_stale_z@127.0.0.1";
-        await using var node = await StartWithPeerAt(listener, "hs_stale_a@127.0.0.1", peer);
+        var node = await StartWithPeerAt(listener, ourName, peer);
         using var first = await HandshakeV5(peer, to: node);
         await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 1));
-
-        using var again = new TcpClient();
+        var again = new TcpClient();
         await again.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
         var s = again.GetStream();
         await Send(s, SendNameV5(Encoding.ASCII.GetBytes(peer)));
         Assert.Equal("salive", Encoding.ASCII.GetString(await Receive(s)));
-
         first.Dispose();
         await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 0));
-        var connecting = node.ConnectAsync(Atom.Of(peer));
-        using var ours = await AcceptOurAttempt(listener);
+        return (node, again, listener);
+    }
 
+    [Fact]
+    public async Task A_connect_made_while_a_restarted_peer_reconnects_waits_for_the_peers_connection()
+    {
+        // As net_kernel's up_pending entry becomes pending when the old connection dies: the peer's new connection
+        // takes the old one's place at once, so a connect (or a send, or global's sync after the nodedown) finds it
+        // rather than starting an attempt of its own that would meet it as a simultaneous connect.
+        const string peer = "hs_stale_z@127.0.0.1";
+        var (node, again, listener) = await ReconnectingPeerWhoseOldConnectionWent("hs_stale_a@127.0.0.1", peer);
+        await using var _ = node;
+        using var __ = again;
+        using var ___ = listener;
+        Assert.False(node.Distribution!.Find(Atom.Of(peer))!.IsOutgoing);
+        var connecting = node.ConnectAsync(Atom.Of(peer));
+
+        var s = again.GetStream();
         await Send(s, "strue"u8.ToArray());
         await CompleteV5(s, node);
-        Assert.True(await connecting.WaitAsync(DistFixture.Wait), "our own attempt was closed");
+        Assert.True(await connecting.WaitAsync(DistFixture.Wait), "the connect did not get the peer's connection");
         Assert.Equal([Atom.Of(peer)], node.ConnectedNodes());
-        // Our attempt meets the peer's pending connection there and loses; the kept connection stays up.
-        await Send(ours.GetStream(), "snok"u8.ToArray());
-        await AssertClosed(ours);
-        Assert.True(node.Distribution!.Find(Atom.Of(peer))!.IsUp);
+        Assert.False(listener.Pending(), "an attempt of our own was started");
+    }
+
+    [Fact]
+    public async Task A_restarted_peers_connection_that_fails_its_handshake_after_the_old_one_went_leaves_nothing_behind()
+    {
+        // The reserved place lapses with the handshake: whoever waited on it is told false at once, and the next
+        // connect is an attempt of our own.
+        const string peer = "hs_lapse_z@127.0.0.1";
+        var (node, again, listener) = await ReconnectingPeerWhoseOldConnectionWent("hs_lapse_a@127.0.0.1", peer);
+        await using var _ = node;
+        using var ___ = listener;
+        var connecting = node.ConnectAsync(Atom.Of(peer));
+        again.Dispose();
+        Assert.False(await connecting.WaitAsync(DistFixture.Wait));
+        Assert.Null(node.Distribution!.Find(Atom.Of(peer)));
+
+        var next = node.ConnectAsync(Atom.Of(peer));
+        using var ours = await AcceptOurAttempt(listener);
     }
 
     [Fact]

@@ -304,7 +304,7 @@ internal sealed class DistributionService : IAsyncDisposable
     public Connection? Find(Atom peer) => Listed(peer);
 
     /// <summary>The connection listed for <paramref name="peer"/>, never one that is down: a connection found down is
-    /// leaving the table this moment (<see cref="Forget"/> runs under its lock as it goes down), so that is waited
+    /// leaving the table this moment (<see cref="Unlist"/> runs under its lock as it goes down), so that is waited
     /// out, and a connect that comes next starts afresh instead of being handed the dead one.</summary>
     private Connection? Listed(Atom peer)
     {
@@ -318,9 +318,11 @@ internal sealed class DistributionService : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Takes a connection that has just gone down out of the table; false if it was no longer there.</summary>
-    internal bool Forget(Connection connection) =>
-        _connections.TryRemove(new KeyValuePair<Atom, Connection>(connection.Peer, connection));
+    /// <summary>Takes a connection that has just gone down out of the table, putting <paramref name="successor"/> in
+    /// its place if there is one; false if it was no longer there.</summary>
+    internal bool Unlist(Connection connection, Connection? successor) => successor is null
+        ? _connections.TryRemove(new KeyValuePair<Atom, Connection>(connection.Peer, connection))
+        : _connections.TryUpdate(connection.Peer, successor, connection);
 
     /// <summary>The connection to <paramref name="peer"/>, connecting if there is none; messages queue until it is up.</summary>
     public Connection GetOrConnect(Atom peer)
@@ -546,6 +548,8 @@ internal sealed class DistributionService : IAsyncDisposable
         Connection? connection = null;
         Stream? stream = null;
         var replace = false;
+        // The connection whose successor this handshake reserved by answering alive, given back however it ends.
+        Connection? reserved = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancel);
@@ -556,6 +560,8 @@ internal sealed class DistributionService : IAsyncDisposable
                 {
                     var decision = MarkPending(name, out var pending);
                     connection = pending;
+                    if (decision == PendingDecision.Alive)
+                        reserved = pending!.Predecessor;
                     return decision;
                 },
                 AliveConfirmed = _ => replace = true,
@@ -565,8 +571,8 @@ internal sealed class DistributionService : IAsyncDisposable
             context = context with { FrameHeader = stream is SslStream ? 4 : 2 };
             var result = await Handshake.AcceptAsync(stream, context, timeout.Token).ConfigureAwait(false);
             // Authenticated: now, and only now, may this connection take the place of one that is up.
-            if (replace)
-                connection = ReplaceStale(result.PeerName);
+            if (replace && !TakeOver(connection!))
+                connection = null;
             else if (connection is null && MarkPending(result.PeerName.Name, out var claimed) is PendingDecision.Ok or PendingDecision.OkSimultaneous)
                 connection = claimed;
             if (connection is null || !connection.Attach(stream, socket, result, () => DistributionLog.Accepted(Logger, result.PeerName, result.Version)))
@@ -578,6 +584,14 @@ internal sealed class DistributionService : IAsyncDisposable
         }
         catch (Exception e) when (e is HandshakeException or SocketException or IOException or OperationCanceledException)
         {
+            // A reserved successor is not this handshake's alone to close: giving the reservation back decides, at
+            // once (before any wait below).
+            if (reserved is not null)
+            {
+                reserved.ReleaseSuccessor();
+                reserved = null;
+                connection = null;
+            }
             var reason = cancel.IsCancellationRequested && !_stop.IsCancellationRequested
                 ? "it stayed silent while newer connections waited" : e.Message;
             if (e is HandshakeException { WrongCookie: true })
@@ -602,6 +616,10 @@ internal sealed class DistributionService : IAsyncDisposable
             raw?.Dispose();
             socket?.Dispose();
             connection?.Close($"handshake failed: {reason}");
+        }
+        finally
+        {
+            reserved?.ReleaseSuccessor();
         }
     }
 
@@ -656,7 +674,13 @@ internal sealed class DistributionService : IAsyncDisposable
             if (Listed(peer) is { } existing)
             {
                 if (existing.IsUp)
+                {
+                    // Went down this moment if there is none: look again.
+                    if (existing.ReserveSuccessor() is not { } successor)
+                        continue;
+                    pending = successor;
                     return PendingDecision.Alive;
+                }
                 if (existing.IsDown)
                     continue;
                 if (existing.IsOutgoing)
@@ -676,25 +700,14 @@ internal sealed class DistributionService : IAsyncDisposable
     }
 
     /// <summary>
-    /// The peer confirmed it restarted: our connection to its old incarnation goes, and the one just accepted takes
-    /// its place. If the old one went meanwhile and an attempt of our own to connect is under way, the two meet as in
-    /// a simultaneous connect: the larger name's connection is kept (null: ours, and the accepted one is dropped).
+    /// The peer confirmed it restarted and passed the challenge: the connection to its old incarnation goes, and
+    /// <paramref name="successor"/> (reserved when we answered alive) takes its place, unless the old one went first and
+    /// put it there already. False if it is not the one listed (it lapsed).
     /// </summary>
-    private Connection? ReplaceStale(Atom peer)
+    private bool TakeOver(Connection successor)
     {
-        while (true)
-        {
-            if (Listed(peer) is not { } old)
-            {
-                var created = new Connection(this, peer, outgoing: false);
-                if (_connections.TryAdd(peer, created))
-                    return created;
-                continue;
-            }
-            if (old.IsConnecting && old.IsOutgoing)
-                return HandOverUnlessOursWins(old);
-            old.Close("the peer reconnected");
-        }
+        successor.Predecessor!.Close("the peer reconnected");
+        return _connections.TryGetValue(successor.Peer, out var listed) && listed == successor;
     }
 
     /// <summary>net_kernel's rule when our attempt <paramref name="ours"/> meets the peer's connection: the larger name's
@@ -711,7 +724,7 @@ internal sealed class DistributionService : IAsyncDisposable
     public void OnConnectionUp(Connection connection) => NodeStatusChanged?.Invoke(connection.Peer, true);
 
     /// <summary>After <paramref name="connection"/> went down; <paramref name="nodeDown"/>: its nodeup was reported, and
-    /// <see cref="Forget"/> took it out of the table (another connection had not already replaced it there).</summary>
+    /// <see cref="Unlist"/> took it out of the table or put its successor there (it was still the one listed).</summary>
     public void OnConnectionDown(Connection connection, bool nodeDown)
     {
         Proxy.OnNodeDown(connection.Peer);

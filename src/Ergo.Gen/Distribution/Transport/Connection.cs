@@ -102,6 +102,52 @@ internal sealed partial class Connection
             OutgoingAbandoned = true;
     }
 
+    /// <summary>The connection this one is to succeed (see <see cref="ReserveSuccessor"/>); null for any other.</summary>
+    public Connection? Predecessor { get; private init; }
+
+    // The successor reserved while this connection is up, and how many of the peer's handshakes are under way for it.
+    private Connection? _successor;
+    private int _contenders;
+
+    /// <summary>
+    /// net_kernel's up_pending: the peer says it restarted and is connecting anew while this connection is still up.
+    /// Until that handshake ends, the connection it would bring is reserved as this one's successor. Should this one
+    /// go down meanwhile, for whatever reason, the successor takes its place in the node's table in the same step,
+    /// so nothing its nodedown sets off (a send, global's sync) starts a connect of our own that would compete with
+    /// the peer's. Null if this connection is no longer up. Every reservation is given back with
+    /// <see cref="ReleaseSuccessor"/>.
+    /// </summary>
+    public Connection? ReserveSuccessor()
+    {
+        lock (_gate)
+        {
+            if (_state != ConnectionState.Up)
+                return null;
+            _contenders++;
+            return _successor ??= new Connection(_dist, Peer, outgoing: false) { Predecessor = this };
+        }
+    }
+
+    /// <summary>A handshake that reserved the successor has ended, whichever way. When the last has, a reservation
+    /// not taken lapses, and a successor that took this one's place but never came up goes down.</summary>
+    public void ReleaseSuccessor()
+    {
+        Connection? unused;
+        lock (_gate)
+        {
+            if (--_contenders > 0)
+                return;
+            unused = _successor;
+            if (_state == ConnectionState.Up)
+            {
+                _successor = null;
+                return;
+            }
+        }
+        if (unused is { IsConnecting: true })
+            unused.Close("the peer's new connection did not complete its handshake");
+    }
+
     private Node Node => _dist.Node;
 
     private ILogger Logger => _dist.Logger;
@@ -251,8 +297,8 @@ internal sealed partial class Connection
                 return;
             _state = ConnectionState.Down;
             // Out of the node's table before the close goes on: a connect made meanwhile starts a new connection
-            // rather than being handed this one.
-            listed = _dist.Forget(this);
+            // rather than being handed this one, or finds the successor the peer is bringing.
+            listed = _dist.Unlist(this, _contenders > 0 ? _successor : null);
         }
         // nodedown as soon as it left the table, before anything else: a connection made anew from then on needs a
         // whole handshake before its nodeup.
