@@ -497,10 +497,19 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Equal([false, true], statuses.ToArray());
     }
 
-    /// <summary>The peer (by hand, with the larger name) connects again while its first connection is up and is told
-    /// 'alive'; then the first connection goes before the peer confirms. Returns the node, the new attempt's stream,
-    /// and the listener that stands for the peer's own port.</summary>
-    private async Task<(Node Node, TcpClient Again, TcpListener Listener)> ReconnectingPeerWhoseOldConnectionWent(string ourName, string peer)
+    /// <summary>Our node, the listener that stands for the peer's own port, and the peer's new attempt (by hand, with
+    /// the larger name), told 'alive' while its first connection was up; that first connection has gone since.</summary>
+    private sealed record ReconnectingPeer(Node Node, TcpListener Listener, TcpClient Again) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Again.Dispose();
+            Listener.Dispose();
+            await Node.DisposeAsync();
+        }
+    }
+
+    private async Task<ReconnectingPeer> ReconnectingPeerWhoseOldConnectionWent(string ourName, string peer)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -508,13 +517,14 @@ public sealed class HandshakeTests : IAsyncLifetime
         using var first = await HandshakeV5(peer, to: node);
         await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 1));
         var again = new TcpClient();
+        var reconnecting = new ReconnectingPeer(node, listener, again);
         await again.ConnectAsync(IPAddress.Loopback, node.DistributionPort!.Value);
         var s = again.GetStream();
         await Send(s, SendNameV5(Encoding.ASCII.GetBytes(peer)));
         Assert.Equal("salive", Encoding.ASCII.GetString(await Receive(s)));
         first.Dispose();
         await Eventually.Until(() => Task.FromResult(node.ConnectedNodes().Length == 0));
-        return (node, again, listener);
+        return reconnecting;
     }
 
     [Fact]
@@ -524,19 +534,16 @@ public sealed class HandshakeTests : IAsyncLifetime
         // takes the old one's place at once, so a connect (or a send, or global's sync after the nodedown) finds it
         // rather than starting an attempt of its own that would meet it as a simultaneous connect.
         const string peer = "hs_stale_z@127.0.0.1";
-        var (node, again, listener) = await ReconnectingPeerWhoseOldConnectionWent("hs_stale_a@127.0.0.1", peer);
-        await using var _ = node;
-        using var __ = again;
-        using var ___ = listener;
-        Assert.False(node.Distribution!.Find(Atom.Of(peer))!.IsOutgoing);
-        var connecting = node.ConnectAsync(Atom.Of(peer));
+        await using var r = await ReconnectingPeerWhoseOldConnectionWent("hs_stale_a@127.0.0.1", peer);
+        Assert.False(r.Node.Distribution!.Find(Atom.Of(peer))!.IsOutgoing);
+        var connecting = r.Node.ConnectAsync(Atom.Of(peer));
 
-        var s = again.GetStream();
+        var s = r.Again.GetStream();
         await Send(s, "strue"u8.ToArray());
-        await CompleteV5(s, node);
+        await CompleteV5(s, r.Node);
         Assert.True(await connecting.WaitAsync(DistFixture.Wait), "the connect did not get the peer's connection");
-        Assert.Equal([Atom.Of(peer)], node.ConnectedNodes());
-        Assert.False(listener.Pending(), "an attempt of our own was started");
+        Assert.Equal([Atom.Of(peer)], r.Node.ConnectedNodes());
+        Assert.False(r.Listener.Pending(), "an attempt of our own was started");
     }
 
     [Fact]
@@ -545,16 +552,14 @@ public sealed class HandshakeTests : IAsyncLifetime
         // The reserved place lapses with the handshake: whoever waited on it is told false at once, and the next
         // connect is an attempt of our own.
         const string peer = "hs_lapse_z@127.0.0.1";
-        var (node, again, listener) = await ReconnectingPeerWhoseOldConnectionWent("hs_lapse_a@127.0.0.1", peer);
-        await using var _ = node;
-        using var ___ = listener;
-        var connecting = node.ConnectAsync(Atom.Of(peer));
-        again.Dispose();
+        await using var r = await ReconnectingPeerWhoseOldConnectionWent("hs_lapse_a@127.0.0.1", peer);
+        var connecting = r.Node.ConnectAsync(Atom.Of(peer));
+        r.Again.Dispose();
         Assert.False(await connecting.WaitAsync(DistFixture.Wait));
-        Assert.Null(node.Distribution!.Find(Atom.Of(peer)));
+        Assert.Null(r.Node.Distribution!.Find(Atom.Of(peer)));
 
-        var next = node.ConnectAsync(Atom.Of(peer));
-        using var ours = await AcceptOurAttempt(listener);
+        _ = r.Node.ConnectAsync(Atom.Of(peer));
+        using var ours = await AcceptOurAttempt(r.Listener);
     }
 
     [Fact]
