@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Ergo.Gen.Distribution.Protocol;
 using Ergo.Gen.Distribution.Services;
 using Ergo.Gen.Distribution.Transport;
+using Ergo.Gen.Distribution.Transport.Reactor;
 using Ergo.Gen.Epmd;
 using Ergo.Gen.Etf;
 using Ergo.Gen.Processes;
@@ -35,6 +36,7 @@ internal sealed class DistributionService : IAsyncDisposable
         _listener = listener;
         Cookie = cookie;
         Logger = node.Logger;
+        ReactorLog.UseLogger(Logger);
         Spawner = new Spawner(this);
         Offered = OfferedBy(options);
         PeerAtoms = new AtomQuota(options.MaxNewAtomsFromPeers);
@@ -202,8 +204,8 @@ internal sealed class DistributionService : IAsyncDisposable
         try
         {
             var tls = options.Tls is { } tlsOptions ? TlsTransport.Create(tlsOptions, $"undefined@{host}", logger) : null;
-            stream = tls is null ? new NetworkStream(socket, ownsSocket: true)
-                : await tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), NodeNames.HostOf(namer.Name), timeout.Token).ConfigureAwait(false);
+            stream = tls is null ? SocketReactor.OpenStream(socket)
+                : await tls.ConnectAsync(SocketReactor.OpenStream(socket), NodeNames.HostOf(namer.Name), timeout.Token).ConfigureAwait(false);
             var context = new HandshakeContext(host, 0, OfferedBy(options), cookie, _ => PendingDecision.Ok)
             {
                 AskName = true,
@@ -217,7 +219,7 @@ internal sealed class DistributionService : IAsyncDisposable
         catch
         {
             stream?.Dispose();
-            socket.Dispose();
+            SocketReactor.CloseSocket(socket);
             throw;
         }
     }
@@ -379,11 +381,11 @@ internal sealed class DistributionService : IAsyncDisposable
                 if (!connection.IsConnecting)
                 {
                     // The peer's own connection reached us and was attached meanwhile.
-                    socket.Dispose();
+                    SocketReactor.CloseSocket(socket);
                     return;
                 }
-                stream = _tls is null ? new NetworkStream(socket, ownsSocket: true)
-                    : await _tls.ConnectAsync(new NetworkStream(socket, ownsSocket: true), host, timeout.Token).ConfigureAwait(false);
+                stream = _tls is null ? SocketReactor.OpenStream(socket)
+                    : await _tls.ConnectAsync(SocketReactor.OpenStream(socket), host, timeout.Token).ConfigureAwait(false);
             }
             // A peer whose EPMD entry says version 5 gets the old send_name; everyone else version 6.
             var result = await Handshake.ConnectAsync(stream,
@@ -398,7 +400,7 @@ internal sealed class DistributionService : IAsyncDisposable
             // connection object, so what was queued here is sent on it; if it never comes, give up.
             DistributionLog.GaveWay(Logger, peer, e.Message);
             stream?.Dispose();
-            socket?.Dispose();
+            SocketReactor.CloseSocket(socket);
             Work.Track(Task.Delay(Options.HandshakeTimeout, _stop.Token).ContinueWith(_ =>
             {
                 if (connection.IsConnecting)
@@ -410,7 +412,7 @@ internal sealed class DistributionService : IAsyncDisposable
             if (PeerLog.Allow(peer.Name, out var more))
                 DistributionLog.ConnectFailed(Logger, peer, e.Message + more);
             stream?.Dispose();
-            socket?.Dispose();
+            SocketReactor.CloseSocket(socket);
             connection.Close($"connect failed: {e.Message}");
         }
     }
@@ -437,7 +439,7 @@ internal sealed class DistributionService : IAsyncDisposable
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, port), ct).ConfigureAwait(false);
+                await SocketReactor.ConnectSocketAsync(socket, new IPEndPoint(address, port), ct).ConfigureAwait(false);
                 return (socket, version);
             }
             catch (SocketException e)
@@ -524,10 +526,12 @@ internal sealed class DistributionService : IAsyncDisposable
                 async ct =>
                 {
                     // A connection that has sent its first byte can no longer be pushed out by newer ones.
-                    if (await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, ct).ConfigureAwait(false) == 0)
+                    var plain = SocketReactor.OpenStream(socket);
+                    var first = plain is ReactorSocketStream reactor ? await reactor.PeekAsync(ct).ConfigureAwait(false)
+                        : await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, ct).ConfigureAwait(false);
+                    if (first == 0)
                         throw new HandshakeException("the peer closed the connection before its handshake");
                     entry.Spoke = true;
-                    var plain = new NetworkStream(socket, ownsSocket: true);
                     return _tls is null ? plain : await _tls.AcceptAsync(plain, ct).ConfigureAwait(false);
                 },
                 socket, cancel: entry.Token).ConfigureAwait(false);
@@ -614,7 +618,7 @@ internal sealed class DistributionService : IAsyncDisposable
             }
             stream?.Dispose();
             raw?.Dispose();
-            socket?.Dispose();
+            SocketReactor.CloseSocket(socket);
             connection?.Close($"handshake failed: {reason}");
         }
         finally

@@ -5,7 +5,8 @@ namespace Ergo.Gen.Processes;
 /// queue, where any worker runs it (Go's sysmon does the same for its runnext). A handoff through the slot takes
 /// well under a microsecond; a process still there a period later waits behind a handler that blocks or runs long.
 /// It looks only while some slot is full: the first put after a quiet spell arms it, and a look that finds every
-/// slot empty disarms it, so an idle node has no timer running.
+/// slot empty disarms it, so an idle node has no timer running. Threads that run processes besides the pool's (a
+/// socket reactor's loop) are looked at too (<see cref="Watch"/>).
 /// </summary>
 internal static class RunNextWatch
 {
@@ -36,6 +37,16 @@ internal static class RunNextWatch
         return slot;
     }
 
+    // Other threads that run processes and are looked at too: each look returns whether it wants the next one.
+    private static Func<bool>[] s_lookers = [];
+
+    /// <summary>Adds <paramref name="look"/> to every look from now on; it returns true while it wants another.</summary>
+    public static void Watch(Func<bool> look)
+    {
+        lock (s_gate)
+            s_lookers = [.. s_lookers, look];
+    }
+
     /// <summary>After a put: makes sure a look comes.</summary>
     public static void Arm()
     {
@@ -53,6 +64,8 @@ internal static class RunNextWatch
                 Scheduler.Yield(waiting);
             full |= !slot.IsEmpty;
         }
+        foreach (var look in Volatile.Read(ref s_lookers))
+            full |= look();
         if (full)
         {
             s_timer.Change(Period, Timeout.InfiniteTimeSpan);

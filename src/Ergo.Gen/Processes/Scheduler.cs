@@ -41,6 +41,26 @@ internal static class Scheduler
     // each other through it would run forever while a third, queued under them, starves (seen with stages).
     public static void Yield(Process process) => ThreadPool.UnsafeQueueUserWorkItem(process.WorkItem, preferLocal: false);
 
+    /// <summary>
+    /// For a thread of the runtime's own that runs processes between other work (a socket reactor's loop): from now
+    /// on, what it schedules goes to its run-next slot, as on a worker running a process.
+    /// </summary>
+    public static void AdoptCurrentThread() => t_running = t_slot ??= RunNextWatch.Register();
+
+    /// <summary>On an adopted thread: runs the process waiting in its run-next slot, if any.</summary>
+    public static void RunNextHere()
+    {
+        if (t_running?.Take() is { } next)
+            Execute(next);
+    }
+
+    /// <summary>On an adopted thread that stops running processes: the process waiting in its slot goes to the pool.</summary>
+    public static void YieldRunNext()
+    {
+        if (t_running?.Take() is { } next)
+            Yield(next);
+    }
+
     public static void Execute(Process first)
     {
         var slot = t_slot ??= RunNextWatch.Register();

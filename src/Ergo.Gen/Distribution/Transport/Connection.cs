@@ -5,6 +5,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using CommunityToolkit.HighPerformance.Buffers;
 using Ergo.Gen.Distribution.Protocol;
+using Ergo.Gen.Distribution.Transport.Reactor;
 using Ergo.Gen.Etf;
 using Microsoft.Extensions.Logging;
 
@@ -42,6 +43,8 @@ internal sealed partial class Connection
     private readonly object _gate = new();
     private ConnectionState _state = ConnectionState.Connecting;
     private Socket? _socket;
+    // The socket's stream when it goes through the reactor: direct writes take one non-blocking system call.
+    private ReactorSocketStream? _reactorStream;
     private long _lastReceived;
     private long _lastSent;
 
@@ -214,15 +217,17 @@ internal sealed partial class Connection
         }
         _outgoing.Open();
         // Plain TCP only: TLS and tunnels must go through their streams.
-        if (socket is not null && stream is NetworkStream)
+        var plain = socket is not null && stream is NetworkStream or ReactorSocketStream;
+        _reactorStream = stream as ReactorSocketStream;
+        if (plain)
             _outgoing.EnableDirectWrites(WriteDirect);
         var now = Environment.TickCount64;
         _lastReceived = _lastSent = now;
         // Plain TCP may be read on a thread of its own while it streams (see ReaderPlacement); TLS and tunnels are
         // always read asynchronously on the thread pool.
         var options = _dist.Options;
-        var receive = socket is not null && stream is NetworkStream network && (options.ReaderThreads || options.AdaptiveReaderThreads)
-            ? new SocketReceiveStream(socket, network) : null;
+        var receive = plain && (options.ReaderThreads || options.AdaptiveReaderThreads)
+            ? new SocketReceiveStream(socket!, stream) : null;
         var placement = _placement = receive is null ? null : new ReaderPlacement(always: options.ReaderThreads, _dist.ReaderSlots);
         var reader = PipeReader.Create(receive ?? stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
@@ -317,7 +322,7 @@ internal sealed partial class Connection
         catch (ObjectDisposedException)
         {
         }
-        _socket?.Dispose();
+        SocketReactor.CloseSocket(_socket);
         FireNoConnection();
     }
 
@@ -381,6 +386,12 @@ internal sealed partial class Connection
 
     private void WakeReceivers()
     {
+        // Read on the reactor's thread: they run there once this read loop waits again.
+        if (SocketReactor.RunAfterRead(_wake))
+        {
+            _wake.Clear();
+            return;
+        }
         // The reader runs on a pool thread: its local queue keeps the receivers near the data (others may steal).
         foreach (var process in _wake)
             ThreadPool.UnsafeQueueUserWorkItem(process.WorkItem, preferLocal: true);
@@ -490,6 +501,8 @@ internal sealed partial class Connection
         var socket = _socket;
         if (socket is null || _state == ConnectionState.Down || (!DontWaitSend.Supported && !HasRoom(socket)))
             return 0;
+        if (_reactorStream is { } reactor)
+            return WriteDirect(reactor, bytes);
         // Counted before the send, as in the write loop; what the socket did not take is taken off again.
         Interlocked.Add(ref _bytesOut, bytes.Length);
         var sent = DontWaitSend.Supported ? DontWaitSend.Send(socket, bytes) : SendAfterPoll(socket, bytes);
@@ -523,6 +536,18 @@ internal sealed partial class Connection
         {
             return 0;
         }
+    }
+
+    private int WriteDirect(ReactorSocketStream reactor, ReadOnlySpan<byte> bytes)
+    {
+        // Counted before the send, as in the write loop; what the socket did not take is taken off again.
+        Interlocked.Add(ref _bytesOut, bytes.Length);
+        var sent = reactor.TrySend(bytes);
+        if (sent < bytes.Length)
+            Interlocked.Add(ref _bytesOut, sent - bytes.Length);
+        if (sent > 0)
+            _lastSent = Environment.TickCount64;
+        return sent;
     }
 
     /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>

@@ -12,7 +12,7 @@ namespace Ergo.Gen.Distribution.Transport;
 /// workers spin between them; the reader thread avoids both (measured: Erlang's small messages reached us about
 /// 40% faster). Closing the socket ends a blocked read.
 /// </summary>
-internal sealed class SocketReceiveStream(Socket socket, NetworkStream network) : Stream
+internal sealed class SocketReceiveStream(Socket socket, Stream network) : Stream
 {
     /// <summary>The thread whose reads block; set by the read loop when it moves onto a thread of its own.</summary>
     public Thread? ReaderThread { get; set; }
@@ -25,6 +25,8 @@ internal sealed class SocketReceiveStream(Socket socket, NetworkStream network) 
 
     public override int Read(Span<byte> buffer)
     {
+        if (network is Reactor.ReactorSocketStream reactor)
+            return reactor.Read(buffer);
         try
         {
             return socket.Receive(buffer);

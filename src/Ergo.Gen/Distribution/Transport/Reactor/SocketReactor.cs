@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Ergo.Gen.Processes;
+
+namespace Ergo.Gen.Distribution.Transport.Reactor;
+
+/// <summary>
+/// The thread that waits in <c>epoll_wait</c> for the distribution sockets, in place of .NET's socket engine, and
+/// runs what they bring. The engine keeps a socket in its epoll set, edge-triggered, from its first asynchronous
+/// operation on: every segment that arrives wakes its thread, which queues a work item to the pool, whether a read
+/// waits or not. Here a socket is in the set only while someone waits on it, one-shot. A read's continuation (the
+/// connection's read loop) runs on this thread, and so do the processes the read woke, once the loop has asked for
+/// its next read: a message from a peer costs one wake-up, as on a BEAM scheduler that polls its ports.
+/// <para>
+/// A handler that blocks, or runs long, holds up every socket. The <see cref="RunNextWatch"/> looks at the loop:
+/// one found on the same event or run two looks in a row (10 to 20 ms) is retired, and a new loop thread takes over
+/// the epoll set. The old thread finishes what it runs, hands the rest to the pool and ends.
+/// </para>
+/// </summary>
+internal sealed class SocketReactor
+{
+    private const int MaxEvents = 128;
+
+    [ThreadStatic] private static Loop? t_loop;
+
+    /// <summary>Whether the calling thread is a reactor loop's.</summary>
+    public static bool OnReactorThread => t_loop is not null;
+
+    private static readonly Lazy<SocketReactor?> LazyShared = new(Create);
+
+    private readonly int _epoll;
+    private readonly ConcurrentDictionary<ulong, SocketRegistration> _registrations = new();
+    private readonly ConcurrentDictionary<Socket, SocketRegistration> _bySocket = new(ReferenceEqualityComparer.Instance);
+    private long _nextId;
+
+    // The loop that serves the sockets now; retired ones may still be finishing a run.
+    private Loop _current = null!;
+
+    private SocketReactor(int epoll)
+    {
+        _epoll = epoll;
+        StartLoop();
+        RunNextWatch.Watch(Look);
+    }
+
+    private void StartLoop()
+    {
+        var loop = new Loop();
+        Volatile.Write(ref _current, loop);
+        new Thread(() => Run(loop)) { IsBackground = true, Name = "ergo.gen socket reactor" }.Start();
+    }
+
+    /// <summary>
+    /// From a read loop on a reactor thread: <paramref name="woken"/> (receivers of the read's messages) run on this
+    /// thread once the read loop has gone back to waiting. Returns false, leaving them, on any other thread.
+    /// </summary>
+    public static bool RunAfterRead(List<Process> woken)
+    {
+        if (t_loop is not { } loop)
+            return false;
+        loop.Woken.AddRange(woken);
+        return true;
+    }
+
+    // The watch's look (every 10 ms while some loop is busy): a loop busy with the same thing as at the last look is
+    // retired and replaced. True while the current loop is busy, so the watch keeps looking.
+    private bool Look()
+    {
+        var loop = Volatile.Read(ref _current);
+        var busy = Volatile.Read(ref loop.BusySince);
+        if (busy == 0)
+        {
+            loop.Seen = 0;
+            return false;
+        }
+        if (busy != loop.Seen)
+        {
+            loop.Seen = busy;
+            return true;
+        }
+        loop.Retiring = true;
+        ReactorLog.Replaced(Volatile.Read(ref loop.Running));
+        StartLoop();
+        return false;
+    }
+
+    /// <summary>The process's reactor; null where it cannot run (not Linux on x86-64 or ARM64), or when
+    /// <c>ERGO_SOCKET_ENGINE=dotnet</c> asks for .NET's socket engine instead.</summary>
+    public static SocketReactor? Shared => LazyShared.Value;
+
+    private static SocketReactor? Create()
+    {
+        if (!LinuxCalls.Supported || Environment.GetEnvironmentVariable("ERGO_SOCKET_ENGINE") == "dotnet")
+            return null;
+        var epoll = LinuxCalls.EpollCreate(LinuxCalls.EpollCloexec);
+        return epoll < 0 ? null : new SocketReactor(epoll);
+    }
+
+    /// <summary>A connected socket as a stream that owns it: through the reactor where it runs, else a <see cref="NetworkStream"/>.</summary>
+    public static Stream OpenStream(Socket socket) =>
+        Shared is { } reactor ? new ReactorSocketStream(socket, reactor) : new NetworkStream(socket, ownsSocket: true);
+
+    /// <summary>Connects through the reactor where it runs, else through .NET's socket engine.</summary>
+    public static Task ConnectSocketAsync(Socket socket, EndPoint endpoint, CancellationToken ct) =>
+        Shared is { } reactor ? reactor.ConnectAsync(socket, endpoint, ct) : socket.ConnectAsync(endpoint, ct).AsTask();
+
+    /// <summary>Registers <paramref name="socket"/> (nothing is waited for yet). Its owner closes the registration
+    /// before it disposes the socket, so the descriptor leaves the epoll set before its number can be reused.</summary>
+    public SocketRegistration Register(Socket socket)
+    {
+        var registration = new SocketRegistration(this, socket, (ulong)Interlocked.Increment(ref _nextId));
+        _registrations[registration.Id] = registration;
+        _bySocket[socket] = registration;
+        return registration;
+    }
+
+    /// <summary>Disposes a socket that may be registered, taking it out of the reactor first: for the paths that
+    /// close a socket without its stream (a failed handshake, a connection taken down).</summary>
+    public static void CloseSocket(Socket? socket)
+    {
+        if (socket is null)
+            return;
+        if (Shared is { } reactor && reactor._bySocket.TryGetValue(socket, out var registration))
+            registration.Close();
+        socket.Dispose();
+    }
+
+    /// <summary>Connects <paramref name="socket"/> without .NET's socket engine: a non-blocking connect, then a wait
+    /// for the socket to become writable. The socket is blocking again afterwards.</summary>
+    public async Task ConnectAsync(Socket socket, EndPoint endpoint, CancellationToken ct)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            var registration = Register(socket);
+            try
+            {
+                await registration.WaitWritableAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                registration.Close();
+            }
+            if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error && error != 0)
+                throw new SocketException(error);
+        }
+        socket.Blocking = true;
+    }
+
+    internal void Forget(SocketRegistration registration)
+    {
+        _registrations.TryRemove(registration.Id, out _);
+        _bySocket.TryRemove(new KeyValuePair<Socket, SocketRegistration>(registration.Socket, registration));
+    }
+
+    /// <summary>Adds, rearms or removes a descriptor: <paramref name="interest"/> 0 with <paramref name="added"/>
+    /// removes it. Returns the errno on failure, 0 on success.</summary>
+    internal int Control(int fd, ulong id, uint interest, bool added)
+    {
+        var op = interest == 0 ? LinuxCalls.EpollCtlDel : added ? LinuxCalls.EpollCtlMod : LinuxCalls.EpollCtlAdd;
+        var events = interest | LinuxCalls.EpollOneShot;
+        int result;
+        if (LinuxCalls.PackedEvents)
+        {
+            var e = new LinuxCalls.PackedEvent { Events = events, Data = id };
+            result = LinuxCalls.EpollCtl(_epoll, op, fd, ref e);
+        }
+        else
+        {
+            var e = new LinuxCalls.AlignedEvent { Events = events, Data = id };
+            result = LinuxCalls.EpollCtl(_epoll, op, fd, ref e);
+        }
+        return result == 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    private void Run(Loop loop)
+    {
+        t_loop = loop;
+        // Processes scheduled by what runs here (a call's reply resuming its caller) go to this thread's run-next slot.
+        Scheduler.AdoptCurrentThread();
+        var packed = LinuxCalls.PackedEvents ? new LinuxCalls.PackedEvent[MaxEvents] : null;
+        var aligned = packed is null ? new LinuxCalls.AlignedEvent[MaxEvents] : null;
+        while (!loop.Retiring)
+        {
+            var n = packed is not null
+                ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, -1)
+                : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, -1);
+            if (n < 0)
+            {
+                // EINTR only: the other errors mean a bad epoll descriptor or buffer, which cannot happen here.
+                continue;
+            }
+            // The reads first, then what they woke: a handler that blocks finds every read of the batch done and
+            // its socket waiting in the set again, where the loop that replaces this one finds it.
+            for (var i = 0; i < n; i++)
+            {
+                var (events, id) = packed is not null ? (packed[i].Events, packed[i].Data) : (aligned![i].Events, aligned[i].Data);
+                if (!_registrations.TryGetValue(id, out var registration))
+                    continue;
+                loop.Busy(null);
+                try
+                {
+                    registration.Fire(events);
+                }
+                catch (Exception e)
+                {
+                    // A bug: the loop must go on serving every other socket.
+                    ReactorLog.Failed(e);
+                }
+            }
+            RunWoken(loop);
+            loop.BusySince = 0;
+        }
+    }
+
+    private static void RunWoken(Loop loop)
+    {
+        var woken = loop.Woken;
+        for (var i = 0; i < woken.Count; i++)
+        {
+            if (loop.Retiring)
+            {
+                Scheduler.Yield(woken[i]);
+                continue;
+            }
+            loop.Busy(woken[i]);
+            try
+            {
+                Scheduler.Execute(woken[i]);
+            }
+            catch (Exception e)
+            {
+                ReactorLog.Failed(e);
+            }
+        }
+        woken.Clear();
+        // What the reads or the runs scheduled last (a call's reply resuming its caller): here, or, once replaced, on
+        // the pool.
+        if (loop.Retiring)
+            Scheduler.YieldRunNext();
+        else
+            Scheduler.RunNextHere();
+    }
+
+    /// <summary>One thread's loop over the epoll set.</summary>
+    private sealed class Loop
+    {
+        public readonly List<Process> Woken = [];
+
+        // When it began its current event or process (a timestamp), 0 while it waits; the watch's last sight of it.
+        public long BusySince, Seen;
+
+        // The process it runs (null: a socket's read loop), for the log line if it is replaced.
+        public Process? Running;
+
+        public volatile bool Retiring;
+
+        public void Busy(Process? running)
+        {
+            Running = running;
+            Volatile.Write(ref BusySince, System.Diagnostics.Stopwatch.GetTimestamp());
+            RunNextWatch.Arm();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using Ergo.Gen.Distribution.Transport.Reactor;
+
+namespace Ergo.Gen.Tests;
+
+/// <summary>The socket reactor (Linux): waits for reading and writing, cancellation, close, connect, and that a
+/// socket it serves never enters .NET's socket engine.</summary>
+public sealed class SocketReactorTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static SocketReactor Reactor => SocketReactor.Shared ?? throw new InvalidOperationException("the socket reactor runs on Linux, where these tests run");
+
+    /// <summary>A connected pair over loopback, both ends through the reactor (the client connected by it too).</summary>
+    private static async Task<(ReactorSocketStream Client, ReactorSocketStream Server)> PairAsync(int? bufferBytes = null)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (bufferBytes is { } size)
+            socket.SendBufferSize = size;
+        var accepting = listener.AcceptSocketAsync();
+        await Reactor.ConnectAsync(socket, listener.LocalEndpoint, CancellationToken.None).WaitAsync(Wait);
+        var accepted = await accepting.WaitAsync(Wait);
+        if (bufferBytes is { } receive)
+            accepted.ReceiveBufferSize = receive;
+        return (new ReactorSocketStream(socket, Reactor), new ReactorSocketStream(accepted, Reactor));
+    }
+
+    private static bool NonBlocking(Socket socket) =>
+        (LinuxCalls.Fcntl((int)socket.SafeHandle.DangerousGetHandle(), LinuxCalls.FGetFl, 0) & LinuxCalls.ONonBlock) != 0;
+
+    [Fact]
+    public async Task A_read_waits_for_data_and_the_sockets_never_enter_dotnets_engine()
+    {
+        var (client, server) = await PairAsync();
+        using (client)
+        using (server)
+        {
+            var buffer = new byte[16];
+            var reading = server.ReadAsync(buffer).AsTask();
+            await Task.Delay(50);
+            Assert.False(reading.IsCompleted); // nothing was sent
+            await client.WriteAsync("hello"u8.ToArray());
+            Assert.Equal(5, await reading.WaitAsync(Wait));
+            Assert.Equal("hello"u8.ToArray(), buffer[..5]);
+
+            // .NET's engine makes a socket's descriptor non-blocking the first time it waits for one: these never were.
+            Assert.False(NonBlocking(client.Socket));
+            Assert.False(NonBlocking(server.Socket));
+        }
+    }
+
+    [Fact]
+    public async Task A_pending_read_ends_when_canceled_and_when_its_stream_is_disposed()
+    {
+        var (client, server) = await PairAsync();
+        using (client)
+        {
+            using var cancel = new CancellationTokenSource();
+            var reading = server.ReadAsync(new byte[16], cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(Wait));
+
+            // The registration is usable again after a cancelled wait.
+            reading = server.ReadAsync(new byte[16]).AsTask();
+            server.Dispose();
+            await Assert.ThrowsAnyAsync<ObjectDisposedException>(() => reading.WaitAsync(Wait));
+        }
+    }
+
+    [Fact]
+    public async Task A_write_to_a_peer_that_does_not_read_waits_until_it_reads()
+    {
+        var (client, server) = await PairAsync(bufferBytes: 16 * 1024);
+        using (client)
+        using (server)
+        {
+            var data = new byte[8 * 1024 * 1024];
+            new Random(7).NextBytes(data);
+            var writing = client.WriteAsync(data).AsTask();
+            await Task.Delay(100);
+            Assert.False(writing.IsCompleted); // far more than both socket buffers hold
+
+            var received = new byte[data.Length];
+            var total = 0;
+            while (total < received.Length)
+                total += await server.ReadAsync(received.AsMemory(total)).AsTask().WaitAsync(Wait);
+            await writing.WaitAsync(Wait);
+            Assert.Equal(data, received);
+        }
+    }
+
+    [Fact]
+    public async Task A_blocking_read_waits_on_the_reactor_and_ends_when_the_peer_closes()
+    {
+        var (client, server) = await PairAsync();
+        using (server)
+        {
+            var reading = Task.Factory.StartNew(() =>
+            {
+                var buffer = new byte[16];
+                var first = server.Read(buffer);
+                return (first, server.Read(buffer));
+            }, TaskCreationOptions.LongRunning);
+            await client.WriteAsync("x"u8.ToArray());
+            client.Dispose();
+            Assert.Equal((1, 0), await reading.WaitAsync(Wait));
+        }
+    }
+
+    [Fact]
+    public async Task Peeking_sees_the_first_byte_without_taking_it_and_zero_when_the_peer_closed_first()
+    {
+        var (client, server) = await PairAsync();
+        using (server)
+        {
+            var peeking = server.PeekAsync(CancellationToken.None).AsTask();
+            await client.WriteAsync("ab"u8.ToArray());
+            Assert.Equal(1, await peeking.WaitAsync(Wait));
+            var buffer = new byte[2];
+            Assert.Equal(2, await server.ReadAsync(buffer));
+            Assert.Equal("ab"u8.ToArray(), buffer);
+            client.Dispose();
+            Assert.Equal(0, await server.PeekAsync(CancellationToken.None).AsTask().WaitAsync(Wait));
+        }
+    }
+
+    [Fact]
+    public async Task Connecting_to_a_port_nobody_listens_on_fails_at_once()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var e = await Assert.ThrowsAsync<SocketException>(() => Reactor.ConnectAsync(socket, new IPEndPoint(IPAddress.Loopback, port), CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode);
+    }
+}
