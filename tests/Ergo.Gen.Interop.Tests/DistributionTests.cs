@@ -284,6 +284,37 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task A_handler_that_blocks_the_thread_a_message_from_erlang_woke_it_on_does_not_hold_up_the_next_message()
+    {
+        // A node of its own that always reads on the socket reactor (no reader thread is lent), so the receivers of
+        // Erlang's messages run on the reactor's thread.
+        await using var node = await Node.StartAsync(new NodeOptions { Name = "dotnet_blocking@127.0.0.1" },
+            new DistributionOptions { Cookie = DistFixture.Cookie, AdaptiveReaderThreads = false });
+        using var release = new ManualResetEventSlim();
+        var probe = new Probe(node);
+        var onReactor = false;
+        // Blocks its thread until the releaser, woken by Erlang's next message on the same connection, lets it go.
+        var blocker = node.Spawn((_, _) =>
+        {
+            onReactor = Ergo.Gen.Distribution.Transport.Reactor.SocketReactor.OnReactorThread;
+            node.Send(probe.Pid, A(release.Wait(DistFixture.Wait) ? "released" : "never_released"));
+            return ValueTask.CompletedTask;
+        });
+        var releaser = node.Spawn((_, _) =>
+        {
+            release.Set();
+            return ValueTask.CompletedTask;
+        });
+        // Connected first, so the messages come to a read loop that waits on the reactor (the first read after the
+        // handshake is made on the pool).
+        Assert.Equal(A("pong"), await f.Erl("net_adm", "ping", node.Name));
+        await f.Erl("erlang", "send", blocker, A("block"));
+        await f.Erl("erlang", "send", releaser, A("release"));
+        Assert.Equal(A("released"), await probe.ReceiveAsync());
+        Assert.True(onReactor);
+    }
+
+    [Fact]
     public async Task Messages_between_the_nodes_keep_their_order()
     {
         const int N = 5000;

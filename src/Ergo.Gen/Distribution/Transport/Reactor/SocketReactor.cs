@@ -60,7 +60,7 @@ internal sealed class SocketReactor
     {
         if (t_loop is not { } loop)
             return false;
-        loop.Woken.AddRange(woken);
+        loop.Add(woken);
         return true;
     }
 
@@ -83,6 +83,8 @@ internal sealed class SocketReactor
         loop.Retiring = true;
         ReactorLog.Replaced(Volatile.Read(ref loop.Running));
         StartLoop();
+        // What the same reads woke and the stuck thread has not run yet must not wait for it.
+        loop.YieldRest();
         return false;
     }
 
@@ -221,25 +223,23 @@ internal sealed class SocketReactor
 
     private static void RunWoken(Loop loop)
     {
-        var woken = loop.Woken;
-        for (var i = 0; i < woken.Count; i++)
+        while (loop.Next() is { } process)
         {
             if (loop.Retiring)
             {
-                Scheduler.Yield(woken[i]);
+                Scheduler.Yield(process);
                 continue;
             }
-            loop.Busy(woken[i]);
+            loop.Busy(process);
             try
             {
-                Scheduler.Execute(woken[i]);
+                Scheduler.Execute(process);
             }
             catch (Exception e)
             {
                 ReactorLog.Failed(e);
             }
         }
-        woken.Clear();
         // What the reads or the runs scheduled last (a call's reply resuming its caller): here, or, once replaced, on
         // the pool.
         if (loop.Retiring)
@@ -251,7 +251,10 @@ internal sealed class SocketReactor
     /// <summary>One thread's loop over the epoll set.</summary>
     private sealed class Loop
     {
-        public readonly List<Process> Woken = [];
+        // The processes its reads woke, to run in order; the watch takes those not yet run when it replaces the loop.
+        private readonly Lock _gate = new();
+        private Process?[] _woken = new Process?[16];
+        private int _count, _next;
 
         // When it began its current event or process (a timestamp), 0 while it waits; the watch's last sight of it.
         public long BusySince, Seen;
@@ -266,6 +269,48 @@ internal sealed class SocketReactor
             Running = running;
             Volatile.Write(ref BusySince, System.Diagnostics.Stopwatch.GetTimestamp());
             RunNextWatch.Arm();
+        }
+
+        public void Add(List<Process> processes)
+        {
+            lock (_gate)
+            {
+                if (_count + processes.Count > _woken.Length)
+                    Array.Resize(ref _woken, Math.Max(_woken.Length * 2, _count + processes.Count));
+                foreach (var process in processes)
+                    _woken[_count++] = process;
+            }
+        }
+
+        public Process? Next()
+        {
+            lock (_gate)
+            {
+                while (_next < _count)
+                {
+                    var process = _woken[_next];
+                    _woken[_next++] = null;
+                    if (process is not null)
+                        return process;
+                }
+                _next = _count = 0;
+                return null;
+            }
+        }
+
+        public void YieldRest()
+        {
+            lock (_gate)
+            {
+                for (var i = _next; i < _count; i++)
+                {
+                    if (_woken[i] is { } process)
+                    {
+                        _woken[i] = null;
+                        Scheduler.Yield(process);
+                    }
+                }
+            }
         }
     }
 }
