@@ -70,7 +70,7 @@ public sealed record DistributionOptions
     /// <summary>
     /// Read each plain TCP connection on a thread of its own, in blocking receives, all the time, instead of only
     /// while it streams (see <see cref="AdaptiveReaderThreads"/>). Off by default: request/response traffic is
-    /// faster read on the thread pool.
+    /// faster read where the process it wakes runs (on Linux the socket reactor's thread, elsewhere the thread pool).
     /// </summary>
     public bool ReaderThreads { get; init; }
 
@@ -79,7 +79,7 @@ public sealed record DistributionOptions
     /// (at least 100,000 frames a second in and few out), and on the thread pool otherwise. A peer that sends
     /// small messages one by one (Erlang does, to a reader that keeps up) then costs no hop to the pool per frame:
     /// measured about 40% more messages per second from Erlang. Request/response traffic (calls, GenStage demand)
-    /// stays on the pool, where it is faster. On by default.
+    /// stays where it is faster (on Linux the socket reactor's thread, elsewhere the thread pool). On by default.
     /// </summary>
     public bool AdaptiveReaderThreads { get; init; } = true;
 
