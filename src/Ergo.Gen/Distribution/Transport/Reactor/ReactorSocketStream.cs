@@ -19,6 +19,9 @@ internal sealed class ReactorSocketStream : Stream
     private const int MaxReadsOnReactor = 16;
     private int _readsOnReactor;
 
+    // The last asynchronous read got fewer bytes than it asked for.
+    private bool _drained;
+
     public ReactorSocketStream(Socket socket, SocketReactor reactor)
     {
         Socket = socket;
@@ -59,11 +62,23 @@ internal sealed class ReactorSocketStream : Stream
             _readsOnReactor = 0;
             await Task.Yield();
         }
+        // The last read took less than it asked for, so the socket had nothing more then: wait first, rather than
+        // make a receive that finds nothing (a system call per message; the one-shot wait reports data that came
+        // meanwhile at once).
+        if (_drained)
+        {
+            _drained = false;
+            _readsOnReactor = 0;
+            await _registration.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+        }
         while (true)
         {
             var received = Call(buffer.Span, LinuxCalls.MsgDontWait, send: false, out var errno);
             if (received >= 0)
+            {
+                _drained = received > 0 && received < buffer.Length;
                 return (int)received;
+            }
             if (errno != LinuxCalls.EAGAIN && errno != LinuxCalls.EINTR)
                 throw Failed("receive", errno);
             _readsOnReactor = 0;
