@@ -43,8 +43,6 @@ internal sealed partial class Connection
     private readonly object _gate = new();
     private ConnectionState _state = ConnectionState.Connecting;
     private Socket? _socket;
-    // The socket's stream when it goes through the reactor: direct writes take one non-blocking system call.
-    private ReactorSocketStream? _reactorStream;
     private long _lastReceived;
     private long _lastSent;
 
@@ -218,7 +216,6 @@ internal sealed partial class Connection
         _outgoing.Open();
         // Plain TCP only: TLS and tunnels must go through their streams.
         var plain = socket is not null && stream is NetworkStream or ReactorSocketStream;
-        _reactorStream = stream as ReactorSocketStream;
         if (plain)
             _outgoing.EnableDirectWrites(WriteDirect);
         var now = Environment.TickCount64;
@@ -501,8 +498,6 @@ internal sealed partial class Connection
         var socket = _socket;
         if (socket is null || _state == ConnectionState.Down || (!DontWaitSend.Supported && !HasRoom(socket)))
             return 0;
-        if (_reactorStream is { } reactor)
-            return WriteDirect(reactor, bytes);
         // Counted before the send, as in the write loop; what the socket did not take is taken off again.
         Interlocked.Add(ref _bytesOut, bytes.Length);
         var sent = DontWaitSend.Supported ? DontWaitSend.Send(socket, bytes) : SendAfterPoll(socket, bytes);
@@ -536,18 +531,6 @@ internal sealed partial class Connection
         {
             return 0;
         }
-    }
-
-    private int WriteDirect(ReactorSocketStream reactor, ReadOnlySpan<byte> bytes)
-    {
-        // Counted before the send, as in the write loop; what the socket did not take is taken off again.
-        Interlocked.Add(ref _bytesOut, bytes.Length);
-        var sent = reactor.TrySend(bytes);
-        if (sent < bytes.Length)
-            Interlocked.Add(ref _bytesOut, sent - bytes.Length);
-        if (sent > 0)
-            _lastSent = Environment.TickCount64;
-        return sent;
     }
 
     /// <summary>Writes one message's frame (or fragments) to <paramref name="output"/>; under the queue's lock.</summary>

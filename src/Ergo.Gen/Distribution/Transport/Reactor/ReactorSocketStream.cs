@@ -43,13 +43,6 @@ internal sealed class ReactorSocketStream : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <summary>Sends what the socket takes now, without waiting: the bytes sent, 0 when it would block or is closed.</summary>
-    public int TrySend(ReadOnlySpan<byte> bytes)
-    {
-        var sent = Call(bytes, LinuxCalls.MsgDontWait | LinuxCalls.MsgNoSignal, send: true, out _);
-        return sent > 0 ? (int)sent : 0;
-    }
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
