@@ -152,4 +152,33 @@ public sealed class LinkTests : IAsyncLifetime
         await a.ReceiveAsync<ExitMessage>();
         Assert.Equal(0, a.Context!.LinkCount);
     }
+
+    [Fact]
+    public async Task A_process_has_exited_only_once_everything_its_death_does_is_done()
+    {
+        // Dead is set as its death begins; a stopper waiting for the exit (StopServerAsync, a supervisor) must still
+        // find its schedules cancelled and its links and monitors told when the wait ends.
+        var process = new SlowToDie();
+        var pid = _node.Spawn(process);
+        _node.Exit(pid, ExitReason.Kill);
+        Assert.True(process.InDying.Wait(Probe.Wait));
+        var exited = process.Exited;
+        Assert.False(exited.IsCompleted);
+        process.Release.Set();
+        await exited.WaitAsync(Probe.Wait);
+    }
+
+    /// <summary>A process whose death waits in <see cref="Process.OnDying"/> until the test lets it go on.</summary>
+    private sealed class SlowToDie : Process
+    {
+        public readonly ManualResetEventSlim InDying = new(), Release = new();
+
+        protected override ValueTask HandleAsync(object message) => ValueTask.CompletedTask;
+
+        internal override void OnDying()
+        {
+            InDying.Set();
+            Release.Wait(Probe.Wait);
+        }
+    }
 }

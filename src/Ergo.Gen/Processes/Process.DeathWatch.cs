@@ -16,7 +16,6 @@ public abstract partial class Process
             if (_state == Dead)
                 return;
             Volatile.Write(ref _state, Dead);
-            exited = _exited;
             ExitReasonTerm = reason;
             links = _links;
             monitoredBy = _monitoredBy;
@@ -54,6 +53,12 @@ public abstract partial class Process
         }
         OnDied(reason);
         node.OnProcessExit(this, reason);
+        // Only now has it exited: whoever waits for that (a stopper, a supervisor) sees everything above done.
+        lock (_gate)
+        {
+            _exitDone = true;
+            exited = _exited;
+        }
         exited?.TrySetResult();
     }
 

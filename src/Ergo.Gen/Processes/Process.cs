@@ -95,14 +95,18 @@ public abstract partial class Process : IMonitorWatcher, IMonitorTarget, IAliasT
 
     private TaskCompletionSource? _exited;
 
-    /// <summary>Completes when the process has died (for supervisors waiting out a shutdown, without a message).</summary>
+    // Die has finished: links and monitors told, name and schedules gone (Dead is set when it begins).
+    private bool _exitDone;
+
+    /// <summary>Completes when the process has died and everything its death does is done (for supervisors waiting
+    /// out a shutdown, without a message, and for a stopper).</summary>
     internal Task Exited
     {
         get
         {
             lock (_gate)
             {
-                if (_state == Dead)
+                if (_exitDone)
                     return Task.CompletedTask;
                 return (_exited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
