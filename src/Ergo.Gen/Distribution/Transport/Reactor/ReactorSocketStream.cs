@@ -178,10 +178,6 @@ internal sealed class ReactorSocketStream : Stream
         base.Dispose(disposing);
     }
 
-    /// <summary>Takes the socket out of the reactor (pending waits fail) without closing it: for whoever closes the
-    /// socket itself.</summary>
-    public void Detach() => _registration.Close();
-
     // One non-blocking system call on the descriptor, held open meanwhile: the count, or -1 with errno.
     private nint Call(ReadOnlySpan<byte> bytes, int flags, bool send, out int errno)
     {
