@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Ergo.Gen.Distribution.Transport.Reactor;
 
 namespace Ergo.Gen.Distribution.Transport;
 
@@ -11,7 +12,7 @@ namespace Ergo.Gen.Distribution.Transport;
 /// </summary>
 internal static class DontWaitSend
 {
-    private const int MsgDontWait = 0x40, MsgNoSignal = 0x4000;
+    private const int Flags = LinuxCalls.MsgDontWait | LinuxCalls.MsgNoSignal;
 
     /// <summary>Linux, with a C library that the runtime finds under the name <c>libc</c>.</summary>
     public static readonly bool Supported = OperatingSystem.IsLinux() && CallsThrough();
@@ -22,7 +23,7 @@ internal static class DontWaitSend
         try
         {
             byte nothing = 0;
-            return SendCall(-1, ref nothing, 0, MsgDontWait | MsgNoSignal) == -1;
+            return LinuxCalls.Send(-1, ref nothing, 0, Flags) == -1;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -39,7 +40,7 @@ internal static class DontWaitSend
         {
             // Held across the call: the descriptor cannot be closed, and its number reused, meanwhile.
             handle.DangerousAddRef(ref held);
-            var sent = SendCall((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, MsgDontWait | MsgNoSignal);
+            var sent = LinuxCalls.Send((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, Flags);
             return sent > 0 ? (int)sent : 0;
         }
         catch (ObjectDisposedException)
@@ -52,7 +53,4 @@ internal static class DontWaitSend
                 handle.DangerousRelease();
         }
     }
-
-    [DllImport("libc", EntryPoint = "send", SetLastError = false)]
-    private static extern nint SendCall(int fd, ref byte buffer, nuint length, int flags);
 }

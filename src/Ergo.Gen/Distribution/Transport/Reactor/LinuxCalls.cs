@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Ergo.Gen.Distribution.Transport.Reactor;
 
 /// <summary>
-/// The few Linux system calls the socket reactor makes itself: epoll, and non-blocking send and receive on one call
-/// (<c>MSG_DONTWAIT</c>, which <see cref="System.Net.Sockets.SocketFlags"/> does not offer) without touching the
-/// descriptor's blocking mode, which a lent reader thread relies on.
+/// The few Linux system calls the socket reactor and <see cref="DontWaitSend"/> make themselves: epoll, and
+/// non-blocking send and receive on one call (<c>MSG_DONTWAIT</c>, which <see cref="System.Net.Sockets.SocketFlags"/>
+/// does not offer) without touching the descriptor's blocking mode, which a lent reader thread relies on.
 /// </summary>
 internal static class LinuxCalls
 {
