@@ -72,29 +72,41 @@ public static class DistSuite
             // Ergo.Gen (gen_server:call to the echo server), Ergo.Gen to Erlang (a call to bench_gs_echo).
             if (string.IsNullOrEmpty(only) || only.StartsWith("dist.call_p", StringComparison.Ordinal))
             {
+                // ERGO_BENCH_ONLY=dist.call_p. runs the first of the three alone, dist.call_p.erl_to_ergo or .ergo_to_erl another.
+                bool Runs(string suffix) => only is null || !only.StartsWith("dist.call_p.", StringComparison.Ordinal) || only == "dist.call_p." + suffix;
                 b.Call(a, "typed_echo");
                 var typed = TypedEcho.Client.For(a, TypedEchoName, b.Name);
                 var hi = new Hi();
-                var (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => typed.CallAsync(hi), sequential));
-                yield return ("dist.call_p50", p50, "ns");
-                yield return ("dist.call_p99", p99, "ns");
-
-                StartEcho(a);
-                (p50, p99) = Rounds.Lowest(rounds, () =>
+                double p50, p99;
+                if (Runs(""))
                 {
-                    var t = (Etf.Tuple)a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("call_latency"),
-                        [new Etf.Tuple(EchoName, a.Name), Integer.Of(sequential)], TimeSpan.FromMinutes(5)).Result;
-                    return ((double)((Integer)t[0]).Value, (double)((Integer)t[1]).Value);
-                });
-                yield return ("dist.call_p50.erl_to_ergo", p50, "ns");
-                yield return ("dist.call_p99.erl_to_ergo", p99, "ns");
+                    (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => typed.CallAsync(hi), sequential));
+                    yield return ("dist.call_p50", p50, "ns");
+                    yield return ("dist.call_p99", p99, "ns");
+                }
 
-                a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("start_echo"), []).Wait();
-                var erlEcho = Atom.Of("bench_gs_echo");
-                var hiAtom = Atom.Of("hi");
-                (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => a.CallAsync(erlEcho, erlNode, hiAtom), sequential));
-                yield return ("dist.call_p50.ergo_to_erl", p50, "ns");
-                yield return ("dist.call_p99.ergo_to_erl", p99, "ns");
+                if (Runs("erl_to_ergo"))
+                {
+                    StartEcho(a);
+                    (p50, p99) = Rounds.Lowest(rounds, () =>
+                    {
+                        var t = (Etf.Tuple)a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("call_latency"),
+                            [new Etf.Tuple(EchoName, a.Name), Integer.Of(sequential)], TimeSpan.FromMinutes(5)).Result;
+                        return ((double)((Integer)t[0]).Value, (double)((Integer)t[1]).Value);
+                    });
+                    yield return ("dist.call_p50.erl_to_ergo", p50, "ns");
+                    yield return ("dist.call_p99.erl_to_ergo", p99, "ns");
+                }
+
+                if (Runs("ergo_to_erl"))
+                {
+                    a.RpcAsync(erlNode, Atom.Of("dist_bench"), Atom.Of("start_echo"), []).Wait();
+                    var erlEcho = Atom.Of("bench_gs_echo");
+                    var hiAtom = Atom.Of("hi");
+                    (p50, p99) = Rounds.Lowest(rounds, () => Rounds.Latency(a, () => a.CallAsync(erlEcho, erlNode, hiAtom), sequential));
+                    yield return ("dist.call_p50.ergo_to_erl", p50, "ns");
+                    yield return ("dist.call_p99.ergo_to_erl", p99, "ns");
+                }
             }
         }
         finally
