@@ -92,6 +92,33 @@ public sealed class OutgoingQueueTests
     }
 
     [Fact]
+    public async Task The_first_message_after_the_connection_read_something_is_written_by_its_sender_however_soon_after_the_last_write()
+    {
+        long now = 0;
+        var q = NewQueue(clock: () => now, writers: new DirectWriters());
+        var direct = new List<int>();
+        q.Open();
+        q.EnableDirectWrites(bytes => { direct.AddRange(Numbers(bytes)); return bytes.Length; });
+        Assert.False(q.TryTake(out _, out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+
+        // A reply, then the peer's next request at once (within the gap of that write, by the thread that made it):
+        // the next reply is written by its sender all the same.
+        q.Add(1);
+        q.Received();
+        q.Add(2);
+        Assert.Equal([1, 2], direct);
+        Assert.False(wait.IsCompleted);
+
+        // Only the first: a second message before anything else comes in is batched as before.
+        q.Add(3);
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(q.TryTake(out var batch, out _));
+        Assert.Equal([3], Numbers(batch));
+        Assert.Equal([1, 2], direct);
+    }
+
+    [Fact]
     public void A_message_big_enough_for_a_write_of_its_own_is_written_by_its_sender_right_after_another_write()
     {
         // Each message is as many bytes as its number.

@@ -369,6 +369,8 @@ internal sealed partial class Connection
             {
                 // Counted before anyone is woken: a receiver that has its message sees the bytes that carried it.
                 Interlocked.Add(ref _bytesIn, available - buffer.Length);
+                // Before anyone is woken too: what a receiver answers is not held back for batching.
+                _outgoing.Received();
                 // Even when a frame is malformed, the receivers of the good ones before it must run.
                 WakeReceivers();
             }

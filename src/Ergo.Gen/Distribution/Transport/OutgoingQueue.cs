@@ -24,7 +24,10 @@ internal delegate int DirectWrite(ReadOnlySpan<byte> bytes);
 /// reply then costs no thread hop. Small messages closer together than <see cref="DirectGap"/> go through the write
 /// loop, which batches them, and so do those of a thread that made a direct write less than that ago, to this
 /// connection or another (<see cref="DirectWriters"/>); one of <see cref="DirectWorthBytes"/> or more is a write
-/// worth making alone.
+/// worth making alone. So is the first message after the connection read something (<see cref="Received"/>):
+/// most likely the answer the peer waits for (a reply, GenStage demand), however soon after the last write it
+/// comes. A fast peer's next request can come within the gap of the last reply, and batching that reply would
+/// cost the peer a thread hop on every call, and make the reply after it come later still.
 /// </summary>
 internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null, DirectWriters? writers = null)
 {
@@ -52,6 +55,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private ArrayPoolBufferWriter<byte>? _unsent;
     private int _unsentOffset;
     private long _lastWriteEnd = long.MinValue / 2;
+    // The connection read something since the last direct write: the next small message is likely an answer.
+    private volatile bool _answerDue;
     private readonly Func<long> _now = clock ?? System.Diagnostics.Stopwatch.GetTimestamp;
     private readonly DirectWriters _writers = writers ?? new DirectWriters();
 
@@ -160,6 +165,10 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
         return true;
     }
 
+    /// <summary>The connection read something: the next message that finds the write loop idle is written by its
+    /// sender, however soon after the last write.</summary>
+    public void Received() => _answerDue = true;
+
     /// <summary>From now on a sender that finds the write loop idle after a quiet spell writes to the socket itself.</summary>
     public void EnableDirectWrites(DirectWrite write)
     {
@@ -172,7 +181,11 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     {
         if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes)
             return null;
-        if (_queued.WrittenCount < DirectWorthBytes)
+        if (_answerDue)
+        {
+            _answerDue = false;
+        }
+        else if (_queued.WrittenCount < DirectWorthBytes)
         {
             var now = _now();
             if (now - Volatile.Read(ref _lastWriteEnd) < DirectGap || _writers.WroteWithin(now, DirectGap))
