@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using CommunityToolkit.HighPerformance.Buffers;
 using Ergo.Gen.Distribution.Transport;
+using Ergo.Gen.Distribution.Transport.Reactor;
 
 namespace Ergo.Gen.Tests;
 
@@ -116,6 +117,45 @@ public sealed class OutgoingQueueTests
         Assert.True(q.TryTake(out var batch, out _));
         Assert.Equal([3], Numbers(batch));
         Assert.Equal([1, 2], direct);
+    }
+
+    [Fact]
+    public async Task On_a_reactor_thread_messages_soon_after_a_write_wait_for_the_end_of_the_batch_and_go_in_one_write()
+    {
+        long now = 0;
+        var putOff = new List<IWriteAfterRun>();
+        var q = new OutgoingQueue<int>((in int n, IBufferWriter<byte> output) =>
+        {
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
+            output.Advance(4);
+        }, () => now, new DirectWriters(), queue => { putOff.Add(queue); return true; });
+        var writes = new List<List<int>>();
+        q.Open();
+        q.EnableDirectWrites(bytes => { writes.Add(Numbers(bytes)); return bytes.Length; });
+        Assert.False(q.TryTake(out _, out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+
+        q.Add(1);
+        q.Add(2);
+        q.Add(3);
+        Assert.Equal([[1]], writes);
+        Assert.Equal([q], putOff);
+        q.WriteAfterRun();
+        Assert.Equal([[1], [2, 3]], writes);
+        Assert.False(wait.IsCompleted);
+
+        // A sender that keeps going is not held to the batch's end: past a batch's worth, the write loop takes over.
+        putOff.Clear();
+        q.Add(4);
+        Assert.Equal([q], putOff);
+        for (var i = 0; i < OutgoingQueue<int>.BatchBytes / 4; i++)
+            q.Add(5);
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        q.WriteAfterRun();
+        Assert.Equal(2, writes.Count);
+        Assert.True(q.TryTake(out var batch, out _));
+        Assert.Equal(4, Numbers(batch)[0]);
+        Assert.Equal(1 + OutgoingQueue<int>.BatchBytes / 4, Numbers(batch).Count);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Ergo.Gen.Distribution.Transport;
 using Ergo.Gen.Distribution.Transport.Reactor;
 
 namespace Ergo.Gen.Tests;
@@ -139,5 +140,51 @@ public sealed class SocketReactorTests
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var e = await Assert.ThrowsAsync<SocketException>(() => Reactor.ConnectAsync(socket, new IPEndPoint(IPAddress.Loopback, port), CancellationToken.None).WaitAsync(Wait));
         Assert.Equal(SocketError.ConnectionRefused, e.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task What_a_read_on_the_loop_queues_soon_after_a_write_is_written_by_the_loop_once_the_batch_has_run()
+    {
+        var (client, server) = await PairAsync();
+        using (client)
+        using (server)
+        {
+            var writes = new List<(byte[] Bytes, bool OnLoop, bool ReadDone)>();
+            var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var readDone = false;
+            var q = new OutgoingQueue<byte>((in byte b, System.Buffers.IBufferWriter<byte> output) =>
+            {
+                output.GetSpan(1)[0] = b;
+                output.Advance(1);
+            }, clock: () => 0);
+            q.Open();
+            q.EnableDirectWrites(bytes =>
+            {
+                writes.Add((bytes.ToArray(), SocketReactor.OnReactorThread, Volatile.Read(ref readDone)));
+                if (writes.Count == 2)
+                    second.TrySetResult();
+                return bytes.Length;
+            });
+            Assert.False(q.TryTake(out _, out _));
+            var loopWoken = q.WaitAsync(CancellationToken.None);
+
+            // The read's continuation runs on the loop's thread, as a connection's read loop and its receivers do.
+            var reading = server.ReadAsync(new byte[1]).AsTask().ContinueWith(_ =>
+            {
+                Assert.True(SocketReactor.OnReactorThread);
+                q.Add(1);
+                q.Add(2);
+                q.Add(3);
+                Volatile.Write(ref readDone, true);
+            }, TaskContinuationOptions.ExecuteSynchronously);
+            await client.WriteAsync("x"u8.ToArray());
+            await reading.WaitAsync(Wait);
+            await second.Task.WaitAsync(Wait);
+            Assert.Equal([1], writes[0].Bytes);
+            Assert.Equal([2, 3], writes[1].Bytes);
+            Assert.True(writes[1].OnLoop);
+            Assert.True(writes[1].ReadDone);
+            Assert.False(loopWoken.IsCompleted);
+        }
     }
 }

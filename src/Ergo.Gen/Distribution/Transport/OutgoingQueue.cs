@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using CommunityToolkit.HighPerformance.Buffers;
+using Ergo.Gen.Distribution.Transport.Reactor;
 
 namespace Ergo.Gen.Distribution.Transport;
 
@@ -28,8 +29,12 @@ internal delegate int DirectWrite(ReadOnlySpan<byte> bytes);
 /// most likely the answer the peer waits for (a reply, GenStage demand), however soon after the last write it
 /// comes. A fast peer's next request can come within the gap of the last reply, and batching that reply would
 /// cost the peer a thread hop on every call, and make the reply after it come later still.
+/// On a socket reactor's thread a small message that comes soon after a write does not wake the write loop: the
+/// reactor writes it, with whatever follows it, once the processes of its batch have run (<see cref="IWriteAfterRun"/>),
+/// so a thread that is awake already makes the write, and no pool thread is woken for it.
 /// </summary>
-internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null, DirectWriters? writers = null)
+internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null, DirectWriters? writers = null,
+    Func<IWriteAfterRun, bool>? writeAfterRun = null) : IWriteAfterRun
 {
     public const int MaxQueuedBytes = 1024 * 1024;
 
@@ -59,6 +64,9 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private volatile bool _answerDue;
     private readonly Func<long> _now = clock ?? System.Diagnostics.Stopwatch.GetTimestamp;
     private readonly DirectWriters _writers = writers ?? new DirectWriters();
+    private readonly Func<IWriteAfterRun, bool> _writeAfterRun = writeAfterRun ?? SocketReactor.WriteAfterRun;
+    // A reactor loop writes what is queued at the end of its batch (WriteAfterRun): the writer's part is taken.
+    private bool _afterRun;
 
     /// <summary>At most this much is written by a sender itself; more is the write loop's.</summary>
     public const int DirectMaxBytes = 16 * 1024;
@@ -113,12 +121,62 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
                 _flushDue = true;
                 return true;
             }
-            if (!TakeWriterWaiting())
+            if (!TakeWriter(out direct))
                 return false;
-            direct = ClaimDirect();
         }
         WakeOrWrite(direct);
         return false;
+    }
+
+    // Under the lock, after a message was queued: true when this sender must now write (direct) or wake the write
+    // loop (null). False when someone else writes it: the write loop, or a reactor loop at the end of its batch.
+    private bool TakeWriter(out ArrayPoolBufferWriter<byte>? direct)
+    {
+        direct = null;
+        if (_afterRun)
+        {
+            // A sender on the loop's thread that keeps going (a long run, a burst) is not held to the batch's end.
+            if (_queued!.WrittenCount < BatchBytes && _backlog.Count == 0)
+                return false;
+            _afterRun = false;
+            return true;
+        }
+        if (!TakeWriterWaiting())
+            return false;
+        direct = ClaimDirect(out var soon);
+        if (direct is null && soon && _writeAfterRun(this))
+        {
+            _afterRun = true;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>From the reactor loop that took the writer's part: writes what is queued now, or hands it to the
+    /// write loop when it has grown past a direct write.</summary>
+    public void WriteAfterRun()
+    {
+        ArrayPoolBufferWriter<byte>? direct = null;
+        lock (_lock)
+        {
+            if (!_afterRun)
+                return;
+            _afterRun = false;
+            if (_closed)
+                return;
+            if (_queued!.WrittenCount == 0)
+            {
+                _writerWaiting = true;
+                return;
+            }
+            if (_backlog.Count == 0 && _queued.WrittenCount <= DirectMaxBytes)
+            {
+                direct = _queued;
+                (_queued, _writing) = (_writing!, direct);
+                _directWriting = true;
+            }
+        }
+        WakeOrWrite(direct);
     }
 
     /// <summary>Hands what deferred messages left waiting to the write loop, unless a send took them already.</summary>
@@ -157,9 +215,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
             if (_closed || _early is not null || !CanEncodeNow)
                 return false;
             encode(message, _queued!);
-            if (!TakeWriterWaiting())
+            if (!TakeWriter(out direct))
                 return true;
-            direct = ClaimDirect();
         }
         WakeOrWrite(direct);
         return true;
@@ -176,9 +233,11 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
             _direct = write;
     }
 
-    // Under the lock, the write loop idle: the queued bytes become this sender's to write, when it may.
-    private ArrayPoolBufferWriter<byte>? ClaimDirect()
+    // Under the lock, the write loop idle: the queued bytes become this sender's to write, when it may. Soon: not
+    // now, because a small message comes soon after a write (which a reactor loop may make at the end of its batch).
+    private ArrayPoolBufferWriter<byte>? ClaimDirect(out bool soon)
     {
+        soon = false;
         if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes)
             return null;
         if (_answerDue)
@@ -188,7 +247,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
         else if (_queued.WrittenCount < DirectWorthBytes)
         {
             var now = _now();
-            if (now - Volatile.Read(ref _lastWriteEnd) < DirectGap || _writers.WroteWithin(now, DirectGap))
+            soon = now - Volatile.Read(ref _lastWriteEnd) < DirectGap || _writers.WroteWithin(now, DirectGap);
+            if (soon)
                 return null;
         }
         var batch = _queued;

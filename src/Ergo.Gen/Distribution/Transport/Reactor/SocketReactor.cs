@@ -64,6 +64,13 @@ internal sealed class SocketReactor
         return true;
     }
 
+    /// <summary>
+    /// From a process on a reactor thread: <paramref name="queue"/> writes what it has queued once the processes of
+    /// this batch have run (<see cref="IWriteAfterRun"/>). Returns false, leaving it, on any other thread or on a loop
+    /// being replaced.
+    /// </summary>
+    public static bool WriteAfterRun(IWriteAfterRun queue) => t_loop is { } loop && loop.AddWrite(queue);
+
     // The watch's look (every 10 ms while some loop is busy): a loop busy with the same thing as at the last look is
     // retired and replaced. True while the current loop is busy, so the watch keeps looking.
     private bool Look()
@@ -83,8 +90,9 @@ internal sealed class SocketReactor
         loop.Retiring = true;
         ReactorLog.Replaced(Volatile.Read(ref loop.Running));
         StartLoop();
-        // What the same reads woke and the stuck thread has not run yet must not wait for it.
+        // What the same reads woke and the stuck thread has not run yet must not wait for it, nor what its runs wrote.
         loop.YieldRest();
+        loop.WriteQueued();
         return false;
     }
 
@@ -217,6 +225,7 @@ internal sealed class SocketReactor
                 }
             }
             RunWoken(loop);
+            loop.WriteQueued();
             loop.BusySince = 0;
         }
     }
@@ -279,6 +288,44 @@ internal sealed class SocketReactor
                     Array.Resize(ref _woken, Math.Max(_woken.Length * 2, _count + processes.Count));
                 foreach (var process in processes)
                     _woken[_count++] = process;
+            }
+        }
+
+        // Queues that wait to write at the end of the batch.
+        private readonly List<IWriteAfterRun> _writes = [];
+
+        public bool AddWrite(IWriteAfterRun queue)
+        {
+            lock (_gate)
+            {
+                if (Retiring)
+                    return false;
+                _writes.Add(queue);
+                return true;
+            }
+        }
+
+        /// <summary>Every queue that waits writes: by the loop after its batch, or by the watch once it is retired.</summary>
+        public void WriteQueued()
+        {
+            while (true)
+            {
+                IWriteAfterRun queue;
+                lock (_gate)
+                {
+                    if (_writes.Count == 0)
+                        return;
+                    queue = _writes[^1];
+                    _writes.RemoveAt(_writes.Count - 1);
+                }
+                try
+                {
+                    queue.WriteAfterRun();
+                }
+                catch (Exception e)
+                {
+                    ReactorLog.Failed(e);
+                }
             }
         }
 
