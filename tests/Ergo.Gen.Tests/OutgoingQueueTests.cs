@@ -144,6 +144,14 @@ public sealed class OutgoingQueueTests
         Assert.Equal([[1], [2, 3]], writes);
         Assert.False(wait.IsCompleted);
 
+        // A deferred message needs no flush of its own there: the loop writes it at the end of the batch.
+        putOff.Clear();
+        Assert.False(q.AddDeferred(6));
+        Assert.Equal([q], putOff);
+        q.WriteAfterRun();
+        Assert.Equal([[1], [2, 3], [6]], writes);
+        Assert.False(wait.IsCompleted);
+
         // A sender that keeps going is not held to the batch's end: past a batch's worth, the write loop takes over.
         putOff.Clear();
         q.Add(4);
@@ -152,7 +160,7 @@ public sealed class OutgoingQueueTests
             q.Add(5);
         Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
         q.WriteAfterRun();
-        Assert.Equal(2, writes.Count);
+        Assert.Equal(3, writes.Count);
         Assert.True(q.TryTake(out var batch, out _));
         Assert.Equal(4, Numbers(batch)[0]);
         Assert.Equal(1 + OutgoingQueue<int>.BatchBytes / 4, Numbers(batch).Count);

@@ -87,7 +87,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     /// Queues a message that may wait for the next one (a call's monitor, which its request follows at once, or
     /// the demonitor after its reply), so one write carries both and the lone control message costs no write of
     /// its own. True when it now waits with the write loop idle and no flush is due: the caller must then see that
-    /// <see cref="FlushDeferred"/> runs soon.
+    /// <see cref="FlushDeferred"/> runs soon. Never on a reactor loop's thread, which writes it at the end of its batch.
     /// </summary>
     public bool AddDeferred(in T message) => Add(message, flush: false);
 
@@ -118,6 +118,13 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
             {
                 if (_flushDue)
                     return false;
+                // On a reactor loop's thread the loop writes it, with what follows it, at the end of its batch.
+                if (_writeAfterRun(this))
+                {
+                    _writerWaiting = false;
+                    _afterRun = true;
+                    return false;
+                }
                 _flushDue = true;
                 return true;
             }
