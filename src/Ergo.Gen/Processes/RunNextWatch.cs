@@ -6,7 +6,10 @@ namespace Ergo.Gen.Processes;
 /// well under a microsecond; a process still there a period later waits behind a handler that blocks or runs long.
 /// It looks only while some slot is full: the first put after a quiet spell arms it, and a look that finds every
 /// slot empty disarms it, so an idle node has no timer running. Threads that run processes besides the pool's (a
-/// socket reactor's loop) are looked at too (<see cref="Watch"/>).
+/// socket reactor's loop) are looked at too (<see cref="Watch(Func{bool})"/>).
+/// The looks run on a thread of the watch's own, which sleeps between them. A timer's callback would run on a pool
+/// worker: every look then woke one, and an idle worker spins before it sleeps, taking a core from the threads
+/// that answer calls for a while every period.
 /// </summary>
 internal static class RunNextWatch
 {
@@ -16,13 +19,23 @@ internal static class RunNextWatch
     private static readonly object s_gate = new();
     private static RunNextSlot[] s_slots = [];
     private static int s_armed;
-    private static readonly Timer s_timer = CreateTimer();
+    private static readonly AutoResetEvent s_armedSignal = new(false);
 
-    private static Timer CreateTimer()
+    static RunNextWatch()
     {
         // The watch belongs to no caller: it must not carry the first caller's execution context along.
-        using (ExecutionContext.SuppressFlow())
-            return new Timer(static _ => Look(), null, Timeout.Infinite, Timeout.Infinite);
+        new Thread(Run) { IsBackground = true, Name = "ergo.gen watch" }.UnsafeStart();
+    }
+
+    private static void Run()
+    {
+        while (true)
+        {
+            s_armedSignal.WaitOne();
+            do
+                Thread.Sleep(Period);
+            while (Look());
+        }
     }
 
     /// <summary>A slot for the calling thread, watched from now on.</summary>
@@ -51,10 +64,11 @@ internal static class RunNextWatch
     public static void Arm()
     {
         if (Volatile.Read(ref s_armed) == 0 && Interlocked.Exchange(ref s_armed, 1) == 0)
-            s_timer.Change(Period, Timeout.InfiniteTimeSpan);
+            s_armedSignal.Set();
     }
 
-    private static void Look()
+    // True: look again a period later.
+    private static bool Look()
     {
         var slots = Volatile.Read(ref s_slots);
         var full = false;
@@ -67,10 +81,7 @@ internal static class RunNextWatch
         foreach (var look in Volatile.Read(ref s_lookers))
             full |= look();
         if (full)
-        {
-            s_timer.Change(Period, Timeout.InfiniteTimeSpan);
-            return;
-        }
+            return true;
         Interlocked.Exchange(ref s_armed, 0);
         // A put between the look and the disarm saw the watch still armed and did not arm it: look for it here.
         foreach (var slot in slots)
@@ -78,8 +89,9 @@ internal static class RunNextWatch
             if (!slot.IsEmpty)
             {
                 Arm();
-                return;
+                break;
             }
         }
+        return false;
     }
 }
