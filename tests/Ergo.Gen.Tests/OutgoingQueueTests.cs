@@ -167,6 +167,29 @@ public sealed class OutgoingQueueTests
     }
 
     [Fact]
+    public async Task Without_direct_writes_what_a_reactor_thread_put_off_goes_to_the_write_loop_at_the_end_of_the_batch()
+    {
+        // As on a TLS connection: no direct writes, so the write loop writes everything.
+        var putOff = new List<IWriteAfterRun>();
+        var q = new OutgoingQueue<int>((in int n, IBufferWriter<byte> output) =>
+        {
+            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
+            output.Advance(4);
+        }, () => 0, new DirectWriters(), queue => { putOff.Add(queue); return true; });
+        q.Open();
+        Assert.False(q.TryTake(out _, out _));
+        var wait = q.WaitAsync(CancellationToken.None);
+
+        Assert.False(q.AddDeferred(1));
+        Assert.Equal([q], putOff);
+        Assert.False(wait.IsCompleted);
+        q.WriteAfterRun();
+        Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(q.TryTake(out var batch, out _));
+        Assert.Equal([1], Numbers(batch));
+    }
+
+    [Fact]
     public void A_message_big_enough_for_a_write_of_its_own_is_written_by_its_sender_right_after_another_write()
     {
         // Each message is as many bytes as its number.

@@ -176,7 +176,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
                 _writerWaiting = true;
                 return;
             }
-            if (_backlog.Count == 0 && _queued.WrittenCount <= DirectMaxBytes)
+            // Without direct writes (TLS, a tunnel) the write loop writes it, woken now rather than by a timer.
+            if (_direct is not null && _backlog.Count == 0 && _queued.WrittenCount <= DirectMaxBytes)
             {
                 direct = _queued;
                 (_queued, _writing) = (_writing!, direct);
