@@ -11,13 +11,24 @@ public sealed class OutgoingQueueTests
 {
     // Each message is its number as four bytes, so what the write loop takes can be read back. Without
     // writers, a queue sees only its own direct writes.
-    private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null, DirectWriters? writers = null) =>
+    private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null, DirectWriters? writers = null,
+        Func<IWriteAfterRun, bool>? writeAfterRun = null) =>
         new((in int n, IBufferWriter<byte> output) =>
         {
             encoded?.Invoke();
             BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
             output.Advance(4);
-        }, clock, writers);
+        }, clock, writers, writeAfterRun);
+
+    // Opens the queue with its direct writes recorded, one list of numbers per write; the write loop then finds
+    // nothing and waits (the task returned).
+    private static ValueTask<bool> OpenRecording(OutgoingQueue<int> q, List<List<int>> writes)
+    {
+        q.Open();
+        q.EnableDirectWrites(bytes => { writes.Add(Numbers(bytes)); return bytes.Length; });
+        Assert.False(q.TryTake(out _, out _));
+        return q.WaitAsync(CancellationToken.None);
+    }
 
     private static List<int> Numbers(ReadOnlySpan<byte> bytes)
     {
@@ -32,14 +43,11 @@ public sealed class OutgoingQueueTests
     {
         long now = 0;
         var q = NewQueue(clock: () => now);
-        var direct = new List<int>();
-        q.Open();
-        q.EnableDirectWrites(bytes => { direct.AddRange(Numbers(bytes)); return bytes.Length; });
-        Assert.False(q.TryTake(out _, out _));
-        var wait = q.WaitAsync(CancellationToken.None);
+        var writes = new List<List<int>>();
+        var wait = OpenRecording(q, writes);
 
         q.Add(1);
-        Assert.Equal([1], direct);
+        Assert.Equal([[1]], writes);
         Assert.False(wait.IsCompleted);
 
         // Right after a write: the loop's, batched.
@@ -55,7 +63,7 @@ public sealed class OutgoingQueueTests
         // Quiet again: the sender writes.
         now += OutgoingQueue<int>.DirectGap;
         q.Add(4);
-        Assert.Equal([1, 4], direct);
+        Assert.Equal([[1], [4]], writes);
         Assert.False(q.TryTake(out _, out _));
     }
 
@@ -65,10 +73,7 @@ public sealed class OutgoingQueueTests
         long now = 0;
         var q = NewQueue(clock: () => now);
         var writes = new List<List<int>>();
-        q.Open();
-        q.EnableDirectWrites(bytes => { writes.Add(Numbers(bytes)); return bytes.Length; });
-        Assert.False(q.TryTake(out _, out _));
-        var wait = q.WaitAsync(CancellationToken.None);
+        var wait = OpenRecording(q, writes);
 
         // The loop idle: the first deferred message asks for a flush, the next does not ask again; neither is written.
         Assert.True(q.AddDeferred(1));
@@ -97,18 +102,15 @@ public sealed class OutgoingQueueTests
     {
         long now = 0;
         var q = NewQueue(clock: () => now, writers: new DirectWriters());
-        var direct = new List<int>();
-        q.Open();
-        q.EnableDirectWrites(bytes => { direct.AddRange(Numbers(bytes)); return bytes.Length; });
-        Assert.False(q.TryTake(out _, out _));
-        var wait = q.WaitAsync(CancellationToken.None);
+        var writes = new List<List<int>>();
+        var wait = OpenRecording(q, writes);
 
         // A reply, then the peer's next request at once (within the gap of that write, by the thread that made it):
         // the next reply is written by its sender all the same.
         q.Add(1);
         q.Received();
         q.Add(2);
-        Assert.Equal([1, 2], direct);
+        Assert.Equal([[1], [2]], writes);
         Assert.False(wait.IsCompleted);
 
         // Only the first: a second message before anything else comes in is batched as before.
@@ -116,7 +118,7 @@ public sealed class OutgoingQueueTests
         Assert.True(await wait.AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.True(q.TryTake(out var batch, out _));
         Assert.Equal([3], Numbers(batch));
-        Assert.Equal([1, 2], direct);
+        Assert.Equal([[1], [2]], writes);
     }
 
     [Fact]
@@ -124,16 +126,9 @@ public sealed class OutgoingQueueTests
     {
         long now = 0;
         var putOff = new List<IWriteAfterRun>();
-        var q = new OutgoingQueue<int>((in int n, IBufferWriter<byte> output) =>
-        {
-            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
-            output.Advance(4);
-        }, () => now, new DirectWriters(), queue => { putOff.Add(queue); return true; });
+        var q = NewQueue(clock: () => now, writers: new DirectWriters(), writeAfterRun: queue => { putOff.Add(queue); return true; });
         var writes = new List<List<int>>();
-        q.Open();
-        q.EnableDirectWrites(bytes => { writes.Add(Numbers(bytes)); return bytes.Length; });
-        Assert.False(q.TryTake(out _, out _));
-        var wait = q.WaitAsync(CancellationToken.None);
+        var wait = OpenRecording(q, writes);
 
         q.Add(1);
         q.Add(2);
@@ -171,11 +166,7 @@ public sealed class OutgoingQueueTests
     {
         // As on a TLS connection: no direct writes, so the write loop writes everything.
         var putOff = new List<IWriteAfterRun>();
-        var q = new OutgoingQueue<int>((in int n, IBufferWriter<byte> output) =>
-        {
-            BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
-            output.Advance(4);
-        }, () => 0, new DirectWriters(), queue => { putOff.Add(queue); return true; });
+        var q = NewQueue(clock: () => 0, writers: new DirectWriters(), writeAfterRun: queue => { putOff.Add(queue); return true; });
         q.Open();
         Assert.False(q.TryTake(out _, out _));
         var wait = q.WaitAsync(CancellationToken.None);
