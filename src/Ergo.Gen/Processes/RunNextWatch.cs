@@ -5,8 +5,8 @@ namespace Ergo.Gen.Processes;
 /// queue, where any worker runs it (Go's sysmon does the same for its runnext). A handoff through the slot takes
 /// well under a microsecond; a process still there a period later waits behind a handler that blocks or runs long.
 /// It looks only while some slot is full: the first put after a quiet spell arms it, and a look that finds every
-/// slot empty disarms it, so the watch's thread sleeps while the node is idle. Threads that run processes besides the pool's (a
-/// socket reactor's loop) are looked at too (<see cref="Watch(Func{bool})"/>).
+/// slot empty disarms it, so the watch's thread sleeps while the node is idle. Threads that run processes besides
+/// the pool's (a socket reactor's loop) are looked at too (<see cref="Watch(Func{bool})"/>).
 /// The looks run on a thread of the watch's own, which sleeps between them. A timer's callback would run on a pool
 /// worker: every look then woke one, and an idle worker spins before it sleeps, taking a core from the threads
 /// that answer calls for a while every period.

@@ -119,12 +119,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
                 if (_flushDue)
                     return false;
                 // On a reactor loop's thread the loop writes it, with what follows it, at the end of its batch.
-                if (_writeAfterRun(this))
-                {
-                    _writerWaiting = false;
-                    _afterRun = true;
+                if (PutOffToBatchEnd())
                     return false;
-                }
                 _flushDue = true;
                 return true;
             }
@@ -151,11 +147,19 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
         if (!TakeWriterWaiting())
             return false;
         direct = ClaimDirect(out var soon);
-        if (direct is null && soon && _writeAfterRun(this))
-        {
-            _afterRun = true;
+        if (direct is null && soon && PutOffToBatchEnd())
             return false;
-        }
+        return true;
+    }
+
+    // Under the lock, with no writer at work: on a reactor loop's thread, the loop takes the writer's part for the
+    // end of its batch. False on any other thread.
+    private bool PutOffToBatchEnd()
+    {
+        if (!_writeAfterRun(this))
+            return false;
+        _writerWaiting = false;
+        _afterRun = true;
         return true;
     }
 
@@ -177,12 +181,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
                 return;
             }
             // Without direct writes (TLS, a tunnel) the write loop writes it, woken now rather than by a timer.
-            if (_direct is not null && _backlog.Count == 0 && _queued.WrittenCount <= DirectMaxBytes)
-            {
-                direct = _queued;
-                (_queued, _writing) = (_writing!, direct);
-                _directWriting = true;
-            }
+            if (CanWriteDirect)
+                direct = TakeForDirect();
         }
         WakeOrWrite(direct);
     }
@@ -246,20 +246,30 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private ArrayPoolBufferWriter<byte>? ClaimDirect(out bool soon)
     {
         soon = false;
-        if (_direct is null || _backlog.Count > 0 || _queued!.WrittenCount > DirectMaxBytes)
+        if (!CanWriteDirect)
             return null;
         if (_answerDue)
         {
             _answerDue = false;
         }
-        else if (_queued.WrittenCount < DirectWorthBytes)
+        else if (_queued!.WrittenCount < DirectWorthBytes)
         {
             var now = _now();
             soon = now - Volatile.Read(ref _lastWriteEnd) < DirectGap || _writers.WroteWithin(now, DirectGap);
             if (soon)
                 return null;
         }
-        var batch = _queued;
+        return TakeForDirect();
+    }
+
+    // Under the lock: the queued bytes may go out in one direct write (plain TCP, nothing behind in the backlog,
+    // not too much for one).
+    private bool CanWriteDirect => _direct is not null && _backlog.Count == 0 && _queued!.WrittenCount <= DirectMaxBytes;
+
+    // Under the lock: the queued bytes become the caller's to write directly; the write loop's buffer takes new ones.
+    private ArrayPoolBufferWriter<byte> TakeForDirect()
+    {
+        var batch = _queued!;
         (_queued, _writing) = (_writing!, batch);
         _directWriting = true;
         return batch;
