@@ -161,6 +161,18 @@ public sealed class DistributionTests(DistFixture f) : IClassFixture<DistFixture
     }
 
     [Fact]
+    public async Task An_erpc_from_erlang_is_answered_in_one_write_the_spawn_reply_with_the_result()
+    {
+        const int calls = 50;
+        var before = f.Node.Distribution!.WritesTo(f.PeerName)!.Value;
+        Assert.Equal(A("ok"), await f.Erl("dist_peer", "erpc_many", f.Node.Name, calls));
+        var writes = f.Node.Distribution!.WritesTo(f.PeerName)!.Value - before;
+        // One write for each call from Erlang, one for the test's own erpc to Erlang, some room for ticks; two
+        // writes a call when the spawn reply goes out alone.
+        Assert.InRange(writes, calls, calls + calls / 2);
+    }
+
+    [Fact]
     public async Task Dotnet_calls_erlang_servers_and_runs_rpc_there()
     {
         Assert.Equal(new List(3, 2, 1), await f.Erl("lists", "reverse", new List(1, 2, 3)));

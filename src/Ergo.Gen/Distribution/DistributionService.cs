@@ -64,6 +64,9 @@ internal sealed class DistributionService : IAsyncDisposable
     public (long Received, long Sent)? MessagesWith(Atom node) =>
         _connections.TryGetValue(node, out var c) && c.IsUp ? c.Frames : null;
 
+    /// <summary>Writes made to the socket of the connection to <paramref name="node"/>; null when none is up.</summary>
+    public long? WritesTo(Atom node) => _connections.TryGetValue(node, out var c) && c.IsUp ? c.Writes : null;
+
     /// <summary>The compression threshold for a message from <paramref name="sender"/>: its own, else the node's.</summary>
     public int? CompressAboveFor(Pid? sender) =>
         sender is not null && Node.AnyProcessCompresses && Node.Lookup(sender) is { CompressAbove: { } own } ? own : Options.CompressAbove;

@@ -4,10 +4,14 @@
 -export([start/1, init/1, handle_call/3, handle_cast/2, handle_info/2]).
 -export([watch/2, link_trap/2, sleeper/0, stop/2, send_many/2, big_call/2, call/3, ping/1,
          spawn_remote_echo/1, nodes_now/0, collect_order/2, monitor_node_events/2, echo_forever/0,
-         watch_remote_monitors/2, watch_lock_sets/2]).
+         watch_remote_monitors/2, watch_lock_sets/2, erpc_many/2]).
 
 %% A plain process that answers {From, X} with {echo, X}, for spawns from .NET.
 echo_forever() -> receive {From, X} -> From ! {echo, X}, echo_forever() end.
+
+%% N erpc calls to demo:echo on Node, one after another: ok when each returned its argument.
+erpc_many(Node, N) ->
+    lists:foreach(fun(I) -> I = erpc:call(Node, demo, echo, [I]) end, lists:seq(1, N)).
 
 %% Boots the peer: an echo gen_server, then a ping to the .NET node so that this side opens the connection.
 start([Dotnet]) ->

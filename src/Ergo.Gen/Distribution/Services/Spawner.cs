@@ -57,8 +57,9 @@ internal sealed class Spawner(DistributionService dist)
                 connection.AddMonitorTheyHold(p, from, monitorRef);
         });
         var flags = (link ? 1 : 0) | (monitor ? 2 : 0);
-        // The reply goes out before anything the new process does, so the caller learns its pid first.
-        connection.Enqueue(new Etf.Tuple(Integer.Of(ControlTag.SpawnReply), requestId, from, Integer.Of(flags), pid));
+        // The reply goes out before anything the new process does, so the caller learns its pid first; deferred, so
+        // what the process sends at once (an rpc's result, from the reactor's batch that runs it) shares its write.
+        connection.EnqueueDeferred(new Etf.Tuple(Integer.Of(ControlTag.SpawnReply), requestId, from, Integer.Of(flags), pid));
         if (process is not Behaviours.GenServer)
             Node.Send(pid, StartSignal.Instance);
     }

@@ -485,6 +485,7 @@ internal sealed partial class Connection
             for (var offset = 0; offset < bytes.Length; offset += MaxBatchBytes)
             {
                 writer.Write(bytes.Span.Slice(offset, Math.Min(MaxBatchBytes, bytes.Length - offset)));
+                Interlocked.Increment(ref _writes);
                 if ((await writer.FlushAsync(ct).ConfigureAwait(false)).IsCompleted)
                     return;
             }
@@ -506,7 +507,10 @@ internal sealed partial class Connection
         if (sent < bytes.Length)
             Interlocked.Add(ref _bytesOut, sent - bytes.Length);
         if (sent > 0)
+        {
             _lastSent = Environment.TickCount64;
+            Interlocked.Increment(ref _writes);
+        }
         return sent;
     }
 
@@ -615,6 +619,12 @@ internal sealed partial class Connection
 
     /// <summary>Frames (messages and control messages; not ticks) received and sent since the handshake.</summary>
     public (long In, long Out) Frames => (Volatile.Read(ref _framesIn), Volatile.Read(ref _framesOut));
+
+    // Writes to the socket (direct ones and the write loop's), as inet's send_cnt: how many frames share a write.
+    private long _writes;
+
+    /// <summary>Writes made to the socket since the handshake, each carrying one frame or more.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
 
     // The payload as is, or (above the sender's or the node's threshold, to an Ergo.Gen peer) in ETF's compressed
     // form. Flushes the writer either way.
