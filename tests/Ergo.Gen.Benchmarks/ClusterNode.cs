@@ -36,6 +36,7 @@ internal static class ClusterNode
     private static void Serve(Node node, ProcessGroups pg, Func<Atom[]> members)
     {
         node.RegisterRpc(Module, "kind", _ => Atom.Of("ergo_gen"));
+        node.RegisterRpc(Module, "compiled", _ => Integer.Of(System.Runtime.JitInfo.GetCompiledMethodCount()));
         node.RegisterRpc(Module, "nodes", _ => ListOf(members()));
         node.RegisterRpc(Module, "mesh", args => Mesh(node, members, (Atom)args[0], (int)((Integer)args[1]).Value, (Pid)args[2]));
         node.RegisterRpc(Module, "disconnect", _ =>
@@ -117,7 +118,7 @@ internal static class ClusterNode
     }
 
     /// <summary>A process that, once told to check, looks for <paramref name="name"/> among the global names (again
-    /// every millisecond until it is there) and reports <c>{seen, Node, Found}</c> to the driver.</summary>
+    /// every millisecond until it is there), reports <c>{seen, Node, Found}</c> to the driver and ends.</summary>
     private static Term WatchGlobal(Node node, Term name, Pid driver) => node.Spawn(async (ctx, message) =>
     {
         if (message is not Atom a || a != Check)
@@ -126,6 +127,7 @@ internal static class ClusterNode
         while (node.WhereIsGlobal(name) is null && DateTime.UtcNow < giveUp)
             await Task.Delay(1);
         ctx.Send(driver, new Etf.Tuple(Seen, node.Name, node.WhereIsGlobal(name) is null ? Atom.False : Atom.True));
+        ctx.Stop(ExitReason.Normal);
     });
 
     /// <summary>A process that monitors <paramref name="group"/> and reports <c>{seen, Node, true}</c> to the driver at

@@ -2,13 +2,18 @@
 %% Ergo.Gen member answers the same calls with functions it registers (ClusterNode.cs), so the driver measures
 %% both kinds of node in one way. Every call returns at once; what it starts reports to the driver's process.
 -module(cluster_bench).
--export([kind/0, nodes/0, mesh/3, disconnect/0, settle/0, watch_global/2, global_register/2, global_unregister/1,
+-export([kind/0, compiled/0, nodes/0, mesh/3, disconnect/0, settle/0, watch_global/2, global_register/2, global_unregister/1,
          watch_pg/2, pg_join/1, sink/2, blast/2]).
 
 %% How long a watcher looks for a global name it was told to check before it reports that it never saw it.
 -define(GIVE_UP_MS, 5000).
 
 kind() -> erlang.
+
+%% How many functions this node's JIT has compiled so far. BEAM compiles a module once, as it loads it, and
+%% nothing later: no count to wait for. An Ergo.Gen member answers its runtime's count, which grows while it
+%% compiles hot code again in tiers.
+compiled() -> 0.
 
 nodes() -> erlang:nodes().
 

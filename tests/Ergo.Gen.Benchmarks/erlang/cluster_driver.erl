@@ -11,6 +11,11 @@
 -define(WAIT_MS, 30000).
 %% The member where global registrations and pg joins are made (the seed of the mesh is the first).
 -define(ORIGIN, 2).
+%% Counting starts once the members' JIT has settled: at most ?QUIET_METHODS functions compiled, over all members,
+%% in ?QUIET_MS of rounds; or after ?SETTLE_MAX_MS more of warm-up, said on standard error.
+-define(QUIET_METHODS, 8).
+-define(QUIET_MS, 1000).
+-define(SETTLE_MAX_MS, 60000).
 
 run(Suffix, Quick, Members) ->
     try measure(Suffix, Quick, Members) of
@@ -24,7 +29,7 @@ measure(Suffix, Quick, Members) ->
     % {Rounds counted, milliseconds of uncounted rounds first}. Ergo.Gen members compile what a scenario runs only
     % as it runs it, in tiers, in the background: eight of them on a small machine take seconds to settle, and
     % their global rounds stay slow until then and then drop at once, so --quick warms global up as long as a full
-    % run does (see docs/benchmarks.md); pg comes after it and finds the members settled.
+    % run does (see docs/benchmarks.md). Every scenario then warms up further until the members' JIT is quiet.
     % global's lockers back off for a random while when they collide, so mesh rounds vary a lot.
     % The sinks' rate grows with M on Ergo.Gen members (larger write batches), not on Erlang ones.
     #{mesh := Mesh, global := Global, pg := Pg, broadcast := Broadcast, messages := M} = case Quick of
@@ -34,26 +39,31 @@ measure(Suffix, Quick, Members) ->
     [connect(N, ?WAIT_MS) || N <- Members],
     Kinds = [{N, call(N, kind, [])} || N <- Members],
     io:format(standard_error, "cluster_driver: members ~p~n", [Kinds]),
-    report(Suffix, "mesh", best("mesh", fun lists:min/1, fun() -> mesh_round(Members) end, Mesh), ns),
+    report(Suffix, "mesh", best("mesh", Members, fun lists:min/1, fun() -> mesh_round(Members) end, Mesh), ns),
     [ok = call(N, settle, []) || N <- Members],
     Origin = lists:nth(?ORIGIN, Members),
-    report(Suffix, "global", best("global", fun lists:min/1, fun() -> global_round(Members, Origin) end, Global), ns),
-    report(Suffix, "pg", best("pg", fun lists:min/1, fun() -> pg_round(Members, Origin) end, Pg), ns),
-    report(Suffix, "broadcast", best("broadcast", fun lists:max/1, fun() -> broadcast_round(Members, M) end, Broadcast), per_s),
+    report(Suffix, "global", best("global", Members, fun lists:min/1, fun() -> global_round(Members, Origin) end, Global), ns),
+    report(Suffix, "pg", best("pg", Members, fun lists:min/1, fun() -> pg_round(Members, Origin) end, Pg), ns),
+    report(Suffix, "broadcast", best("broadcast", Members, fun lists:max/1, fun() -> broadcast_round(Members, M) end, Broadcast), per_s),
     ok.
 
 %% {ok, the best of Rounds rounds}, or {missing, Why} from the first round whose reports did not all come. Rounds
-%% for at least WarmMs (at least one) go first, uncounted. The counted rounds' lowest, median and highest go to
-%% standard error: the spread tells how far to trust the best.
-best(Scenario, Pick, Round, {Rounds, WarmMs}) ->
+%% for at least WarmMs (at least one) go first, uncounted, and then more until the members' JIT has settled. The
+%% counted rounds' lowest, median and highest go to standard error: the spread tells how far to trust the best.
+best(Scenario, Members, Pick, Round, {Rounds, WarmMs}) ->
     try
-        Warm = warm_up(Round, erlang:monotonic_time(millisecond) + WarmMs, 1),
-        {Warm, [Round() || _ <- lists:seq(1, Rounds)]}
+        T0 = erlang:monotonic_time(millisecond),
+        Warm = warm_up(Round, T0 + WarmMs, 1),
+        {Settled, Compiling} = settle(Members, Round, Warm, T0 + WarmMs + ?SETTLE_MAX_MS),
+        {Settled, Compiling, erlang:monotonic_time(millisecond) - T0, [Round() || _ <- lists:seq(1, Rounds)]}
     of
-        {Warm, Values} ->
+        {Uncounted, Compiling, WarmedMs, Values} ->
             Sorted = lists:sort(Values),
-            io:format(standard_error, "cluster_driver: ~s after ~b uncounted rounds: ~b rounds, lowest ~w, median ~w, highest ~w~n",
-                      [Scenario, Warm, Rounds, round(hd(Sorted)), round(lists:nth((Rounds + 1) div 2, Sorted)), round(lists:last(Sorted))]),
+            io:format(standard_error, "cluster_driver: ~s after ~b uncounted rounds in ~.1f s (~b functions compiled in the last ~b ms~s): "
+                      "~b rounds, lowest ~w, median ~w, highest ~w~n",
+                      [Scenario, Uncounted, WarmedMs / 1000, Compiling, ?QUIET_MS,
+                       case Compiling =< ?QUIET_METHODS of true -> ""; false -> ", still compiling" end,
+                       Rounds, round(hd(Sorted)), round(lists:nth((Rounds + 1) div 2, Sorted)), round(lists:last(Sorted))]),
             {ok, Pick(Values)}
     catch throw:{missing, Why} -> {missing, Why}
     end.
@@ -64,6 +74,19 @@ warm_up(Round, Until, Done) ->
         true -> Done;
         false -> warm_up(Round, Until, Done + 1)
     end.
+
+%% More uncounted rounds, ?QUIET_MS at a time, until the members compiled at most ?QUIET_METHODS functions in one
+%% stretch, or Deadline passed: {rounds done in all, functions compiled in the last stretch}.
+settle(Members, Round, Done, Deadline) ->
+    Before = compiled(Members),
+    Stretch = warm_up(Round, erlang:monotonic_time(millisecond) + ?QUIET_MS, 1),
+    Compiling = compiled(Members) - Before,
+    case Compiling =< ?QUIET_METHODS orelse erlang:monotonic_time(millisecond) >= Deadline of
+        true -> {Done + Stretch, Compiling};
+        false -> settle(Members, Round, Done + Stretch, Deadline)
+    end.
+
+compiled(Members) -> lists:sum(call_all(Members, compiled, [])).
 
 report(Suffix, Scenario, {ok, Value}, Unit) ->
     io:format("result cluster.~s~s ~.2f ~s~n", [Scenario, Suffix, float(Value), Unit]);
