@@ -41,7 +41,10 @@ internal static class DontWaitSend
             // Held across the call: the descriptor cannot be closed, and its number reused, meanwhile.
             handle.DangerousAddRef(ref held);
             var sent = LinuxCalls.Send((int)handle.DangerousGetHandle(), ref MemoryMarshal.GetReference(bytes), (nuint)bytes.Length, Flags);
-            return sent > 0 ? (int)sent : 0;
+            if (sent <= 0)
+                return 0;
+            SocketReactor.Sent(socket);
+            return (int)sent;
         }
         catch (ObjectDisposedException)
         {

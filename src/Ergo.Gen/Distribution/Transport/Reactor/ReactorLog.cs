@@ -14,7 +14,11 @@ internal static partial class ReactorLog
     private static readonly LogRate Rate = new();
 
     /// <summary>The logger the reactor writes to, unless a node gave one first.</summary>
-    public static void UseLogger(ILogger logger) => Interlocked.CompareExchange(ref s_logger, logger, null);
+    public static void UseLogger(ILogger logger)
+    {
+        if (Interlocked.CompareExchange(ref s_logger, logger, null) is null && BusyWait.Invalid is { } value)
+            BadBusyWait(logger, BusyWait.Variable, value.Length > 40 ? value[..40] + "..." : value);
+    }
 
     /// <summary>A loop was replaced while it ran <paramref name="running"/> (null: a read loop, which runs long only
     /// when its code is compiled for the first time or a log write is slow; not worth a warning).</summary>
@@ -42,6 +46,9 @@ internal static partial class ReactorLog
 
     [LoggerMessage(1049, LogLevel.Debug, "the socket reactor's thread ran a read loop for over {Period}; a new thread took over")]
     private static partial void ReadLoopReplaced(ILogger logger, TimeSpan period);
+
+    [LoggerMessage(1050, LogLevel.Warning, "{Variable}={Value} is not a number of microseconds from 0 to 1000; the socket reactor polls for the default 20 µs before it sleeps")]
+    private static partial void BadBusyWait(ILogger logger, string variable, string value);
 
     [LoggerMessage(1048, LogLevel.Error, "the socket reactor's loop caught an error and goes on{More}")]
     private static partial void LoopFailed(ILogger logger, Exception exception, string more);

@@ -64,6 +64,14 @@ internal sealed class SocketReactor
         return true;
     }
 
+    /// <summary>From a send on any thread: on a reactor thread whose batch read from <paramref name="socket"/>, the
+    /// batch was a conversation, and the loop may poll for the answer before it sleeps (<see cref="Reactor.BusyWait"/>).</summary>
+    public static void Sent(Socket socket)
+    {
+        if (t_loop is { } loop && loop.ReadFromInBatch(socket))
+            loop.BusyWait.Conversed();
+    }
+
     /// <summary>
     /// From a process on a reactor thread: <paramref name="queue"/> writes what it has queued once the processes of
     /// this batch have run (<see cref="IWriteAfterRun"/>). Returns false, leaving it, on any other thread or on a loop
@@ -198,9 +206,13 @@ internal sealed class SocketReactor
         var aligned = packed is null ? new LinuxCalls.AlignedEvent[MaxEvents] : null;
         while (!loop.Retiring)
         {
-            var n = packed is not null
-                ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, -1)
-                : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, -1);
+            var n = loop.BusyWait.Wanted() && BusyWait.CoreFree()
+                ? Poll(packed, aligned, loop.BusyWait)
+                : 0;
+            if (n == 0)
+                n = packed is not null
+                    ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, -1)
+                    : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, -1);
             if (n < 0)
             {
                 // EINTR only: the other errors mean a bad epoll descriptor or buffer, which cannot happen here.
@@ -214,6 +226,7 @@ internal sealed class SocketReactor
                 if (!_registrations.TryGetValue(id, out var registration))
                     continue;
                 loop.Busy(null);
+                loop.ReadFrom(registration.Socket);
                 try
                 {
                     registration.Fire(events);
@@ -227,6 +240,32 @@ internal sealed class SocketReactor
             RunWoken(loop);
             loop.WriteQueued();
             loop.BusySince = 0;
+            loop.ForgetReads();
+        }
+    }
+
+    // Polls the epoll set (epoll_wait with no timeout) for up to BusyWait.Ticks, while a core stays free: the count of
+    // events found, or 0.
+    private int Poll(LinuxCalls.PackedEvent[]? packed, LinuxCalls.AlignedEvent[]? aligned, BusyWait policy)
+    {
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + BusyWait.Ticks;
+        while (true)
+        {
+            var n = packed is not null
+                ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, 0)
+                : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, 0);
+            if (n > 0)
+            {
+                policy.Caught();
+                return n;
+            }
+            if (System.Diagnostics.Stopwatch.GetTimestamp() >= until)
+            {
+                policy.Missed();
+                return 0;
+            }
+            if (!BusyWait.CoreFree())
+                return 0;
         }
     }
 
@@ -272,6 +311,22 @@ internal sealed class SocketReactor
         public Process? Running;
 
         public volatile bool Retiring;
+
+        public readonly BusyWait BusyWait = new();
+
+        // The sockets whose events this batch handled (at most MaxEvents).
+        private readonly Socket?[] _readFrom = new Socket?[MaxEvents];
+        private int _reads;
+
+        public void ReadFrom(Socket socket) => _readFrom[_reads++] = socket;
+
+        public bool ReadFromInBatch(Socket socket) => Array.IndexOf(_readFrom, socket, 0, _reads) >= 0;
+
+        public void ForgetReads()
+        {
+            Array.Clear(_readFrom, 0, _reads);
+            _reads = 0;
+        }
 
         public void Busy(Process? running)
         {
