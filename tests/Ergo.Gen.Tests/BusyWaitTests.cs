@@ -11,7 +11,7 @@ public sealed class BusyWaitTests
     [Fact]
     public void A_loop_polls_only_after_a_batch_that_answered_on_a_socket_it_read_from()
     {
-        var policy = new BusyWait();
+        var policy = new BusyWait(Stopwatch.Frequency / 50_000);
         Assert.False(policy.Wanted());
         policy.Conversed();
         Assert.True(policy.Wanted());
@@ -20,9 +20,17 @@ public sealed class BusyWaitTests
     }
 
     [Fact]
+    public void A_loop_whose_poll_is_zero_never_polls()
+    {
+        var policy = new BusyWait(0);
+        policy.Conversed();
+        Assert.False(policy.Wanted());
+    }
+
+    [Fact]
     public void Polls_that_miss_stop_it_but_one_idle_period_in_eight_and_a_catch_brings_it_back()
     {
-        var policy = new BusyWait();
+        var policy = new BusyWait(Stopwatch.Frequency / 50_000);
         for (var i = 0; i < 4; i++)
         {
             policy.Conversed();

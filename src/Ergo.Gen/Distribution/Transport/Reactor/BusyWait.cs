@@ -39,6 +39,12 @@ internal sealed class BusyWait
     private bool _conversed;
     private int _score = StartScore, _idle;
 
+    /// <summary>A loop's policy, polling for <paramref name="ticks"/> (<see cref="Ticks"/> for the reactor's).</summary>
+    public BusyWait(long ticks) => PollTicks = ticks;
+
+    /// <summary>How long this loop polls, in <see cref="Stopwatch"/> ticks; 0 when polling is off.</summary>
+    public long PollTicks { get; }
+
     /// <summary>The batch sent something on a socket it read from.</summary>
     public void Conversed() => _conversed = true;
 
@@ -48,7 +54,7 @@ internal sealed class BusyWait
     {
         var conversed = _conversed;
         _conversed = false;
-        if (Ticks == 0 || !conversed)
+        if (PollTicks == 0 || !conversed)
             return false;
         return _score > 0 || ++_idle % ProbeEvery == 0;
     }

@@ -244,11 +244,11 @@ internal sealed class SocketReactor
         }
     }
 
-    // Polls the epoll set (epoll_wait with no timeout) for up to BusyWait.Ticks, while a core stays free: the count of
-    // events found, or 0.
+    // Polls the epoll set (epoll_wait with no timeout) for up to the policy's time, while a core stays free: the count
+    // of events found, or 0.
     private int Poll(LinuxCalls.PackedEvent[]? packed, LinuxCalls.AlignedEvent[]? aligned, BusyWait policy)
     {
-        var until = System.Diagnostics.Stopwatch.GetTimestamp() + BusyWait.Ticks;
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + policy.PollTicks;
         while (true)
         {
             var n = packed is not null
@@ -312,7 +312,7 @@ internal sealed class SocketReactor
 
         public volatile bool Retiring;
 
-        public readonly BusyWait BusyWait = new();
+        public readonly BusyWait BusyWait = new(BusyWait.Ticks);
 
         // The sockets whose events this batch handled (at most MaxEvents).
         private readonly Socket?[] _readFrom = new Socket?[MaxEvents];
