@@ -22,7 +22,8 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 internal sealed class BusyWait
 {
     public const string Variable = "ERGO_REACTOR_BUSY_WAIT_US";
-    private const double DefaultMicroseconds = 20, MaxMicroseconds = 1000;
+    public const double DefaultMicroseconds = 20;
+    private const double MaxMicroseconds = 1000;
     private const int StartScore = 4, MaxScore = 8, CatchGain = 2, ProbeEvery = 8;
 
     /// <summary>How long a loop polls, in <see cref="Stopwatch"/> ticks; 0 when polling is off.</summary>

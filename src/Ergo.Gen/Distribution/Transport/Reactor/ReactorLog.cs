@@ -17,7 +17,7 @@ internal static partial class ReactorLog
     public static void UseLogger(ILogger logger)
     {
         if (Interlocked.CompareExchange(ref s_logger, logger, null) is null && BusyWait.Invalid is { } value)
-            BadBusyWait(logger, BusyWait.Variable, value.Length > 40 ? value[..40] + "..." : value);
+            BadBusyWait(logger, BusyWait.Variable, value.Length > 40 ? value[..40] + "..." : value, BusyWait.DefaultMicroseconds);
     }
 
     /// <summary>A loop was replaced while it ran <paramref name="running"/> (null: a read loop, which runs long only
@@ -47,8 +47,8 @@ internal static partial class ReactorLog
     [LoggerMessage(1049, LogLevel.Debug, "the socket reactor's thread ran a read loop for over {Period}; a new thread took over")]
     private static partial void ReadLoopReplaced(ILogger logger, TimeSpan period);
 
-    [LoggerMessage(1050, LogLevel.Warning, "{Variable}={Value} is not a number of microseconds from 0 to 1000; the socket reactor polls for the default 20 µs before it sleeps")]
-    private static partial void BadBusyWait(ILogger logger, string variable, string value);
+    [LoggerMessage(1050, LogLevel.Warning, "{Variable}={Value} is not a number of microseconds from 0 to 1000; the socket reactor polls for the default {Default} µs before it sleeps")]
+    private static partial void BadBusyWait(ILogger logger, string variable, string value, double @default);
 
     [LoggerMessage(1048, LogLevel.Error, "the socket reactor's loop caught an error and goes on{More}")]
     private static partial void LoopFailed(ILogger logger, Exception exception, string more);

@@ -210,9 +210,7 @@ internal sealed class SocketReactor
                 ? Poll(packed, aligned, loop.BusyWait)
                 : 0;
             if (n == 0)
-                n = packed is not null
-                    ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, -1)
-                    : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, -1);
+                n = Wait(packed, aligned, -1);
             if (n < 0)
             {
                 // EINTR only: the other errors mean a bad epoll descriptor or buffer, which cannot happen here.
@@ -244,6 +242,12 @@ internal sealed class SocketReactor
         }
     }
 
+    // epoll_wait into whichever event array this ABI uses: -1 waits until an event, 0 only looks.
+    private int Wait(LinuxCalls.PackedEvent[]? packed, LinuxCalls.AlignedEvent[]? aligned, int timeout) =>
+        packed is not null
+            ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, timeout)
+            : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, timeout);
+
     // Polls the epoll set (epoll_wait with no timeout) for up to the policy's time, while a core stays free: the count
     // of events found, or 0.
     private int Poll(LinuxCalls.PackedEvent[]? packed, LinuxCalls.AlignedEvent[]? aligned, BusyWait policy)
@@ -251,9 +255,7 @@ internal sealed class SocketReactor
         var until = System.Diagnostics.Stopwatch.GetTimestamp() + policy.PollTicks;
         while (true)
         {
-            var n = packed is not null
-                ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, 0)
-                : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, 0);
+            var n = Wait(packed, aligned, 0);
             if (n > 0)
             {
                 policy.Caught();
