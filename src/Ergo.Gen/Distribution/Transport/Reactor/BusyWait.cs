@@ -13,7 +13,8 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// <item>after a batch that sent something on a socket it also read from (a call answered, a request made, a
 /// consumer's ask), not after one that only received or only sent elsewhere;</item>
 /// <item>while no runnable thread on the machine waits for a core (the count of runnable threads in
-/// <c>/proc/loadavg</c> at most the processors this process may use), looked at again between polls;</item>
+/// <c>/proc/loadavg</c> at most the processors this process may use), looked at after every look that found
+/// nothing (the first look comes before it: an answer already there costs no read of the load);</item>
 /// <item>while its polls catch something: a miss lowers a score, a catch raises it, and at zero the loop polls one
 /// idle period in eight, to see whether polling would catch again.</item>
 /// </list>
@@ -49,13 +50,14 @@ internal sealed class BusyWait
     /// <summary>The batch sent something on a socket it read from.</summary>
     public void Conversed() => _conversed = true;
 
-    /// <summary>Before the loop sleeps: whether its last batch and its last polls call for a poll (if a core is
-    /// free: <see cref="CoreFree()"/>). Forgets the batch's conversation.</summary>
+    /// <summary>Before the loop sleeps: whether its last batch and its last polls call for a poll (a first look, then
+    /// more while a core is free: <see cref="CoreFree()"/>). False where the load cannot be read. Forgets the batch's
+    /// conversation.</summary>
     public bool Wanted()
     {
         var conversed = _conversed;
         _conversed = false;
-        if (PollTicks == 0 || !conversed)
+        if (PollTicks == 0 || !conversed || LoadAverage is null)
             return false;
         return _score > 0 || ++_idle % ProbeEvery == 0;
     }
