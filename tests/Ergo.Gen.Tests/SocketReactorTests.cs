@@ -54,6 +54,71 @@ public sealed class SocketReactorTests
     }
 
     [Fact]
+    public async Task A_conversation_makes_one_epoll_ctl_for_all_of_its_waits()
+    {
+        var (client, server) = await PairAsync();
+        using (client)
+        using (server)
+        {
+            var buffer = new byte[16];
+            for (var i = 0; i < 20; i++)
+            {
+                var reading = server.ReadAsync(buffer).AsTask();
+                await client.WriteAsync(new[] { (byte)i });
+                Assert.Equal(1, await reading.WaitAsync(Wait));
+                Assert.Equal(i, buffer[0]);
+            }
+            // The socket entered the set at the first wait and stayed; every later wait found reading there.
+            Assert.Equal(1, server.Registration.Controls);
+        }
+    }
+
+    [Fact]
+    public async Task An_edge_while_no_read_waits_completes_the_next_wait_and_a_second_one_stops_the_wake_ups()
+    {
+        var (client, server) = await PairAsync();
+        using (client)
+        using (server)
+        {
+            var buffer = new byte[16];
+            // A short read: the next read waits before it receives.
+            var reading = server.ReadAsync(buffer).AsTask();
+            await client.WriteAsync("a"u8.ToArray());
+            Assert.Equal(1, await reading.WaitAsync(Wait));
+
+            // Data comes while no read waits: its edge is remembered, and the wait that comes later must not miss it.
+            await client.WriteAsync("b"u8.ToArray());
+            await Until(() => server.Registration.ReadState == (true, true));
+            Assert.Equal(1, await server.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+            Assert.Equal((byte)'b', buffer[0]);
+
+            // Two edges with no read waiting: reading leaves the interest (one epoll_ctl), and the next wait puts it back.
+            await client.WriteAsync("c"u8.ToArray());
+            await Until(() => server.Registration.ReadState == (true, true));
+            await client.WriteAsync("d"u8.ToArray());
+            await Until(() => server.Registration.ReadState == (false, true));
+            var controls = server.Registration.Controls;
+            Assert.Equal(2, await server.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+            Assert.Equal("cd"u8.ToArray(), buffer[..2]);
+            reading = server.ReadAsync(buffer).AsTask();
+            await client.WriteAsync("e"u8.ToArray());
+            Assert.Equal(1, await reading.WaitAsync(Wait));
+            Assert.Equal((byte)'e', buffer[0]);
+            Assert.Equal(controls + 1, server.Registration.Controls);
+        }
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var giveUp = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the reactor did not report the edge");
+            await Task.Delay(1);
+        }
+    }
+
+    [Fact]
     public async Task A_pending_read_ends_when_canceled_and_when_its_stream_is_disposed()
     {
         var (client, server) = await PairAsync();

@@ -35,6 +35,8 @@ internal sealed class ReactorSocketStream : Stream
 
     public Socket Socket { get; }
 
+    internal SocketRegistration Registration => _registration;
+
     private int Fd => (int)Socket.SafeHandle.DangerousGetHandle();
 
     public override bool CanRead => true;
@@ -56,8 +58,8 @@ internal sealed class ReactorSocketStream : Stream
             await Task.Yield();
         }
         // The last read took less than it asked for, so the socket had nothing more then: wait first, rather than
-        // make a receive that finds nothing (a system call per message; the one-shot wait reports data that came
-        // meanwhile at once).
+        // make a receive that finds nothing (a system call per message; the wait reports data that came meanwhile at
+        // once).
         if (_drained)
         {
             _drained = false;

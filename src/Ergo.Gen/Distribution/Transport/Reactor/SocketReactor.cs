@@ -10,7 +10,8 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// The thread that waits in <c>epoll_wait</c> for the distribution sockets, in place of .NET's socket engine, and
 /// runs what they bring. The engine keeps a socket in its epoll set, edge-triggered, from its first asynchronous
 /// operation on: every segment that arrives wakes its thread, which queues a work item to the pool, whether a read
-/// waits or not. Here a socket is in the set only while someone waits on it, one-shot. A read's continuation (the
+/// waits or not. Here a socket is in the set for reading while its reader waits or reads, and a wait that finds a
+/// conversation going costs no system call (<see cref="SocketRegistration"/>). A read's continuation (the
 /// connection's read loop) runs on this thread, and so do the processes the read woke, once the loop has asked for
 /// its next read: a message from a peer costs one wake-up, as on a BEAM scheduler that polls its ports.
 /// <para>
@@ -177,12 +178,10 @@ internal sealed class SocketReactor
         _bySocket.TryRemove(new KeyValuePair<Socket, SocketRegistration>(registration.Socket, registration));
     }
 
-    /// <summary>Adds, rearms or removes a descriptor: <paramref name="interest"/> 0 with <paramref name="added"/>
-    /// removes it. Returns the errno on failure, 0 on success.</summary>
-    internal int Control(int fd, ulong id, uint interest, bool added)
+    /// <summary>Adds, changes or removes a descriptor (<paramref name="op"/>, an <c>EPOLL_CTL_</c> value) with the
+    /// events <paramref name="events"/>. Returns the errno on failure, 0 on success.</summary>
+    internal int Control(int fd, ulong id, int op, uint events)
     {
-        var op = interest == 0 ? LinuxCalls.EpollCtlDel : added ? LinuxCalls.EpollCtlMod : LinuxCalls.EpollCtlAdd;
-        var events = interest | LinuxCalls.EpollOneShot;
         int result;
         if (LinuxCalls.PackedEvents)
         {

@@ -6,7 +6,14 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 
 /// <summary>
 /// One socket's place in the <see cref="SocketReactor"/>: at most one wait for reading and one for writing at a
-/// time, each armed one-shot and completed once. Waits cost no allocation (reusable value-task sources).
+/// time, each completed once. Waits cost no allocation (reusable value-task sources).
+/// <para>
+/// The socket is in the epoll set edge-triggered. Reading stays in its interest from the first read wait on, so a
+/// conversation (wait, read, answer, wait) makes no <c>epoll_ctl</c> per message; an edge that comes while no read
+/// waits is remembered, and the next wait completes at once. A second such edge takes reading out of the interest
+/// until a read waits again: a reader busy elsewhere (on the pool) does not wake the reactor for every segment.
+/// Writing is in the interest only while a write waits (a full socket, rare).
+/// </para>
 /// </summary>
 internal sealed class SocketRegistration
 {
@@ -18,8 +25,26 @@ internal sealed class SocketRegistration
 
     public Socket Socket => _socket;
     private readonly Waiter _read, _write;
+    // Under _gate: the waits pending; whether reading is in the interest; an edge for reading came while no read
+    // waited; the interest the kernel has.
     private uint _armed;
+    private bool _listening, _readReady;
+    private uint _interest;
     private bool _added, _closed;
+    private int _controls;
+
+    /// <summary>The <c>epoll_ctl</c> calls made for this socket (for tests).</summary>
+    internal int Controls => Volatile.Read(ref _controls);
+
+    /// <summary>Whether reading is in the kernel's interest, and whether an edge came while no read waited (for tests).</summary>
+    internal (bool Listening, bool ReadReady) ReadState
+    {
+        get
+        {
+            lock (_gate)
+                return (_listening, _readReady);
+        }
+    }
 
     internal SocketRegistration(SocketReactor reactor, Socket socket, ulong id)
     {
@@ -48,7 +73,12 @@ internal sealed class SocketRegistration
         _read.Blocking = true;
         try
         {
-            Arm(_read, ct);
+            var wait = Arm(_read, ct);
+            if (wait.IsCompleted)
+            {
+                wait.GetAwaiter().GetResult();
+                return;
+            }
             sync.Wait(CancellationToken.None);
             _read.Core.GetResult(_read.Core.Version);
         }
@@ -66,32 +96,38 @@ internal sealed class SocketRegistration
             ObjectDisposedException.ThrowIf(_closed, this);
             if ((_armed & waiter.Interest) != 0)
                 throw new InvalidOperationException("a wait of this kind is already pending on the socket");
-            waiter.Core.Reset();
-            var interest = _armed | waiter.Interest;
-            // The descriptor cannot be closed, and its number reused, while the epoll call is made.
-            var addedRef = false;
-            try
+            if (waiter == _read && _readReady)
             {
-                _socket.SafeHandle.DangerousAddRef(ref addedRef);
-                var error = _reactor.Control((int)_socket.SafeHandle.DangerousGetHandle(), Id, interest, _added);
+                // An edge came since the last read: what it reported may be there (or the read after finds nothing
+                // and waits again).
+                _readReady = false;
+                return ValueTask.CompletedTask;
+            }
+            waiter.Core.Reset();
+            var listening = _listening || waiter == _read;
+            var interest = Interest(listening, _armed | waiter.Interest);
+            if (!_added || interest != _interest)
+            {
+                var error = Control(_added ? LinuxCalls.EpollCtlMod : LinuxCalls.EpollCtlAdd, interest);
                 if (error != 0)
                     throw new IOException($"cannot wait on the socket: {Marshal.GetPInvokeErrorMessage(error)}");
+                _added = true;
+                _interest = interest;
             }
-            finally
-            {
-                if (addedRef)
-                    _socket.SafeHandle.DangerousRelease();
-            }
-            _added = true;
-            _armed = interest;
+            _listening = listening;
+            _armed |= waiter.Interest;
             if (ct.CanBeCanceled)
                 waiter.Cancellation = ct.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), waiter);
         }
         return new ValueTask(waiter, waiter.Core.Version);
     }
 
-    /// <summary>From the reactor's thread: what the descriptor reported; completes the waits it answers and rearms
-    /// the others (one-shot disarmed all of them).</summary>
+    // The kernel's interest: reading while listened for, writing while a write waits; edge-triggered.
+    private static uint Interest(bool listening, uint armed) =>
+        (listening ? LinuxCalls.EpollIn : 0) | (armed & LinuxCalls.EpollOut) | LinuxCalls.EpollEt;
+
+    /// <summary>From the reactor's thread: what the descriptor reported; completes the waits it answers, remembers
+    /// an edge for reading that no read waited for, and narrows the interest to what still waits.</summary>
     internal void Fire(uint events)
     {
         bool read, write;
@@ -100,14 +136,27 @@ internal sealed class SocketRegistration
             if (_closed)
                 return;
             var any = (events & (LinuxCalls.EpollErr | LinuxCalls.EpollHup)) != 0;
-            read = (_armed & LinuxCalls.EpollIn) != 0 && (any || (events & (LinuxCalls.EpollIn | LinuxCalls.EpollRdHup)) != 0);
+            var readable = any || (events & (LinuxCalls.EpollIn | LinuxCalls.EpollRdHup)) != 0;
+            read = readable && (_armed & LinuxCalls.EpollIn) != 0;
             write = (_armed & LinuxCalls.EpollOut) != 0 && (any || (events & LinuxCalls.EpollOut) != 0);
             if (read)
+            {
                 _armed &= ~LinuxCalls.EpollIn;
+            }
+            else if (readable)
+            {
+                if (_readReady)
+                    _listening = false;
+                _readReady = true;
+            }
             if (write)
                 _armed &= ~LinuxCalls.EpollOut;
-            if (_armed != 0)
-                Rearm();
+            var interest = Interest(_listening, _armed);
+            if (interest != _interest)
+            {
+                Control(LinuxCalls.EpollCtlMod, interest);
+                _interest = interest;
+            }
         }
         // A read's continuation (the connection's read loop) runs here, on the reactor's thread; a write's goes to the
         // pool (it waited for a full socket, and may have much more to write).
@@ -117,17 +166,20 @@ internal sealed class SocketRegistration
             _write.Complete(null);
     }
 
-    // Under the gate, with waits still armed after a one-shot event.
-    private void Rearm()
+    // Under the gate: one epoll_ctl on the descriptor, held open meanwhile (its number cannot be reused during the
+    // call). The errno on failure, 0 on success; a descriptor closed already is out of the set (EBADF).
+    private int Control(int op, uint interest)
     {
         var addedRef = false;
         try
         {
             _socket.SafeHandle.DangerousAddRef(ref addedRef);
-            _reactor.Control((int)_socket.SafeHandle.DangerousGetHandle(), Id, _armed, added: true);
+            _controls++;
+            return _reactor.Control((int)_socket.SafeHandle.DangerousGetHandle(), Id, op, interest);
         }
         catch (ObjectDisposedException)
         {
+            return 9;
         }
         finally
         {
@@ -147,24 +199,9 @@ internal sealed class SocketRegistration
             _closed = true;
             pending = _armed;
             _armed = 0;
+            // A descriptor closed already is out of the set.
             if (_added)
-            {
-                var addedRef = false;
-                try
-                {
-                    _socket.SafeHandle.DangerousAddRef(ref addedRef);
-                    _reactor.Control((int)_socket.SafeHandle.DangerousGetHandle(), Id, 0, added: true);
-                }
-                catch (ObjectDisposedException)
-                {
-                    // Already closed: the kernel took it out of the set.
-                }
-                finally
-                {
-                    if (addedRef)
-                        _socket.SafeHandle.DangerousRelease();
-                }
-            }
+                Control(LinuxCalls.EpollCtlDel, 0);
         }
         _reactor.Forget(this);
         var closed = new ObjectDisposedException(nameof(Socket), "the socket was closed");
@@ -181,7 +218,8 @@ internal sealed class SocketRegistration
             if ((_armed & waiter.Interest) == 0)
                 return;
             _armed &= ~waiter.Interest;
-            // A later event for the cancelled wait finds nothing armed for it; the other wait, if any, stays armed.
+            // A later edge for the cancelled wait finds nothing armed for it and is remembered (reading) or ignored
+            // (writing); the other wait, if any, stays armed.
         }
         waiter.Complete(new OperationCanceledException(waiter.CancelledBy));
     }
