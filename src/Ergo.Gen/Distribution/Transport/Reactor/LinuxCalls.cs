@@ -10,7 +10,7 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 internal static class LinuxCalls
 {
     public const int EpollCtlAdd = 1, EpollCtlDel = 2, EpollCtlMod = 3;
-    public const uint EpollIn = 0x001, EpollOut = 0x004, EpollErr = 0x008, EpollHup = 0x010, EpollRdHup = 0x2000, EpollEt = 1u << 31;
+    public const uint EpollIn = 0x001, EpollOut = 0x004, EpollErr = 0x008, EpollHup = 0x010, EpollRdHup = 0x2000, EpollOneShot = 1u << 30, EpollEt = 1u << 31;
     public const int EpollCloexec = 0x80000;
 
     public const int MsgPeek = 0x02, MsgDontWait = 0x40, MsgNoSignal = 0x4000;

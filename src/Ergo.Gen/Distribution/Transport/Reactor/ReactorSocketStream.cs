@@ -55,16 +55,18 @@ internal sealed class ReactorSocketStream : Stream
         if (SocketReactor.OnReactorThread && ++_readsOnReactor > MaxReadsOnReactor)
         {
             _readsOnReactor = 0;
+            _registration.StopKeepingReading();
             await Task.Yield();
         }
         // The last read took less than it asked for, so the socket had nothing more then: wait first, rather than
         // make a receive that finds nothing (a system call per message; the wait reports data that came meanwhile at
-        // once).
+        // once). A read loop that the reactor runs keeps reading in the epoll set between its waits; elsewhere a
+        // wait is one-shot (SocketRegistration).
         if (_drained)
         {
             _drained = false;
             _readsOnReactor = 0;
-            await _registration.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+            await _registration.WaitReadableAsync(SocketReactor.OnReactorThread, cancellationToken).ConfigureAwait(false);
         }
         while (true)
         {
@@ -77,7 +79,7 @@ internal sealed class ReactorSocketStream : Stream
             if (errno != LinuxCalls.EAGAIN && errno != LinuxCalls.EINTR)
                 throw Failed("receive", errno);
             _readsOnReactor = 0;
-            await _registration.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+            await _registration.WaitReadableAsync(SocketReactor.OnReactorThread, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -92,7 +94,7 @@ internal sealed class ReactorSocketStream : Stream
                 return (int)received;
             if (errno != LinuxCalls.EAGAIN && errno != LinuxCalls.EINTR)
                 throw Failed("receive", errno);
-            await _registration.WaitReadableAsync(ct).ConfigureAwait(false);
+            await _registration.WaitReadableAsync(SocketReactor.OnReactorThread, ct).ConfigureAwait(false);
         }
     }
 

@@ -8,15 +8,20 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// One socket's place in the <see cref="SocketReactor"/>: at most one wait for reading and one for writing at a
 /// time, each completed once. Waits cost no allocation (reusable value-task sources).
 /// <para>
-/// The socket is in the epoll set edge-triggered. Reading stays in its interest from the first read wait on, so a
-/// conversation (wait, read, answer, wait) makes no <c>epoll_ctl</c> per message; an edge that comes while no read
-/// waits is remembered, and the next wait completes at once. A second such edge takes reading out of the interest
-/// until a read waits again: a reader busy elsewhere (on the pool) does not wake the reactor for every segment.
-/// Writing is in the interest only while a write waits (a full socket, rare).
+/// The socket is in the epoll set edge-triggered. A read that waits on the reactor's thread (a connection's read
+/// loop, which the reactor runs) leaves reading in the interest after it fires, so a conversation (wait, read,
+/// answer, wait) makes no <c>epoll_ctl</c> per message. An edge that comes while no read waits is remembered and
+/// the next wait completes at once; a second one takes reading out of the interest until a read waits again. A read
+/// that waits on any other thread (a lent reader thread, a read loop gone on to the pool while a stream lasts) is
+/// one-shot: that reader is busy elsewhere between its waits, and the segments that arrive meanwhile must not wake
+/// the reactor. Writing is in the interest only while a write waits (a full socket, rare).
 /// </para>
 /// </summary>
 internal sealed class SocketRegistration
 {
+    // The kernel reports nothing for the socket: not added yet, or a one-shot event disabled it.
+    private const uint Disabled = 0;
+
     private readonly SocketReactor _reactor;
     private readonly Socket _socket;
     private readonly object _gate = new();
@@ -25,11 +30,12 @@ internal sealed class SocketRegistration
 
     public Socket Socket => _socket;
     private readonly Waiter _read, _write;
-    // Under _gate: the waits pending; whether reading is in the interest; an edge for reading came while no read
-    // waited; the interest the kernel has.
+    // Under _gate: the waits pending; whether reading stays in the interest between waits (the last read waited on
+    // the reactor's thread) and whether it is in it now; an edge for reading came while no read waited; the interest
+    // the kernel has.
     private uint _armed;
-    private bool _listening, _readReady;
-    private uint _interest;
+    private bool _keepReading, _listening, _readReady;
+    private uint _interest = Disabled;
     private bool _added, _closed;
     private int _controls;
 
@@ -57,13 +63,29 @@ internal sealed class SocketRegistration
 
     /// <summary>Completes when the socket can be read (or has an error, or the peer closed it): the read that follows
     /// tells which. Fails with <see cref="OperationCanceledException"/> when <paramref name="ct"/> is canceled and with
-    /// <see cref="ObjectDisposedException"/> once the registration is closed.</summary>
-    public ValueTask WaitReadableAsync(CancellationToken ct) => Arm(_read, ct);
+    /// <see cref="ObjectDisposedException"/> once the registration is closed. With <paramref name="keepReading"/> (a
+    /// reader the reactor runs), reading stays in the interest after the wait; otherwise the wait is one-shot.</summary>
+    public ValueTask WaitReadableAsync(bool keepReading, CancellationToken ct) => Arm(_read, keepReading, ct);
+
+    /// <summary>From a read loop that goes on elsewhere than on the reactor's thread (the pool): reading leaves the
+    /// interest now, so the segments that arrive while it reads there do not wake the reactor.</summary>
+    public void StopKeepingReading()
+    {
+        lock (_gate)
+        {
+            if (_closed || !_keepReading)
+                return;
+            _keepReading = false;
+            if ((_armed & LinuxCalls.EpollIn) == 0)
+                _listening = false;
+            Apply(Interest(_armed));
+        }
+    }
 
     /// <summary>Completes when the socket can take more bytes (or has an error).</summary>
-    public ValueTask WaitWritableAsync(CancellationToken ct) => Arm(_write, ct);
+    public ValueTask WaitWritableAsync(CancellationToken ct) => Arm(_write, keepReading: false, ct);
 
-    /// <summary>Blocks the calling thread until the socket can be read, as <see cref="WaitReadableAsync"/> waits.
+    /// <summary>Blocks the calling thread until the socket can be read, as <see cref="WaitReadableAsync"/> waits (one-shot).
     /// For a thread lent to one connection: the reactor's wake-up, then this thread's, lets a stream's segments
     /// gather into one read (a blocking <c>recv</c> would wake for every segment).</summary>
     public void WaitReadable(CancellationToken ct)
@@ -73,7 +95,7 @@ internal sealed class SocketRegistration
         _read.Blocking = true;
         try
         {
-            var wait = Arm(_read, ct);
+            var wait = Arm(_read, keepReading: false, ct);
             if (wait.IsCompleted)
             {
                 wait.GetAwaiter().GetResult();
@@ -88,7 +110,7 @@ internal sealed class SocketRegistration
         }
     }
 
-    private ValueTask Arm(Waiter waiter, CancellationToken ct)
+    private ValueTask Arm(Waiter waiter, bool keepReading, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         lock (_gate)
@@ -104,17 +126,18 @@ internal sealed class SocketRegistration
                 return ValueTask.CompletedTask;
             }
             waiter.Core.Reset();
-            var listening = _listening || waiter == _read;
-            var interest = Interest(listening, _armed | waiter.Interest);
-            if (!_added || interest != _interest)
+            if (waiter == _read)
             {
-                var error = Control(_added ? LinuxCalls.EpollCtlMod : LinuxCalls.EpollCtlAdd, interest);
-                if (error != 0)
-                    throw new IOException($"cannot wait on the socket: {Marshal.GetPInvokeErrorMessage(error)}");
-                _added = true;
-                _interest = interest;
+                _keepReading = keepReading;
+                _listening = true;
             }
-            _listening = listening;
+            var error = Apply(Interest(_armed | waiter.Interest));
+            if (error != 0)
+            {
+                if (waiter == _read)
+                    _listening = false;
+                throw new IOException($"cannot wait on the socket: {Marshal.GetPInvokeErrorMessage(error)}");
+            }
             _armed |= waiter.Interest;
             if (ct.CanBeCanceled)
                 waiter.Cancellation = ct.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), waiter);
@@ -122,12 +145,29 @@ internal sealed class SocketRegistration
         return new ValueTask(waiter, waiter.Core.Version);
     }
 
-    // The kernel's interest: reading while listened for, writing while a write waits; edge-triggered.
-    private static uint Interest(bool listening, uint armed) =>
-        (listening ? LinuxCalls.EpollIn : 0) | (armed & LinuxCalls.EpollOut) | LinuxCalls.EpollEt;
+    // Under the gate: the kernel's interest for these waits. Reading while listened for, writing while a write
+    // waits; edge-triggered, and one-shot unless reading stays between waits.
+    private uint Interest(uint armed) =>
+        (_listening ? LinuxCalls.EpollIn : 0) | (armed & LinuxCalls.EpollOut) | LinuxCalls.EpollEt
+        | (_keepReading ? 0 : LinuxCalls.EpollOneShot);
+
+    // Under the gate: gives the kernel the interest, if it differs from what the kernel has. Nothing to report and
+    // the kernel reporting nothing already costs no call. The errno on failure, 0 on success.
+    private int Apply(uint interest)
+    {
+        if (interest == _interest || (_interest == Disabled && (interest & (LinuxCalls.EpollIn | LinuxCalls.EpollOut)) == 0))
+            return 0;
+        var error = Control(_added ? LinuxCalls.EpollCtlMod : LinuxCalls.EpollCtlAdd, interest);
+        if (error == 0)
+        {
+            _added = true;
+            _interest = interest;
+        }
+        return error;
+    }
 
     /// <summary>From the reactor's thread: what the descriptor reported; completes the waits it answers, remembers
-    /// an edge for reading that no read waited for, and narrows the interest to what still waits.</summary>
+    /// an edge for reading that no read waited for, and gives the kernel the interest of what still waits.</summary>
     internal void Fire(uint events)
     {
         bool read, write;
@@ -135,6 +175,8 @@ internal sealed class SocketRegistration
         {
             if (_closed)
                 return;
+            if ((_interest & LinuxCalls.EpollOneShot) != 0)
+                _interest = Disabled;
             var any = (events & (LinuxCalls.EpollErr | LinuxCalls.EpollHup)) != 0;
             var readable = any || (events & (LinuxCalls.EpollIn | LinuxCalls.EpollRdHup)) != 0;
             read = readable && (_armed & LinuxCalls.EpollIn) != 0;
@@ -142,21 +184,18 @@ internal sealed class SocketRegistration
             if (read)
             {
                 _armed &= ~LinuxCalls.EpollIn;
+                _listening = _keepReading;
             }
             else if (readable)
             {
-                if (_readReady)
+                // No read waits: remember the edge; stop listening at the second one (a one-shot reader's stops at once).
+                if (_readReady || !_keepReading)
                     _listening = false;
                 _readReady = true;
             }
             if (write)
                 _armed &= ~LinuxCalls.EpollOut;
-            var interest = Interest(_listening, _armed);
-            if (interest != _interest)
-            {
-                Control(LinuxCalls.EpollCtlMod, interest);
-                _interest = interest;
-            }
+            Apply(Interest(_armed));
         }
         // A read's continuation (the connection's read loop) runs here, on the reactor's thread; a write's goes to the
         // pool (it waited for a full socket, and may have much more to write).
