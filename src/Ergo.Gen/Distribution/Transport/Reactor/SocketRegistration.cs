@@ -42,6 +42,16 @@ internal sealed class SocketRegistration
     /// <summary>The <c>epoll_ctl</c> calls made for this socket (for tests).</summary>
     internal int Controls => Volatile.Read(ref _controls);
 
+    /// <summary>Whether a read waits (for tests).</summary>
+    internal bool ReadWaits
+    {
+        get
+        {
+            lock (_gate)
+                return (_armed & LinuxCalls.EpollIn) != 0;
+        }
+    }
+
     /// <summary>Whether reading is in the kernel's interest, and whether an edge came while no read waited (for tests).</summary>
     internal (bool Listening, bool ReadReady) ReadState
     {
