@@ -35,6 +35,7 @@ internal sealed class ReactorSocketStream : Stream
 
     public Socket Socket { get; }
 
+    /// <summary>Its place in the reactor (for tests).</summary>
     internal SocketRegistration Registration => _registration;
 
     private int Fd => (int)Socket.SafeHandle.DangerousGetHandle();

@@ -10,10 +10,11 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// The thread that waits in <c>epoll_wait</c> for the distribution sockets, in place of .NET's socket engine, and
 /// runs what they bring. The engine keeps a socket in its epoll set, edge-triggered, from its first asynchronous
 /// operation on: every segment that arrives wakes its thread, which queues a work item to the pool, whether a read
-/// waits or not. Here a socket is in the set for reading while its reader waits or reads, and a wait that finds a
-/// conversation going costs no system call (<see cref="SocketRegistration"/>). A read's continuation (the
-/// connection's read loop) runs on this thread, and so do the processes the read woke, once the loop has asked for
-/// its next read: a message from a peer costs one wake-up, as on a BEAM scheduler that polls its ports.
+/// waits or not. Here a socket is in the set for reading only while its reader waits, or, for a read loop this
+/// thread runs, between its waits too, so a conversation re-arms nothing (<see cref="SocketRegistration"/>). A
+/// read's continuation (the connection's read loop) runs on this thread, and so do the processes the read woke,
+/// once the loop has asked for its next read: a message from a peer costs one wake-up, as on a BEAM scheduler that
+/// polls its ports.
 /// <para>
 /// A handler that blocks, or runs long, holds up every socket. The <see cref="RunNextWatch"/> looks at the loop:
 /// one found on the same event or run two looks in a row (10 to 20 ms) is retired, and a new loop thread takes over

@@ -95,9 +95,9 @@ internal sealed class SocketRegistration
     /// <summary>Completes when the socket can take more bytes (or has an error).</summary>
     public ValueTask WaitWritableAsync(CancellationToken ct) => Arm(_write, keepReading: false, ct);
 
-    /// <summary>Blocks the calling thread until the socket can be read, as <see cref="WaitReadableAsync"/> waits (one-shot).
-    /// For a thread lent to one connection: the reactor's wake-up, then this thread's, lets a stream's segments
-    /// gather into one read (a blocking <c>recv</c> would wake for every segment).</summary>
+    /// <summary>Blocks the calling thread until the socket can be read, as <see cref="WaitReadableAsync"/> waits
+    /// (one-shot). For a thread lent to one connection: the reactor's wake-up, then this thread's, lets a stream's
+    /// segments gather into one read (a blocking <c>recv</c> would wake for every segment).</summary>
     public void WaitReadable(CancellationToken ct)
     {
         var sync = _read.Sync ??= new ManualResetEventSlim(false, spinCount: 1);
