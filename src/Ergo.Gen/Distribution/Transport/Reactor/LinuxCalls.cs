@@ -14,7 +14,7 @@ internal static class LinuxCalls
     public const int EpollCloexec = 0x80000;
 
     public const int MsgPeek = 0x02, MsgDontWait = 0x40, MsgNoSignal = 0x4000;
-    public const int EINTR = 4, EAGAIN = 11;
+    public const int EINTR = 4, EBADF = 9, EAGAIN = 11;
 
     public const int FGetFl = 3, FSetFl = 4, ONonBlock = 0x800;
 

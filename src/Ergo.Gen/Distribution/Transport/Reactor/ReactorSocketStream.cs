@@ -194,7 +194,7 @@ internal sealed class ReactorSocketStream : Stream
         }
         catch (ObjectDisposedException)
         {
-            errno = 9; // EBADF
+            errno = LinuxCalls.EBADF;
             return -1;
         }
         try
@@ -214,5 +214,5 @@ internal sealed class ReactorSocketStream : Stream
     }
 
     private static IOException Failed(string what, int errno) =>
-        new($"{what} failed: {(errno == 9 ? "the socket was closed" : Marshal.GetPInvokeErrorMessage(errno))}");
+        new($"{what} failed: {(errno == LinuxCalls.EBADF ? "the socket was closed" : Marshal.GetPInvokeErrorMessage(errno))}");
 }

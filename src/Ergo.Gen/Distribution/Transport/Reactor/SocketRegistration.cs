@@ -216,7 +216,7 @@ internal sealed class SocketRegistration
     }
 
     // Under the gate: one epoll_ctl on the descriptor, held open meanwhile (its number cannot be reused during the
-    // call). The errno on failure, 0 on success; a descriptor closed already is out of the set (EBADF).
+    // call). The errno on failure, 0 on success; a descriptor closed already is out of the set.
     private int Control(int op, uint interest)
     {
         var addedRef = false;
@@ -228,7 +228,7 @@ internal sealed class SocketRegistration
         }
         catch (ObjectDisposedException)
         {
-            return 9;
+            return LinuxCalls.EBADF;
         }
         finally
         {
