@@ -61,13 +61,12 @@ internal sealed class ReactorSocketStream : Stream
         }
         // The last read took less than it asked for, so the socket had nothing more then: wait first, rather than
         // make a receive that finds nothing (a system call per message; the wait reports data that came meanwhile at
-        // once). A read loop that the reactor runs keeps reading in the epoll set between its waits; elsewhere a
-        // wait is one-shot (SocketRegistration).
+        // once).
         if (_drained)
         {
             _drained = false;
             _readsOnReactor = 0;
-            await _registration.WaitReadableAsync(SocketReactor.OnReactorThread, cancellationToken).ConfigureAwait(false);
+            await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
         }
         while (true)
         {
@@ -80,7 +79,7 @@ internal sealed class ReactorSocketStream : Stream
             if (errno != LinuxCalls.EAGAIN && errno != LinuxCalls.EINTR)
                 throw Failed("receive", errno);
             _readsOnReactor = 0;
-            await _registration.WaitReadableAsync(SocketReactor.OnReactorThread, cancellationToken).ConfigureAwait(false);
+            await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -95,9 +94,13 @@ internal sealed class ReactorSocketStream : Stream
                 return (int)received;
             if (errno != LinuxCalls.EAGAIN && errno != LinuxCalls.EINTR)
                 throw Failed("receive", errno);
-            await _registration.WaitReadableAsync(SocketReactor.OnReactorThread, ct).ConfigureAwait(false);
+            await WaitReadableAsync(ct).ConfigureAwait(false);
         }
     }
+
+    // A read loop that the reactor runs keeps reading in the epoll set between its waits; elsewhere a wait is
+    // one-shot (SocketRegistration).
+    private ValueTask WaitReadableAsync(CancellationToken ct) => _registration.WaitReadableAsync(SocketReactor.OnReactorThread, ct);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
