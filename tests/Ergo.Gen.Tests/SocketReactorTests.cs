@@ -151,6 +151,37 @@ public sealed class SocketReactorTests
         }
     }
 
+    [Fact]
+    public async Task A_peer_that_closes_right_after_its_last_bytes_ends_the_wait_after_them_too()
+    {
+        var (client, server) = await PairAsync();
+        using (client)
+        using (server)
+        {
+            var registration = server.Registration;
+            var buffer = new byte[16];
+            await client.WriteAsync("a"u8.ToArray());
+            client.Socket.Shutdown(SocketShutdown.Send);
+            // CLOSE_WAIT: the byte and the end are both there before the first wait, so one edge reports both.
+            await Until(() => TcpState(server.Socket) == CloseWait);
+            await registration.WaitReadableAsync(keepReading: true, CancellationToken.None).AsTask().WaitAsync(Wait);
+            Assert.Equal(1, server.Socket.Receive(buffer));
+            // A short read left the end unread, and no edge comes again: the next wait must not wait for one.
+            await registration.WaitReadableAsync(keepReading: true, CancellationToken.None).AsTask().WaitAsync(Wait);
+            Assert.Equal(0, server.Socket.Receive(buffer));
+        }
+    }
+
+    private const int CloseWait = 8;
+
+    // tcpi_state, the first byte of Linux's struct tcp_info (getsockopt IPPROTO_TCP, TCP_INFO).
+    private static int TcpState(Socket socket)
+    {
+        var info = new byte[8];
+        socket.GetRawSocketOption(6, 11, info);
+        return info[0];
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var giveUp = DateTime.UtcNow + Wait;

@@ -11,7 +11,9 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// The socket is in the epoll set edge-triggered. A read that waits on the reactor's thread (a connection's read
 /// loop, which the reactor runs) leaves reading in the interest after it fires, so a conversation (wait, read,
 /// answer, wait) makes no <c>epoll_ctl</c> per message. An edge that comes while no read waits is remembered and
-/// the next wait completes at once; a second one takes reading out of the interest until a read waits again. A read
+/// the next wait completes at once; a second one takes reading out of the interest until a read waits again. Once
+/// the peer has closed (or the socket failed) every later read wait completes at once: a short read can leave the
+/// end unread after the one edge that reported both, and no edge comes again. A read
 /// that waits on any other thread (a lent reader thread, a read loop gone on to the pool while a stream lasts) is
 /// one-shot: that reader is busy elsewhere between its waits, and the segments that arrive meanwhile must not wake
 /// the reactor. Writing is in the interest only while a write waits (a full socket, rare).
@@ -31,10 +33,10 @@ internal sealed class SocketRegistration
     public Socket Socket => _socket;
     private readonly Waiter _read, _write;
     // Under _gate: the waits pending; whether reading stays in the interest between waits (the last read waited on
-    // the reactor's thread) and whether it is in it now; an edge for reading came while no read waited; the interest
-    // the kernel has.
+    // the reactor's thread) and whether it is in it now; an edge for reading came while no read waited; the peer
+    // closed or the socket failed; the interest the kernel has.
     private uint _armed;
-    private bool _keepReading, _listening, _readReady;
+    private bool _keepReading, _listening, _readReady, _ended;
     private uint _interest = Disabled;
     private bool _added, _closed;
     private int _controls;
@@ -128,10 +130,10 @@ internal sealed class SocketRegistration
             ObjectDisposedException.ThrowIf(_closed, this);
             if ((_armed & waiter.Interest) != 0)
                 throw new InvalidOperationException("a wait of this kind is already pending on the socket");
-            if (waiter == _read && _readReady)
+            if (waiter == _read && (_readReady || _ended))
             {
                 // An edge came since the last read: what it reported may be there (or the read after finds nothing
-                // and waits again).
+                // and waits again). The end stays: the read after finds it.
                 _readReady = false;
                 return ValueTask.CompletedTask;
             }
@@ -158,7 +160,7 @@ internal sealed class SocketRegistration
     // Under the gate: the kernel's interest for these waits. Reading while listened for, writing while a write
     // waits; edge-triggered, and one-shot unless reading stays between waits.
     private uint Interest(uint armed) =>
-        (_listening ? LinuxCalls.EpollIn : 0) | (armed & LinuxCalls.EpollOut) | LinuxCalls.EpollEt
+        (_listening ? LinuxCalls.EpollIn | LinuxCalls.EpollRdHup : 0) | (armed & LinuxCalls.EpollOut) | LinuxCalls.EpollEt
         | (_keepReading ? 0 : LinuxCalls.EpollOneShot);
 
     // Under the gate: gives the kernel the interest, if it differs from what the kernel has. Nothing to report and
@@ -188,6 +190,8 @@ internal sealed class SocketRegistration
             if ((_interest & LinuxCalls.EpollOneShot) != 0)
                 _interest = Disabled;
             var any = (events & (LinuxCalls.EpollErr | LinuxCalls.EpollHup)) != 0;
+            if (any || (events & LinuxCalls.EpollRdHup) != 0)
+                _ended = true;
             var readable = any || (events & (LinuxCalls.EpollIn | LinuxCalls.EpollRdHup)) != 0;
             read = readable && (_armed & LinuxCalls.EpollIn) != 0;
             write = (_armed & LinuxCalls.EpollOut) != 0 && (any || (events & LinuxCalls.EpollOut) != 0);
