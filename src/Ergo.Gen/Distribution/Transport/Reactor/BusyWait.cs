@@ -13,8 +13,8 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// <item>after a batch that sent something on a socket it also read from (a call answered, a request made, a
 /// consumer's ask), not after one that only received or only sent elsewhere;</item>
 /// <item>while no runnable thread on the machine waits for a core (the count of runnable threads in
-/// <c>/proc/loadavg</c> at most the processors this process may use), looked at after every look that found
-/// nothing (the first look comes before it: an answer already there costs no read of the load);</item>
+/// <c>/proc/loadavg</c> at most the processors this process may use), read after the first look that found
+/// nothing (an answer already there costs no read of the load) and then once in each quarter of the poll;</item>
 /// <item>while its polls catch something: a miss lowers a score, a catch raises it, and at zero the loop polls one
 /// idle period in eight, to see whether polling would catch again.</item>
 /// </list>
