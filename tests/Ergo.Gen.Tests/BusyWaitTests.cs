@@ -20,6 +20,28 @@ public sealed class BusyWaitTests
     }
 
     [Fact]
+    public void A_poll_reads_the_load_after_its_first_empty_look_and_then_once_in_each_quarter_of_its_time()
+    {
+        var policy = new BusyWait(Stopwatch.Frequency / 50_000);
+        var quarter = policy.PollTicks / 4;
+        var start = 1_000_000L;
+        var next = start;
+        Assert.True(policy.LoadDue(start, ref next));
+        Assert.False(policy.LoadDue(start + 1, ref next));
+        Assert.False(policy.LoadDue(start + quarter - 1, ref next));
+        Assert.True(policy.LoadDue(start + quarter, ref next));
+        // A look every tick for the whole poll reads the load four times, not once a look.
+        next = start;
+        var reads = 0;
+        for (var now = start; now < start + policy.PollTicks; now++)
+        {
+            if (policy.LoadDue(now, ref next))
+                reads++;
+        }
+        Assert.Equal(4, reads);
+    }
+
+    [Fact]
     public void A_loop_whose_poll_is_zero_never_polls()
     {
         var policy = new BusyWait(0);

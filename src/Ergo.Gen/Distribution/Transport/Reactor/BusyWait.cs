@@ -62,6 +62,17 @@ internal sealed class BusyWait
         return _score > 0 || ++_idle % ProbeEvery == 0;
     }
 
+    /// <summary>During a poll, after a look that found nothing at <paramref name="now"/>: whether to read the load
+    /// now. The first such look does, then one in each quarter of the poll's time; <paramref name="next"/> (the
+    /// poll's start, at first) keeps when the next read is due.</summary>
+    public bool LoadDue(long now, ref long next)
+    {
+        if (now < next)
+            return false;
+        next = now + PollTicks / 4;
+        return true;
+    }
+
     /// <summary>A poll found an event.</summary>
     public void Caught() => _score = Math.Min(_score + CatchGain, MaxScore);
 

@@ -268,12 +268,8 @@ internal sealed class SocketReactor
                 policy.Missed();
                 return 0;
             }
-            if (now >= nextLoad)
-            {
-                if (!BusyWait.CoreFree())
-                    return 0;
-                nextLoad = now + policy.PollTicks / 4;
-            }
+            if (policy.LoadDue(now, ref nextLoad) && !BusyWait.CoreFree())
+                return 0;
         }
     }
 
