@@ -190,9 +190,9 @@ internal sealed class SocketRegistration
             if ((_interest & LinuxCalls.EpollOneShot) != 0)
                 _interest = Disabled;
             var any = (events & (LinuxCalls.EpollErr | LinuxCalls.EpollHup)) != 0;
-            if (any || (events & LinuxCalls.EpollRdHup) != 0)
-                _ended = true;
-            var readable = any || (events & (LinuxCalls.EpollIn | LinuxCalls.EpollRdHup)) != 0;
+            var ended = any || (events & LinuxCalls.EpollRdHup) != 0;
+            _ended |= ended;
+            var readable = ended || (events & LinuxCalls.EpollIn) != 0;
             read = readable && (_armed & LinuxCalls.EpollIn) != 0;
             write = (_armed & LinuxCalls.EpollOut) != 0 && (any || (events & LinuxCalls.EpollOut) != 0);
             if (read)
