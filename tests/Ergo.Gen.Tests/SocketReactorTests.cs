@@ -172,13 +172,14 @@ public sealed class SocketReactorTests
         }
     }
 
-    private const int CloseWait = 8;
+    // Linux's TCP_CLOSE_WAIT (a tcpi_state) and the TCP_INFO socket option.
+    private const int CloseWait = 8, TcpInfo = 11;
 
-    // tcpi_state, the first byte of Linux's struct tcp_info (getsockopt IPPROTO_TCP, TCP_INFO).
+    // tcpi_state, the first byte of Linux's struct tcp_info.
     private static int TcpState(Socket socket)
     {
         var info = new byte[8];
-        socket.GetRawSocketOption(6, 11, info);
+        socket.GetRawSocketOption((int)SocketOptionLevel.Tcp, TcpInfo, info);
         return info[0];
     }
 
