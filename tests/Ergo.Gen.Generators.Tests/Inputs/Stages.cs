@@ -36,3 +36,21 @@ public partial class Printer
 {
     [Events] async ValueTask Print(IReadOnlyList<Ok> totals, Subscription from) => await Task.Yield();
 }
+
+// Handlers whose events may be null: the generated code compiles without a nullability warning, and Emit refuses a
+// null event when the stage runs.
+[Stage(StageType.Producer)]
+public partial class Names
+{
+    [Demand] string?[]? Produce(int demand) => null;
+}
+
+[Stage(StageType.Producer)]
+public partial class Lines
+{
+    [Demand] async Task<List<string?>> Read(int demand)
+    {
+        await Task.Yield();
+        return [];
+    }
+}

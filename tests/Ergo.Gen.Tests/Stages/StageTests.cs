@@ -105,6 +105,24 @@ public sealed class StageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_list_is_emitted_in_its_order_and_a_list_with_a_null_event_is_refused_whole()
+    {
+        var probe = new Probe(_node);
+        var producer = await StartAsync(new Counter(overEmit: 0));
+        await StartAsync(new Sink(probe, producer, new SubscribeOptions { MaxDemand = 10, MinDemand = 5 }));
+
+        _node.Cast(producer, new Etf.Tuple(Atom.Of("emit_list"), Integer.Of(4)));
+        Assert.Equal(new long[] { 0, 1, 2, 3 }, await TakeAsync(probe, 4));
+
+        var exit = _node.ExitOfAsync(producer);
+        _node.Cast(producer, new Etf.Tuple(Atom.Of("emit_list"), Integer.Of(3), Atom.Of("null")));
+        var reason = Assert.IsType<Etf.Tuple>(await exit);
+        Assert.Equal(Atom.Of("System.ArgumentNullException"), Assert.IsType<Etf.Tuple>(reason[0])[1]);
+        // None of the list's events went out: the consumer's next news is the producer's end, not a batch.
+        await probe.ReceiveAsync<Cancelled>();
+    }
+
+    [Fact]
     public async Task A_full_buffer_keeps_the_last_events_by_default_and_the_first_when_asked()
     {
         foreach (var keep in new[] { BufferKeep.Last, BufferKeep.First })

@@ -37,6 +37,17 @@ internal sealed class Counter(long start = 0, ProducerOptions? options = null, P
                 Emit(Integer.Of(_next++));
             return new(ServerResult.NoReply());
         }
+        // {emit_list, N}: N events in one Emit of a list; {emit_list, N, null}: the same with a null event last.
+        if (message is Etf.Tuple { Arity: 2 or 3 } l && l[0] == Atom.Of("emit_list") && l[1] is Integer count)
+        {
+            var events = new List<object>();
+            for (var i = 0; i < count.Value; i++)
+                events.Add(Integer.Of(_next++));
+            if (l.Arity == 3)
+                events.Add(null!);
+            Emit(events);
+            return new(ServerResult.NoReply());
+        }
         return base.HandleCastAsync(message);
     }
 }

@@ -33,10 +33,26 @@ public abstract partial class Stage<TIn, TOut>
         _emitted.Add(value);
     }
 
+    /// <summary>Sends events to the consumers as demand allows (after the current callback returns), or buffers them.</summary>
     protected void Emit(IEnumerable<TOut> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        if (!IsProducer)
+            throw new InvalidOperationException($"{this} is a consumer: it cannot emit events");
+        // One check for the whole batch, and a list's or an array's events copied at once.
+        if (values is ICollection<TOut> collection)
+        {
+            if (default(TOut) is null && collection.Contains(default!))
+                throw new ArgumentNullException(nameof(values), "an event is null");
+            _emitted.AddRange(collection);
+            return;
+        }
         foreach (var value in values)
-            Emit(value);
+        {
+            if (value is null)
+                throw new ArgumentNullException(nameof(values), "an event is null");
+            _emitted.Add(value);
+        }
     }
 
     /// <summary>Consumers subscribed to this stage, by tag.</summary>

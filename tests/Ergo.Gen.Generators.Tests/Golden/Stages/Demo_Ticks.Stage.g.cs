@@ -13,8 +13,7 @@ namespace Demo
 
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleDemandAsync(int demand)
         {
-            foreach (var e in Produce(demand))
-                Emit(e!);
+            Emit((global::System.Collections.Generic.IEnumerable<long>)Produce(demand)!);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 

@@ -7,8 +7,7 @@ namespace Demo
     {
         protected override global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult> HandleEventsAsync(global::System.ArraySegment<long> events, global::Ergo.Gen.Behaviours.Subscription from)
         {
-            foreach (var e in Add(events))
-                Emit(e!);
+            Emit((global::System.Collections.Generic.IEnumerable<global::Demo.Ok>)Add(events)!);
             return new global::System.Threading.Tasks.ValueTask<global::Ergo.Gen.Behaviours.ServerResult>(global::Ergo.Gen.Behaviours.ServerResult.NoReply());
         }
 
