@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Text;
 using Ergo.Gen.Distribution.Transport.Reactor;
 
 namespace Ergo.Gen.Tests;
 
 /// <summary>When the socket reactor polls before it sleeps: after a conversation, while its polls catch something,
-/// and while a core is free (read from <c>/proc/loadavg</c>).</summary>
+/// and while no other thread wants its core (a yield of the core that let none run).</summary>
 public sealed class BusyWaitTests
 {
     [Fact]
@@ -20,25 +19,54 @@ public sealed class BusyWaitTests
     }
 
     [Fact]
-    public void A_poll_reads_the_load_after_its_first_empty_look_and_then_once_in_each_quarter_of_its_time()
+    public void A_poll_yields_the_core_after_its_first_empty_look_and_then_once_in_each_quarter_of_its_time()
     {
         var policy = new BusyWait(Stopwatch.Frequency / 50_000);
         var quarter = policy.PollTicks / 4;
         var start = 1_000_000L;
         var next = start;
-        Assert.True(policy.LoadDue(start, ref next));
-        Assert.False(policy.LoadDue(start + 1, ref next));
-        Assert.False(policy.LoadDue(start + quarter - 1, ref next));
-        Assert.True(policy.LoadDue(start + quarter, ref next));
-        // A look every tick for the whole poll reads the load four times, not once a look.
+        Assert.True(policy.YieldDue(start, ref next));
+        Assert.False(policy.YieldDue(start + 1, ref next));
+        Assert.False(policy.YieldDue(start + quarter - 1, ref next));
+        Assert.True(policy.YieldDue(start + quarter, ref next));
+        // A look every tick for the whole poll yields four times, not once a look.
         next = start;
-        var reads = 0;
+        var yields = 0;
         for (var now = start; now < start + policy.PollTicks; now++)
         {
-            if (policy.LoadDue(now, ref next))
-                reads++;
+            if (policy.YieldDue(now, ref next))
+                yields++;
         }
-        Assert.Equal(4, reads);
+        Assert.Equal(4, yields);
+    }
+
+    [Fact]
+    public void A_yield_that_took_as_long_as_two_switches_of_thread_ends_the_poll_and_one_that_held_the_core_stops_polling()
+    {
+        var policy = new BusyWait(Stopwatch.Frequency / 50_000);
+        var before = 1_000_000L;
+        var micro = Stopwatch.Frequency / 1_000_000;
+        Assert.False(policy.Yielded(before, before + micro));
+        Assert.False(policy.Yielded(before, before + 4 * micro));
+        Assert.True(policy.Yielded(before, before + 4 * micro + 1));
+        // Another reactor's turn ends this poll and leaves the next ones be.
+        Assert.True(policy.Yielded(before, before + 100 * micro));
+        policy.Conversed();
+        Assert.True(policy.Wanted());
+        // A thread that held the core for 200 µs and more is busy there: the loop polls only to probe, one idle
+        // period in eight, until its polls catch again.
+        Assert.True(policy.Yielded(before, before + 1000 * micro));
+        var polls = 0;
+        for (var i = 0; i < 16; i++)
+        {
+            policy.Conversed();
+            if (policy.Wanted())
+                polls++;
+        }
+        Assert.Equal(2, polls);
+        policy.Caught();
+        policy.Conversed();
+        Assert.True(policy.Wanted());
     }
 
     [Fact]
@@ -71,23 +99,6 @@ public sealed class BusyWaitTests
         policy.Conversed();
         Assert.True(policy.Wanted());
     }
-
-    [Theory]
-    [InlineData("0.59 1.97 3.00 1/87 28379\n", 2, true)]
-    [InlineData("0.59 1.97 3.00 2/87 28379\n", 2, true)]
-    [InlineData("4.10 3.97 3.00 3/87 28379\n", 2, false)]
-    [InlineData("4.10 3.97 3.00 12/870 28379\n", 16, true)]
-    [InlineData("4.10 3.97 3.00 17/870 28379\n", 16, false)]
-    [InlineData("0.59 1.97 3.00\n", 2, false)]
-    [InlineData("0.59 1.97 3.00 x/87 1\n", 2, false)]
-    [InlineData("", 2, false)]
-    public void A_core_is_free_while_the_runnable_threads_fit_on_the_processors(string loadAverage, int cores, bool free) =>
-        Assert.Equal(free, BusyWait.CoreFree(Encoding.ASCII.GetBytes(loadAverage), cores));
-
-    [Fact]
-    public void The_machine_load_is_readable_here() =>
-        // On Linux, where the reactor runs, /proc/loadavg is there: with it unreadable the reactor never polls.
-        Assert.True(File.Exists("/proc/loadavg") && BusyWait.CoreFree(File.ReadAllBytes("/proc/loadavg"), int.MaxValue));
 
     [Theory]
     [InlineData(null, 20.0, false)]

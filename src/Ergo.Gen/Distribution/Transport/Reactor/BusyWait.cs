@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Win32.SafeHandles;
 
 namespace Ergo.Gen.Distribution.Transport.Reactor;
 
@@ -12,9 +11,13 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// <list type="bullet">
 /// <item>after a batch that sent something on a socket it also read from (a call answered, a request made, a
 /// consumer's ask), not after one that only received or only sent elsewhere;</item>
-/// <item>while no runnable thread on the machine waits for a core (the count of runnable threads in
-/// <c>/proc/loadavg</c> at most the processors this process may use), read after the first look that found
-/// nothing (an answer already there costs no read of the load) and then once in each quarter of the poll;</item>
+/// <item>while no other thread wants its core: after the first look that found nothing (an answer already there
+/// costs nothing more) and then once in each quarter of the poll, the loop yields the core (<c>sched_yield</c>, as
+/// BEAM's schedulers yield in their busy wait), and a yield that let another thread run ends the poll. The yield
+/// sees what a machine-wide count of runnable threads cannot: two busy threads on one core while another core idles
+/// (two reactors the kernel put side by side after a wake-up), where a poll that went on would keep the other
+/// waiting for its whole time. A thread that held the core for long (a busy thread sharing it) also drops the
+/// score below, so the loop seldom polls while it is there;</item>
 /// <item>while its polls catch something: a miss lowers a score, a catch raises it, and at zero the loop polls one
 /// idle period in eight, to see whether polling would catch again.</item>
 /// </list>
@@ -33,10 +36,10 @@ internal sealed class BusyWait
     /// <summary>The variable's value when it is not a number of microseconds from 0 to 1000 (the default applies).</summary>
     public static readonly string? Invalid;
 
-    private static readonly SafeFileHandle? LoadAverage = OpenLoadAverage();
-    private static readonly int Cores = Environment.ProcessorCount;
-
-    [ThreadStatic] private static byte[]? t_buffer;
+    // A yield to nobody is one system call; one that let another thread run took at least two switches of thread;
+    // one that let a busy thread run lasted about a time slice of the kernel's scheduler.
+    private static readonly long YieldedAwayTicks = Stopwatch.Frequency * 4 / 1_000_000;
+    private static readonly long HeldAwayTicks = Stopwatch.Frequency / 5_000;
 
     private bool _conversed;
     private int _score = StartScore, _idle;
@@ -51,21 +54,20 @@ internal sealed class BusyWait
     public void Conversed() => _conversed = true;
 
     /// <summary>Before the loop sleeps: whether its last batch and its last polls call for a poll (a first look, then
-    /// more while a core is free: <see cref="CoreFree()"/>). False where the load cannot be read. Forgets the batch's
-    /// conversation.</summary>
+    /// more while no other thread wants the core). Forgets the batch's conversation.</summary>
     public bool Wanted()
     {
         var conversed = _conversed;
         _conversed = false;
-        if (PollTicks == 0 || !conversed || LoadAverage is null)
+        if (PollTicks == 0 || !conversed)
             return false;
         return _score > 0 || ++_idle % ProbeEvery == 0;
     }
 
-    /// <summary>During a poll, after a look that found nothing at <paramref name="now"/>: whether to read the load
+    /// <summary>During a poll, after a look that found nothing at <paramref name="now"/>: whether to yield the core
     /// now. The first such look does, then one in each quarter of the poll's time; <paramref name="next"/> (the
-    /// poll's start, at first) keeps when the next read is due.</summary>
-    public bool LoadDue(long now, ref long next)
+    /// poll's start, at first) keeps when the next yield is due.</summary>
+    public bool YieldDue(long now, ref long next)
     {
         if (now < next)
             return false;
@@ -73,46 +75,22 @@ internal sealed class BusyWait
         return true;
     }
 
+    /// <summary>After a yield of the core during a poll, from <paramref name="before"/> to <paramref name="after"/>:
+    /// whether it let another thread run, which ends the poll. One that held the core for long (200 µs) drops the
+    /// score to zero.</summary>
+    public bool Yielded(long before, long after)
+    {
+        var away = after - before;
+        if (away > HeldAwayTicks)
+            _score = 0;
+        return away > YieldedAwayTicks;
+    }
+
     /// <summary>A poll found an event.</summary>
     public void Caught() => _score = Math.Min(_score + CatchGain, MaxScore);
 
     /// <summary>A poll ran its whole time and found nothing.</summary>
     public void Missed() => _score = Math.Max(_score - 1, 0);
-
-    /// <summary>Whether no runnable thread on the machine waits for a core: false where that cannot be read.</summary>
-    public static bool CoreFree()
-    {
-        if (LoadAverage is null)
-            return false;
-        var buffer = t_buffer ??= new byte[128];
-        int read;
-        try
-        {
-            read = RandomAccess.Read(LoadAverage, buffer, 0);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        return CoreFree(buffer.AsSpan(0, read), Cores);
-    }
-
-    /// <summary>From the text of <c>/proc/loadavg</c> (<c>0.59 1.97 3.00 2/87 28379</c>): whether its runnable
-    /// threads (2, this one among them) fit on <paramref name="cores"/>. False for text it cannot read.</summary>
-    internal static bool CoreFree(ReadOnlySpan<byte> loadAverage, int cores)
-    {
-        for (var field = 0; field < 3; field++)
-        {
-            var space = loadAverage.IndexOf((byte)' ');
-            if (space < 0)
-                return false;
-            loadAverage = loadAverage[(space + 1)..];
-        }
-        var slash = loadAverage.IndexOf((byte)'/');
-        if (slash <= 0 || !int.TryParse(loadAverage[..slash], NumberStyles.None, CultureInfo.InvariantCulture, out var runnable))
-            return false;
-        return runnable > 0 && runnable <= cores;
-    }
 
     internal static long ToTicks(string? microseconds, out string? invalid)
     {
@@ -126,17 +104,5 @@ internal sealed class BusyWait
                 invalid = microseconds;
         }
         return (long)(value * Stopwatch.Frequency / 1_000_000);
-    }
-
-    private static SafeFileHandle? OpenLoadAverage()
-    {
-        try
-        {
-            return File.OpenHandle("/proc/loadavg");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

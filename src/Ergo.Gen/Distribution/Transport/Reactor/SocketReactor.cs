@@ -246,14 +246,15 @@ internal sealed class SocketReactor
             ? LinuxCalls.EpollWait(_epoll, packed, MaxEvents, timeout)
             : LinuxCalls.EpollWait(_epoll, aligned!, MaxEvents, timeout);
 
-    // Polls the epoll set (epoll_wait with no timeout) for up to the policy's time, while a core stays free: the count
-    // of events found, or 0. The load is read after the first look that finds nothing (an answer already there costs
-    // no read), then once in each quarter of the time: a read of it every look would double the calls of a poll.
+    // Polls the epoll set (epoll_wait with no timeout) for up to the policy's time, while no other thread wants the
+    // core: the count of events found, or 0. After the first look that finds nothing (an answer already there costs
+    // no yield), then once in each quarter of the time, the core goes to any thread waiting for it; a yield that let
+    // one run ends the poll. A yield at every look would double the calls of a poll.
     private int Poll(LinuxCalls.PackedEvent[]? packed, LinuxCalls.AlignedEvent[]? aligned, BusyWait policy)
     {
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
         var until = now + policy.PollTicks;
-        var nextLoad = now;
+        var nextYield = now;
         while (true)
         {
             var n = Wait(packed, aligned, 0);
@@ -268,8 +269,12 @@ internal sealed class SocketReactor
                 policy.Missed();
                 return 0;
             }
-            if (policy.LoadDue(now, ref nextLoad) && !BusyWait.CoreFree())
-                return 0;
+            if (policy.YieldDue(now, ref nextYield))
+            {
+                Thread.Yield();
+                if (policy.Yielded(now, System.Diagnostics.Stopwatch.GetTimestamp()))
+                    return 0;
+            }
         }
     }
 
