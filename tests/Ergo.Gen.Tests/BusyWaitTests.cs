@@ -56,17 +56,7 @@ public sealed class BusyWaitTests
         // A thread that held the core for 200 µs and more is busy there: the loop polls only to probe, one idle
         // period in eight, until its polls catch again.
         Assert.True(policy.Yielded(before, before + 1000 * micro));
-        var polls = 0;
-        for (var i = 0; i < 16; i++)
-        {
-            policy.Conversed();
-            if (policy.Wanted())
-                polls++;
-        }
-        Assert.Equal(2, polls);
-        policy.Caught();
-        policy.Conversed();
-        Assert.True(policy.Wanted());
+        AssertProbesUntilACatch(policy);
     }
 
     [Fact]
@@ -87,6 +77,12 @@ public sealed class BusyWaitTests
             Assert.True(policy.Wanted());
             policy.Missed();
         }
+        AssertProbesUntilACatch(policy);
+    }
+
+    // At a score of zero a loop polls one idle period in eight, and a catch brings polling back.
+    private static void AssertProbesUntilACatch(BusyWait policy)
+    {
         var polled = 0;
         for (var i = 0; i < 16; i++)
         {
