@@ -26,33 +26,37 @@ public abstract partial class Stage<TIn, TOut>
     /// <summary>Sends an event to the consumers as demand allows (after the current callback returns), or buffers it.</summary>
     protected void Emit(TOut value)
     {
-        if (!IsProducer)
-            throw new InvalidOperationException($"{this} is a consumer: it cannot emit events");
+        ThrowIfConsumer();
         if (value is null)
             throw new ArgumentNullException(nameof(value));
         _emitted.Add(value);
     }
 
-    /// <summary>Sends events to the consumers as demand allows (after the current callback returns), or buffers them.</summary>
+    /// <summary>Sends events to the consumers as demand allows (after the current callback returns), or buffers them.
+    /// A sequence holding a null event is refused whole.</summary>
     protected void Emit(IEnumerable<TOut> values)
     {
         ArgumentNullException.ThrowIfNull(values);
+        ThrowIfConsumer();
+        // One check for the whole batch; a list's or an array's events are copied at once.
+        var start = _emitted.Count;
+        _emitted.AddRange(values);
+        if (default(TOut) is not null)
+            return;
+        foreach (var e in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_emitted)[start..])
+        {
+            if (e is null)
+            {
+                _emitted.RemoveRange(start, _emitted.Count - start);
+                throw new ArgumentNullException(nameof(values), "an event is null");
+            }
+        }
+    }
+
+    private void ThrowIfConsumer()
+    {
         if (!IsProducer)
             throw new InvalidOperationException($"{this} is a consumer: it cannot emit events");
-        // One check for the whole batch, and a list's or an array's events copied at once.
-        if (values is ICollection<TOut> collection)
-        {
-            if (default(TOut) is null && collection.Contains(default!))
-                throw new ArgumentNullException(nameof(values), "an event is null");
-            _emitted.AddRange(collection);
-            return;
-        }
-        foreach (var value in values)
-        {
-            if (value is null)
-                throw new ArgumentNullException(nameof(values), "an event is null");
-            _emitted.Add(value);
-        }
     }
 
     /// <summary>Consumers subscribed to this stage, by tag.</summary>
