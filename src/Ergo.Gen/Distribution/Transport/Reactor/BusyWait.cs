@@ -21,12 +21,12 @@ namespace Ergo.Gen.Distribution.Transport.Reactor;
 /// <item>while its polls catch something: a miss lowers a score, a catch raises it, and at zero the loop polls one
 /// idle period in eight, to see whether polling would catch again.</item>
 /// </list>
-/// <c>ERGO_REACTOR_BUSY_WAIT_US</c> sets how long a loop polls (20 µs; 0 turns polling off).
+/// <c>ERGO_REACTOR_BUSY_WAIT_US</c> sets how long a loop polls (40 µs; 0 turns polling off).
 /// </summary>
 internal sealed class BusyWait
 {
     public const string Variable = "ERGO_REACTOR_BUSY_WAIT_US";
-    public const double DefaultMicroseconds = 20;
+    public const double DefaultMicroseconds = 40;
     private const double MaxMicroseconds = 1000;
     private const int StartScore = 4, MaxScore = 8, CatchGain = 2, ProbeEvery = 8;
 
