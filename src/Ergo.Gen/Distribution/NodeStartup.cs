@@ -33,9 +33,9 @@ internal static class NodeStartup
         await node.StartServerAsync(new NetKernel(), Atom.Of("net_kernel")).ConfigureAwait(false);
         await node.StartServerAsync(new Rex(), Atom.Of("rex")).ConfigureAwait(false);
         node.Global = new GlobalNameServer();
-        var global = await node.StartServerAsync(node.Global, GlobalNameServer.ProcessName).ConfigureAwait(false)
+        _ = await node.StartServerAsync(node.Global, GlobalNameServer.ProcessName).ConfigureAwait(false)
             ?? throw new InvalidOperationException("global_name_server did not start");
-        node.GlobalRegistrar = new GlobalRegistrar(node, global);
+        node.GlobalRegistrar = new GlobalRegistrar(node, node.Global);
         node.GroupLeader = node.Spawn(new GroupLeaderProcess());
         node.Register(ProxyRouter.Name, node.Spawn(new ProxyProcess(service.Proxy)));
         await node.StartServerAsync(new global::Ergo.Gen.Events.EventsProcess(node.Events), global::Ergo.Gen.Events.EventRegistry.ProcessName).ConfigureAwait(false);

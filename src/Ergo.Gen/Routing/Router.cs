@@ -102,14 +102,13 @@ internal sealed class Router(Node node)
     public ValueTask<object?> Call(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
         CallFrom(caller ?? RunningHere(), name, nodeName, request, timeout, cancellationToken);
 
-    /// <summary>A call the node makes for itself (global's registrar), whoever runs on this thread: its reply never
-    /// waits for the running process, which may be blocked until the call is done.</summary>
-    public ValueTask<object?> CallAsNode(Pid server, object request, TimeSpan? timeout) =>
-        CallFrom(null, server, request, timeout, CancellationToken.None);
-
-    /// <summary>The same, to gen_server:call({Name, Node}, Request)'s server.</summary>
+    /// <summary>gen_server:call({Name, Node}, Request) made by the node for itself (global's registrar), whoever runs
+    /// on this thread: its reply never waits for the running process, which may be blocked until the call is done.
+    /// A reply from another node resumes the awaiting code on the thread that read it: that code must only send and
+    /// await, never block.</summary>
     public ValueTask<object?> CallAsNode(Atom name, Atom nodeName, object request, TimeSpan? timeout) =>
-        CallFrom(null, name, nodeName, request, timeout, CancellationToken.None);
+        IsLocal(nodeName) ? CallFrom(null, name, nodeName, request, timeout, CancellationToken.None)
+            : GenCall.Remote(node, null, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, CancellationToken.None, asNode: true);
 
     private ValueTask<object?> CallFrom(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
         IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)

@@ -50,14 +50,14 @@ internal static class GenCall
 
     /// <summary>A call to another node, in Erlang's shape: monitor, then {'$gen_call', {Pid, [alias|Mref]}, Request}.
     /// <paramref name="target"/> is a pid or a registered name; <paramref name="reported"/> is what errors name.</summary>
-    public static ValueTask<object?> Remote(Node node, Process? caller, Connection? connection, Term target, Term reported, object request, TimeSpan? timeout, CancellationToken cancellationToken)
+    public static ValueTask<object?> Remote(Node node, Process? caller, Connection? connection, Term target, Term reported, object request, TimeSpan? timeout, CancellationToken cancellationToken, bool asNode = false)
     {
         // Refused before anything is set up: a .NET object cannot travel, and nothing may be left behind for it.
         if (request is not Term term)
             return ValueTask.FromException<object?>(new ArgumentException($"only Terms can be sent to another node, not {request?.GetType().Name ?? "null"}", nameof(request)));
         if (connection is null)
             return ValueTask.FromException<object?>(new CallException(ExitReason.NoConnection, reported));
-        var pending = PendingCall.Rent(node, caller);
+        var pending = PendingCall.Rent(node, caller, resumeWhereReplied: asNode);
         var callerPid = (caller ?? node.SystemProcess).Self;
         var tag = pending.StartRemote(connection, callerPid, target, reported, timeout ?? node.Options.DefaultCallTimeout, cancellationToken);
         var message = new Etf.Tuple(GenCallAtom, new Etf.Tuple(callerPid, tag), term);

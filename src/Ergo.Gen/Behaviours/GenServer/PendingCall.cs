@@ -26,6 +26,8 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
     private ExceptionDispatchInfo? _error;
     private short _token;
     private Process? _caller;
+    // The node's own call (global's registrar): a reply resumes it on the thread that read the reply.
+    private bool _resumeWhereReplied;
     // Version in the high bits, "completed" in bit 0: one compare-and-swap decides who completes the call.
     private int _state;
     private Reference? _monitor;
@@ -39,12 +41,13 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
 
     public int Version => _state >> 1;
 
-    public static PendingCall Rent(Node node, Process? caller)
+    public static PendingCall Rent(Node node, Process? caller, bool resumeWhereReplied = false)
     {
         if (!Pool.TryDequeue(out var call))
             call = new PendingCall();
         call._node = node;
         call._caller = caller;
+        call._resumeWhereReplied = resumeWhereReplied;
         return call;
     }
 
@@ -150,7 +153,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         if (!TryClaim(version))
             return false;
         _result = reply;
-        SignalCompletion();
+        SignalCompletion(replied: true);
         return true;
     }
 
@@ -171,13 +174,20 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         if (!TryClaim(Version, fromDown))
             return;
         _error = ExceptionDispatchInfo.Capture(error);
-        SignalCompletion();
+        SignalCompletion(replied: false);
     }
 
-    private void SignalCompletion()
+    private void SignalCompletion(bool replied)
     {
         var continuation = Interlocked.Exchange(ref _continuation, Completed);
-        if (continuation is not null)
+        if (continuation is null)
+            return;
+        // The node's own calls are short steps that only send and await: they go on where the reply was read (a
+        // reactor's or a reader's thread), not one trip through the pool per reply. Not inside a running process
+        // (a reply that came through its mailbox): the step may call that process.
+        if (replied && _resumeWhereReplied && Process.Running is null)
+            continuation(_continuationState);
+        else
             Resume(continuation, _continuationState);
     }
 
@@ -233,6 +243,7 @@ internal sealed class PendingCall : TimerEntry, IValueTaskSource<object?>, IMoni
         _result = null;
         _error = null;
         _caller = null;
+        _resumeWhereReplied = false;
         _server = null;
         _alias = null;
         _callerPid = null;

@@ -98,6 +98,15 @@ internal sealed class GlobalNameServer : GenServer
     private readonly Dictionary<Term, LockEntry> _locks = [];
     private long _tags;
 
+    // What get_known would answer, for the node's own registrar: read from any thread without a call through the
+    // mailbox (two trips through the pool on each registration).
+    private volatile Atom[] _knownNodes = [];
+
+    /// <summary>The nodes global knows, as of the last message this server handled (any thread).</summary>
+    public Atom[] KnownNodes => _knownNodes;
+
+    private void KnownChanged() => _knownNodes = [.. _known.Keys];
+
     /// <summary>global:whereis_name/1 as this node knows it (any thread).</summary>
     public Pid? WhereIs(Term name) => _names.TryGetValue(name, out var n) ? n.Pid : null;
 
@@ -277,7 +286,8 @@ internal sealed class GlobalNameServer : GenServer
     {
         DropSession(node);
         _preConnect.Remove(node);
-        _known.Remove(node);
+        if (_known.Remove(node))
+            KnownChanged();
         _synced.Remove(node);
         // Locks and names held by processes there go with their monitors (DOWN, noconnection).
     }
@@ -467,6 +477,7 @@ internal sealed class GlobalNameServer : GenServer
             CastTo(other, new Etf.Tuple(NewNodes, Me, ListOf(ops), List.Nil, newNodes, extraInfo));
         ReleaseLockOf(session);
         _known[node] = session.HisVsn;
+        KnownChanged();
         _synced.Add(node);
         // His partition now knows us; we tell each of its nodes we are in sync with it.
         if (hisKnown is List known)
@@ -492,6 +503,8 @@ internal sealed class GlobalNameServer : GenServer
             // We tell it we are in sync (SyncOthers); a session of our own with it would wait for nothing.
             DropSession(node);
         }
+        if (added.Count > 0)
+            KnownChanged();
         return added;
     }
 

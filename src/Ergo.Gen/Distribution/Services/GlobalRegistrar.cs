@@ -11,14 +11,13 @@ namespace Ergo.Gen.Distribution.Services;
 /// registrar makes them from a process of its own: not the calling process's, which may be a handler that blocks
 /// until the registration is done.
 /// </summary>
-internal sealed class GlobalRegistrar(Node node, Pid server)
+internal sealed class GlobalRegistrar(Node node, GlobalNameServer server)
 {
     private static readonly Atom Global = Atom.Of("global");
     private static readonly Atom SetLock = Atom.Of("set_lock");
     private static readonly Atom DelLock = Atom.Of("del_lock");
     private static readonly Atom Register = Atom.Of("register");
     private static readonly Atom Unregister = Atom.Of("unregister");
-    private static readonly Atom GetKnown = Atom.Of("get_known");
     // What global:register_name/2 passes: the default resolver of a clash between partitions.
     private static readonly ExportFun RandomExitName = new(Global, Atom.Of("random_exit_name"), 3);
 
@@ -40,10 +39,26 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
     });
 
     // Off the caller's thread first: a process woken from a handler's thread waits in that thread's run-next slot
-    // until the handler returns, and a handler may block until the registration is done.
-    private Task<bool> InTransactionAsync(Func<Atom[], Task<bool>> body) => Task.Run(() => TransactionAsync(body));
+    // until the handler returns, and a handler may block until the registration is done. The transaction's steps
+    // then run where each reply is read; the caller's code after its await runs on the pool, never there.
+    private Task<bool> InTransactionAsync(Func<Atom[], Task<bool>> body)
+    {
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await TransactionAsync(body, answer).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                answer.TrySetException(e);
+            }
+        });
+        return answer.Task;
+    }
 
-    private async Task<bool> TransactionAsync(Func<Atom[], Task<bool>> body)
+    private async Task TransactionAsync(Func<Atom[], Task<bool>> body, TaskCompletionSource<bool> answer)
     {
         await _one.WaitAsync().ConfigureAwait(false);
         var releasing = false;
@@ -52,14 +67,14 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
             var id = new Etf.Tuple(Global, node.SystemProcess.Self);
             for (var attempt = 0; ; attempt++)
             {
-                var nodes = await KnownAsync().ConfigureAwait(false);
+                var nodes = Known();
                 var boss = nodes.MaxBy(n => n, Comparer<Atom>.Create((a, b) => TermOrder.Compare(a, b)))!;
                 var others = nodes.Where(n => n != boss).ToArray();
                 if (await LockAsync([boss], id).ConfigureAwait(false))
                 {
                     // The boss's lock is ours already.
                     if (await LockAsync(others, id).ConfigureAwait(false)
-                        && (await KnownAsync().ConfigureAwait(false)).Except(nodes).Any() is false)
+                        && Known().Except(nodes).Any() is false)
                     {
                         bool done;
                         try
@@ -71,11 +86,12 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
                             await ReleaseAllAsync(others, boss, id).ConfigureAwait(false);
                             throw;
                         }
-                        // Every node has the change now: the caller gets its answer while the locks are released,
+                        // Every node has the change now: the caller gets its answer before the locks are released,
                         // which changes nothing it could see.
+                        answer.TrySetResult(done);
                         releasing = true;
                         _ = ReleaseThenEndAsync(others, boss, id);
-                        return done;
+                        return;
                     }
                     await ReleaseAsync([boss], id).ConfigureAwait(false);
                 }
@@ -126,12 +142,8 @@ internal sealed class GlobalRegistrar(Node node, Pid server)
         await ReleaseAsync([boss], id).ConfigureAwait(false);
     }
 
-    /// <summary>This node and every node its global_name_server knows.</summary>
-    private async Task<Atom[]> KnownAsync()
-    {
-        var known = await node.Router.CallAsNode(server, GetKnown, null).ConfigureAwait(false) as List ?? List.Nil;
-        return [node.Name, .. known.Elements.Select(k => k is Etf.Tuple { Arity: 2 } t ? t[0] : k).OfType<Atom>()];
-    }
+    /// <summary>This node and every node its global_name_server knows (global's get_known).</summary>
+    private Atom[] Known() => [node.Name, .. server.KnownNodes];
 
     /// <summary>set_lock on each node; on a refusal, the nodes that said yes are released again.</summary>
     private async Task<bool> LockAsync(Atom[] nodes, Term id)
