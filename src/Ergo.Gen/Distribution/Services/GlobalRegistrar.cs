@@ -38,24 +38,24 @@ internal sealed class GlobalRegistrar(Node node, GlobalNameServer server)
         return true;
     });
 
-    // Off the caller's thread first: a process woken from a handler's thread waits in that thread's run-next slot
-    // until the handler returns, and a handler may block until the registration is done. The transaction's steps
-    // then run where each reply is read; the caller's code after its await runs on the pool, never there.
+    // The caller's code after its await runs on the pool; the transaction's steps run where each reply is read.
     private Task<bool> InTransactionAsync(Func<Atom[], Task<bool>> body)
     {
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await TransactionAsync(body, answer).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                answer.TrySetException(e);
-            }
-        });
+        _ = RunAsync(body, answer);
         return answer.Task;
+    }
+
+    private async Task RunAsync(Func<Atom[], Task<bool>> body, TaskCompletionSource<bool> answer)
+    {
+        try
+        {
+            await TransactionAsync(body, answer).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            answer.TrySetException(e);
+        }
     }
 
     private async Task TransactionAsync(Func<Atom[], Task<bool>> body, TaskCompletionSource<bool> answer)
@@ -70,6 +70,11 @@ internal sealed class GlobalRegistrar(Node node, GlobalNameServer server)
                 var nodes = Known();
                 var boss = nodes.MaxBy(n => n, Comparer<Atom>.Create((a, b) => TermOrder.Compare(a, b)))!;
                 var others = nodes.Where(n => n != boss).ToArray();
+                // A first call to this node's server would wake it on the caller's thread: a process woken from a
+                // handler's thread waits in that thread's run-next slot until the handler returns, and the handler
+                // may block until the registration is done. A first call to another node wakes nothing here.
+                if (boss == node.Name && Process.Running is not null)
+                    await Task.Yield();
                 if (await LockAsync([boss], id).ConfigureAwait(false))
                 {
                     // The boss's lock is ours already.
