@@ -107,16 +107,15 @@ internal sealed class Router(Node node)
     /// A reply from another node resumes the awaiting code on the thread that read it: that code must only send and
     /// await, never block.</summary>
     public ValueTask<object?> CallAsNode(Atom name, Atom nodeName, object request, TimeSpan? timeout) =>
-        IsLocal(nodeName) ? CallFrom(null, name, nodeName, request, timeout, CancellationToken.None)
-            : GenCall.Remote(node, null, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, CancellationToken.None, asNode: true);
+        CallFrom(null, name, nodeName, request, timeout, CancellationToken.None, asNode: true);
 
     private ValueTask<object?> CallFrom(Process? caller, Pid server, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
         IsLocal(server) ? GenCall.Local(node, caller, node.Lookup(server), server, request, timeout, cancellationToken)
             : GenCall.Remote(node, caller, To(server.Node), server, server, request, timeout, cancellationToken);
 
-    private ValueTask<object?> CallFrom(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken) =>
+    private ValueTask<object?> CallFrom(Process? caller, Atom name, Atom nodeName, object request, TimeSpan? timeout, CancellationToken cancellationToken, bool asNode = false) =>
         IsLocal(nodeName) ? GenCall.Local(node, caller, node.Registry.Whereis(name), name, request, timeout, cancellationToken)
-            : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken);
+            : GenCall.Remote(node, caller, To(nodeName), name, new Etf.Tuple(name, nodeName), request, timeout, cancellationToken, asNode);
 
     // A call through the node's API (a generated client) from inside a handler is the running process's own, as
     // gen:call from a process is self()'s: its reply resumes that process through its run-next slot, and its pid
