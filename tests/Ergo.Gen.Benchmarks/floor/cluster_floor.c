@@ -68,35 +68,45 @@ static void read_exactly(int fd, char *to, int n) {
     }
 }
 
-// Sends each of peers[from..to) a request and waits for all their replies.
-static void multi_call(int epoll, int *peers, int from, int to, char *buf) {
-    int left = 0, want[16] = {0};
-    for (int i = from; i < to; i++) {
-        buf[0] = 'R';
-        send(peers[i], buf, REQUEST, 0);
-        want[i] = REPLY;
-        left++;
+// Connects to each of hosts, says who it is (its first byte), and returns an epoll set of them all.
+static int dial_all(int count, char **hosts, int port, const char *who, int *fds) {
+    int epoll = epoll_create1(0);
+    for (int i = 0; i < count; i++) {
+        fds[i] = dial(hosts[i], port);
+        send(fds[i], who, 1, 0);
+        struct epoll_event e = {.events = EPOLLIN, .data.u32 = i};
+        epoll_ctl(epoll, EPOLL_CTL_ADD, fds[i], &e);
     }
+    return epoll;
+}
+
+// Reads until want[i] more bytes have come from each fds[i]; left of them want some.
+static void await_all(int epoll, int *fds, int *want, int left, char *buf) {
     while (left > 0) {
         struct epoll_event events[16];
         int n = epoll_wait(epoll, events, 16, -1);
         for (int j = 0; j < n; j++) {
             int i = events[j].data.u32;
-            int got = recv(peers[i], buf + 512, want[i], 0);
+            int got = recv(fds[i], buf, want[i], 0);
             if (got > 0 && (want[i] -= got) == 0)
                 left--;
         }
     }
 }
 
-static void origin(int driver, int peer_count, char **peer_hosts, int port, char *buf) {
-    int peers[16], epoll = epoll_create1(0);
-    for (int i = 0; i < peer_count; i++) {
-        peers[i] = dial(peer_hosts[i], port);
-        send(peers[i], "O", 1, 0);
-        struct epoll_event e = {.events = EPOLLIN, .data.u32 = i};
-        epoll_ctl(epoll, EPOLL_CTL_ADD, peers[i], &e);
+// Sends each of peers[from..to) a request and waits for all their replies.
+static void multi_call(int epoll, int *peers, int from, int to, char *buf) {
+    int want[16] = {0};
+    for (int i = from; i < to; i++) {
+        buf[0] = 'R';
+        send(peers[i], buf, REQUEST, 0);
+        want[i] = REPLY;
     }
+    await_all(epoll, peers, want, to - from, buf + 512);
+}
+
+static void origin(int driver, int peer_count, char **peer_hosts, int port, char *buf) {
+    int peers[16], epoll = dial_all(peer_count, peer_hosts, port, "O", peers);
     char mode;
     read_exactly(driver, &mode, 1);
     for (;;) {
@@ -164,33 +174,18 @@ static int by_value(const void *a, const void *b) {
 
 static void driver(char mode, int rounds, int port, int origin_index, int count, char **hosts) {
     static char buf[4096];
-    int members[16], epoll = epoll_create1(0);
-    for (int i = 0; i < count; i++) {
-        members[i] = dial(hosts[i], port);
-        send(members[i], "D", 1, 0);
-        struct epoll_event e = {.events = EPOLLIN, .data.u32 = i};
-        epoll_ctl(epoll, EPOLL_CTL_ADD, members[i], &e);
-    }
+    int members[16], epoll = dial_all(count, hosts, port, "D", members);
     send(members[origin_index], &mode, 1, 0);
     usleep(300000);
     double *times = malloc(sizeof(double) * rounds);
     for (int r = 0; r < rounds; r++) {
         // The origin's own report travels with its answer.
-        int want[16], left = count;
+        int want[16];
         for (int i = 0; i < count; i++)
             want[i] = i == origin_index ? ANSWER : REPORT;
         double start = now_us();
         send(members[origin_index], buf, CALL, 0);
-        while (left > 0) {
-            struct epoll_event events[16];
-            int n = epoll_wait(epoll, events, 16, -1);
-            for (int j = 0; j < n; j++) {
-                int i = events[j].data.u32;
-                int got = recv(members[i], buf, want[i], 0);
-                if (got > 0 && (want[i] -= got) == 0)
-                    left--;
-            }
-        }
+        await_all(epoll, members, want, count, buf);
         times[r] = now_us() - start;
         usleep(700);
     }
