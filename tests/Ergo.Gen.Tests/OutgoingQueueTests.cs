@@ -12,13 +12,13 @@ public sealed class OutgoingQueueTests
     // Each message is its number as four bytes, so what the write loop takes can be read back. Without
     // writers, a queue sees only its own direct writes.
     private static OutgoingQueue<int> NewQueue(Action? encoded = null, Func<long>? clock = null, DirectWriters? writers = null,
-        Func<IWriteAfterRun, bool>? writeAfterRun = null) =>
+        Func<IWriteAfterRun, bool>? writeAfterRun = null, Func<IWriteAfterRun, bool>? holdDeferred = null) =>
         new((in int n, IBufferWriter<byte> output) =>
         {
             encoded?.Invoke();
             BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(4), n);
             output.Advance(4);
-        }, clock, writers, writeAfterRun);
+        }, clock, writers, writeAfterRun, holdDeferred);
 
     // Opens the queue with its direct writes recorded, one list of numbers per write; the write loop then finds
     // nothing and waits (the task returned).
@@ -159,6 +159,52 @@ public sealed class OutgoingQueueTests
         Assert.True(q.TryTake(out var batch, out _));
         Assert.Equal(4, Numbers(batch)[0]);
         Assert.Equal(1 + OutgoingQueue<int>.BatchBytes / 4, Numbers(batch).Count);
+    }
+
+    [Fact]
+    public void On_a_reactor_thread_a_held_demonitor_goes_with_the_next_message_or_is_flushed_by_the_loop()
+    {
+        var held = new List<IWriteAfterRun>();
+        var q = NewQueue(clock: () => 0, writers: new DirectWriters(), holdDeferred: queue => { held.Add(queue); return true; });
+        var writes = new List<List<int>>();
+        var wait = OpenRecording(q, writes);
+
+        // Held, not written and no flush asked for: the next message carries it.
+        Assert.False(q.AddDeferred(7, hold: true));
+        Assert.Equal([q], held);
+        Assert.True(q.IsHeld);
+        Assert.Empty(writes);
+        q.Add(8);
+        Assert.Equal([[7, 8]], writes);
+        Assert.False(q.IsHeld);
+        // The loop's flush at the hold's end finds it gone.
+        q.FlushHeld();
+        Assert.Equal([[7, 8]], writes);
+
+        // Another deferred message while one is held goes with it, under the same hold; when nothing follows, the
+        // loop writes them itself.
+        held.Clear();
+        Assert.False(q.AddDeferred(9, hold: true));
+        Assert.False(q.AddDeferred(10, hold: true));
+        Assert.Equal([q], held);
+        q.FlushHeld();
+        Assert.Equal([[7, 8], [9, 10]], writes);
+        Assert.False(q.IsHeld);
+        Assert.False(wait.IsCompleted);
+    }
+
+    [Fact]
+    public void A_deferred_message_that_no_loop_holds_asks_for_a_flush_as_before()
+    {
+        var q = NewQueue(clock: () => 0, writers: new DirectWriters(), holdDeferred: _ => false);
+        var writes = new List<List<int>>();
+        _ = OpenRecording(q, writes);
+
+        Assert.True(q.AddDeferred(7, hold: true));
+        Assert.False(q.IsHeld);
+        // Until that flush, further deferred messages wait with it.
+        Assert.False(q.AddDeferred(8, hold: true));
+        Assert.Empty(writes);
     }
 
     [Fact]

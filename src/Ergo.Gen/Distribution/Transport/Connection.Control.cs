@@ -252,7 +252,13 @@ internal sealed partial class Connection
     public void Demonitor(Pid watcher, Term target, Reference monitor, bool deferred = false)
     {
         if (MonitorsWeHold.TryRemove(monitor, out _))
-            Enqueue(Control(Op(ControlTag.DemonitorP), watcher, target, monitor), deferred);
+        {
+            var control = Control(Op(ControlTag.DemonitorP), watcher, target, monitor);
+            if (deferred)
+                EnqueueDeferred(control, hold: true);
+            else
+                Enqueue(control);
+        }
     }
 
     private void Enqueue(Term control, bool deferred)

@@ -158,10 +158,11 @@ internal sealed partial class Connection
         Queue(new Outgoing(control, payload, CompressAbove: compressAbove, TracedControl: tracedControl));
 
     /// <summary>Queues a control message that goes with the next message to the peer, or within a timer tick when
-    /// none follows (see <see cref="OutgoingQueue{T}.AddDeferred"/>).</summary>
-    public void EnqueueDeferred(Term control)
+    /// none follows (see <see cref="OutgoingQueue{T}.AddDeferred"/>; <paramref name="hold"/>: nothing follows it at
+    /// once, so a reactor loop holds it rather than write it at the end of its batch).</summary>
+    public void EnqueueDeferred(Term control, bool hold = false)
     {
-        if (_state != ConnectionState.Down && _outgoing.AddDeferred(new Outgoing(control, null)))
+        if (_state != ConnectionState.Down && _outgoing.AddDeferred(new Outgoing(control, null), hold))
             Node.Timers.Schedule(_deferredFlush, Timers.TimerWheel.Tick);
     }
 

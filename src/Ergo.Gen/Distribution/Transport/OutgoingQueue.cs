@@ -34,7 +34,7 @@ internal delegate int DirectWrite(ReadOnlySpan<byte> bytes);
 /// so a thread that is awake already makes the write, and no pool thread is woken for it.
 /// </summary>
 internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock = null, DirectWriters? writers = null,
-    Func<IWriteAfterRun, bool>? writeAfterRun = null) : IWriteAfterRun
+    Func<IWriteAfterRun, bool>? writeAfterRun = null, Func<IWriteAfterRun, bool>? holdDeferred = null) : IWriteAfterRun
 {
     public const int MaxQueuedBytes = 1024 * 1024;
 
@@ -50,6 +50,8 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private bool _writerWaiting, _closed;
     // Deferred messages wait with the write loop idle, and a FlushDeferred has been asked for.
     private bool _flushDue;
+    // A reactor loop holds deferred messages here (HoldDeferred) until a write takes them, or until it flushes them.
+    private volatile bool _held;
     // Busy, as Erlang's busy distribution port: more than MaxQueuedBytes wait (its dist_buf_busy_limit, 1 MiB).
     private volatile bool _busy;
     private TaskCompletionSource? _drained;
@@ -65,6 +67,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     private readonly Func<long> _now = clock ?? System.Diagnostics.Stopwatch.GetTimestamp;
     private readonly DirectWriters _writers = writers ?? new DirectWriters();
     private readonly Func<IWriteAfterRun, bool> _writeAfterRun = writeAfterRun ?? SocketReactor.WriteAfterRun;
+    private readonly Func<IWriteAfterRun, bool> _holdDeferred = holdDeferred ?? SocketReactor.HoldDeferred;
     // A reactor loop writes what is queued at the end of its batch (WriteAfterRun): the writer's part is taken.
     private bool _afterRun;
 
@@ -87,11 +90,13 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     /// Queues a message that may wait for the next one (a call's monitor, which its request follows at once, or
     /// the demonitor after its reply), so one write carries both and the lone control message costs no write of
     /// its own. True when it now waits with the write loop idle and no flush is due: the caller must then see that
-    /// <see cref="FlushDeferred"/> runs soon. Never on a reactor loop's thread, which writes it at the end of its batch.
+    /// <see cref="FlushDeferred"/> runs soon. Never on a reactor loop's thread: there the loop writes it at the end of
+    /// its batch, or, with <paramref name="hold"/> (a demonitor, which nothing follows at once), holds it for the next
+    /// message to the peer and writes it itself if none comes (<see cref="SocketReactor.HoldDeferred"/>).
     /// </summary>
-    public bool AddDeferred(in T message) => Add(message, flush: false);
+    public bool AddDeferred(in T message, bool hold = false) => Add(message, flush: false, hold);
 
-    private bool Add(in T message, bool flush)
+    private bool Add(in T message, bool flush, bool hold = false)
     {
         ArrayPoolBufferWriter<byte>? direct;
         lock (_lock)
@@ -116,11 +121,19 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
             }
             if (!flush && _writerWaiting)
             {
-                if (_flushDue)
+                // A monitor or a spawn reply, whose message follows at once: on a reactor loop's thread the loop
+                // writes them, with what else waits, at the end of its batch.
+                if (!hold && PutOffToBatchEnd())
                     return false;
-                // On a reactor loop's thread the loop writes it, with what follows it, at the end of its batch.
-                if (PutOffToBatchEnd())
+                if (_flushDue || _held)
                     return false;
+                // A demonitor after a reply: on a reactor loop's thread the loop holds it for the next message to the
+                // node, and writes it itself if none comes.
+                if (hold && _holdDeferred(this))
+                {
+                    _held = true;
+                    return false;
+                }
                 _flushDue = true;
                 return true;
             }
@@ -188,15 +201,36 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     }
 
     /// <summary>Hands what deferred messages left waiting to the write loop, unless a send took them already.</summary>
-    public void FlushDeferred()
+    public void FlushDeferred() => Flush(held: false);
+
+    /// <summary>Whether a reactor loop still holds deferred messages here: false once a write took them.</summary>
+    public bool IsHeld => _held;
+
+    /// <summary>From the reactor loop that held deferred messages here: writes them itself, unless a send took them
+    /// already (or hands them to the write loop where it may not write directly).</summary>
+    public void FlushHeld() => Flush(held: true);
+
+    private void Flush(bool held)
     {
+        ArrayPoolBufferWriter<byte>? direct = null;
         lock (_lock)
         {
-            _flushDue = false;
+            if (held)
+            {
+                if (!_held)
+                    return;
+                _held = false;
+            }
+            else
+            {
+                _flushDue = false;
+            }
             if (_closed || _queued is not { WrittenCount: > 0 } || !TakeWriterWaiting())
                 return;
+            if (held && CanWriteDirect)
+                direct = TakeForDirect();
         }
-        _wake.Writer.TryWrite(true);
+        WakeOrWrite(direct);
     }
 
     // Under the lock: nothing waits before it and the batch buffer has room, so a new message is encoded at once.
@@ -269,6 +303,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
     // Under the lock: the queued bytes become the caller's to write directly; the write loop's buffer takes new ones.
     private ArrayPoolBufferWriter<byte> TakeForDirect()
     {
+        _held = false;
         var batch = _queued!;
         (_queued, _writing) = (_writing!, batch);
         _directWriting = true;
@@ -359,6 +394,7 @@ internal sealed class OutgoingQueue<T>(FrameEncoder<T> encode, Func<long>? clock
             _writerWaiting = batch.WrittenCount == 0;
             if (_writerWaiting)
                 return false;
+            _held = false;
             (_queued, _writing) = (_writing!, batch);
             return true;
         }

@@ -11,4 +11,11 @@ internal interface IWriteAfterRun
     /// <summary>Writes what waits, or hands it to the connection's write loop; called once for every time it was
     /// put off, on the loop's thread (or the watch's, for a loop it replaced).</summary>
     void WriteAfterRun();
+
+    /// <summary>Writes the deferred messages a reactor loop held (<see cref="SocketReactor.HoldDeferred"/>), unless a
+    /// later message took them already; called once for every hold, on the loop's thread (or the watch's).</summary>
+    void FlushHeld();
+
+    /// <summary>Whether the loop's hold still matters: false once a write took the held messages.</summary>
+    bool IsHeld { get; }
 }

@@ -81,6 +81,20 @@ internal sealed class SocketReactor
     /// </summary>
     public static bool WriteAfterRun(IWriteAfterRun queue) => t_loop is { } loop && loop.AddWrite(queue);
 
+    /// <summary>How long a loop holds a deferred message for a message to go with: a timer wheel's tick, as long as
+    /// one sent from any other thread waits.</summary>
+    public static readonly long HoldTicks = System.Diagnostics.Stopwatch.Frequency / 500;
+
+    /// <summary>
+    /// From a deferred message that nothing follows at once (a call's demonitor after its reply) on a reactor loop's
+    /// thread: the loop holds <paramref name="queue"/> for <see cref="HoldTicks"/>, so that the next message to that
+    /// node carries it (global's registrar calls the same nodes again in its next step), then writes what is still
+    /// there itself (<see cref="IWriteAfterRun.FlushHeld"/>), sleeping no longer than that meanwhile: no timer to arm
+    /// and no thread to wake. Written at the end of the batch, each demonitor cost a write, and a wake-up of its
+    /// peer, of its own. Returns false, leaving it, on any other thread or on a loop being replaced.
+    /// </summary>
+    public static bool HoldDeferred(IWriteAfterRun queue) => t_loop is { } loop && loop.Hold(queue);
+
     // The watch's look (every 10 ms while some loop is busy): a loop busy with the same thing as at the last look is
     // retired and replaced. True while the current loop is busy, so the watch keeps looking.
     private bool Look()
@@ -103,6 +117,7 @@ internal sealed class SocketReactor
         // What the same reads woke and the stuck thread has not run yet must not wait for it, nor what its runs wrote.
         loop.YieldRest();
         loop.WriteQueued();
+        loop.FlushHeld(all: true);
         return false;
     }
 
@@ -208,10 +223,12 @@ internal sealed class SocketReactor
         {
             var n = loop.BusyWait.Wanted() ? Poll(packed, aligned, loop.BusyWait) : 0;
             if (n == 0)
-                n = Wait(packed, aligned, -1);
-            if (n < 0)
+                n = Wait(packed, aligned, loop.SleepMilliseconds());
+            if (n <= 0)
             {
-                // EINTR only: the other errors mean a bad epoll descriptor or buffer, which cannot happen here.
+                // A hold ran out while the loop slept; or EINTR (the other errors mean a bad epoll descriptor or
+                // buffer, which cannot happen here).
+                loop.FlushHeld(all: false);
                 continue;
             }
             // The reads first, then what they woke: a handler that blocks finds every read of the batch done and
@@ -235,6 +252,7 @@ internal sealed class SocketReactor
             }
             RunWoken(loop);
             loop.WriteQueued();
+            loop.FlushHeld(all: false);
             loop.BusySince = 0;
             loop.ForgetReads();
         }
@@ -357,6 +375,61 @@ internal sealed class SocketReactor
 
         // Queues that wait to write at the end of the batch.
         private readonly List<IWriteAfterRun> _writes = [];
+
+        // Queues whose deferred messages the loop holds, with the time each hold ends: in that order, as they are
+        // all held equally long.
+        private readonly Queue<(IWriteAfterRun Queue, long Until)> _held = new();
+
+        public bool Hold(IWriteAfterRun queue)
+        {
+            lock (_gate)
+            {
+                if (Retiring)
+                    return false;
+                _held.Enqueue((queue, System.Diagnostics.Stopwatch.GetTimestamp() + HoldTicks));
+                return true;
+            }
+        }
+
+        /// <summary>How long the loop may sleep, in milliseconds: until the first hold that a write has not emptied
+        /// ends (0 if it has), or for good (-1).</summary>
+        public int SleepMilliseconds()
+        {
+            lock (_gate)
+            {
+                while (_held.Count > 0 && !_held.Peek().Queue.IsHeld)
+                    _held.Dequeue();
+                if (_held.Count == 0)
+                    return -1;
+                var left = _held.Peek().Until - System.Diagnostics.Stopwatch.GetTimestamp();
+                return left <= 0 ? 0 : (int)((left * 1000 + System.Diagnostics.Stopwatch.Frequency - 1) / System.Diagnostics.Stopwatch.Frequency);
+            }
+        }
+
+        /// <summary>Flushes the holds that have ended; every hold (<paramref name="all"/>) from the watch, once the
+        /// loop is retired.</summary>
+        public void FlushHeld(bool all)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (true)
+            {
+                IWriteAfterRun queue;
+                lock (_gate)
+                {
+                    if (_held.Count == 0 || (!all && _held.Peek().Until > now))
+                        return;
+                    queue = _held.Dequeue().Queue;
+                }
+                try
+                {
+                    queue.FlushHeld();
+                }
+                catch (Exception e)
+                {
+                    ReactorLog.Failed(e);
+                }
+            }
+        }
 
         public bool AddWrite(IWriteAfterRun queue)
         {
