@@ -251,20 +251,15 @@ internal sealed partial class Connection
     /// tick (a call's monitor, removed when its reply came).</summary>
     public void Demonitor(Pid watcher, Term target, Reference monitor, bool deferred = false)
     {
+        // Nothing follows a demonitor at once: a reactor loop holds it for the next message rather than write it alone.
         if (MonitorsWeHold.TryRemove(monitor, out _))
-        {
-            var control = Control(Op(ControlTag.DemonitorP), watcher, target, monitor);
-            if (deferred)
-                EnqueueDeferred(control, hold: true);
-            else
-                Enqueue(control);
-        }
+            Enqueue(Control(Op(ControlTag.DemonitorP), watcher, target, monitor), deferred, hold: true);
     }
 
-    private void Enqueue(Term control, bool deferred)
+    private void Enqueue(Term control, bool deferred, bool hold = false)
     {
         if (deferred)
-            EnqueueDeferred(control);
+            EnqueueDeferred(control, hold);
         else
             Enqueue(control);
     }

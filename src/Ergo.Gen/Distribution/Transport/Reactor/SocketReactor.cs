@@ -83,7 +83,7 @@ internal sealed class SocketReactor
 
     /// <summary>How long a loop holds a deferred message for a message to go with: a timer wheel's tick, as long as
     /// one sent from any other thread waits.</summary>
-    public static readonly long HoldTicks = System.Diagnostics.Stopwatch.Frequency / 500;
+    public static readonly long HoldTicks = (long)(Timers.TimerWheel.Tick.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
     /// <summary>
     /// From a deferred message that nothing follows at once (a call's demonitor after its reply) on a reactor loop's
@@ -410,13 +410,14 @@ internal sealed class SocketReactor
         /// loop is retired.</summary>
         public void FlushHeld(bool all)
         {
-            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            // Read once there is a hold to compare with: the loop calls this after every batch.
+            long? now = null;
             while (true)
             {
                 IWriteAfterRun queue;
                 lock (_gate)
                 {
-                    if (_held.Count == 0 || (!all && _held.Peek().Until > now))
+                    if (_held.Count == 0 || (!all && _held.Peek().Until > (now ??= System.Diagnostics.Stopwatch.GetTimestamp())))
                         return;
                     queue = _held.Dequeue().Queue;
                 }
